@@ -1,0 +1,21 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+/** The one error shape every endpoint answers with. */
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable, machine-readable code, e.g. ISSUE_NOT_FOUND' }),
+      message: Type.String({ description: 'A sentence a person can act on' }),
+    }),
+  },
+  { $id: 'ErrorBody' },
+)
+export type ErrorBodyDto = Static<typeof ErrorBody>
+
+export const errorResponses = {
+  400: ErrorBody,
+  401: ErrorBody,
+  404: ErrorBody,
+  429: ErrorBody,
+  500: ErrorBody,
+} as const

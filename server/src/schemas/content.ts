@@ -1,0 +1,64 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+/**
+ * Typed blocks of an issue body (DESIGN.md §2). The app renders each type with
+ * its own component; the server cuts the list at the paywall marker.
+ */
+export const ParagraphBlock = Type.Object({
+  type: Type.Literal('paragraph'),
+  text: Type.String(),
+})
+export const StarHeadingBlock = Type.Object({
+  type: Type.Literal('star_heading'),
+  text: Type.String(),
+})
+export const PointBlock = Type.Object({
+  type: Type.Literal('point'),
+  /** "1." or "一是" as written */
+  label: Type.String(),
+  text: Type.String(),
+})
+export const RemarkBlock = Type.Object({
+  type: Type.Literal('remark'),
+  text: Type.String(),
+})
+export const QuestionBlock = Type.Object({
+  type: Type.Literal('question'),
+  /** "例题1" */
+  label: Type.String(),
+  prompt: Type.String(),
+  /** "准确全面，语言精练，条理清晰，400字左右" */
+  requirements: Type.String(),
+  /** "400字左右"; empty when the question sets none */
+  wordLimitText: Type.String(),
+  /** 400; null when the question sets none */
+  wordLimit: Type.Union([Type.Integer(), Type.Null()]),
+})
+export const AnswerBlock = Type.Object({
+  type: Type.Literal('answer'),
+  /** The answer's own title (a 工作信息 has one); empty when it has none */
+  title: Type.String(),
+  paragraphs: Type.Array(Type.String()),
+  /** The count the author declared, "(389字)"; null when not declared */
+  declaredWords: Type.Union([Type.Integer(), Type.Null()]),
+})
+
+export const Block = Type.Union([
+  ParagraphBlock,
+  StarHeadingBlock,
+  PointBlock,
+  RemarkBlock,
+  QuestionBlock,
+  AnswerBlock,
+])
+export type BlockDto = Static<typeof Block>
+export type BlockType = BlockDto['type']
+
+export const Section = Type.Object({
+  /** Stable anchor for the table of contents, "s1", "s2" … */
+  id: Type.String(),
+  /** "一、背景链接"; empty for blocks before the first heading */
+  heading: Type.String(),
+  blocks: Type.Array(Block),
+})
+export type SectionDto = Static<typeof Section>

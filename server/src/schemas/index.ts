@@ -1,0 +1,5 @@
+export * from './common'
+export * from './content'
+export * from './issues'
+export * from './plans'
+export * from './taxonomy'

@@ -1,0 +1,83 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Section } from './content'
+import { Plan } from './plans'
+
+const RegionRef = Type.Object({ code: Type.String(), name: Type.String() })
+const ColumnRef = Type.Object({ slug: Type.String(), name: Type.String() })
+
+export const IssueSummary = Type.Object({
+  id: Type.Integer(),
+  slug: Type.String(),
+  title: Type.String({ description: '中部城市群高质量发展' }),
+  /** 【山西·第32期】中部城市群高质量发展 */
+  fullTitle: Type.String(),
+  region: RegionRef,
+  number: Type.Integer(),
+  /** Publication date in Asia/Shanghai, YYYY-MM-DD */
+  date: Type.String(),
+  author: Type.String(),
+  /** Taken from the free part only */
+  summary: Type.String(),
+  cover: Type.Union([Type.String(), Type.Null()]),
+  views: Type.Integer(),
+  vip: Type.Boolean({ description: 'true when part of the issue is for VIP members' }),
+})
+export type IssueSummaryDto = Static<typeof IssueSummary>
+
+export const IssuePage = Type.Object({
+  items: Type.Array(IssueSummary),
+  /** Pass back as `cursor` for the next page; null on the last page */
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+})
+export type IssuePageDto = Static<typeof IssuePage>
+
+export const ListIssuesQuery = Type.Object(
+  {
+    column: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' })),
+    region: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
+  },
+  { additionalProperties: false },
+)
+export type ListIssuesQueryDto = Static<typeof ListIssuesQuery>
+
+export const IssueParams = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+})
+
+export const Paywall = Type.Object({
+  title: Type.String({ description: '本篇为VIP章节' }),
+  message: Type.String({ description: '开通VIP会员继续阅读' }),
+  button: Type.String({ description: '开通VIP会员' }),
+  plans: Type.Array(Plan),
+})
+
+export const AccessGranted = Type.Object({
+  granted: Type.Literal(true),
+  reason: Type.Union([Type.Literal('free'), Type.Literal('member')]),
+})
+export const AccessDenied = Type.Object({
+  granted: Type.Literal(false),
+  reason: Type.Union([
+    Type.Literal('login_required'),
+    Type.Literal('membership_required'),
+    Type.Literal('membership_expired'),
+  ]),
+  paywall: Paywall,
+})
+export const Access = Type.Union([AccessGranted, AccessDenied])
+export type AccessDto = Static<typeof Access>
+
+export const Breadcrumb = Type.Array(Type.Object({ slug: Type.String(), name: Type.String() }))
+
+export const IssueDetail = Type.Object({
+  ...IssueSummary.properties,
+  breadcrumb: Breadcrumb,
+  sections: Type.Array(Section),
+  access: Access,
+  /** Neighbours in the same region by number, for 上一期 / 下一期 */
+  previous: Type.Union([Type.Object({ id: Type.Integer(), number: Type.Integer(), title: Type.String() }), Type.Null()]),
+  next: Type.Union([Type.Object({ id: Type.Integer(), number: Type.Integer(), title: Type.String() }), Type.Null()]),
+})
+export type IssueDetailDto = Static<typeof IssueDetail>

@@ -1,0 +1,14 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+export const Plan = Type.Object({
+  id: Type.String({ description: 'e.g. half_year' }),
+  name: Type.String({ description: 'e.g. 半年' }),
+  months: Type.Integer(),
+  /** Price in fen (分): 4800 is ¥48 */
+  priceFen: Type.Integer(),
+  /** Struck-through original price in fen; null when there is none */
+  originalPriceFen: Type.Union([Type.Integer(), Type.Null()]),
+  benefits: Type.Array(Type.String()),
+})
+export type PlanDto = Static<typeof Plan>
+export const PlanList = Type.Object({ items: Type.Array(Plan) })
