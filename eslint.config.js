@@ -1,0 +1,99 @@
+// ESLint flat config (ESLint 9, typescript-eslint 8).
+// Syntax-only rules: type-aware linting is left to `tsc --noEmit`, which the test run does anyway
+// and which is far faster than typed lint rules on this 2-core machine.
+// Formatting belongs to Prettier; eslint-config-prettier switches off every rule that would fight it.
+const js = require('@eslint/js')
+const tseslint = require('typescript-eslint')
+const react = require('eslint-plugin-react')
+const reactHooks = require('eslint-plugin-react-hooks')
+const prettier = require('eslint-config-prettier')
+const globals = require('globals')
+
+const tsFiles = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts']
+const reactFiles = ['src/**/*.{ts,tsx,js,jsx}', 'test/app/**/*.{ts,tsx,js,jsx}']
+
+module.exports = tseslint.config(
+  {
+    ignores: [
+      '**/node_modules/**',
+      'dist/**',
+      'dist-*/**',
+      'dist*/**',
+      'coverage/**',
+      '**/.swc/**',
+      '**/.temp/**',
+      '**/.cache/**',
+      'test-results/**',
+      'bench/results/**',
+      'data/**',
+    ],
+  },
+
+  js.configs.recommended,
+
+  // TypeScript everywhere it is written: src/ server/ test/ bench/ scripts/ config/
+  ...tseslint.configs.recommended.map((config) => ({ ...config, files: config.files ?? tsFiles })),
+  {
+    files: tsFiles,
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
+
+  // Node code: the API server, its tests, CLIs, scripts, benches, build config, e2e and weapp tests
+  {
+    files: [
+      'server/**/*.{ts,js}',
+      'scripts/**/*.{ts,js,mjs,cjs}',
+      'bench/**/*.{ts,js}',
+      'config/**/*.{ts,js}',
+      'test/e2e/**/*.{ts,js}',
+      'test/weapp/**/*.{ts,js}',
+      '*.{js,cjs,mjs,ts}',
+      'test/app/*.{js,cjs}',
+    ],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  // CommonJS config files (jest.config.js, this file, babel configs)
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['**/*.test.{ts,tsx}', '**/test/**/*.{ts,tsx}', 'test/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.jest, ...globals.node } },
+  },
+
+  // The Taro app and its component tests: React + hooks rules
+  {
+    files: reactFiles,
+    plugins: { react, 'react-hooks': reactHooks },
+    languageOptions: {
+      ...react.configs.flat.recommended.languageOptions,
+      globals: {
+        ...globals.browser,
+        // Mini-program globals that Taro code may touch directly
+        wx: 'readonly',
+        getCurrentPages: 'readonly',
+        getApp: 'readonly',
+        // Injected by Taro's build (defineConstants / env files)
+        process: 'readonly',
+      },
+    },
+    settings: { react: { version: '18.3' } },
+    rules: {
+      ...react.configs.flat.recommended.rules,
+      ...react.configs.flat['jsx-runtime'].rules,
+      ...reactHooks.configs.recommended.rules,
+      // TypeScript types the props
+      'react/prop-types': 'off',
+    },
+  },
+
+  prettier,
+)
