@@ -3,7 +3,6 @@ import { Section } from './content'
 import { Plan } from './plans'
 
 const RegionRef = Type.Object({ code: Type.String(), name: Type.String() })
-const ColumnRef = Type.Object({ slug: Type.String(), name: Type.String() })
 
 export const IssueSummary = Type.Object({
   id: Type.Integer(),

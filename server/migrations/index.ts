@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely'
+import * as m001 from './001_content'
+
+/** Versioned migrations, applied in name order by Kysely's Migrator. Never edit one that has shipped. */
+export const migrations: Record<string, Migration> = {
+  '001_content': m001,
+}

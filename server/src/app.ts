@@ -1,0 +1,145 @@
+import crypto from 'node:crypto'
+import cors from '@fastify/cors'
+import swagger from '@fastify/swagger'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import type { Config } from './config'
+import type { Db } from './db/database'
+import { Catalog } from './domain/catalog'
+import type { Viewer } from './domain/gating'
+import { IssueReader } from './domain/issues'
+import { viewerForToken } from './domain/users'
+import { ViewCounter } from './domain/view-counter'
+import { ApiError } from './errors'
+import { loggerOptions } from './logger'
+import { healthRoutes } from './routes/health'
+import { issueRoutes } from './routes/issues'
+import { catalogRoutes } from './routes/catalog'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+    db: Db
+    catalog: Catalog
+    issues: IssueReader
+    views: ViewCounter
+  }
+  interface FastifyRequest {
+    /** The signed-in viewer, or null for an anonymous one (set by the auth hook) */
+    viewer: Viewer | null
+    /** Stable key for counting this viewer's views */
+    viewerKey: string
+  }
+}
+
+export interface BuildOptions {
+  config: Config
+  db: Db
+  /** A pino logger or logger options; defaults to the configured level */
+  logger?: FastifyBaseLogger
+  now?: () => number
+}
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>
+
+export async function buildApp(options: BuildOptions): Promise<App> {
+  const { config, db } = options
+  const now = options.now ?? Date.now
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: loggerOptions(config) }),
+    bodyLimit: config.BODY_LIMIT,
+    trustProxy: true,
+    routerOptions: { maxParamLength: 200 },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.decorate('config', config)
+  app.decorate('db', db)
+  app.decorate('catalog', new Catalog(db.kysely))
+  app.decorate('issues', new IssueReader(db.kysely, app.catalog, config.ISSUE_CACHE_TTL_MS))
+  app.decorate('views', new ViewCounter(db.kysely, (error) => app.log.error({ err: error }, 'view count flush failed')))
+  app.views.start(config.VIEW_FLUSH_INTERVAL_MS)
+  app.addHook('onClose', async () => {
+    await app.views.stop()
+  })
+
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } })
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Beichen Reader API', version: '0.1.0', description: '北辰遴选 reader: issues, paywall, membership' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  })
+  const origins = config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean)
+  if (origins.length > 0) await app.register(cors, { origin: origins, maxAge: 600 })
+
+  app.decorateRequest('viewer', null)
+  app.decorateRequest('viewerKey', '')
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization
+    if (header === undefined) {
+      request.viewerKey = `a:${crypto.createHash('sha256').update(`${request.ip}|${request.headers['user-agent'] ?? ''}`).digest('hex').slice(0, 32)}`
+      return
+    }
+    const match = /^Bearer ([^\s]{1,200})$/.exec(header)
+    const check = match ? await viewerForToken(db.kysely, match[1], now()) : { ok: false as const }
+    if (!check.ok) {
+      throw new ApiError(401, 'INVALID_TOKEN', 'your sign-in is missing, expired or revoked: sign in again', {
+        'www-authenticate': 'Bearer error="invalid_token"',
+      })
+    }
+    request.viewer = check.viewer
+    request.viewerKey = `u:${check.viewer.userId}`
+  })
+
+  app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger())
+  await app.register(healthRoutes)
+  await app.register(catalogRoutes, { prefix: '/api' })
+  await app.register(issueRoutes, { prefix: '/api', now })
+  return app
+}
+
+function errorHandler(this: FastifyInstance, error: FastifyError | ApiError, request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) {
+  if (error instanceof ApiError) {
+    reply.headers(error.headers).code(error.statusCode).send({ error: { code: error.code, message: error.message } })
+    return
+  }
+  if (error.validation) {
+    const first = error.validation[0]
+    const where = { querystring: 'query parameter', params: 'path parameter', body: 'body field', headers: 'header' }[
+      error.validationContext ?? 'body'
+    ]
+    const name =
+      (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') ||
+      String((first?.params as { missingProperty?: string; additionalProperty?: string })?.missingProperty ??
+        (first?.params as { additionalProperty?: string })?.additionalProperty ?? '')
+    const code = error.validationContext === 'querystring' || error.validationContext === 'params' ? 'INVALID_PARAMETER' : 'INVALID_BODY'
+    reply.code(400).send({ error: { code, message: `${where} "${name}" ${first?.message ?? 'is not valid'}` } })
+    return
+  }
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    const code = error.code?.startsWith('FST_') ? clientErrorCode(error.code, status) : (error.code ?? 'BAD_REQUEST')
+    reply.code(status).send({ error: { code, message: error.message } })
+    return
+  }
+  request.log.error({ err: error }, 'request failed')
+  reply.code(500).send({ error: { code: 'INTERNAL', message: 'something went wrong on our side: try again in a moment' } })
+}
+
+function clientErrorCode(fastifyCode: string, status: number): string {
+  if (status === 413) return 'BODY_TOO_LARGE'
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE'
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'INVALID_JSON'
+  return 'BAD_REQUEST'
+}

@@ -1,0 +1,119 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+/** Times are epoch milliseconds in both dialects (bigint in PostgreSQL, parsed back to number). */
+type Millis = number
+
+export interface RegionTable {
+  id: Generated<number>
+  code: string
+  name: string
+  sort_order: number
+}
+
+export interface ColumnTable {
+  id: Generated<number>
+  slug: string
+  name: string
+  parent_id: number | null
+  sort_order: number
+}
+
+export type IssueStatus = 'draft' | 'scheduled' | 'published' | 'archived'
+export type IssueAccess = 'free' | 'vip'
+
+export interface IssueTable {
+  id: Generated<number>
+  slug: string
+  column_id: number
+  region_id: number
+  number: number
+  title: string
+  topic: string
+  published_at: Millis
+  author: string
+  summary: string
+  cover: string | null
+  tags_json: string
+  status: IssueStatus
+  access: IssueAccess
+  /** JSON array of BodyNode: section headings and typed blocks, in reading order */
+  body_json: string
+  /** Index in body_json where the VIP part starts; null when the issue has no marker */
+  paywall_at: number | null
+  /** 1 when part of the body is for members only (derived from access and paywall_at) */
+  vip: number
+  /** Text of the part every viewer may read, for summaries and search */
+  free_text: string
+  /** Content hash, changes on every re-import that changes the issue */
+  content_hash: string
+  view_count: ColumnType<number, number | undefined, number>
+  created_at: Millis
+  updated_at: Millis
+}
+
+export interface IssueViewTable {
+  issue_id: number
+  viewer_key: string
+  day: string
+}
+
+export interface UserTable {
+  id: Generated<number>
+  name: string | null
+  created_at: Millis
+}
+
+export interface SessionTable {
+  token_hash: string
+  user_id: number
+  created_at: Millis
+  expires_at: Millis
+  revoked_at: Millis | null
+}
+
+export interface MembershipTable {
+  user_id: number
+  expires_at: Millis
+  updated_at: Millis
+}
+
+export interface MembershipGrantTable {
+  id: Generated<number>
+  user_id: number
+  days: number
+  reason: string
+  source: string
+  expires_at_before: Millis | null
+  expires_at_after: Millis
+  created_at: Millis
+}
+
+export interface PlanTable {
+  id: string
+  name: string
+  months: number
+  price_fen: number
+  original_price_fen: number | null
+  benefits_json: string
+  active: number
+  sort_order: number
+}
+
+export interface Database {
+  regions: RegionTable
+  columns: ColumnTable
+  issues: IssueTable
+  issue_views: IssueViewTable
+  users: UserTable
+  sessions: SessionTable
+  memberships: MembershipTable
+  membership_grants: MembershipGrantTable
+  plans: PlanTable
+}
+
+export type IssueRow = Selectable<IssueTable>
+export type NewIssue = Insertable<IssueTable>
+export type IssueUpdate = Updateable<IssueTable>
+export type RegionRow = Selectable<RegionTable>
+export type ColumnRow = Selectable<ColumnTable>
+export type PlanRow = Selectable<PlanTable>

@@ -1,0 +1,119 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Db } from '../db/database'
+import { ensureTaxonomy, IssueConflictError, upsertIssue, type UpsertOutcome } from './content-store'
+import { parseIssueMarkdown, type ParsedIssue } from './issue-markdown'
+
+export interface ImportReport {
+  files: number
+  created: number
+  updated: number
+  unchanged: number
+  failed: number
+  /** "file:line: what to fix" */
+  problems: string[]
+}
+
+export interface ImportOptions {
+  dryRun?: boolean
+  now?: number
+  /** One line per file as it goes */
+  progress?: (line: string) => void
+}
+
+export const MAX_IMPORT_FILES = 10000
+
+/** Expands files and folders (recursively) into the .md files they name, sorted for a stable order. */
+export function collectMarkdownFiles(inputs: string[]): { files: string[]; problems: string[] } {
+  const files: string[] = []
+  const problems: string[] = []
+  const visit = (target: string) => {
+    let stat: fs.Stats
+    try {
+      stat = fs.statSync(target)
+    } catch {
+      problems.push(`${target}: no such file or folder`)
+      return
+    }
+    if (stat.isDirectory()) {
+      for (const entry of fs.readdirSync(target).sort()) {
+        if (entry.startsWith('.')) continue
+        const child = path.join(target, entry)
+        if (entry.endsWith('.md') || fs.statSync(child).isDirectory()) visit(child)
+      }
+    } else if (target.endsWith('.md')) files.push(target)
+    else problems.push(`${target}: not a Markdown file (.md)`)
+  }
+  inputs.forEach(visit)
+  if (files.length > MAX_IMPORT_FILES) problems.push(`more than ${MAX_IMPORT_FILES} files: import them in smaller batches`)
+  return { files, problems }
+}
+
+/**
+ * Validates every file first, then imports each valid one in its own transaction.
+ * A file with any problem imports nothing; re-importing a file updates its issue by slug.
+ */
+export async function importContent(db: Db, inputs: string[], options: ImportOptions = {}): Promise<ImportReport> {
+  const progress = options.progress ?? (() => {})
+  const now = options.now ?? Date.now()
+  const { files, problems } = collectMarkdownFiles(inputs)
+  const report: ImportReport = { files: files.length, created: 0, updated: 0, unchanged: 0, failed: 0, problems }
+  if (problems.length > 0 && files.length === 0) return report
+
+  const valid: { file: string; issue: ParsedIssue; slugLine: number; numberLine: number }[] = []
+  const slugs = new Map<string, string>()
+  for (const file of files) {
+    const source = fs.readFileSync(file, 'utf8')
+    const result = parseIssueMarkdown(source)
+    if (!result.ok) {
+      report.failed += 1
+      for (const problem of result.problems) report.problems.push(`${file}:${problem.line}: ${problem.message}`)
+      progress(`✗ ${file}: ${result.problems.length} problem(s)`)
+      continue
+    }
+    const lines = source.split(/\r?\n/)
+    const slugLine = lines.findIndex((line) => line.startsWith('slug:')) + 1
+    const numberLine = lines.findIndex((line) => line.startsWith('number:')) + 1
+    const other = slugs.get(result.issue.meta.slug)
+    if (other) {
+      report.failed += 1
+      report.problems.push(`${file}:${slugLine}: slug "${result.issue.meta.slug}" is also used by ${other}: give each issue its own slug`)
+      progress(`✗ ${file}: duplicate slug`)
+      continue
+    }
+    slugs.set(result.issue.meta.slug, file)
+    valid.push({ file, issue: result.issue, slugLine, numberLine })
+  }
+
+  if (!options.dryRun) await ensureTaxonomy(db.kysely)
+  for (const { file, issue, numberLine } of valid) {
+    try {
+      let outcome: UpsertOutcome
+      if (options.dryRun) {
+        const existing = await db.kysely.selectFrom('issues').select('id').where('slug', '=', issue.meta.slug).executeTakeFirst()
+        outcome = existing ? 'updated' : 'created'
+      } else {
+        outcome = await db.kysely.transaction().execute((trx) => upsertIssue(trx, issue, now))
+      }
+      report[outcome] += 1
+      progress(`${options.dryRun ? '(dry run) ' : ''}✓ ${file}: ${outcome} ${issue.meta.slug}`)
+    } catch (error) {
+      if (!(error instanceof IssueConflictError)) throw error
+      report.failed += 1
+      report.problems.push(`${file}:${numberLine}: ${error.message}`)
+      progress(`✗ ${file}: ${error.message}`)
+    }
+  }
+  return report
+}
+
+export function formatImportSummary(report: ImportReport, dryRun = false): string {
+  const verb = dryRun ? 'would be' : ''
+  const counts = [
+    `${report.created} ${verb} created`,
+    `${report.updated} ${verb} updated`,
+    `${report.unchanged} unchanged`,
+    `${report.failed} with problems`,
+  ].map((part) => part.replace(/\s+/g, ' '))
+  return `${report.files} file(s): ${counts.join(', ')}`
+}

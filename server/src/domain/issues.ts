@@ -1,0 +1,196 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema'
+import { badRequest } from '../errors'
+import type { IssueDetailDto, IssuePageDto, IssueSummaryDto, ListIssuesQueryDto } from '../schemas/issues'
+import { Catalog, type CatalogSnapshot } from './catalog'
+import { decideAccess, visibleSections, type AccessDecision, type GatedIssue, type Viewer } from './gating'
+import type { BodyNode } from './issue-markdown'
+import { shanghaiDate } from './time'
+
+export const PAYWALL_COPY = {
+  title: '本篇为VIP章节',
+  message: '开通VIP会员继续阅读',
+  button: '开通VIP会员',
+}
+
+const SUMMARY_COLUMNS = [
+  'id',
+  'slug',
+  'title',
+  'region_id',
+  'column_id',
+  'number',
+  'published_at',
+  'author',
+  'summary',
+  'cover',
+  'view_count',
+  'vip',
+] as const
+
+type SummaryRow = {
+  id: number
+  slug: string
+  title: string
+  region_id: number
+  column_id: number
+  number: number
+  published_at: number
+  author: string
+  summary: string
+  cover: string | null
+  view_count: number
+  vip: number
+}
+
+interface Cursor {
+  publishedAt: number
+  id: number
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(`${cursor.publishedAt}.${cursor.id}`).toString('base64url')
+}
+
+export function decodeCursor(value: string): Cursor {
+  const decoded = /^[A-Za-z0-9_-]+$/.test(value) ? Buffer.from(value, 'base64url').toString('utf8') : ''
+  const match = /^(-?\d{1,15})\.(\d{1,10})$/.exec(decoded)
+  if (!match) throw badRequest('INVALID_CURSOR', 'query parameter "cursor" is not one this server returned: start again without it')
+  return { publishedAt: Number(match[1]), id: Number(match[2]) }
+}
+
+export function fullTitle(regionName: string, number: number, title: string): string {
+  return `【${regionName}·第${number}期】${title}`
+}
+
+/** Reads issues for viewers: the list, one issue cut for its viewer, and neighbours. */
+export class IssueReader {
+  private readonly gates = new Map<number, { gated: GatedIssue; contentHash: string; until: number }>()
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly catalog: Catalog,
+    private readonly gateTtlMs = 5000,
+  ) {}
+
+  async list(query: ListIssuesQueryDto, now: number): Promise<IssuePageDto> {
+    const snapshot = await this.catalog.get(now)
+    const limit = query.limit ?? 20
+    let builder = this.db
+      .selectFrom('issues')
+      .select(SUMMARY_COLUMNS)
+      .where('status', '=', 'published')
+      .where('published_at', '<=', now)
+
+    if (query.region !== undefined) {
+      const region = snapshot.regionsByCode.get(query.region)
+      if (!region) throw badRequest('UNKNOWN_REGION', `query parameter "region": there is no region "${query.region}"`)
+      builder = builder.where('region_id', '=', region.id)
+    }
+    if (query.column !== undefined) {
+      const column = snapshot.columnsBySlug.get(query.column)
+      if (!column) throw badRequest('UNKNOWN_COLUMN', `query parameter "column": there is no column "${query.column}"`)
+      const ids = Catalog.columnAndDescendants(snapshot, column.id)
+      builder = ids.length === 1 ? builder.where('column_id', '=', ids[0]) : builder.where('column_id', 'in', ids)
+    }
+    if (query.cursor !== undefined) {
+      const cursor = decodeCursor(query.cursor)
+      builder = builder.where((eb) =>
+        eb.or([
+          eb('published_at', '<', cursor.publishedAt),
+          eb.and([eb('published_at', '=', cursor.publishedAt), eb('id', '<', cursor.id)]),
+        ]),
+      )
+    }
+    const rows = await builder.orderBy('published_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute()
+    const page = rows.slice(0, limit)
+    const last = page[page.length - 1]
+    return {
+      items: page.map((row) => this.summary(row, snapshot)),
+      nextCursor: rows.length > limit && last ? encodeCursor({ publishedAt: last.published_at, id: last.id }) : null,
+    }
+  }
+
+  /** One published issue cut for this viewer, or undefined when there is no such issue. */
+  async detail(
+    id: number,
+    viewer: Viewer | null,
+    now: number,
+  ): Promise<{ issue: IssueDetailDto; decision: AccessDecision; contentHash: string } | undefined> {
+    const row = await this.db
+      .selectFrom('issues')
+      .select([...SUMMARY_COLUMNS, 'access', 'body_json', 'paywall_at', 'content_hash'])
+      .where('id', '=', id)
+      .where('status', '=', 'published')
+      .where('published_at', '<=', now)
+      .executeTakeFirst()
+    if (!row) return undefined
+    const snapshot = await this.catalog.get(now)
+    const body = JSON.parse(row.body_json) as BodyNode[]
+    const gated = { access: row.access, bodyLength: body.length, paywallAt: row.paywall_at }
+    const decision = decideAccess(gated, viewer, now)
+    const [previous, next] = await Promise.all([
+      this.neighbour(row, 'previous', now),
+      this.neighbour(row, 'next', now),
+    ])
+    const issue: IssueDetailDto = {
+      ...this.summary(row, snapshot),
+      breadcrumb: [
+        { slug: '', name: '首页' },
+        ...Catalog.columnPath(snapshot, row.column_id).map((column) => ({ slug: column.slug, name: column.name })),
+      ],
+      sections: visibleSections(body, gated, decision),
+      access: decision.granted
+        ? { granted: true, reason: decision.reason }
+        : { granted: false, reason: decision.reason, paywall: { ...PAYWALL_COPY, plans: snapshot.plans } },
+      previous,
+      next,
+    }
+    this.gates.set(id, { gated, contentHash: row.content_hash, until: now + this.gateTtlMs })
+    return { issue, decision, contentHash: row.content_hash }
+  }
+
+  /**
+   * What the paywall needs to know of an issue, kept briefly so a cached cut can be
+   * found without reading the body. Undefined when it is not known yet.
+   */
+  cachedGate(id: number, now: number): { gated: GatedIssue; contentHash: string } | undefined {
+    const entry = this.gates.get(id)
+    if (!entry || entry.until <= now) return undefined
+    return entry
+  }
+
+  private async neighbour(row: SummaryRow, direction: 'previous' | 'next', now: number) {
+    const found = await this.db
+      .selectFrom('issues')
+      .select(['id', 'number', 'title'])
+      .where('region_id', '=', row.region_id)
+      .where('column_id', '=', row.column_id)
+      .where('status', '=', 'published')
+      .where('published_at', '<=', now)
+      .where('number', direction === 'previous' ? '<' : '>', row.number)
+      .orderBy('number', direction === 'previous' ? 'desc' : 'asc')
+      .limit(1)
+      .executeTakeFirst()
+    return found ?? null
+  }
+
+  private summary(row: SummaryRow, snapshot: CatalogSnapshot): IssueSummaryDto {
+    const region = snapshot.regionsById.get(row.region_id)
+    const regionName = region?.name ?? ''
+    return {
+      id: row.id,
+      slug: row.slug,
+      title: row.title,
+      fullTitle: fullTitle(regionName, row.number, row.title),
+      region: { code: region?.code ?? '', name: regionName },
+      number: row.number,
+      date: shanghaiDate(row.published_at),
+      author: row.author,
+      summary: row.summary,
+      cover: row.cover,
+      views: row.view_count,
+      vip: row.vip === 1,
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema'
+import { hashToken, newToken, SESSION_TTL_MS, TOKEN_PATTERN } from './tokens'
+import type { Viewer } from './gating'
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/** Finds or creates a named user and issues a session token for it; returns the token (shown once). */
+export async function issueToken(db: Kysely<Database>, name: string, now: number): Promise<{ userId: number; token: string }> {
+  return db.transaction().execute(async (trx) => {
+    let user = await trx.selectFrom('users').select('id').where('name', '=', name).executeTakeFirst()
+    if (!user) {
+      user = await trx.insertInto('users').values({ name, created_at: now }).returning('id').executeTakeFirstOrThrow()
+    }
+    const token = newToken()
+    await trx
+      .insertInto('sessions')
+      .values({ token_hash: hashToken(token), user_id: user.id, created_at: now, expires_at: now + SESSION_TTL_MS, revoked_at: null })
+      .execute()
+    return { userId: user.id, token }
+  })
+}
+
+export async function findUser(db: Kysely<Database>, idOrName: string): Promise<{ id: number; name: string | null } | undefined> {
+  const query = db.selectFrom('users').select(['id', 'name'])
+  return /^\d+$/.test(idOrName)
+    ? query.where('id', '=', Number(idOrName)).executeTakeFirst()
+    : query.where('name', '=', idOrName).executeTakeFirst()
+}
+
+/** Extends VIP by `days` from the later of now and the current expiry, and records why. */
+export async function grantMembership(
+  db: Kysely<Database>,
+  userId: number,
+  days: number,
+  reason: string,
+  source: string,
+  now: number,
+): Promise<{ expiresAt: number }> {
+  return db.transaction().execute(async (trx) => {
+    const current = await trx.selectFrom('memberships').select('expires_at').where('user_id', '=', userId).executeTakeFirst()
+    const base = current && current.expires_at > now ? current.expires_at : now
+    const expiresAt = base + days * DAY_MS
+    await trx
+      .insertInto('memberships')
+      .values({ user_id: userId, expires_at: expiresAt, updated_at: now })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ expires_at: expiresAt, updated_at: now }))
+      .execute()
+    await trx
+      .insertInto('membership_grants')
+      .values({
+        user_id: userId,
+        days,
+        reason,
+        source,
+        expires_at_before: current?.expires_at ?? null,
+        expires_at_after: expiresAt,
+        created_at: now,
+      })
+      .execute()
+    return { expiresAt }
+  })
+}
+
+export type TokenCheck = { ok: true; viewer: Viewer } | { ok: false }
+
+/** The viewer a bearer token stands for, or not ok when it is malformed, unknown, expired or revoked. */
+export async function viewerForToken(db: Kysely<Database>, token: string, now: number): Promise<TokenCheck> {
+  if (!TOKEN_PATTERN.test(token)) return { ok: false }
+  const row = await db
+    .selectFrom('sessions')
+    .leftJoin('memberships', 'memberships.user_id', 'sessions.user_id')
+    .select(['sessions.user_id', 'sessions.expires_at', 'sessions.revoked_at', 'memberships.expires_at as membership_expires_at'])
+    .where('sessions.token_hash', '=', hashToken(token))
+    .executeTakeFirst()
+  if (!row || row.revoked_at !== null || row.expires_at <= now) return { ok: false }
+  return { ok: true, viewer: { userId: row.user_id, membershipExpiresAt: row.membership_expires_at ?? null } }
+}

@@ -1,0 +1,70 @@
+import type { App } from '../app'
+import { ErrorBody } from '../schemas/common'
+import { PlanList } from '../schemas/plans'
+import { ColumnList, RegionList } from '../schemas/taxonomy'
+import { Catalog } from '../domain/catalog'
+
+export async function catalogRoutes(app: App): Promise<void> {
+  app.get(
+    '/regions',
+    {
+      schema: {
+        summary: 'Regions (provinces) with their number of published issues, for the filter',
+        tags: ['catalog'],
+        response: { 200: RegionList, 400: ErrorBody },
+      },
+    },
+    async () => {
+      const now = Date.now()
+      const snapshot = await app.catalog.get(now)
+      const counts = await app.db.kysely
+        .selectFrom('issues')
+        .select(['region_id', (eb) => eb.fn.countAll<number | string>().as('count')])
+        .where('status', '=', 'published')
+        .where('published_at', '<=', now)
+        .groupBy('region_id')
+        .execute()
+      const byRegion = new Map(counts.map((row) => [row.region_id, Number(row.count)]))
+      return {
+        items: [...snapshot.regionsById.values()]
+          .sort((a, b) => a.sort_order - b.sort_order)
+          .map((region) => ({ code: region.code, name: region.name, issueCount: byRegion.get(region.id) ?? 0 })),
+      }
+    },
+  )
+
+  app.get(
+    '/columns',
+    {
+      schema: {
+        summary: 'The column tree, flattened, with each column’s path for the breadcrumb',
+        tags: ['catalog'],
+        response: { 200: ColumnList },
+      },
+    },
+    async () => {
+      const snapshot = await app.catalog.get()
+      return {
+        items: [...snapshot.columnsById.values()].map((column) => ({
+          slug: column.slug,
+          name: column.name,
+          parentSlug: column.parent_id === null ? null : (snapshot.columnsById.get(column.parent_id)?.slug ?? null),
+          path: Catalog.columnPath(snapshot, column.id).map((c) => c.slug),
+        })),
+      }
+    },
+  )
+
+  app.get(
+    '/plans',
+    {
+      schema: {
+        summary: 'VIP plans on sale, prices set by the server (fen)',
+        tags: ['membership'],
+        response: { 200: PlanList, 400: ErrorBody },
+      },
+    },
+    async () => ({ items: (await app.catalog.get()).plans }),
+  )
+
+}
