@@ -1,0 +1,93 @@
+import path from 'node:path'
+import { defineConfig, type UserConfigExport } from '@tarojs/cli'
+import TsconfigPathsPlugin from 'tsconfig-paths-webpack-plugin'
+import devConfig from './dev'
+import prodConfig from './prod'
+
+/** Where the API lives; Taro loads .env.<mode> first, and a variable set in the shell wins over the file. */
+const DEFAULT_API_BASE = 'http://localhost:3000'
+
+/**
+ * ES2015+ targets for production builds. The browserslist in package.json targets ES5
+ * (Android 4.1, iOS 8), which makes Babel down-level classes, arrow functions and
+ * spread; every WeChat client that runs current base libraries has an ES2015 engine.
+ * BROWSERSLIST takes precedence over package.json for Babel, PostCSS and webpack alike.
+ */
+const PRODUCTION_TARGETS = 'chrome >= 53, ios >= 10, safari >= 10'
+
+export default defineConfig<'webpack5'>(async (merge, { mode }) => {
+  const isH5 = process.env.TARO_ENV === 'h5'
+  if (process.env.NODE_ENV === 'production' && !process.env.BROWSERSLIST) {
+    process.env.BROWSERSLIST = PRODUCTION_TARGETS
+  }
+
+  const baseConfig: UserConfigExport<'webpack5'> = {
+    projectName: 'beichen-reader',
+    date: '2025-01-01',
+    designWidth: 750,
+    deviceRatio: {
+      640: 2.34 / 2,
+      750: 1,
+      375: 2,
+      828: 1.81 / 2,
+    },
+    sourceRoot: 'src',
+    // project.config.json's miniprogramRoot points at the weapp output.
+    outputRoot: isH5 ? 'dist-h5' : 'dist',
+    plugins: [],
+    env: {
+      TARO_APP_API_BASE: JSON.stringify(process.env.TARO_APP_API_BASE || DEFAULT_API_BASE),
+    },
+    defineConstants: {},
+    alias: {
+      '@': path.resolve(__dirname, '..', 'src'),
+    },
+    copy: { patterns: [], options: {} },
+    framework: 'react',
+    compiler: 'webpack5',
+    cache: {
+      enable: true,
+      name: `${mode}-${process.env.TARO_ENV ?? 'weapp'}`,
+    },
+    logger: {
+      quiet: true,
+      stats: false,
+    },
+    mini: {
+      optimizeMainPackage: { enable: true },
+      postcss: {
+        pxtransform: { enable: true, config: {} },
+        cssModules: { enable: false, config: { namingPattern: 'module', generateScopedName: '[name]__[local]___[hash:base64:5]' } },
+      },
+      webpackChain(chain) {
+        chain.resolve.plugin('tsconfig-paths').use(TsconfigPathsPlugin)
+      },
+    },
+    h5: {
+      publicPath: '/',
+      staticDirectory: 'static',
+      router: { mode: 'hash' },
+      output: {
+        filename: 'js/[name].[contenthash:8].js',
+        chunkFilename: 'js/[name].[contenthash:8].js',
+      },
+      miniCssExtractPluginOption: {
+        ignoreOrder: true,
+        filename: 'css/[name].[contenthash:8].css',
+        chunkFilename: 'css/[name].[contenthash:8].css',
+      },
+      postcss: {
+        autoprefixer: { enable: true, config: {} },
+        cssModules: { enable: false, config: { namingPattern: 'module', generateScopedName: '[name]__[local]___[hash:base64:5]' } },
+      },
+      webpackChain(chain) {
+        chain.resolve.plugin('tsconfig-paths').use(TsconfigPathsPlugin)
+      },
+    },
+  }
+
+  if (process.env.NODE_ENV === 'development') {
+    return merge({}, baseConfig, devConfig)
+  }
+  return merge({}, baseConfig, prodConfig)
+})
