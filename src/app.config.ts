@@ -1,0 +1,47 @@
+export default defineAppConfig({
+  pages: ['pages/index/index', 'pages/vip/index', 'pages/me/index'],
+  subPackages: [
+    {
+      root: 'subpackages/article',
+      pages: ['pages/index'],
+    },
+  ],
+  preloadRule: {
+    'pages/index/index': { network: 'all', packages: ['subpackages/article'] },
+  },
+  window: {
+    navigationBarBackgroundColor: '#1b3a6b',
+    navigationBarTextStyle: 'white',
+    navigationBarTitleText: '北辰遴选',
+    backgroundColor: '#f4f5f7',
+    backgroundColorTop: '#f4f5f7',
+    backgroundTextStyle: 'dark',
+  },
+  tabBar: {
+    color: '#8a919f',
+    selectedColor: '#1b3a6b',
+    backgroundColor: '#ffffff',
+    borderStyle: 'black',
+    list: [
+      {
+        pagePath: 'pages/index/index',
+        text: '首页',
+        iconPath: 'assets/tabbar/home.png',
+        selectedIconPath: 'assets/tabbar/home-active.png',
+      },
+      {
+        pagePath: 'pages/vip/index',
+        text: '会员',
+        iconPath: 'assets/tabbar/vip.png',
+        selectedIconPath: 'assets/tabbar/vip-active.png',
+      },
+      {
+        pagePath: 'pages/me/index',
+        text: '我的',
+        iconPath: 'assets/tabbar/me.png',
+        selectedIconPath: 'assets/tabbar/me-active.png',
+      },
+    ],
+  },
+  lazyCodeLoading: 'requiredComponents',
+})

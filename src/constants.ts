@@ -1,0 +1,14 @@
+/** Customer service line, shown on 我的 and in the footer of the VIP page. */
+export const SERVICE_PHONE = '400-1788-950'
+
+export const BRAND = '北辰遴选'
+
+/** Scene value of a page opened from a Moments share (单页模式). */
+export const SCENE_MOMENTS_SINGLE_PAGE = 1154
+
+export const routes = {
+  home: '/pages/index/index',
+  vip: '/pages/vip/index',
+  me: '/pages/me/index',
+  article: (id: number) => `/subpackages/article/pages/index?id=${id}`,
+} as const

@@ -1,0 +1,77 @@
+import { useCallback, type ReactNode } from 'react'
+import { Text, View } from '@tarojs/components'
+import Taro, { usePullDownRefresh, useReachBottom, useShareAppMessage } from '@tarojs/taro'
+import IssueCard from '../../components/IssueCard'
+import RegionChips from '../../components/RegionChips'
+import { IssueListSkeleton } from '../../components/Skeleton'
+import StateView from '../../components/StateView'
+import { BRAND, routes } from '../../constants'
+import { useIssueFeed } from '../../hooks/useIssueFeed'
+import { useRegions } from '../../hooks/useRegions'
+import type { IssueSummary } from '../../services/api'
+import './index.scss'
+
+export default function IssueListPage() {
+  const regions = useRegions()
+  const { state, selectRegion, refresh, loadMore, retry } = useIssueFeed()
+  const { items, loaded, loading, error, moreError, nextCursor, region } = state
+
+  usePullDownRefresh(() => {
+    refresh()
+      .catch(() => Taro.showToast({ title: '刷新失败，请稍后重试', icon: 'none' }))
+      .finally(() => Taro.stopPullDownRefresh())
+  })
+
+  useReachBottom(loadMore)
+
+  useShareAppMessage(() => ({ title: `${BRAND}·热点精讲`, path: routes.home }))
+
+  const openIssue = useCallback((issue: IssueSummary) => {
+    void Taro.navigateTo({ url: routes.article(issue.id) })
+  }, [])
+
+  let body: ReactNode
+  if (!loaded && (loading === 'initial' || (loading === null && !error))) {
+    body = <IssueListSkeleton />
+  } else if (!loaded && error) {
+    body = (
+      <StateView
+        kind={error.isOffline ? 'offline' : 'error'}
+        title='加载失败'
+        description={error.message}
+        actionText='重新加载'
+        onAction={retry}
+      />
+    )
+  } else if (items.length === 0) {
+    body = <StateView kind='empty' title='暂无内容' description='本栏目还没有发布期刊，稍后再来看看' />
+  } else {
+    body = (
+      <View className='issue-list'>
+        {items.map((issue) => (
+          <IssueCard key={issue.id} issue={issue} onOpen={openIssue} />
+        ))}
+        <View className='list-footer'>
+          {loading === 'more' ? <Text>正在加载…</Text> : null}
+          {loading !== 'more' && moreError ? (
+            <Text className='list-footer-retry' onClick={retry}>
+              加载失败，点击重试
+            </Text>
+          ) : null}
+          {loading !== 'more' && !moreError && !nextCursor ? <Text>— 已经到底了 —</Text> : null}
+        </View>
+      </View>
+    )
+  }
+
+  return (
+    <View className='home'>
+      <View className='home-hero'>
+        <Text className='home-hero-title'>热点精讲</Text>
+        <Text className='home-hero-sub'>省市遴选 · 每周一期 · 申论热点深度解读</Text>
+      </View>
+      <RegionChips regions={regions} active={region} onChange={selectRegion} />
+      {body}
+    </View>
+  )
+}

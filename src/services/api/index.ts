@@ -1,0 +1,44 @@
+import { request } from './http'
+import type { Column, IssueDetail, IssuePage, ItemList, ListIssuesParams, Plan, Region } from './types'
+
+export { API_BASE, TOKEN_STORAGE_KEY, buildQuery, request } from './http'
+export { ApiError, ClientErrorCode, isApiError, toApiError } from './errors'
+export type {
+  Access,
+  AccessDenied,
+  Block,
+  BlockOf,
+  Column,
+  IssueDetail,
+  IssueNeighbour,
+  IssuePage,
+  IssueSummary,
+  ItemList,
+  ListIssuesParams,
+  Paywall,
+  Plan,
+  Region,
+  Section,
+} from './types'
+
+/** GET /api/issues: newest first, one page at a time; pass `nextCursor` back as `cursor`. */
+export function listIssues(params: ListIssuesParams = {}): Promise<IssuePage> {
+  return request<IssuePage>('/api/issues', { query: { ...params } })
+}
+
+/** GET /api/issues/:id: cut at the paywall by the server when the viewer has no access. */
+export function getIssue(id: number): Promise<IssueDetail> {
+  return request<IssueDetail>(`/api/issues/${encodeURIComponent(String(id))}`)
+}
+
+export function listRegions(): Promise<ItemList<Region>> {
+  return request<ItemList<Region>>('/api/regions')
+}
+
+export function listColumns(): Promise<ItemList<Column>> {
+  return request<ItemList<Column>>('/api/columns')
+}
+
+export function listPlans(): Promise<ItemList<Plan>> {
+  return request<ItemList<Plan>>('/api/plans')
+}

@@ -1,0 +1,122 @@
+import { Text, View } from '@tarojs/components'
+import type { Block, BlockOf, Section } from '../../../services/api'
+import './Blocks.scss'
+
+/*
+ * One Taro component per block type (DESIGN.md §2); text stays selectable and is never
+ * an HTML string. Markup is kept lean: the seed article must stay well under 1000 nodes.
+ */
+
+function Paragraph({ block }: { block: BlockOf<'paragraph'> }) {
+  return (
+    <Text className='blk-p' userSelect>
+      {block.text}
+    </Text>
+  )
+}
+
+function StarHeading({ block }: { block: BlockOf<'star_heading'> }) {
+  return (
+    <View className='blk-star'>
+      <Text className='blk-star-mark'>★</Text>
+      <Text className='blk-star-text' userSelect>
+        {block.text.replace(/^★\s*/, '')}
+      </Text>
+    </View>
+  )
+}
+
+function Point({ block }: { block: BlockOf<'point'> }) {
+  return (
+    <Text className='blk-p blk-point' userSelect>
+      <Text className='blk-point-label'>{block.label}</Text>
+      {block.text}
+    </Text>
+  )
+}
+
+function Remark({ block }: { block: BlockOf<'remark'> }) {
+  return (
+    <Text className='blk-remark' userSelect>
+      {block.text}
+    </Text>
+  )
+}
+
+function Question({ block }: { block: BlockOf<'question'> }) {
+  return (
+    <View className='blk-q'>
+      <View className='blk-q-head'>
+        <Text className='blk-q-label'>{block.label}</Text>
+        {block.wordLimitText ? <Text className='blk-q-limit'>字数 {block.wordLimitText}</Text> : null}
+      </View>
+      <Text className='blk-q-prompt' userSelect>
+        {block.prompt}
+      </Text>
+      {block.requirements ? (
+        <Text className='blk-q-req' userSelect>
+          要求：{block.requirements}
+        </Text>
+      ) : null}
+    </View>
+  )
+}
+
+function Answer({ block }: { block: BlockOf<'answer'> }) {
+  return (
+    <View className='blk-a'>
+      <View className='blk-a-head'>
+        <Text className='blk-a-tag'>参考作答</Text>
+        {block.declaredWords !== null ? <Text className='blk-a-count'>共{block.declaredWords}字</Text> : null}
+      </View>
+      {block.title ? (
+        <Text className='blk-a-title' userSelect>
+          {block.title}
+        </Text>
+      ) : null}
+      {block.paragraphs.map((paragraph, index) => (
+        <Text key={index} className='blk-a-p' userSelect>
+          {paragraph}
+        </Text>
+      ))}
+    </View>
+  )
+}
+
+export function BlockView({ block }: { block: Block }) {
+  switch (block.type) {
+    case 'paragraph':
+      return <Paragraph block={block} />
+    case 'star_heading':
+      return <StarHeading block={block} />
+    case 'point':
+      return <Point block={block} />
+    case 'remark':
+      return <Remark block={block} />
+    case 'question':
+      return <Question block={block} />
+    case 'answer':
+      return <Answer block={block} />
+    default:
+      // A block type this build does not know yet (newer server): skip it rather than fail.
+      return null
+  }
+}
+
+/** Element id of a section, the target of the table of contents. */
+export const sectionAnchor = (id: string) => `sec-${id}`
+
+export function SectionView({ section }: { section: Section }) {
+  return (
+    <View className='sec' id={sectionAnchor(section.id)}>
+      {section.heading ? (
+        <Text className='sec-h' userSelect>
+          {section.heading}
+        </Text>
+      ) : null}
+      {section.blocks.map((block, index) => (
+        <BlockView key={index} block={block} />
+      ))}
+    </View>
+  )
+}

@@ -1,0 +1,155 @@
+import { useCallback, useEffect, useState } from 'react'
+import { Text, View } from '@tarojs/components'
+import Taro, { useRouter, useShareAppMessage, useShareTimeline } from '@tarojs/taro'
+import { TextSkeleton } from '../../../components/Skeleton'
+import StateView from '../../../components/StateView'
+import { BRAND, routes } from '../../../constants'
+import type { IssueDetail, IssueNeighbour } from '../../../services/api'
+import { formatCount, formatDate, issueFullTitle, issueLabel } from '../../../utils/format'
+import { isOnlyPage, isSinglePageMode } from '../../../utils/launch'
+import { SectionView, sectionAnchor } from '../components/Blocks'
+import PaywallCard from '../components/PaywallCard'
+import Toc from '../components/Toc'
+import { parseIssueId, useIssue } from '../useIssue'
+import './index.scss'
+
+const HOME_CRUMB = '首页'
+
+function goHome() {
+  void Taro.switchTab({ url: routes.home })
+}
+
+function Neighbour({ label, issue }: { label: string; issue: IssueNeighbour | null }) {
+  if (!issue) {
+    return (
+      <View className='art-nav-item art-nav-none'>
+        <Text className='art-nav-dir'>{label}</Text>
+        <Text className='art-nav-title'>没有了</Text>
+      </View>
+    )
+  }
+  // redirectTo keeps the page stack flat while reading issue after issue.
+  const open = () => void Taro.redirectTo({ url: routes.article(issue.id) })
+  return (
+    <View className='art-nav-item' hoverClass='art-nav-hover' onClick={open}>
+      <Text className='art-nav-dir'>{label}</Text>
+      <Text className='art-nav-title'>
+        第{issue.number}期 {issue.title}
+      </Text>
+    </View>
+  )
+}
+
+function Article({ issue, singlePage }: { issue: IssueDetail; singlePage: boolean }) {
+  const { access } = issue
+  const crumbs = issue.breadcrumb.map((crumb) => crumb.name).filter((name) => name !== HOME_CRUMB)
+
+  const jump = useCallback((sectionId: string | null) => {
+    const selector = sectionId === null ? '#paywall' : `#${sectionAnchor(sectionId)}`
+    void Taro.pageScrollTo({ selector, duration: 300 })
+  }, [])
+
+  return (
+    <View className='art'>
+      <View className='art-crumbs'>
+        <Text className={singlePage ? '' : 'art-crumb-home'} onClick={singlePage ? undefined : goHome}>
+          {HOME_CRUMB}
+        </Text>
+        <Text>{crumbs.map((name) => ` › ${name}`).join('')}</Text>
+      </View>
+      <Text className='art-title' userSelect>
+        <Text className='art-label'>{issueLabel(issue)}</Text>
+        {issue.title}
+      </Text>
+      <View className='art-meta'>
+        <Text>
+          {formatDate(issue.date)} | 来源：{issue.author} | 阅读 {formatCount(issue.views)}
+        </Text>
+        {issue.vip ? <Text className='badge-vip art-vip'>VIP</Text> : null}
+      </View>
+      <Toc sections={issue.sections} locked={!access.granted} onJump={jump} />
+      {issue.sections.map((section) => (
+        <SectionView key={section.id} section={section} />
+      ))}
+      {access.granted ? null : <PaywallCard access={access} singlePage={singlePage} />}
+      {singlePage ? null : (
+        <View className='art-nav'>
+          <Neighbour label='上一期' issue={issue.previous} />
+          <Neighbour label='下一期' issue={issue.next} />
+        </View>
+      )}
+    </View>
+  )
+}
+
+/**
+ * One issue. Opened from the list, from a chat share (cold or warm, maybe as the only
+ * page) or from Moments in single-page mode, where it must not navigate or show
+ * open-type buttons: it shows the free part and points to the full mini-program.
+ */
+export default function ArticlePage() {
+  const { params } = useRouter()
+  const id = parseIssueId(params.id)
+  const [singlePage] = useState(isSinglePageMode)
+  const [onlyPage] = useState(isOnlyPage)
+  const { state, retry } = useIssue(id)
+  const issue = state.status === 'ready' ? state.issue : null
+
+  useEffect(() => {
+    if (issue) void Taro.setNavigationBarTitle({ title: `${issue.region.name}·第${issue.number}期` }).catch(() => undefined)
+  }, [issue])
+
+  // Share texts come from the free fields only: region, number, title.
+  useShareAppMessage(() => ({
+    title: issue ? issueFullTitle(issue) : `${BRAND}·热点精讲`,
+    path: id === null ? routes.home : routes.article(id),
+  }))
+  useShareTimeline(() => ({
+    title: issue ? issueFullTitle(issue) : `${BRAND}·热点精讲`,
+    query: id === null ? '' : `id=${id}`,
+  }))
+
+  let body
+  if (state.status === 'loading') {
+    body = (
+      <View className='art'>
+        <TextSkeleton lines={3} />
+        <TextSkeleton lines={10} />
+      </View>
+    )
+  } else if (state.status === 'not-found') {
+    body = (
+      <StateView
+        kind='not-found'
+        title='内容不存在或已下线'
+        description='这一期可能已被移除，去首页看看其他期刊吧'
+        actionText={singlePage ? undefined : '返回首页'}
+        onAction={singlePage ? undefined : goHome}
+      />
+    )
+  } else if (state.status === 'error') {
+    body = (
+      <StateView
+        kind={state.error.isOffline ? 'offline' : 'error'}
+        title='加载失败'
+        description={state.error.message}
+        actionText='重新加载'
+        onAction={retry}
+      />
+    )
+  } else {
+    body = <Article issue={state.issue} singlePage={singlePage} />
+  }
+
+  return (
+    <View className='art-page'>
+      {singlePage ? <Text className='art-moments'>当前为预览内容，请前往小程序使用完整服务</Text> : null}
+      {body}
+      {onlyPage && !singlePage ? (
+        <View className='art-home' hoverClass='art-home-hover' onClick={goHome}>
+          <Text>首页</Text>
+        </View>
+      ) : null}
+    </View>
+  )
+}

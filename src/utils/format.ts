@@ -1,0 +1,46 @@
+interface IssueLabelSource {
+  region: { name: string }
+  number: number
+}
+
+/** 【山西·第32期】 */
+export function issueLabel(issue: IssueLabelSource): string {
+  return `【${issue.region.name}·第${issue.number}期】`
+}
+
+/** 【山西·第32期】中部城市群高质量发展: built from the free fields only (used for share texts). */
+export function issueFullTitle(issue: IssueLabelSource & { title: string }): string {
+  return `${issueLabel(issue)}${issue.title}`
+}
+
+/** 986 → "986", 12 345 → "1.2万", 120 000 → "12万" */
+export function formatCount(value: number): string {
+  if (!Number.isFinite(value) || value < 0) return '0'
+  if (value < 10_000) return String(Math.floor(value))
+  const wan = value / 10_000
+  const text = wan >= 10 ? String(Math.floor(wan)) : (Math.floor(wan * 10) / 10).toFixed(1).replace(/\.0$/, '')
+  return `${text}万`
+}
+
+/** Price in fen → yuan text without the sign: 990 → "9.9", 4800 → "48", 1234 → "12.34" */
+export function formatYuan(fen: number): string {
+  const yuan = Math.round(fen) / 100
+  return Number.isInteger(yuan) ? String(yuan) : yuan.toFixed(2).replace(/0$/, '')
+}
+
+/** Price in fen → "¥48" */
+export function formatPrice(fen: number): string {
+  return `¥${formatYuan(fen)}`
+}
+
+/** Price in fen per month → "¥8.0/月" style text, rounded down to 0.1 yuan. */
+export function formatMonthly(fen: number, months: number): string {
+  if (months <= 0) return ''
+  const perMonth = Math.floor(fen / months / 10) / 10
+  return `约¥${perMonth.toFixed(1).replace(/\.0$/, '')}/月`
+}
+
+/** 2022-04-26 stays as is; anything else is shown as the server sent it. */
+export function formatDate(date: string): string {
+  return /^\d{4}-\d{2}-\d{2}/.test(date) ? date.slice(0, 10) : date
+}
