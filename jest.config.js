@@ -5,7 +5,9 @@ const nodeProject = (displayName, roots, extra = {}) => ({
   displayName,
   testEnvironment: 'node',
   testMatch: roots.map((root) => `<rootDir>/${root}/**/*.test.ts`),
-  transform: { '^.+\\.ts$': swc },
+  // light-my-request (fastify.inject) requires cookie@2, which ships ES modules only.
+  transform: { '^.+\\.ts$': swc, '/node_modules/cookie/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
   ...extra,
 })
 

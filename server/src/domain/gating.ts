@@ -86,9 +86,9 @@ function nodeText(node: BodyNode | BlockDto): string {
     case 'remark':
       return node.text
     case 'point':
-      return `${node.label}${node.text}`
+      return node.text
     case 'question':
-      return `${node.label}:${node.prompt}${node.requirements ? `要求:${node.requirements}` : ''}`
+      return `${node.prompt}${node.requirements}`
     case 'answer':
       return [node.title, ...node.paragraphs].filter(Boolean).join('\n')
   }

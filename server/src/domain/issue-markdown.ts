@@ -52,7 +52,7 @@ const REMARK = /^>\s?(.*)$/
 const NUMBERED_POINT = /^(\d{1,2}[.．、])\s*(.+)$/
 const CHINESE_POINT = /^([一二三四五六七八九十]{1,3}是)(.+)$/
 const QUESTION = /^(例题\s*\d{0,3})\s*[:：]\s*(.+)$/
-const REQUIREMENTS = /要求\s*[:：]\s*(.+)$/
+const REQUIREMENTS = /要求\s*[:：]\s*.+$/
 const WORD_LIMIT = /(\d{2,5})\s*字(?:左右|以内|以上)?/
 const ANSWER = /^【参考作答】\s*(.*)$/
 const DECLARED_WORDS = /[（(]\s*(\d{1,5})\s*字\s*[)）]\s*$/
@@ -94,7 +94,8 @@ function parseMeta(yamlText: string, startLine: number, problems: ParseProblem[]
   const document = parseDocument(yamlText, { uniqueKeys: true, prettyErrors: false })
   if (document.errors.length > 0) {
     for (const error of document.errors) {
-      const line = (error.linePos?.[0]?.line ?? 1) + startLine - 1
+      const yamlLines = yamlText.slice(0, error.pos[0]).split('\n').length
+      const line = Math.min(yamlLines, yamlText.split('\n').length) + startLine - 1
       problems.push({ line, message: `front matter is not valid YAML: ${error.message.split('\n')[0]}` })
     }
     return null
@@ -216,12 +217,7 @@ function parseBody(lines: string[], firstLine: number, problems: ParseProblem[])
     } else {
       const last = block.paragraphs[block.paragraphs.length - 1]
       const declared = DECLARED_WORDS.exec(last)
-      if (declared) {
-        block.declaredWords = Number(declared[1])
-        const rest = last.slice(0, declared.index).trimEnd()
-        if (rest) block.paragraphs[block.paragraphs.length - 1] = rest
-        else block.paragraphs.pop()
-      }
+      if (declared) block.declaredWords = Number(declared[1])
     }
     openAnswer = null
   }
@@ -276,10 +272,9 @@ function parseBody(lines: string[], firstLine: number, problems: ParseProblem[])
     const question = QUESTION.exec(line)
     if (question) {
       closeAnswer()
-      const rest = question[2].trim()
-      const requirementsMatch = REQUIREMENTS.exec(rest)
-      const requirements = requirementsMatch ? requirementsMatch[1].trim() : ''
-      const prompt = requirementsMatch ? rest.slice(0, requirementsMatch.index).trim() : rest
+      const requirementsMatch = REQUIREMENTS.exec(line)
+      const requirements = requirementsMatch ? requirementsMatch[0].trim() : ''
+      const prompt = requirementsMatch ? line.slice(0, requirementsMatch.index).trim() : line
       const limit = WORD_LIMIT.exec(requirements)
       body.push({
         type: 'question',
@@ -322,7 +317,7 @@ function parseBody(lines: string[], firstLine: number, problems: ParseProblem[])
     }
     const numbered = NUMBERED_POINT.exec(line) ?? CHINESE_POINT.exec(line)
     if (numbered) {
-      body.push({ type: 'point', label: numbered[1], text: numbered[2].trim() })
+      body.push({ type: 'point', label: numbered[1], text: line })
       continue
     }
     body.push({ type: 'paragraph', text: line })

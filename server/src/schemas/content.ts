@@ -16,6 +16,7 @@ export const PointBlock = Type.Object({
   type: Type.Literal('point'),
   /** "1." or "一是" as written */
   label: Type.String(),
+  /** The whole point as written, starting with its label */
   text: Type.String(),
 })
 export const RemarkBlock = Type.Object({
@@ -26,8 +27,9 @@ export const QuestionBlock = Type.Object({
   type: Type.Literal('question'),
   /** "例题1" */
   label: Type.String(),
+  /** The question as written, starting with its label: "例题1:请概括…的做法。" */
   prompt: Type.String(),
-  /** "准确全面，语言精练，条理清晰，400字左右" */
+  /** "要求:准确全面,语言精练,条理清晰,400字左右。" as written; empty when the question sets none */
   requirements: Type.String(),
   /** "400字左右"; empty when the question sets none */
   wordLimitText: Type.String(),
@@ -38,8 +40,9 @@ export const AnswerBlock = Type.Object({
   type: Type.Literal('answer'),
   /** The answer's own title (a 工作信息 has one); empty when it has none */
   title: Type.String(),
+  /** Paragraphs as written; the last keeps the author's "(389字)" */
   paragraphs: Type.Array(Type.String()),
-  /** The count the author declared, "(389字)"; null when not declared */
+  /** The count the author declared at the end, "(389字)"; null when not declared */
   declaredWords: Type.Union([Type.Integer(), Type.Null()]),
 })
 

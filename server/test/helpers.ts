@@ -1,0 +1,148 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { Writable } from 'node:stream'
+import pg from 'pg'
+import pino from 'pino'
+import { buildApp, type App } from '../src/app'
+import { loadConfig, type Config } from '../src/config'
+import { migrateToLatest, openDb, type Db } from '../src/db/database'
+import { ensureTaxonomy } from '../src/domain/content-store'
+import { importContent } from '../src/domain/content-import'
+import { PAYWALL_MARKER } from '../src/domain/issue-markdown'
+import { REDACTED_PATHS } from '../src/logger'
+
+export const REPO_ROOT = path.resolve(__dirname, '../..')
+export const SAMPLE_DIR = path.join(REPO_ROOT, 'content')
+export const SEED_ISSUE_FILE = path.join(SAMPLE_DIR, 'shanxi-32-zhongbu-chengshiqun.md')
+
+export type DialectName = 'sqlite' | 'postgres'
+
+/** SQLite always; PostgreSQL when the test run started one (scripts/test.sh sets TEST_DATABASE_URL). */
+export function dialects(): DialectName[] {
+  return process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite']
+}
+
+export interface TestDb {
+  db: Db
+  drop(): Promise<void>
+}
+
+/** A freshly migrated database of its own: a temp SQLite file, or a new PostgreSQL database. */
+export async function freshDb(dialect: DialectName): Promise<TestDb> {
+  const name = `t_${crypto.randomBytes(6).toString('hex')}`
+  if (dialect === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beichen-test-'))
+    const db = openDb({ databaseUrl: '', sqlitePath: path.join(dir, `${name}.db`) })
+    await migrateToLatest(db)
+    await ensureTaxonomy(db.kysely)
+    return {
+      db,
+      drop: async () => {
+        await db.close()
+        fs.rmSync(dir, { recursive: true, force: true })
+      },
+    }
+  }
+  const adminUrl = process.env.TEST_DATABASE_URL as string
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  await admin.end()
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  const db = openDb({ databaseUrl: url.toString(), sqlitePath: '' })
+  await migrateToLatest(db)
+  await ensureTaxonomy(db.kysely)
+  return {
+    db,
+    drop: async () => {
+      await db.close()
+      const client = new pg.Client({ connectionString: adminUrl })
+      await client.connect()
+      await client.query(`drop database if exists ${name} with (force)`)
+      await client.end()
+    },
+  }
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return loadConfig({}, { NODE_ENV: 'test', LOG_LEVEL: 'info', VIEW_FLUSH_INTERVAL_MS: 600000, ...overrides })
+}
+
+/** Every log line the app writes, kept for the secrets-in-logs checks. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = []
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean))
+    done()
+  }
+  text(): string {
+    return this.lines.join('\n')
+  }
+}
+
+export interface TestApp {
+  app: App
+  db: Db
+  logs: LogCapture
+  close(): Promise<void>
+}
+
+export async function startTestApp(
+  dialect: DialectName,
+  options: { config?: Partial<Config>; now?: () => number; importSample?: boolean } = {},
+): Promise<TestApp> {
+  const { db, drop } = await freshDb(dialect)
+  if (options.importSample !== false) await importContent(db, [SAMPLE_DIR])
+  const logs = new LogCapture()
+  const config = testConfig(options.config)
+  const logger = pino({ level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, logs)
+  const app = await buildApp({ config, db, logger, now: options.now })
+  await app.ready()
+  return {
+    app,
+    db,
+    logs,
+    close: async () => {
+      await app.close()
+      await drop()
+    },
+  }
+}
+
+/** Sentences of the seed issue's VIP part, as written in the sample file (markup removed). */
+export function vipSentences(file = SEED_ISSUE_FILE): string[] {
+  const source = fs.readFileSync(file, 'utf8')
+  const vipPart = source.slice(source.indexOf(PAYWALL_MARKER) + PAYWALL_MARKER.length)
+  return sentences(vipPart)
+}
+
+/** Sentences of the seed issue's free part (front matter excluded). */
+export function freeSentences(file = SEED_ISSUE_FILE): string[] {
+  const source = fs.readFileSync(file, 'utf8')
+  const body = source.slice(source.indexOf('---', 3) + 3, source.indexOf(PAYWALL_MARKER))
+  return sentences(body)
+}
+
+function sentences(markdown: string): string[] {
+  const text = markdown
+    .replace(/^##\s+/gm, '')
+    .replace(/^>\s?/gm, '')
+    .replace(/【参考作答】/g, '\n')
+    .replace(/^★/gm, '')
+  return [
+    ...new Set(
+      text
+        .split(/[。！？!?\n]/)
+        .map((sentence) => sentence.trim())
+        .filter((sentence) => sentence.length >= 8),
+    ),
+  ]
+}
+
+export async function issueToken(db: Db, name: string): Promise<{ userId: number; token: string }> {
+  const { issueToken: issue } = await import('../src/domain/users')
+  return issue(db.kysely, name, Date.now())
+}
