@@ -230,7 +230,8 @@ step "Jest (all projects)" npx jest --maxWorkers=2 ${JEST_ARGS:-}
 section "Summary ($(($(date +%s) - START_TIME))s in all)"
 printf '  %s\n' "${TIMINGS[@]}"
 if [ ${#FAILED[@]} -gt 0 ]; then
-  printf '%snpm test failed: %s%s\n' "$RED" "$(IFS=','; echo "${FAILED[*]}" | sed 's/,/, /g')" "$RESET"
+  printf '%snpm test failed in %s step(s):%s\n' "$RED" "${#FAILED[@]}" "$RESET"
+  printf '  - %s\n' "${FAILED[@]}"
   exit 1
 fi
 printf '%snpm test passed%s\n' "$GREEN" "$RESET"

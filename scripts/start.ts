@@ -1,0 +1,227 @@
+/**
+ * `npm start`: everything a newcomer needs to see the product, in one command.
+ *
+ *   1. the API server (server/src/main.ts) on PORT (3000), SQLite at data/beichen.db; a new
+ *      database gets the sample issues from content/ by itself;
+ *   2. the mini-program, built once for WeChat into project.config.json's miniprogramRoot:
+ *      open the repository root in WeChat DevTools (appid touristappid);
+ *   3. the H5 preview, built against that API and served on H5_PORT (10086);
+ *   4. (issue 3) the WeChat simulator: see startWechatSimulator below.
+ *
+ * Ctrl-C stops everything it started.
+ *
+ * The weapp is built once (production mode, the build that readers get) rather than kept
+ * in `--watch`: a resident webpack watcher costs a core on a 2-core machine and memory,
+ * and a newcomer first wants to look, not edit. Set WATCH=1 to keep
+ * `taro build --type weapp --watch` running after the first build (DevTools reloads dist/
+ * on every change), or run `npm run dev:weapp` in a second terminal.
+ *
+ * Environment: PORT (3000), H5_PORT (10086), WATCH (unset), and every server variable
+ * (README.md, "Environment variables"), e.g. DATABASE_URL for PostgreSQL.
+ */
+import { type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { ROOT, bin, captureOutput, isPortFree, spawnGroup, stopGroup, waitForHealthy } from './lib/processes'
+import { startStaticServer, type StaticServer } from './lib/static-server'
+
+const API_PORT = parsePort('PORT', 3000)
+const H5_PORT = parsePort('H5_PORT', 10086)
+const WATCH = process.env.WATCH === '1' || process.env.WATCH === 'true'
+const API_BASE = `http://localhost:${API_PORT}`
+const H5_ORIGINS = [`http://localhost:${H5_PORT}`, `http://127.0.0.1:${H5_PORT}`]
+
+const children: ChildProcess[] = []
+const closers: Array<() => Promise<void>> = []
+let stopping = false
+
+function parsePort(name: string, fallback: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const port = Number(raw)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    process.stderr.write(`[start] ${name} must be a port number (1-65535), got "${raw}"\n`)
+    process.exit(1)
+  }
+  return port
+}
+
+function log(message: string): void {
+  process.stdout.write(`\x1b[1m[start]\x1b[0m ${message}\n`)
+}
+
+/** Stops the start-up with a message for the user (caught in main). */
+function fail(message: string): never {
+  throw new Error(message)
+}
+
+/** Stops everything from an event handler, outside main's flow. */
+function abort(message: string): void {
+  process.stderr.write(`\x1b[31m[start] ${message}\x1b[0m\n`)
+  void shutdown(1)
+}
+
+/** Prefixes each line of a child's output with its name. */
+function pipeWithPrefix(child: ChildProcess, name: string): void {
+  const prefix = `\x1b[2m[${name}]\x1b[0m `
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = ''
+    stream?.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString('utf8')).split('\n')
+      rest = lines.pop() ?? ''
+      for (const line of lines) process.stdout.write(prefix + line + '\n')
+    })
+    stream?.on('end', () => rest && process.stdout.write(prefix + rest + '\n'))
+  }
+}
+
+/** Runs a command to completion with its output shown; rejects on a non-zero exit. */
+function run(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawnGroup(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    children.push(child)
+    pipeWithPrefix(child, name)
+    child.on('exit', (code, signal) => {
+      children.splice(children.indexOf(child), 1)
+      if (code === 0) resolve()
+      else reject(new Error(`${name} failed (${signal ?? `exit ${code}`})`))
+    })
+  })
+}
+
+/** Reads project.config.json's miniprogramRoot: where WeChat DevTools looks for the build. */
+function miniprogramRoot(): string {
+  const file = path.join(ROOT, 'project.config.json')
+  if (!fs.existsSync(file)) fail('project.config.json is missing: it tells WeChat DevTools where the weapp build is')
+  const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { miniprogramRoot?: string }
+  return path.resolve(ROOT, config.miniprogramRoot ?? '.')
+}
+
+async function startApi(): Promise<void> {
+  if (!(await isPortFree(API_PORT))) {
+    fail(`port ${API_PORT} is in use (another \`npm start\`?): stop it, or choose another port: PORT=3001 npm start`)
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(API_PORT) }
+  if (!env.DATABASE_URL && !env.SQLITE_PATH) env.SQLITE_PATH = 'data/beichen.db'
+  if (env.SQLITE_PATH) fs.mkdirSync(path.dirname(path.resolve(ROOT, env.SQLITE_PATH)), { recursive: true })
+  // The H5 preview calls the API from another origin (another port).
+  env.CORS_ORIGINS = [env.CORS_ORIGINS, ...H5_ORIGINS].filter(Boolean).join(',')
+
+  log(`starting the API on port ${API_PORT} …`)
+  const api = spawnGroup(bin('tsx'), ['server/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(api)
+  const output = captureOutput(api)
+  pipeWithPrefix(api, 'api')
+  api.on('exit', (code, signal) => {
+    if (!stopping) abort(`the API stopped (${signal ?? `exit ${code}`}); see its output above`)
+  })
+  await waitForHealthy(`http://127.0.0.1:${API_PORT}/healthz`, api, output, 120_000)
+  log(`API ready: ${API_BASE}`)
+}
+
+async function buildWeapp(): Promise<string> {
+  const outDir = miniprogramRoot()
+  log('building the mini-program (taro build --type weapp) …')
+  await run('weapp', bin('taro'), ['build', '--type', 'weapp'], { TARO_APP_API_BASE: API_BASE })
+  if (!fs.existsSync(path.join(outDir, 'app.json'))) {
+    fail(
+      `the weapp build is not in ${path.relative(ROOT, outDir)}/ (no app.json there): ` +
+        "config/index.ts's outputRoot and project.config.json's miniprogramRoot must name the same folder",
+    )
+  }
+  if (WATCH) {
+    log('WATCH=1: keeping `taro build --type weapp --watch` running')
+    const watcher = spawnGroup(bin('taro'), ['build', '--type', 'weapp', '--watch'], {
+      env: { ...process.env, NODE_ENV: 'development', TARO_APP_API_BASE: API_BASE },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    children.push(watcher)
+    pipeWithPrefix(watcher, 'weapp:watch')
+  }
+  return outDir
+}
+
+async function buildAndServeH5(): Promise<StaticServer> {
+  if (!(await isPortFree(H5_PORT))) {
+    fail(`port ${H5_PORT} is in use: stop whatever uses it, or choose another port: H5_PORT=10087 npm start`)
+  }
+  log(`building the H5 preview against ${API_BASE} (taro build --type h5) …`)
+  await run('h5', bin('taro'), ['build', '--type', 'h5'], { TARO_APP_API_BASE: API_BASE })
+  const built = path.join(ROOT, 'dist-h5')
+  if (!fs.existsSync(path.join(built, 'index.html'))) fail('the H5 build wrote no dist-h5/index.html')
+  // Serve a private copy: `npm test` rebuilds dist-h5/ for its own use while this runs.
+  const snapshot = fs.mkdtempSync(path.join(os.tmpdir(), 'beichen-h5-preview-'))
+  fs.cpSync(built, snapshot, { recursive: true })
+  const server = await startStaticServer({ root: snapshot, host: '0.0.0.0', port: H5_PORT })
+  closers.push(async () => {
+    await server.close()
+    fs.rmSync(snapshot, { recursive: true, force: true })
+  })
+  return server
+}
+
+/**
+ * Issue 3 adds a local stand-in for WeChat's servers (jscode2session, stable_token, phone
+ * number, payments) so that login and buying work without WeChat. Start it here, before
+ * the API, and pass its base URL to the API's environment; return what the summary prints.
+ */
+async function startWechatSimulator(): Promise<string | null> {
+  return null
+}
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return
+  stopping = true
+  log('stopping …')
+  await Promise.allSettled([...children].map((child) => stopGroup(child, 3000)))
+  await Promise.allSettled(closers.map((close) => close()))
+  process.exit(code)
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void shutdown(0))
+  process.on('SIGTERM', () => void shutdown(0))
+  process.on('exit', () => {
+    // Last resort when something exits us without shutdown(): leave no child behind.
+    for (const child of children) if (child.pid) tryKill(-child.pid)
+  })
+
+  const simulator = await startWechatSimulator()
+  await startApi()
+  const weappDir = await buildWeapp()
+  const h5 = await buildAndServeH5()
+
+  const database = process.env.DATABASE_URL
+    ? process.env.DATABASE_URL.replace(/\/\/[^@/]*@/, '//***@')
+    : path.resolve(ROOT, process.env.SQLITE_PATH || 'data/beichen.db')
+  const rows: Array<[string, string]> = [
+    ['API', API_BASE],
+    ['OpenAPI', `${API_BASE}/docs/json`],
+    ['H5 preview', `http://localhost:${h5.port}/`],
+    [
+      'Mini-program',
+      `open ${ROOT} in WeChat DevTools (appid touristappid); build in ${path.relative(ROOT, weappDir)}/`,
+    ],
+    ['Database', database],
+    ['VIP token', 'npm run admin -- token <name>  then  npm run admin -- grant-vip <user> <days>'],
+  ]
+  if (simulator) rows.push(['WeChat simulator', simulator])
+  const width = Math.max(...rows.map(([name]) => name.length))
+  process.stdout.write(
+    '\n\x1b[1mBeichen Reader is running\x1b[0m\n' +
+      rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`).join('\n') +
+      `\n${WATCH ? '  weapp: rebuilding on every change (WATCH=1)\n' : '  weapp: built once; WATCH=1 npm start keeps rebuilding it\n'}` +
+      '  Ctrl-C stops everything.\n\n',
+  )
+}
+
+function tryKill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch {
+    // gone already
+  }
+}
+
+main().catch((error: Error) => abort(error.message))

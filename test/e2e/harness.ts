@@ -1,0 +1,294 @@
+import { type ChildProcess, execFile } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { ROOT, bin, captureOutput, freePort, spawnGroup, stopGroup, waitForHealthy } from '../../scripts/lib/processes'
+import { type StaticServer, startStaticServer } from '../../scripts/lib/static-server'
+
+/**
+ * The end-to-end stage: the real API on a fresh SQLite file, the real H5 build, Debian's
+ * Chromium driven by playwright-core.
+ *
+ * One origin serves both: the static server hands out dist-h5/ and forwards /api/, /healthz
+ * and /docs to the API. The H5 build for these tests is made with
+ * TARO_APP_API_BASE=E2E_API_PLACEHOLDER (scripts/test.sh does it), and the static server
+ * replaces that placeholder with its own origin while serving, so the app calls its own
+ * origin and the ports can be picked free at run time.
+ */
+
+export const H5_DIR = path.join(ROOT, 'dist-h5')
+export const E2E_API_PLACEHOLDER = 'http://e2e-api.invalid'
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+export const RESULTS_DIR = path.join(ROOT, 'test-results')
+/** Storage key of the bearer token: TOKEN_STORAGE_KEY in src/services/api/http.ts */
+export const TOKEN_STORAGE_KEY = 'token'
+
+const BUILD_HINT = `TARO_APP_API_BASE=${E2E_API_PLACEHOLDER} npx taro build --type h5   (npm test does this before jest)`
+
+const execFileAsync = promisify(execFile)
+
+export interface Stack {
+  /** The origin the browser opens: H5 files and the API */
+  origin: string
+  /** The API itself */
+  apiOrigin: string
+  sqlitePath: string
+  /** Runs the admin CLI (server/src/cli/admin.ts) against this stack's database */
+  admin(...args: string[]): Promise<string>
+  /** A bearer token of a user named `name` with VIP for `days` days */
+  vipToken(name: string, days?: number): Promise<string>
+  stop(): Promise<void>
+}
+
+/** Fails with a clear message when the H5 build is missing or was not made for e2e. */
+export function checkH5Build(): void {
+  if (!fs.existsSync(path.join(H5_DIR, 'index.html'))) {
+    throw new Error(`The H5 build is missing (${H5_DIR}/index.html). Build it first:\n  ${BUILD_HINT}`)
+  }
+  const scripts: string[] = []
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name)
+      if (entry.isDirectory()) walk(full)
+      else if (entry.name.endsWith('.js')) scripts.push(full)
+    }
+  }
+  walk(H5_DIR)
+  if (!scripts.some((file) => fs.readFileSync(file, 'utf8').includes(E2E_API_PLACEHOLDER))) {
+    throw new Error(
+      `${H5_DIR} was built for another API base URL (npm start or npm run build:h5 rebuilt it?), ` +
+        `so the app would not call the test API. Rebuild it for the tests:\n  ${BUILD_HINT}`,
+    )
+  }
+}
+
+export async function startStack(): Promise<Stack> {
+  checkH5Build()
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'beichen-e2e-'))
+  const sqlitePath = path.join(tmp, 'beichen.db')
+  const apiPort = await freePort()
+  const apiOrigin = `http://127.0.0.1:${apiPort}`
+
+  let web: StaticServer | undefined
+  let api: ChildProcess | undefined
+  const stop = async () => {
+    if (api) await stopGroup(api)
+    if (web) await web.close()
+    fs.rmSync(tmp, { recursive: true, force: true })
+  }
+
+  try {
+    web = await startStaticServer({
+      root: H5_DIR,
+      host: '127.0.0.1',
+      port: 0,
+      proxy: { prefixes: ['/api/', '/healthz', '/docs'], target: apiOrigin },
+      replace: { from: E2E_API_PLACEHOLDER, to: (self) => self },
+    })
+    const origin = web.origin
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(apiPort),
+      DATABASE_URL: '',
+      SQLITE_PATH: sqlitePath,
+      LOG_LEVEL: 'warn',
+      CORS_ORIGINS: origin,
+      IMPORT_SAMPLE_CONTENT: 'true',
+    }
+    api = spawnGroup(bin('tsx'), ['server/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const output = captureOutput(api)
+    await waitForHealthy(`${apiOrigin}/healthz`, api, output, 60_000)
+
+    const admin = async (...args: string[]) => {
+      const { stdout } = await execFileAsync(bin('tsx'), ['server/src/cli/admin.ts', ...args], {
+        cwd: ROOT,
+        env: { ...env, LOG_LEVEL: 'warn' },
+      })
+      return stdout
+    }
+    const vipToken = async (name: string, days = 30) => {
+      const issued = await admin('token', name)
+      // "user <id> (<name>)\ntoken <token>\n"
+      const token = /^token (\S+)$/m.exec(issued)?.[1]
+      const userId = /^user (\d+)/m.exec(issued)?.[1]
+      if (!token || !userId) throw new Error(`unexpected output of admin token:\n${issued}`)
+      await admin('grant-vip', userId, String(days))
+      return token
+    }
+    return { origin, apiOrigin, sqlitePath, admin, vipToken, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+/** Debian's Chromium, headless; every launch gets a fresh temporary profile (user-data-dir). */
+export async function launchBrowser(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM_PATH}. npm test installs it; by hand: apt-get install -y chromium fonts-wqy-microhei`,
+    )
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}
+
+export interface RecordedResponse {
+  url: string
+  status: number
+  body: string
+}
+
+/** Records every response the page receives, with its body. Call `settle()` before reading. */
+export function recordResponses(page: Page): { responses: RecordedResponse[]; settle(): Promise<void> } {
+  const responses: RecordedResponse[] = []
+  const pending: Promise<void>[] = []
+  page.on('response', (response) => {
+    pending.push(
+      response.body().then(
+        (body) => void responses.push({ url: response.url(), status: response.status(), body: body.toString('utf8') }),
+        () => undefined, // redirects and aborted requests have no body
+      ),
+    )
+  })
+  return {
+    responses,
+    settle: async () => {
+      while (pending.length > 0) await Promise.all(pending.splice(0))
+    },
+  }
+}
+
+export interface PageOptions {
+  /** Put into storage as Taro.setStorageSync(TOKEN_STORAGE_KEY, token) would, before the app loads */
+  token?: string
+}
+
+/**
+ * Opens a fresh context and page (a phone-sized viewport), runs `fn`, and saves a full-page
+ * screenshot and the page's text to test-results/<name>.* when it fails.
+ */
+export async function withPage<T>(
+  browser: Browser,
+  name: string,
+  fn: (page: Page, context: BrowserContext) => Promise<T>,
+  options: PageOptions = {},
+): Promise<T> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' })
+  if (options.token) {
+    // Taro H5 storage format: localStorage[key] = JSON.stringify({ data: value })
+    // (node_modules/@tarojs/taro-h5/dist/api/storage/index.js).
+    const item = JSON.stringify({ data: options.token })
+    await context.addInitScript(
+      `window.localStorage.setItem(${JSON.stringify(TOKEN_STORAGE_KEY)}, ${JSON.stringify(item)})`,
+    )
+  }
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (error) => errors.push(error.stack ?? error.message))
+  try {
+    const result = await fn(page, context)
+    if (errors.length > 0) throw new Error(`uncaught errors in the page:\n${errors.join('\n')}`)
+    return result
+  } catch (error) {
+    fs.mkdirSync(RESULTS_DIR, { recursive: true })
+    const file = path.join(RESULTS_DIR, name.replace(/[^\w.-]+/g, '-'))
+    await page.screenshot({ path: `${file}.png`, fullPage: true }).catch(() => undefined)
+    const text = await page
+      .locator('body')
+      .innerText()
+      .catch(() => '')
+    fs.writeFileSync(`${file}.txt`, `${page.url()}\n\n${text}\n\npage errors:\n${errors.join('\n')}\n`)
+    throw error
+  } finally {
+    await context.close()
+  }
+}
+
+/** Punctuation, ASCII and full-width, that the app may render differently or as separate elements. */
+const PUNCTUATION = /[\s,.:;!?()[\]'"，。：；！？、（）【】「」『』《》〈〉“”‘’·…—–-]+/gu
+
+/** Text as compared by the tests: no whitespace and no punctuation. */
+export function normalizeText(text: string): string {
+  return text.replace(PUNCTUATION, '')
+}
+
+/** A sentence of the VIP part and its clauses (split at punctuation), as matched against text. */
+export interface VipSentence {
+  sentence: string
+  clauses: string[]
+}
+
+/** Clauses shorter than this are labels (例题1, 【参考作答】) or too common to prove anything. */
+const MIN_CLAUSE = 8
+
+/**
+ * The VIP part of a content file: everything after the `<!-- vip -->` line, Markdown syntax
+ * stripped, split into sentences after 。！？. Each sentence is matched through its clauses
+ * (split at any punctuation, at least MIN_CLAUSE characters), so that the check holds
+ * whatever punctuation or element boundaries the app renders. Clauses that also occur in
+ * the free part (the sample repeats some phrases) are not secret and are dropped.
+ */
+export function vipSentences(file: string): VipSentence[] {
+  const source = fs.readFileSync(path.join(ROOT, file), 'utf8')
+  const lines = source.split(/\r?\n/)
+  const marker = lines.findIndex((line) => line.trim() === '<!-- vip -->')
+  if (marker < 0) throw new Error(`${file} has no <!-- vip --> line`)
+  const free = normalizeText(lines.slice(0, marker).join('\n'))
+  const result: VipSentence[] = []
+  for (const raw of lines.slice(marker + 1)) {
+    // A VIP section's heading is VIP too (no table of contents may show it); it is short, so whole.
+    const heading = /^#{1,6}\s+(.+)$/.exec(raw.trim())?.[1]
+    if (heading) {
+      const clause = normalizeText(heading)
+      if (clause.length >= 4 && !free.includes(clause)) result.push({ sentence: heading, clauses: [clause] })
+      continue
+    }
+    const line = raw
+      .replace(/^>\s?/, '')
+      .replace(/^[-*]\s+/, '')
+      .replace(/<!--.*?-->/g, '')
+      .trim()
+    for (const sentence of line.split(/(?<=[。！？])/)) {
+      const clauses = sentence
+        .split(PUNCTUATION)
+        .filter((clause) => clause.length >= MIN_CLAUSE && !free.includes(clause))
+      if (clauses.length > 0) result.push({ sentence: sentence.trim(), clauses })
+    }
+  }
+  return result
+}
+
+/** The VIP sentences of which any clause occurs in `text`. */
+export function findLeaks(text: string, sentences: VipSentence[]): string[] {
+  const haystack = normalizeText(text)
+  return sentences.filter(({ clauses }) => clauses.some((clause) => haystack.includes(clause))).map((s) => s.sentence)
+}
+
+/** The VIP sentences of which some clause is missing from `text`. */
+export function findMissing(text: string, sentences: VipSentence[]): string[] {
+  const haystack = normalizeText(text)
+  return sentences.filter(({ clauses }) => !clauses.every((clause) => haystack.includes(clause))).map((s) => s.sentence)
+}
+
+/** Decodes \uXXXX escapes so that JSON bodies can be searched as text. */
+export function decodeJsonEscapes(body: string): string {
+  return body.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+}
