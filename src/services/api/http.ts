@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro'
-import { ApiError, ClientErrorCode, fallbackMessages } from './errors'
+import { ApiError, clientError, readerMessage } from './errors'
 
 /** From TARO_APP_API_BASE (.env.<mode> or the shell), see config/index.ts. */
 export const API_BASE = (process.env.TARO_APP_API_BASE || 'http://localhost:3000').replace(/\/+$/, '')
@@ -40,11 +40,12 @@ function errorFromBody(status: number, body: unknown): ApiError {
   if (typeof body === 'object' && body !== null && 'error' in body) {
     const { error } = body as { error?: { code?: unknown; message?: unknown } }
     if (error && typeof error.code === 'string') {
-      const message = typeof error.message === 'string' && error.message ? error.message : fallbackMessages.BAD_RESPONSE
-      return new ApiError(error.code, message, status)
+      const detail = typeof error.message === 'string' ? error.message : ''
+      return new ApiError(error.code, readerMessage(error.code, status, detail), status, detail)
     }
   }
-  return new ApiError(`HTTP_${status}`, fallbackMessages.BAD_RESPONSE, status)
+  const code = `HTTP_${status}`
+  return new ApiError(code, readerMessage(code, status), status)
 }
 
 interface Settled {
@@ -65,6 +66,7 @@ export function request<T>(path: string, options: RequestOptions = {}): Promise<
 
   return new Promise<T>((resolve, reject) => {
     let settled = false
+    let timer: ReturnType<typeof setTimeout> | undefined
     const finish = (fn: () => void) => {
       if (settled) return
       settled = true
@@ -82,8 +84,8 @@ export function request<T>(path: string, options: RequestOptions = {}): Promise<
       timeout: timeout + 1_000,
     })
 
-    const timer = setTimeout(() => {
-      finish(() => reject(new ApiError(ClientErrorCode.TIMEOUT, fallbackMessages.TIMEOUT)))
+    timer = setTimeout(() => {
+      finish(() => reject(clientError('TIMEOUT')))
       try {
         task.abort?.()
       } catch {
@@ -97,7 +99,7 @@ export function request<T>(path: string, options: RequestOptions = {}): Promise<
           const { statusCode, data: body } = res
           if (statusCode >= 200 && statusCode < 300) {
             if (body === null || typeof body !== 'object') {
-              reject(new ApiError(ClientErrorCode.BAD_RESPONSE, fallbackMessages.BAD_RESPONSE, statusCode))
+              reject(clientError('BAD_RESPONSE', statusCode))
             } else {
               resolve(body as T)
             }
@@ -108,8 +110,7 @@ export function request<T>(path: string, options: RequestOptions = {}): Promise<
       },
       (err: unknown) => {
         const text = String((err as { errMsg?: unknown; message?: unknown })?.errMsg ?? (err as Error)?.message ?? '')
-        const code = /time ?out/i.test(text) ? ClientErrorCode.TIMEOUT : ClientErrorCode.NETWORK_ERROR
-        finish(() => reject(new ApiError(code, fallbackMessages[code])))
+        finish(() => reject(clientError(/time ?out/i.test(text) ? 'TIMEOUT' : 'NETWORK_ERROR')))
       },
     )
   })

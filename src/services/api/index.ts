@@ -2,7 +2,7 @@ import { request } from './http'
 import type { Column, IssueDetail, IssuePage, ItemList, ListIssuesParams, Plan, Region } from './types'
 
 export { API_BASE, TOKEN_STORAGE_KEY, buildQuery, request } from './http'
-export { ApiError, ClientErrorCode, isApiError, toApiError } from './errors'
+export { ApiError, ClientErrorCode, isApiError, readerMessage, toApiError } from './errors'
 export type {
   Access,
   AccessDenied,

@@ -1,0 +1,125 @@
+import { act, fireEvent, render, screen } from '@testing-library/react'
+import Taro, { useRouter } from '@tarojs/taro'
+import ArticlePage from '@/subpackages/article/pages/index'
+import { fire, resetTaroMock } from './mocks/taro'
+import { issue } from './fixtures'
+
+const request = Taro.request as jest.Mock
+
+function respond(statusCode: number, data: unknown) {
+  request.mockImplementation(() => Object.assign(Promise.resolve({ statusCode, data }), { abort: jest.fn() }))
+}
+
+async function open(id: string) {
+  ;(useRouter as jest.Mock).mockReturnValue({ params: { id }, path: '/subpackages/article/pages/index' })
+  const view = render(<ArticlePage />)
+  await act(async () => undefined)
+  return view
+}
+
+beforeEach(() => {
+  jest.clearAllMocks()
+  resetTaroMock()
+  ;(Taro.getCurrentPages as jest.Mock).mockReturnValue([{}, {}])
+  ;(Taro.getEnterOptionsSync as jest.Mock).mockReturnValue({ scene: 1001 })
+  delete (process.env as Record<string, string | undefined>).TARO_ENV
+})
+
+describe('article page', () => {
+  it('renders breadcrumb, title, meta, sections and the paywall where access stops', async () => {
+    respond(200, issue())
+    const { container } = await open('32')
+    expect(request.mock.calls[0][0].url).toBe('http://localhost:3000/api/issues/32')
+    expect(container.textContent).toContain('首页 › 遴选网 › 省市遴选 › 热点精讲')
+    expect(screen.getByText('【山西·第32期】')).toBeTruthy()
+    expect(container.textContent).toContain('2022-04-26 | 来源：北辰遴选·苏阳老师 | 阅读 1.2万')
+    expect(container.querySelector('#sec-s1')).not.toBeNull()
+    expect(container.querySelector('#sec-s2')).not.toBeNull()
+    expect(screen.getByText('本篇为VIP章节')).toBeTruthy()
+    expect(Taro.setNavigationBarTitle).toHaveBeenCalledWith({ title: '山西·第32期' })
+  })
+
+  it('jumps to a section from the table of contents', async () => {
+    respond(200, issue())
+    const { container } = await open('32')
+    const toc = container.querySelector('.toc') as HTMLElement
+    fireEvent.click(Array.from(toc.querySelectorAll('.toc-item')).find((el) => el.textContent === '二、深度解读')!)
+    expect(Taro.pageScrollTo).toHaveBeenCalledWith({ selector: '#sec-s2', duration: 300 })
+    fireEvent.click(screen.getByText('VIP会员内容'))
+    expect(Taro.pageScrollTo).toHaveBeenLastCalledWith({ selector: '#paywall', duration: 300 })
+  })
+
+  it('moves to the previous issue in place and marks a missing next one', async () => {
+    respond(200, issue())
+    await open('32')
+    fireEvent.click(screen.getByText('第31期 上一期的标题'))
+    expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/subpackages/article/pages/index?id=31' })
+    expect(screen.getByText('没有了')).toBeTruthy()
+  })
+
+  it('shares the free title and a path that opens this issue', async () => {
+    respond(200, issue())
+    await open('32')
+    expect(fire('useShareAppMessage')).toEqual({
+      title: '【山西·第32期】中部城市群高质量发展',
+      path: '/subpackages/article/pages/index?id=32',
+    })
+    expect(fire('useShareTimeline')).toEqual({ title: '【山西·第32期】中部城市群高质量发展', query: 'id=32' })
+  })
+
+  it('has no paywall for a reader with access', async () => {
+    respond(200, issue({ access: { granted: true, reason: 'member' } }))
+    const { container } = await open('32')
+    expect(container.querySelector('#paywall')).toBeNull()
+    expect(container.textContent).not.toContain('VIP会员内容')
+  })
+
+  it('says plainly when the issue does not exist', async () => {
+    respond(404, { error: { code: 'ISSUE_NOT_FOUND', message: 'there is no published issue 9' } })
+    await open('9')
+    expect(screen.getByText('内容不存在或已下线')).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: '返回首页' }))
+    expect(Taro.switchTab).toHaveBeenCalledWith({ url: '/pages/index/index' })
+  })
+
+  it('treats a malformed id as not found without asking the server', async () => {
+    await open('abc')
+    expect(request).not.toHaveBeenCalled()
+    expect(screen.getByText('内容不存在或已下线')).toBeTruthy()
+  })
+
+  it('offers a retry after a network error', async () => {
+    request.mockImplementationOnce(() => Object.assign(Promise.reject({ errMsg: 'request:fail' }), { abort: jest.fn() }))
+    await open('32')
+    expect(screen.getByText('网络连接失败，请检查网络后重试')).toBeTruthy()
+    respond(200, issue())
+    fireEvent.click(screen.getByRole('button', { name: '重新加载' }))
+    await act(async () => undefined)
+    expect(screen.getByText('本篇为VIP章节')).toBeTruthy()
+  })
+
+  it('offers a way home when opened from a share as the only page', async () => {
+    ;(Taro.getCurrentPages as jest.Mock).mockReturnValue([{}])
+    respond(200, issue())
+    const { container } = await open('32')
+    fireEvent.click(container.querySelector('.art-home') as HTMLElement)
+    expect(Taro.switchTab).toHaveBeenCalledWith({ url: '/pages/index/index' })
+  })
+
+  it('in Moments single-page mode shows the free preview with a hint, and never navigates', async () => {
+    process.env.TARO_ENV = 'weapp'
+    ;(Taro.getEnterOptionsSync as jest.Mock).mockReturnValue({ scene: 1154 })
+    ;(Taro.getCurrentPages as jest.Mock).mockReturnValue([{}])
+    respond(200, issue())
+    const { container } = await open('32')
+    expect(container.querySelector('#sec-s1')).not.toBeNull()
+    expect(container.textContent).toContain('请前往小程序使用完整服务')
+    expect(container.querySelector('button')).toBeNull()
+    expect(container.querySelector('.art-home')).toBeNull()
+    expect(container.querySelector('.art-nav')).toBeNull()
+    fireEvent.click(screen.getByText('首页'))
+    expect(Taro.switchTab).not.toHaveBeenCalled()
+    expect(Taro.navigateTo).not.toHaveBeenCalled()
+    expect(Taro.redirectTo).not.toHaveBeenCalled()
+  })
+})

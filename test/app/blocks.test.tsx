@@ -1,0 +1,84 @@
+import { render, screen } from '@testing-library/react'
+import { BlockView, SectionView } from '@/subpackages/article/components/Blocks'
+import type { Block } from '@/services/api'
+import { blocks } from './fixtures'
+
+describe('BlockView', () => {
+  it('renders a paragraph as selectable text', () => {
+    render(<BlockView block={blocks.paragraph} />)
+    const text = screen.getByText(blocks.paragraph.text)
+    expect(text.getAttribute('data-user-select')).toBe('true')
+  })
+
+  it('renders a ★ heading with its mark, and does not double a ★ written into the text', () => {
+    const { container, rerender } = render(<BlockView block={blocks.star} />)
+    expect(screen.getByText(blocks.star.text)).toBeTruthy()
+    expect(screen.getByText('★')).toBeTruthy()
+    rerender(<BlockView block={{ ...blocks.star, text: `★${blocks.star.text}` }} />)
+    expect(container.textContent).toBe(`★${blocks.star.text}`)
+  })
+
+  it('renders a point with its label and text', () => {
+    const { container } = render(<BlockView block={blocks.point} />)
+    expect(screen.getByText('一是')).toBeTruthy()
+    expect(container.textContent).toBe(`一是${blocks.point.text}`)
+  })
+
+  it('renders a leader remark', () => {
+    render(<BlockView block={blocks.remark} />)
+    expect(screen.getByText(blocks.remark.text).classList.contains('blk-remark')).toBe(true)
+  })
+
+  it('renders a question with its label, prompt, requirements and word limit', () => {
+    render(<BlockView block={blocks.question} />)
+    expect(screen.getByText('例题1')).toBeTruthy()
+    expect(screen.getByText(blocks.question.prompt)).toBeTruthy()
+    expect(screen.getByText(`要求：${blocks.question.requirements}`)).toBeTruthy()
+    expect(screen.getByText('字数 400字左右')).toBeTruthy()
+  })
+
+  it('leaves out the word limit of a question that sets none', () => {
+    const { container } = render(
+      <BlockView block={{ ...blocks.question, requirements: '', wordLimitText: '', wordLimit: null }} />,
+    )
+    expect(container.textContent).not.toContain('字数')
+    expect(container.textContent).not.toContain('要求')
+  })
+
+  it('renders a reference answer with its paragraphs and declared word count', () => {
+    render(<BlockView block={blocks.answer} />)
+    expect(screen.getByText('参考作答')).toBeTruthy()
+    for (const paragraph of blocks.answer.paragraphs) expect(screen.getByText(paragraph)).toBeTruthy()
+    expect(screen.getByText('共389字')).toBeTruthy()
+  })
+
+  it('shows an answer title and no count when none was declared', () => {
+    const { container } = render(<BlockView block={{ ...blocks.answer, title: '解锁晋中的“任务书”', declaredWords: null }} />)
+    expect(screen.getByText('解锁晋中的“任务书”')).toBeTruthy()
+    expect(container.textContent).not.toMatch(/共\d+字/)
+  })
+
+  it('renders markup in the text as text, never as HTML', () => {
+    const { container } = render(<BlockView block={{ type: 'paragraph', text: '<b>加粗</b><img src=x>' }} />)
+    expect(container.querySelector('b, img')).toBeNull()
+    expect(container.textContent).toBe('<b>加粗</b><img src=x>')
+  })
+
+  it('skips a block type it does not know', () => {
+    const unknown = { type: 'video', url: 'x' } as unknown as Block
+    const { container } = render(<BlockView block={unknown} />)
+    expect(container.innerHTML).toBe('')
+  })
+})
+
+describe('SectionView', () => {
+  it('renders the heading, every block, and an anchor for the table of contents', () => {
+    const { container } = render(
+      <SectionView section={{ id: 's3', heading: '三、实战应用', blocks: [blocks.question, blocks.answer] }} />,
+    )
+    expect(screen.getByText('三、实战应用')).toBeTruthy()
+    expect(container.querySelector('#sec-s3')).not.toBeNull()
+    expect(screen.getByText('例题1')).toBeTruthy()
+    expect(screen.getByText('共389字')).toBeTruthy()
+  })
+})

@@ -1,0 +1,2 @@
+// Style imports (.scss) compile to nothing under jest.
+export default {}
