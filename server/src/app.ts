@@ -16,6 +16,10 @@ import { healthRoutes } from './routes/health'
 import { issueRoutes } from './routes/issues'
 import { catalogRoutes } from './routes/catalog'
 
+export interface ContentCache {
+  clear(): void
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
@@ -23,6 +27,10 @@ declare module 'fastify' {
     catalog: Catalog
     issues: IssueReader
     views: ViewCounter
+    /** Registers a cache of content reads, dropped whenever content may have changed */
+    registerContentCache(cache: ContentCache): void
+    /** Drops every cached read of content, e.g. after this process changed content */
+    dropContentCaches(): void
   }
   interface FastifyRequest {
     /** The signed-in viewer, or null for an anonymous one (set by the auth hook) */
@@ -65,6 +73,20 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   app.decorate('issues', new IssueReader(db.kysely, app.catalog, config.ISSUE_CACHE_TTL_MS))
   app.decorate('views', new ViewCounter(db.kysely, (error) => app.log.error({ err: error }, 'view count flush failed')))
   app.views.start(config.VIEW_FLUSH_INTERVAL_MS)
+
+  // Content imported by another process (npm run content:import) is seen on the next
+  // request on SQLite; on PostgreSQL caches expire after ISSUE_CACHE_TTL_MS.
+  const contentCaches: ContentCache[] = [app.catalog, app.issues]
+  app.decorate('registerContentCache', (cache: ContentCache) => void contentCaches.push(cache))
+  app.decorate('dropContentCaches', () => contentCaches.forEach((cache) => cache.clear()))
+  let seenChanges = db.externalChangeCounter()
+  app.addHook('onRequest', async () => {
+    const changes = db.externalChangeCounter()
+    if (changes !== seenChanges) {
+      seenChanges = changes
+      app.dropContentCaches()
+    }
+  })
   app.addHook('onClose', async () => {
     await app.views.stop()
   })

@@ -26,6 +26,8 @@ export function dialects(): DialectName[] {
 
 export interface TestDb {
   db: Db
+  /** The database file, for SQLite */
+  sqlitePath?: string
   drop(): Promise<void>
 }
 
@@ -34,11 +36,13 @@ export async function freshDb(dialect: DialectName): Promise<TestDb> {
   const name = `t_${crypto.randomBytes(6).toString('hex')}`
   if (dialect === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beichen-test-'))
-    const db = openDb({ databaseUrl: '', sqlitePath: path.join(dir, `${name}.db`) })
+    const sqlitePath = path.join(dir, `${name}.db`)
+    const db = openDb({ databaseUrl: '', sqlitePath })
     await migrateToLatest(db)
     await ensureTaxonomy(db.kysely)
     return {
       db,
+      sqlitePath,
       drop: async () => {
         await db.close()
         fs.rmSync(dir, { recursive: true, force: true })
@@ -86,6 +90,7 @@ export class LogCapture extends Writable {
 export interface TestApp {
   app: App
   db: Db
+  sqlitePath?: string
   logs: LogCapture
   close(): Promise<void>
 }
@@ -94,7 +99,7 @@ export async function startTestApp(
   dialect: DialectName,
   options: { config?: Partial<Config>; now?: () => number; importSample?: boolean } = {},
 ): Promise<TestApp> {
-  const { db, drop } = await freshDb(dialect)
+  const { db, drop, sqlitePath } = await freshDb(dialect)
   if (options.importSample !== false) await importContent(db, [SAMPLE_DIR])
   const logs = new LogCapture()
   const config = testConfig(options.config)
@@ -104,6 +109,7 @@ export async function startTestApp(
   return {
     app,
     db,
+    sqlitePath,
     logs,
     close: async () => {
       await app.close()

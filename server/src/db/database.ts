@@ -11,6 +11,12 @@ export type DialectName = 'sqlite' | 'postgres'
 export interface Db {
   kysely: Kysely<Database>
   dialect: DialectName
+  /**
+   * A number that changes when another connection or process commits to the database
+   * (SQLite's data_version), so caches can drop what an import changed; null where the
+   * database cannot tell (PostgreSQL: caches expire by time instead).
+   */
+  externalChangeCounter(): number | null
   close(): Promise<void>
 }
 
@@ -34,22 +40,30 @@ function postgresDialect(connectionString: string): Dialect {
   return new PostgresDialect({ pool })
 }
 
-function sqliteDialect(file: string): Dialect {
+function openSqlite(file: string): SqliteDatabase.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
   const database = new SqliteDatabase(file)
   database.pragma('journal_mode = WAL')
   database.pragma('foreign_keys = ON')
   database.pragma('synchronous = NORMAL')
   database.pragma('busy_timeout = 5000')
-  return new SqliteDialect({ database })
+  return database
 }
 
 export function openDb(options: DbOptions): Db {
-  const dialect: DialectName = options.databaseUrl ? 'postgres' : 'sqlite'
-  const kysely = new Kysely<Database>({
-    dialect: dialect === 'postgres' ? postgresDialect(options.databaseUrl) : sqliteDialect(options.sqlitePath),
-  })
-  return { kysely, dialect, close: () => kysely.destroy() }
+  if (options.databaseUrl) {
+    const kysely = new Kysely<Database>({ dialect: postgresDialect(options.databaseUrl) })
+    return { kysely, dialect: 'postgres', externalChangeCounter: () => null, close: () => kysely.destroy() }
+  }
+  const database = openSqlite(options.sqlitePath)
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+  const dataVersion = database.prepare('pragma data_version').pluck()
+  return {
+    kysely,
+    dialect: 'sqlite',
+    externalChangeCounter: () => (database.open ? (dataVersion.get() as number) : null),
+    close: () => kysely.destroy(),
+  }
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

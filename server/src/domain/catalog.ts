@@ -38,7 +38,7 @@ export class Catalog {
     return this.loading
   }
 
-  invalidate(): void {
+  clear(): void {
     this.snapshot = null
   }
 

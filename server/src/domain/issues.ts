@@ -154,6 +154,10 @@ export class IssueReader {
    * What the paywall needs to know of an issue, kept briefly so a cached cut can be
    * found without reading the body. Undefined when it is not known yet.
    */
+  clear(): void {
+    this.gates.clear()
+  }
+
   cachedGate(id: number, now: number): { gated: GatedIssue; contentHash: string } | undefined {
     const entry = this.gates.get(id)
     if (!entry || entry.until <= now) return undefined

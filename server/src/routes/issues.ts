@@ -1,45 +1,22 @@
 import type { App } from '../app'
 import { decideAccess } from '../domain/gating'
+import { TtlCache } from '../domain/ttl-cache'
 import { notFound } from '../errors'
 import { errorResponses } from '../schemas/common'
 import { IssueDetail, IssuePage, IssueParams, ListIssuesQuery } from '../schemas/issues'
 
-interface CachedBody {
-  body: string
-  expiresAt: number
-}
-
-const MAX_CACHED = 2000
-
-/**
- * Cut issues are cached as serialized JSON, keyed by issue and access level
- * (the decision's reason), so a level never sees another level's body.
- */
-class CutIssueCache {
-  private entries = new Map<string, CachedBody>()
-
-  constructor(private readonly ttlMs: number) {}
-
-  get(key: string, now: number): string | undefined {
-    const entry = this.entries.get(key)
-    if (!entry) return undefined
-    if (entry.expiresAt <= now) {
-      this.entries.delete(key)
-      return undefined
-    }
-    return entry.body
-  }
-
-  set(key: string, body: string, now: number): void {
-    if (this.ttlMs === 0) return
-    if (this.entries.size >= MAX_CACHED) this.entries.delete(this.entries.keys().next().value as string)
-    this.entries.set(key, { body, expiresAt: now + this.ttlMs })
-  }
-}
+// Bodies below are serialized by the route's own response schema; Fastify sends a JSON string as is.
+const JSON_TYPE = 'application/json; charset=utf-8'
 
 export async function issueRoutes(app: App, options: { now: () => number }): Promise<void> {
   const { now } = options
-  const cache = new CutIssueCache(app.config.ISSUE_CACHE_TTL_MS)
+  // Cut issues are cached as serialized JSON under the access decision they were cut for
+  // and the content they were cut from, so one access level never sees another's body.
+  const cutCache = new TtlCache<string>(app.config.ISSUE_CACHE_TTL_MS, 2000)
+  // Lists hold free-part summaries only, the same for every viewer.
+  const listCache = new TtlCache<string>(app.config.ISSUE_CACHE_TTL_MS, 500)
+  app.registerContentCache(cutCache)
+  app.registerContentCache(listCache)
 
   app.get(
     '/issues',
@@ -51,7 +28,17 @@ export async function issueRoutes(app: App, options: { now: () => number }): Pro
         response: { 200: IssuePage, ...errorResponses },
       },
     },
-    async (request) => app.issues.list(request.query, now()),
+    async (request, reply) => {
+      const at = now()
+      const { region, column, cursor, limit } = request.query
+      const key = JSON.stringify([region, column, cursor, limit])
+      let body = listCache.get(key, at)
+      if (body === undefined) {
+        body = reply.serialize(await app.issues.list(request.query, at)) as string
+        listCache.set(key, body, at)
+      }
+      return reply.type(JSON_TYPE).send(body as never)
+    },
   )
 
   app.get(
@@ -74,18 +61,16 @@ export async function issueRoutes(app: App, options: { now: () => number }): Pro
       reply.header('cache-control', 'private, no-store')
       reply.header('vary', 'Authorization')
 
-      // A cut is stored under the decision it was made for, with the content it was made from.
       const known = app.issues.cachedGate(id, at)
-      let body = known && cache.get(`${id}:${known.contentHash}:${decideAccess(known.gated, viewer, at).reason}`, at)
+      let body = known && cutCache.get(`${id}:${known.contentHash}:${decideAccess(known.gated, viewer, at).reason}`, at)
       if (body === undefined) {
         const result = await app.issues.detail(id, viewer, at)
         if (!result) throw notFound('ISSUE_NOT_FOUND', `there is no published issue ${id}`)
         body = reply.serialize(result.issue) as string
-        cache.set(`${id}:${result.contentHash}:${result.decision.reason}`, body, at)
+        cutCache.set(`${id}:${result.contentHash}:${result.decision.reason}`, body, at)
       }
       app.views.record(id, request.viewerKey, at)
-      // Already serialized by this route's schema; Fastify sends a JSON string as is.
-      return reply.type('application/json; charset=utf-8').send(body as never)
+      return reply.type(JSON_TYPE).send(body as never)
     },
   )
 }

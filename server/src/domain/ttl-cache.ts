@@ -1,0 +1,35 @@
+/** A small bounded map whose entries expire; the oldest entry goes first when it is full. */
+export class TtlCache<V> {
+  private entries = new Map<string, { value: V; expiresAt: number }>()
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
+  ) {}
+
+  get(key: string, now: number): V | undefined {
+    const entry = this.entries.get(key)
+    if (!entry) return undefined
+    if (entry.expiresAt <= now) {
+      this.entries.delete(key)
+      return undefined
+    }
+    return entry.value
+  }
+
+  set(key: string, value: V, now: number): void {
+    if (this.ttlMs <= 0) return
+    if (this.entries.size >= this.maxEntries && !this.entries.has(key)) {
+      this.entries.delete(this.entries.keys().next().value as string)
+    }
+    this.entries.set(key, { value, expiresAt: now + this.ttlMs })
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key)
+  }
+
+  clear(): void {
+    this.entries.clear()
+  }
+}
