@@ -87,7 +87,7 @@ and PostgreSQL >= 13 (initdb and pg_ctl), or point TEST_DATABASE_URL at a Postgr
     APT_UPDATED=1
   fi
   echo "+ apt-get install -y $*"
-  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@" >/tmp/beichen-apt.log 2>&1 ||
+  "${sudo[@]}" apt-get install -y -qq "$@" >/tmp/beichen-apt.log 2>&1 ||
     { tail -n 30 /tmp/beichen-apt.log; die "apt-get install $* failed (log: /tmp/beichen-apt.log)"; }
 }
 
