@@ -1,0 +1,103 @@
+/**
+ * The article page of the real weapp build, on miniprogram-simulate, against the real API
+ * server with the seed issue (【山西·第32期】中部城市群高质量发展). Build first:
+ * npm run build:weapp (npm test does it before jest).
+ */
+import { ARTICLE_PAGE, assertWeappBuilt, bootWeapp, httpCall, startApiServer, type ApiServer, type Weapp } from './harness'
+
+jest.setTimeout(60_000)
+
+const SEED_SLUG = 'shanxi-32-zhongbu-chengshiqun'
+
+let api: ApiServer | undefined
+let weapp: Weapp
+let seedId: number
+
+beforeAll(async () => {
+  assertWeappBuilt()
+  api = await startApiServer()
+  const list = JSON.parse((await httpCall(`${api.origin}/api/issues?limit=50`)).body) as { items: Array<{ id: number; slug: string }> }
+  const seed = list.items.find((item) => item.slug === SEED_SLUG)
+  if (!seed) throw new Error(`the API has no seed issue ${SEED_SLUG}; it lists: ${list.items.map((item) => item.slug).join(', ')}`)
+  seedId = seed.id
+  weapp = bootWeapp({ apiOrigin: api.origin })
+})
+
+afterAll(async () => {
+  await api?.stop()
+})
+
+beforeEach(() => {
+  weapp.clearLogs()
+  weapp.setScene(1001)
+  weapp.storage.delete('token')
+})
+
+describe('article page (weapp runtime)', () => {
+  it("shows the seed issue's free sections, then the paywall card where the server cut it", async () => {
+    const page = await weapp.open(ARTICLE_PAGE, { id: String(seedId) })
+    await page.waitFor(['一、背景链接', '二、深度解读', '本篇为VIP章节'])
+    const text = page.text()
+    expect(text).toContain('首页 › 遴选网 › 省市遴选 › 热点精讲')
+    expect(text).toContain('【山西·第32期】中部城市群高质量发展')
+    expect(text).toContain('来源：北辰遴选·苏阳老师')
+    expect(text).toContain('山西中部城市群高质量发展的重要意义') // a ★ heading
+    expect(text).toContain('加强战略谋划') // a 一是 point
+    expect(text).toContain('开通VIP会员继续阅读')
+    // The VIP part never reached the client.
+    expect(text).not.toContain('三、实战应用')
+    expect(text).not.toContain('参考作答')
+    expect(page.has('#paywall')).toBe(true)
+    expect(page.count('button')).toBe(1)
+    expect(weapp.requests).toContain(`GET /api/issues/${seedId}`)
+
+    page.tap('.paywall-button')
+    const call = await weapp.waitForCall('switchTab')
+    expect(call.options.url).toBe('/pages/vip/index')
+    page.unload()
+  })
+
+  it('shows the whole issue, with 例题 and 参考作答, to a VIP member', async () => {
+    weapp.storage.set('token', await api!.vipToken())
+    const page = await weapp.open(ARTICLE_PAGE, { id: String(seedId) })
+    await page.waitFor(['三、实战应用', '例题1', '参考作答', '共389字'])
+    expect(page.text()).toContain('字数 400字左右')
+    expect(page.has('#paywall')).toBe(false)
+    page.unload()
+  })
+
+  it('shares the free title and a path that opens this issue; opened alone from a share, it offers a way home', async () => {
+    const page = await weapp.open(ARTICLE_PAGE, { id: String(seedId) })
+    await page.waitFor('本篇为VIP章节')
+    const share = page.call('onShareAppMessage', { from: 'menu' }) as { title: string; path: string }
+    expect(share.title).toBe('【山西·第32期】中部城市群高质量发展')
+    expect(share.path).toBe(`/subpackages/article/pages/index?id=${seedId}`)
+    const timeline = page.call('onShareTimeline') as { title: string; query: string }
+    expect(timeline).toMatchObject({ title: '【山西·第32期】中部城市群高质量发展', query: `id=${seedId}` })
+
+    // The only page in the stack (a cold open from the shared path): a home button.
+    page.tap('.art-home')
+    expect((await weapp.waitForCall('switchTab')).options.url).toBe('/pages/index/index')
+    page.unload()
+  })
+
+  it('opened from Moments (scene 1154) shows the free preview, no buttons, and never navigates', async () => {
+    weapp.setScene(1154)
+    const page = await weapp.open(ARTICLE_PAGE, { id: String(seedId) })
+    await page.waitFor(['一、背景链接', '请前往小程序使用完整服务'])
+    expect(page.has('.paywall-card')).toBe(true)
+    expect(page.count('button')).toBe(0)
+    expect(page.has('.art-home')).toBe(false)
+    expect(page.has('.art-nav')).toBe(false)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const navigation = weapp.wxCalls.filter((call) => ['navigateTo', 'redirectTo', 'switchTab', 'reLaunch', 'navigateBack'].includes(call.api))
+    expect(navigation).toEqual([])
+    page.unload()
+  })
+
+  it('says plainly when the issue does not exist', async () => {
+    const page = await weapp.open(ARTICLE_PAGE, { id: '2147483000' })
+    await page.waitFor('内容不存在或已下线')
+    page.unload()
+  })
+})
