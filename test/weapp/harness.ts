@@ -547,6 +547,8 @@ export function bootWeapp(options: WeappOptions): Weapp {
 export interface TreeStats {
   /** Element nodes under the page root (what WeChat's audit counts as WXML nodes) */
   nodes: number
+  /** Text nodes with content, reported beside the elements */
+  textNodes: number
   /** Deepest element nesting below the page root */
   depth: number
   /** Most children of a single element */
@@ -555,9 +557,13 @@ export interface TreeStats {
 
 export function treeStats(root: Element): TreeStats {
   let nodes = 0
+  let textNodes = 0
   let depth = 0
   let maxChildren = 0
   const walk = (element: Element, level: number) => {
+    for (const child of Array.from(element.childNodes)) {
+      if (child.nodeType === 3 && child.textContent?.trim()) textNodes++
+    }
     const children = Array.from(element.children)
     maxChildren = Math.max(maxChildren, children.length)
     for (const child of children) {
@@ -567,5 +573,20 @@ export function treeStats(root: Element): TreeStats {
     }
   }
   walk(root, 1)
-  return { nodes, depth, maxChildren }
+  return { nodes, textNodes, depth, maxChildren }
+}
+
+/** Resolves once no component has called setData for `quietMs` (the render has settled). */
+export async function settled(weapp: Weapp, quietMs = 250, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let seen = weapp.setDataLog.length
+  let since = Date.now()
+  while (Date.now() - since < quietMs) {
+    if (Date.now() > deadline) throw new Error(`setData did not settle within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    if (weapp.setDataLog.length !== seen) {
+      seen = weapp.setDataLog.length
+      since = Date.now()
+    }
+  }
 }

@@ -1,0 +1,112 @@
+/**
+ * Render cost of the weapp pages on the real weapp runtime (miniprogram-simulate, real build,
+ * real API server): node count of the seed article and every setData payload of its first
+ * render. Budgets (DESIGN.md §7): < 1000 nodes per page; largest setData ≤ 64 KB (WeChat's
+ * audit fails at 256 KB). Exits 1 when a budget is missed. Run after `npm run build:weapp`:
+ *   npx tsx bench/weapp.ts
+ * Writes bench/results/weapp.json as well.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {
+  ARTICLE_PAGE,
+  HOME_PAGE,
+  ROOT,
+  bootWeapp,
+  httpCall,
+  settled,
+  startApiServer,
+  treeStats,
+  type SetDataRecord,
+  type TreeStats,
+  type Weapp,
+} from '../test/weapp/harness'
+
+const KB = 1024
+const NODE_BUDGET = 1000
+const SETDATA_BUDGET = 64 * KB
+const DEPTH_LIMIT = 30
+const CHILDREN_LIMIT = 60
+const SEED_SLUG = 'shanxi-32-zhongbu-chengshiqun'
+
+interface Measurement {
+  name: string
+  tree: TreeStats
+  setData: { calls: number; largestBytes: number; totalBytes: number; payloads: SetDataRecord[] }
+}
+
+async function measure(weapp: Weapp, name: string, route: string, query: Record<string, string>, expected: string[]): Promise<Measurement> {
+  weapp.clearLogs()
+  const page = await weapp.open(route, query)
+  await page.waitFor(expected, 15_000)
+  await settled(weapp)
+  const payloads = weapp.setDataLog.slice()
+  const result: Measurement = {
+    name,
+    tree: treeStats(page.component.dom),
+    setData: {
+      calls: payloads.length,
+      largestBytes: Math.max(0, ...payloads.map((entry) => entry.bytes)),
+      totalBytes: payloads.reduce((sum, entry) => sum + entry.bytes, 0),
+      payloads,
+    },
+  }
+  page.unload()
+  return result
+}
+
+const kb = (bytes: number) => `${(bytes / KB).toFixed(1)} KB`
+
+async function main(): Promise<number> {
+  const api = await startApiServer()
+  try {
+    const list = JSON.parse((await httpCall(`${api.origin}/api/issues?limit=50`)).body) as { items: Array<{ id: number; slug: string }> }
+    const seed = list.items.find((item) => item.slug === SEED_SLUG)
+    if (!seed) throw new Error(`the API has no seed issue ${SEED_SLUG}`)
+    const weapp = bootWeapp({ apiOrigin: api.origin })
+    const query = { id: String(seed.id) }
+
+    const results: Measurement[] = []
+    results.push(await measure(weapp, 'issue list (首页)', HOME_PAGE, {}, ['中部城市群高质量发展']))
+    results.push(await measure(weapp, 'seed article, free preview + paywall', ARTICLE_PAGE, query, ['二、深度解读', '本篇为VIP章节']))
+    weapp.storage.set('token', await api.vipToken())
+    results.push(await measure(weapp, 'seed article, whole issue (VIP)', ARTICLE_PAGE, query, ['三、实战应用', '参考作答']))
+
+    let failed = false
+    console.log('weapp render cost (miniprogram-simulate on dist/, real API)')
+    for (const result of results) {
+      const { tree, setData } = result
+      const nodesOk = tree.nodes < NODE_BUDGET && tree.depth < DEPTH_LIMIT && tree.maxChildren <= CHILDREN_LIMIT
+      const setDataOk = setData.largestBytes <= SETDATA_BUDGET
+      failed ||= !nodesOk || !setDataOk
+      console.log(`\n  ${result.name}`)
+      console.log(
+        `    nodes      ${String(tree.nodes).padStart(6)} elements (+${tree.textNodes} text), depth ${tree.depth}, ` +
+          `max ${tree.maxChildren} children   goal < ${NODE_BUDGET}, depth < ${DEPTH_LIMIT}, ≤ ${CHILDREN_LIMIT}: ${nodesOk ? 'met' : 'NOT met'}`,
+      )
+      console.log(
+        `    setData    ${String(setData.calls).padStart(6)} calls, largest ${kb(setData.largestBytes)}, ` +
+          `first render total ${kb(setData.totalBytes)}   goal ≤ ${kb(SETDATA_BUDGET)}: ${setDataOk ? 'met' : 'NOT met'}`,
+      )
+      console.log(`    payloads   ${setData.payloads.map((entry) => kb(entry.bytes)).join(', ')}`)
+    }
+
+    const resultsDir = path.join(ROOT, 'bench', 'results')
+    fs.mkdirSync(resultsDir, { recursive: true })
+    fs.writeFileSync(
+      path.join(resultsDir, 'weapp.json'),
+      `${JSON.stringify({ measuredAt: new Date().toISOString(), budgets: { nodes: NODE_BUDGET, setDataBytes: SETDATA_BUDGET }, results }, null, 2)}\n`,
+    )
+    return failed ? 1 : 0
+  } finally {
+    await api.stop()
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error)
+    process.exit(1)
+  },
+)
