@@ -40,7 +40,10 @@ function main(): number {
     console.error('dist/app.json is missing: build the weapp first (npm run build:weapp)')
     return 1
   }
-  const app = JSON.parse(fs.readFileSync(appJson, 'utf8')) as { subPackages?: Array<{ root: string }>; subpackages?: Array<{ root: string }> }
+  const app = JSON.parse(fs.readFileSync(appJson, 'utf8')) as {
+    subPackages?: Array<{ root: string }>
+    subpackages?: Array<{ root: string }>
+  }
   const roots = (app.subPackages ?? app.subpackages ?? []).map((sub) => sub.root.replace(/^\/+|\/+$/g, ''))
 
   const packages = new Map<string, PackageSize>()
@@ -77,13 +80,20 @@ function main(): number {
   } else {
     console.log('weapp package sizes (dist/)')
     for (const entry of all) {
-      console.log(`  ${entry.name.padEnd(36)} ${kb(entry.bytes).padStart(10)}  ${String(entry.files).padStart(3)} files`)
-      for (const file of entry.largest.slice(0, 3)) console.log(`      ${file.file.padEnd(40)} ${kb(file.bytes).padStart(10)}`)
+      console.log(
+        `  ${entry.name.padEnd(36)} ${kb(entry.bytes).padStart(10)}  ${String(entry.files).padStart(3)} files`,
+      )
+      for (const file of entry.largest.slice(0, 3))
+        console.log(`      ${file.file.padEnd(40)} ${kb(file.bytes).padStart(10)}`)
     }
     console.log(`  ${'total'.padEnd(36)} ${kb(total).padStart(10)}`)
     console.log('')
-    console.log(`main package goal ≤ ${kb(MAIN_GOAL)}: ${main.bytes <= MAIN_GOAL ? 'met' : 'NOT met'} (${kb(main.bytes)})`)
-    console.log(`WeChat cap ${kb(PACKAGE_CAP)} per package: ${over.length === 0 ? 'every package fits' : `EXCEEDED by ${over.map((entry) => entry.name).join(', ')}`}`)
+    console.log(
+      `main package goal ≤ ${kb(MAIN_GOAL)}: ${main.bytes <= MAIN_GOAL ? 'met' : 'NOT met'} (${kb(main.bytes)})`,
+    )
+    console.log(
+      `WeChat cap ${kb(PACKAGE_CAP)} per package: ${over.length === 0 ? 'every package fits' : `EXCEEDED by ${over.map((entry) => entry.name).join(', ')}`}`,
+    )
     console.log(`WeChat cap ${kb(TOTAL_CAP)} for all packages: ${total <= TOTAL_CAP ? 'fits' : 'EXCEEDED'}`)
   }
 

@@ -35,7 +35,13 @@ interface Measurement {
   setData: { calls: number; largestBytes: number; totalBytes: number; payloads: SetDataRecord[] }
 }
 
-async function measure(weapp: Weapp, name: string, route: string, query: Record<string, string>, expected: string[]): Promise<Measurement> {
+async function measure(
+  weapp: Weapp,
+  name: string,
+  route: string,
+  query: Record<string, string>,
+  expected: string[],
+): Promise<Measurement> {
   weapp.clearLogs()
   const page = await weapp.open(route, query)
   await page.waitFor(expected, 15_000)
@@ -60,7 +66,9 @@ const kb = (bytes: number) => `${(bytes / KB).toFixed(1)} KB`
 async function main(): Promise<number> {
   const api = await startApiServer()
   try {
-    const list = JSON.parse((await httpCall(`${api.origin}/api/issues?limit=50`)).body) as { items: Array<{ id: number; slug: string }> }
+    const list = JSON.parse((await httpCall(`${api.origin}/api/issues?limit=50`)).body) as {
+      items: Array<{ id: number; slug: string }>
+    }
     const seed = list.items.find((item) => item.slug === SEED_SLUG)
     if (!seed) throw new Error(`the API has no seed issue ${SEED_SLUG}`)
     const weapp = bootWeapp({ apiOrigin: api.origin })
@@ -68,9 +76,16 @@ async function main(): Promise<number> {
 
     const results: Measurement[] = []
     results.push(await measure(weapp, 'issue list (首页)', HOME_PAGE, {}, ['中部城市群高质量发展']))
-    results.push(await measure(weapp, 'seed article, free preview + paywall', ARTICLE_PAGE, query, ['二、深度解读', '本篇为VIP章节']))
+    results.push(
+      await measure(weapp, 'seed article, free preview + paywall', ARTICLE_PAGE, query, [
+        '二、深度解读',
+        '本篇为VIP章节',
+      ]),
+    )
     weapp.storage.set('token', await api.vipToken())
-    results.push(await measure(weapp, 'seed article, whole issue (VIP)', ARTICLE_PAGE, query, ['三、实战应用', '参考作答']))
+    results.push(
+      await measure(weapp, 'seed article, whole issue (VIP)', ARTICLE_PAGE, query, ['三、实战应用', '参考作答']),
+    )
 
     let failed = false
     console.log('weapp render cost (miniprogram-simulate on dist/, real API)')

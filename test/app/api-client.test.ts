@@ -20,7 +20,10 @@ beforeEach(() => {
 describe('API client', () => {
   it('calls the base URL with the query, leaving out empty parameters', async () => {
     answer(ok({ items: [], nextCursor: null }))
-    await expect(listIssues({ region: 'shanxi', cursor: undefined, limit: 20 })).resolves.toEqual({ items: [], nextCursor: null })
+    await expect(listIssues({ region: 'shanxi', cursor: undefined, limit: 20 })).resolves.toEqual({
+      items: [],
+      nextCursor: null,
+    })
     const [options] = request.mock.calls[0]
     expect(options.url).toBe('http://localhost:3000/api/issues?region=shanxi&limit=20')
     expect(options.method).toBe('GET')
@@ -58,7 +61,11 @@ describe('API client', () => {
     answer(ok({ error: { code: 'RATE_LIMITED', message: '请求太频繁' } }, 429))
     await expect(listPlans()).rejects.toMatchObject({ code: 'RATE_LIMITED', message: '请求太频繁' })
     answer(ok('<html>Bad gateway</html>', 502))
-    await expect(listPlans()).rejects.toMatchObject({ code: 'HTTP_502', status: 502, message: '服务暂时不可用，请稍后重试' })
+    await expect(listPlans()).rejects.toMatchObject({
+      code: 'HTTP_502',
+      status: 502,
+      message: '服务暂时不可用，请稍后重试',
+    })
   })
 
   it('rejects a 2xx answer that is not JSON', async () => {
@@ -68,7 +75,10 @@ describe('API client', () => {
 
   it('maps platform failures to NETWORK_ERROR and TIMEOUT', async () => {
     answer(Promise.reject({ errMsg: 'request:fail ' }))
-    await expect(listPlans()).rejects.toMatchObject({ code: 'NETWORK_ERROR', message: '网络连接失败，请检查网络后重试' })
+    await expect(listPlans()).rejects.toMatchObject({
+      code: 'NETWORK_ERROR',
+      message: '网络连接失败，请检查网络后重试',
+    })
     answer(Promise.reject({ errMsg: 'request:fail timeout' }))
     await expect(listPlans()).rejects.toMatchObject({ code: 'TIMEOUT', message: '请求超时，请稍后重试' })
   })

@@ -89,7 +89,9 @@ describe('article page', () => {
   })
 
   it('offers a retry after a network error', async () => {
-    request.mockImplementationOnce(() => Object.assign(Promise.reject({ errMsg: 'request:fail' }), { abort: jest.fn() }))
+    request.mockImplementationOnce(() =>
+      Object.assign(Promise.reject({ errMsg: 'request:fail' }), { abort: jest.fn() }),
+    )
     await open('32')
     expect(screen.getByText('网络连接失败，请检查网络后重试')).toBeTruthy()
     respond(200, issue())

@@ -53,7 +53,9 @@ describe('BlockView', () => {
   })
 
   it('shows an answer title and no count when none was declared', () => {
-    const { container } = render(<BlockView block={{ ...blocks.answer, title: '解锁晋中的“任务书”', declaredWords: null }} />)
+    const { container } = render(
+      <BlockView block={{ ...blocks.answer, title: '解锁晋中的“任务书”', declaredWords: null }} />,
+    )
     expect(screen.getByText('解锁晋中的“任务书”')).toBeTruthy()
     expect(container.textContent).not.toMatch(/共\d+字/)
   })

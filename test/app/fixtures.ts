@@ -1,9 +1,30 @@
 import type { AccessDenied, Block, IssueDetail, IssueSummary, Plan } from '@/services/api'
 
 export const plans: Plan[] = [
-  { id: 'month', name: '1个月', months: 1, priceFen: 990, originalPriceFen: null, benefits: ['全站栏目畅读', '文档PDF下载'] },
-  { id: 'half_year', name: '半年', months: 6, priceFen: 4800, originalPriceFen: 5900, benefits: ['全站栏目畅读', '文档PDF下载'] },
-  { id: 'year', name: '1年', months: 12, priceFen: 6800, originalPriceFen: 11800, benefits: ['全站栏目畅读', '文档PDF下载'] },
+  {
+    id: 'month',
+    name: '1个月',
+    months: 1,
+    priceFen: 990,
+    originalPriceFen: null,
+    benefits: ['全站栏目畅读', '文档PDF下载'],
+  },
+  {
+    id: 'half_year',
+    name: '半年',
+    months: 6,
+    priceFen: 4800,
+    originalPriceFen: 5900,
+    benefits: ['全站栏目畅读', '文档PDF下载'],
+  },
+  {
+    id: 'year',
+    name: '1年',
+    months: 12,
+    priceFen: 6800,
+    originalPriceFen: 11800,
+    benefits: ['全站栏目畅读', '文档PDF下载'],
+  },
 ]
 
 export const denied = (reason: AccessDenied['reason'] = 'membership_required'): AccessDenied => ({

@@ -28,7 +28,10 @@ beforeEach(() => {
   })
 })
 
-const page = (ids: number[], nextCursor: string | null): IssuePage => ({ items: ids.map((id) => summary(id)), nextCursor })
+const page = (ids: number[], nextCursor: string | null): IssuePage => ({
+  items: ids.map((id) => summary(id)),
+  nextCursor,
+})
 
 async function answer(index: number, result: IssuePage) {
   await act(async () => pending[index].resolve(result))

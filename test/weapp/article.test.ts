@@ -3,7 +3,15 @@
  * server with the seed issue (【山西·第32期】中部城市群高质量发展). Build first:
  * npm run build:weapp (npm test does it before jest).
  */
-import { ARTICLE_PAGE, assertWeappBuilt, bootWeapp, httpCall, startApiServer, type ApiServer, type Weapp } from './harness'
+import {
+  ARTICLE_PAGE,
+  assertWeappBuilt,
+  bootWeapp,
+  httpCall,
+  startApiServer,
+  type ApiServer,
+  type Weapp,
+} from './harness'
 
 jest.setTimeout(60_000)
 
@@ -16,9 +24,14 @@ let seedId: number
 beforeAll(async () => {
   assertWeappBuilt()
   api = await startApiServer()
-  const list = JSON.parse((await httpCall(`${api.origin}/api/issues?limit=50`)).body) as { items: Array<{ id: number; slug: string }> }
+  const list = JSON.parse((await httpCall(`${api.origin}/api/issues?limit=50`)).body) as {
+    items: Array<{ id: number; slug: string }>
+  }
   const seed = list.items.find((item) => item.slug === SEED_SLUG)
-  if (!seed) throw new Error(`the API has no seed issue ${SEED_SLUG}; it lists: ${list.items.map((item) => item.slug).join(', ')}`)
+  if (!seed)
+    throw new Error(
+      `the API has no seed issue ${SEED_SLUG}; it lists: ${list.items.map((item) => item.slug).join(', ')}`,
+    )
   seedId = seed.id
   weapp = bootWeapp({ apiOrigin: api.origin })
 })
@@ -90,7 +103,9 @@ describe('article page (weapp runtime)', () => {
     expect(page.has('.art-home')).toBe(false)
     expect(page.has('.art-nav')).toBe(false)
     await new Promise((resolve) => setTimeout(resolve, 100))
-    const navigation = weapp.wxCalls.filter((call) => ['navigateTo', 'redirectTo', 'switchTab', 'reLaunch', 'navigateBack'].includes(call.api))
+    const navigation = weapp.wxCalls.filter((call) =>
+      ['navigateTo', 'redirectTo', 'switchTab', 'reLaunch', 'navigateBack'].includes(call.api),
+    )
     expect(navigation).toEqual([])
     page.unload()
   })

@@ -80,12 +80,18 @@ export function httpCall(
   options: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal } = {},
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, signal: options.signal }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
-      res.on('error', reject)
-    })
+    const req = http.request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, signal: options.signal },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        )
+        res.on('error', reject)
+      },
+    )
     req.on('error', reject)
     if (options.body !== undefined) req.write(options.body)
     req.end()
@@ -96,7 +102,9 @@ export function httpCall(
  * Starts the real API server (server/src/main.ts) on a free port with a throwaway SQLite
  * database; it imports the sample content (content/, the seed issue) on its first start.
  */
-export async function startApiServer(options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<ApiServer> {
+export async function startApiServer(
+  options: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<ApiServer> {
   const mainFile = path.join(ROOT, 'server', 'src', 'main.ts')
   if (!fs.existsSync(mainFile)) throw new Error(`The API server is missing: ${path.relative(ROOT, mainFile)}`)
   const port = await freePort()
@@ -152,18 +160,24 @@ export async function startApiServer(options: { timeoutMs?: number; env?: Record
   }
   const admin = (...args: string[]) =>
     new Promise<string>((resolve, reject) => {
-      const cli = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'src', 'cli', 'admin.ts'), ...args], {
-        cwd: ROOT,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
+      const cli = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(ROOT, 'server', 'src', 'cli', 'admin.ts'), ...args],
+        {
+          cwd: ROOT,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      )
       let stdout = ''
       let stderr = ''
       cli.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
       cli.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
       cli.on('error', reject)
       cli.on('exit', (code) =>
-        code === 0 ? resolve(stdout) : reject(new Error(`admin ${args.join(' ')} exited with ${code}:\n${stderr}${stdout}`)),
+        code === 0
+          ? resolve(stdout)
+          : reject(new Error(`admin ${args.join(' ')} exited with ${code}:\n${stderr}${stdout}`)),
       )
     })
 
@@ -264,6 +278,7 @@ function ensureDom(): void {
   if (typeof (globalThis as Dict).document !== 'undefined' || installedDom) return
   // The jsdom that jest-environment-jsdom (a direct devDependency) brings.
   const jsdomPath = require.resolve('jsdom', { paths: [path.dirname(require.resolve('jest-environment-jsdom'))] })
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { JSDOM } = require(jsdomPath) as typeof import('jsdom')
   const dom = new JSDOM('<!DOCTYPE html><html><head></head><body></body></html>', { pretendToBeVisual: true })
   const g = globalThis as Dict
@@ -300,7 +315,8 @@ export function bootWeapp(options: WeappOptions): Weapp {
   let scene = options.scene ?? 1001
   const pageStack: Dict[] = []
 
-  const record = (api: string, result: Dict = {}) =>
+  const record =
+    (api: string, result: Dict = {}) =>
     (opts: Dict = {}) => {
       wxCalls.push({ api, options: opts })
       const res = { errMsg: `${api}:ok`, ...result }
@@ -308,7 +324,12 @@ export function bootWeapp(options: WeappOptions): Weapp {
       opts.complete?.(res)
     }
 
-  const enterOptions = () => ({ scene, path: pageStack.at(-1)?.route ?? HOME_PAGE, query: pageStack.at(-1)?.options ?? {}, referrerInfo: {} })
+  const enterOptions = () => ({
+    scene,
+    path: pageStack.at(-1)?.route ?? HOME_PAGE,
+    query: pageStack.at(-1)?.options ?? {},
+    referrerInfo: {},
+  })
 
   const stubs: Dict = {
     request(opts: Dict) {
@@ -342,7 +363,11 @@ export function bootWeapp(options: WeappOptions): Weapp {
           opts.complete?.(res)
         },
       )
-      return { abort: () => controller.abort(), onHeadersReceived: () => undefined, offHeadersReceived: () => undefined }
+      return {
+        abort: () => controller.abort(),
+        onHeadersReceived: () => undefined,
+        offHeadersReceived: () => undefined,
+      }
     },
     getStorageSync: (key: string) => (storage.has(key) ? storage.get(key) : ''),
     setStorageSync: (key: string, value: unknown) => void storage.set(key, value),
@@ -482,7 +507,9 @@ export function bootWeapp(options: WeappOptions): Weapp {
         const deadline = Date.now() + timeoutMs
         while (!test()) {
           if (Date.now() > deadline) {
-            throw new Error(`${route}: timed out after ${timeoutMs} ms waiting for ${JSON.stringify(typeof what === 'function' ? 'a condition' : what)}; the page shows:\n${text().slice(0, 800)}`)
+            throw new Error(
+              `${route}: timed out after ${timeoutMs} ms waiting for ${JSON.stringify(typeof what === 'function' ? 'a condition' : what)}; the page shows:\n${text().slice(0, 800)}`,
+            )
           }
           await new Promise((resolve) => setTimeout(resolve, 20))
         }
@@ -513,7 +540,9 @@ export function bootWeapp(options: WeappOptions): Weapp {
       const call = wxCalls.find((entry) => entry.api === api)
       if (call) return call
       if (Date.now() > deadline) {
-        throw new Error(`wx.${api} was not called within ${timeoutMs} ms; calls: ${wxCalls.map((entry) => entry.api).join(', ') || 'none'}`)
+        throw new Error(
+          `wx.${api} was not called within ${timeoutMs} ms; calls: ${wxCalls.map((entry) => entry.api).join(', ') || 'none'}`,
+        )
       }
       await new Promise((resolve) => setTimeout(resolve, 20))
     }

@@ -28,7 +28,9 @@ export default function VipPage() {
       ({ items }) => {
         if (!alive) return
         setState({ status: 'ready', plans: items })
-        setSelected((current) => current || (items.find((plan) => plan.originalPriceFen !== null) ?? items[0])?.id || '')
+        setSelected(
+          (current) => current || (items.find((plan) => plan.originalPriceFen !== null) ?? items[0])?.id || '',
+        )
       },
       (error: unknown) => alive && setState({ status: 'error', error: toApiError(error) }),
     )
@@ -75,7 +77,9 @@ export default function VipPage() {
                 {plan.originalPriceFen !== null ? (
                   <Text className='vip-plan-original'>原价{formatPrice(plan.originalPriceFen)}</Text>
                 ) : (
-                  <Text className='vip-plan-original vip-plan-monthly'>{formatMonthly(plan.priceFen, plan.months)}</Text>
+                  <Text className='vip-plan-original vip-plan-monthly'>
+                    {formatMonthly(plan.priceFen, plan.months)}
+                  </Text>
                 )}
                 {extra.map((benefit) => (
                   <Text key={benefit} className='vip-plan-extra'>

@@ -66,7 +66,6 @@ export function request<T>(path: string, options: RequestOptions = {}): Promise<
 
   return new Promise<T>((resolve, reject) => {
     let settled = false
-    let timer: ReturnType<typeof setTimeout> | undefined
     const finish = (fn: () => void) => {
       if (settled) return
       settled = true
@@ -84,7 +83,7 @@ export function request<T>(path: string, options: RequestOptions = {}): Promise<
       timeout: timeout + 1_000,
     })
 
-    timer = setTimeout(() => {
+    const timer = setTimeout(() => {
       finish(() => reject(clientError('TIMEOUT')))
       try {
         task.abort?.()

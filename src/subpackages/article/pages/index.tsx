@@ -96,7 +96,8 @@ export default function ArticlePage() {
   const issue = state.status === 'ready' ? state.issue : null
 
   useEffect(() => {
-    if (issue) void Taro.setNavigationBarTitle({ title: `${issue.region.name}·第${issue.number}期` }).catch(() => undefined)
+    if (issue)
+      void Taro.setNavigationBarTitle({ title: `${issue.region.name}·第${issue.number}期` }).catch(() => undefined)
   }, [issue])
 
   // Share texts come from the free fields only: region, number, title.
