@@ -62,12 +62,15 @@ async function main(): Promise<void> {
   const env = { SQLITE_PATH: path.join(dir, 'bench.db') }
   await runCli('server/src/cli/migrate.ts', [], env)
   await runCli('server/src/cli/content-import.ts', ['content'], env)
+  // A full first page: twenty cards, as readers see it.
+  await runCli('server/src/cli/content-demo.ts', ['--issues', '200'], env)
   const token = /token (\S+)/.exec(await runCli('server/src/cli/admin.ts', ['token', 'bench-vip'], env))?.[1] as string
   await runCli('server/src/cli/admin.ts', ['grant-vip', 'bench-vip', '30'], env)
 
   const api = await startApi(env)
-  const seed = (await (await fetch(`${api.url}/api/issues?region=shanxi&limit=1`)).json()) as { items: { id: number }[] }
-  const seedId = seed.items[0].id
+  const shanxi = (await (await fetch(`${api.url}/api/issues?region=shanxi&limit=50`)).json()) as { items: { id: number; slug: string }[] }
+  const seedId = shanxi.items.find((item) => item.slug === 'shanxi-32-zhongbu-chengshiqun')?.id
+  if (!seedId) throw new Error('the seed issue was not imported')
   const targets = [
     { name: 'GET issue (anonymous)', path: `/api/issues/${seedId}`, headers: {} as Record<string, string> },
     { name: 'GET issue (VIP)', path: `/api/issues/${seedId}`, headers: { authorization: `Bearer ${token}` } },

@@ -8,7 +8,8 @@ import type { Db } from './db/database'
 import { Catalog } from './domain/catalog'
 import type { Viewer } from './domain/gating'
 import { IssueReader } from './domain/issues'
-import { viewerForToken } from './domain/users'
+import { TtlCache } from './domain/ttl-cache'
+import { viewerForToken, type TokenCheck } from './domain/users'
 import { ViewCounter } from './domain/view-counter'
 import { ApiError } from './errors'
 import { loggerOptions } from './logger'
@@ -29,15 +30,22 @@ declare module 'fastify' {
     views: ViewCounter
     /** Registers a cache of content reads, dropped whenever content may have changed */
     registerContentCache(cache: ContentCache): void
+    /** Token → viewer, briefly; clear it when a session or membership changes */
+    viewerCache: TtlCache<TokenCheck>
     /** Drops every cached read of content, e.g. after this process changed content */
     dropContentCaches(): void
   }
   interface FastifyRequest {
     /** The signed-in viewer, or null for an anonymous one (set by the auth hook) */
     viewer: Viewer | null
-    /** Stable key for counting this viewer's views */
-    viewerKey: string
   }
+}
+
+/** Who counts as one viewer for view counts: the user, or an anonymous reader's address and browser. */
+export function viewerKey(request: import('fastify').FastifyRequest): string {
+  if (request.viewer) return `u:${request.viewer.userId}`
+  const fingerprint = `${request.ip}|${request.headers['user-agent'] ?? ''}`
+  return `a:${crypto.createHash('sha256').update(fingerprint).digest('hex').slice(0, 32)}`
 }
 
 export interface BuildOptions {
@@ -73,20 +81,6 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   app.decorate('issues', new IssueReader(db.kysely, app.catalog, config.ISSUE_CACHE_TTL_MS))
   app.decorate('views', new ViewCounter(db.kysely, (error) => app.log.error({ err: error }, 'view count flush failed')))
   app.views.start(config.VIEW_FLUSH_INTERVAL_MS)
-
-  // Content imported by another process (npm run content:import) is seen on the next
-  // request on SQLite; on PostgreSQL caches expire after ISSUE_CACHE_TTL_MS.
-  const contentCaches: ContentCache[] = [app.catalog, app.issues]
-  app.decorate('registerContentCache', (cache: ContentCache) => void contentCaches.push(cache))
-  app.decorate('dropContentCaches', () => contentCaches.forEach((cache) => cache.clear()))
-  let seenChanges = db.externalChangeCounter()
-  app.addHook('onRequest', async () => {
-    const changes = db.externalChangeCounter()
-    if (changes !== seenChanges) {
-      seenChanges = changes
-      app.dropContentCaches()
-    }
-  })
   app.addHook('onClose', async () => {
     await app.views.stop()
   })
@@ -105,24 +99,52 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   const origins = config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean)
   if (origins.length > 0) await app.register(cors, { origin: origins, maxAge: 600 })
 
-  app.decorateRequest('viewer', null)
-  app.decorateRequest('viewerKey', '')
-  app.addHook('onRequest', async (request) => {
-    const header = request.headers.authorization
-    if (header === undefined) {
-      request.viewerKey = `a:${crypto.createHash('sha256').update(`${request.ip}|${request.headers['user-agent'] ?? ''}`).digest('hex').slice(0, 32)}`
-      return
+  // Who a token stands for is kept a moment: the hot path then reads no session row.
+  // Anything that revokes a session or changes a membership in this process clears it.
+  const viewerCache = new TtlCache<TokenCheck>(1000, 10000)
+  app.decorate('viewerCache', viewerCache)
+  const contentCaches: ContentCache[] = [app.catalog, app.issues, viewerCache]
+  app.decorate('registerContentCache', (cache: ContentCache) => void contentCaches.push(cache))
+  app.decorate('dropContentCaches', () => contentCaches.forEach((cache) => cache.clear()))
+  // Content imported by another process (npm run content:import) is seen on the next
+  // request on SQLite; on PostgreSQL caches expire after ISSUE_CACHE_TTL_MS.
+  let seenChanges = db.externalChangeCounter()
+  const dropCachesIfChanged = () => {
+    const changes = db.externalChangeCounter()
+    if (changes !== seenChanges) {
+      seenChanges = changes
+      app.dropContentCaches()
     }
+  }
+
+  app.decorateRequest('viewer', null)
+  app.addHook('onRequest', (request, _reply, done) => {
+    dropCachesIfChanged()
+    const header = request.headers.authorization
+    if (header === undefined) return done()
+    authenticate(header)
+      .then((viewer) => {
+        request.viewer = viewer
+        done()
+      })
+      .catch(done)
+  })
+
+  const authenticate = async (header: string): Promise<Viewer> => {
     const match = /^Bearer ([^\s]{1,200})$/.exec(header)
-    const check = match ? await viewerForToken(db.kysely, match[1], now()) : { ok: false as const }
+    const at = now()
+    let check = match ? viewerCache.get(match[1], at) : undefined
+    if (!check) {
+      check = match ? await viewerForToken(db.kysely, match[1], at) : { ok: false as const }
+      if (match && check.ok) viewerCache.set(match[1], check, at)
+    }
     if (!check.ok) {
       throw new ApiError(401, 'INVALID_TOKEN', 'your sign-in is missing, expired or revoked: sign in again', {
         'www-authenticate': 'Bearer error="invalid_token"',
       })
     }
-    request.viewer = check.viewer
-    request.viewerKey = `u:${check.viewer.userId}`
-  })
+    return check.viewer
+  }
 
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger())
   await app.register(healthRoutes)

@@ -1,4 +1,4 @@
-import type { App } from '../app'
+import { viewerKey, type App } from '../app'
 import { decideAccess } from '../domain/gating'
 import { TtlCache } from '../domain/ttl-cache'
 import { notFound } from '../errors'
@@ -69,7 +69,7 @@ export async function issueRoutes(app: App, options: { now: () => number }): Pro
         body = reply.serialize(result.issue) as string
         cutCache.set(`${id}:${result.contentHash}:${result.decision.reason}`, body, at)
       }
-      app.views.record(id, request.viewerKey, at)
+      app.views.record(id, viewerKey(request), at)
       return reply.type(JSON_TYPE).send(body as never)
     },
   )
