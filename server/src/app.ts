@@ -92,6 +92,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
 
   await app.register(swagger, {
     openapi: {
+      openapi: '3.1.0',
       info: { title: 'Beichen Reader API', version: '0.1.0', description: '北辰遴选 reader: issues, paywall, membership' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },

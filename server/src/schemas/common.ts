@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
 
 /** The one error shape every endpoint answers with. */
 export const ErrorBody = Type.Object(
@@ -19,3 +19,11 @@ export const errorResponses = {
   429: ErrorBody,
   500: ErrorBody,
 } as const
+
+/**
+ * A value or null, written as `type: [T, 'null']` rather than `anyOf`: fast-json-stringify
+ * serialises it directly instead of trying each branch (OpenAPI 3.1 style).
+ */
+export function Nullable<T extends TSchema>(schema: T) {
+  return Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type as string, 'null'] })
+}

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { Nullable } from './common'
 
 /**
  * Typed blocks of an issue body (DESIGN.md §2). The app renders each type with
@@ -34,7 +35,7 @@ export const QuestionBlock = Type.Object({
   /** "400字左右"; empty when the question sets none */
   wordLimitText: Type.String(),
   /** 400; null when the question sets none */
-  wordLimit: Type.Union([Type.Integer(), Type.Null()]),
+  wordLimit: Nullable(Type.Integer()),
 })
 export const AnswerBlock = Type.Object({
   type: Type.Literal('answer'),
@@ -43,7 +44,7 @@ export const AnswerBlock = Type.Object({
   /** Paragraphs as written; the last keeps the author's "(389字)" */
   paragraphs: Type.Array(Type.String()),
   /** The count the author declared at the end, "(389字)"; null when not declared */
-  declaredWords: Type.Union([Type.Integer(), Type.Null()]),
+  declaredWords: Nullable(Type.Integer()),
 })
 
 export const Block = Type.Union([

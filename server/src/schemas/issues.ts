@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { Nullable } from './common'
 import { Section } from './content'
 import { Plan } from './plans'
 
@@ -17,7 +18,7 @@ export const IssueSummary = Type.Object({
   author: Type.String(),
   /** Taken from the free part only */
   summary: Type.String(),
-  cover: Type.Union([Type.String(), Type.Null()]),
+  cover: Nullable(Type.String()),
   views: Type.Integer(),
   vip: Type.Boolean({ description: 'true when part of the issue is for VIP members' }),
 })
@@ -26,7 +27,7 @@ export type IssueSummaryDto = Static<typeof IssueSummary>
 export const IssuePage = Type.Object({
   items: Type.Array(IssueSummary),
   /** Pass back as `cursor` for the next page; null on the last page */
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
+  nextCursor: Nullable(Type.String()),
 })
 export type IssuePageDto = Static<typeof IssuePage>
 
@@ -76,7 +77,7 @@ export const IssueDetail = Type.Object({
   sections: Type.Array(Section),
   access: Access,
   /** Neighbours in the same region by number, for 上一期 / 下一期 */
-  previous: Type.Union([Type.Object({ id: Type.Integer(), number: Type.Integer(), title: Type.String() }), Type.Null()]),
-  next: Type.Union([Type.Object({ id: Type.Integer(), number: Type.Integer(), title: Type.String() }), Type.Null()]),
+  previous: Nullable(Type.Object({ id: Type.Integer(), number: Type.Integer(), title: Type.String() })),
+  next: Nullable(Type.Object({ id: Type.Integer(), number: Type.Integer(), title: Type.String() })),
 })
 export type IssueDetailDto = Static<typeof IssueDetail>

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { Nullable } from './common'
 
 export const Plan = Type.Object({
   id: Type.String({ description: 'e.g. half_year' }),
@@ -7,7 +8,7 @@ export const Plan = Type.Object({
   /** Price in fen (分): 4800 is ¥48 */
   priceFen: Type.Integer(),
   /** Struck-through original price in fen; null when there is none */
-  originalPriceFen: Type.Union([Type.Integer(), Type.Null()]),
+  originalPriceFen: Nullable(Type.Integer()),
   benefits: Type.Array(Type.String()),
 })
 export type PlanDto = Static<typeof Plan>

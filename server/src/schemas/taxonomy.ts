@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { Nullable } from './common'
 
 export const Region = Type.Object({
   code: Type.String({ description: 'e.g. shanxi' }),
@@ -10,7 +11,7 @@ export type RegionDto = Static<typeof Region>
 export const Column = Type.Object({
   slug: Type.String({ description: 'e.g. redian' }),
   name: Type.String({ description: 'e.g. 热点精讲' }),
-  parentSlug: Type.Union([Type.String(), Type.Null()]),
+  parentSlug: Nullable(Type.String()),
   /** Slugs from the root down to this column, for the breadcrumb */
   path: Type.Array(Type.String()),
 })
