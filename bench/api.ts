@@ -68,7 +68,9 @@ async function main(): Promise<void> {
   await runCli('server/src/cli/admin.ts', ['grant-vip', 'bench-vip', '30'], env)
 
   const api = await startApi(env)
-  const shanxi = (await (await fetch(`${api.url}/api/issues?region=shanxi&limit=50`)).json()) as { items: { id: number; slug: string }[] }
+  const shanxi = (await (await fetch(`${api.url}/api/issues?region=shanxi&limit=50`)).json()) as {
+    items: { id: number; slug: string }[]
+  }
   const seedId = shanxi.items.find((item) => item.slug === 'shanxi-32-zhongbu-chengshiqun')?.id
   if (!seedId) throw new Error('the seed issue was not imported')
   const targets = [
@@ -115,7 +117,9 @@ async function main(): Promise<void> {
   await api.stop()
   fs.rmSync(dir, { recursive: true, force: true })
 
-  process.stdout.write(`\nbench:api — ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s per server\n\n`)
+  process.stdout.write(
+    `\nbench:api — ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s per server\n\n`,
+  )
   process.stdout.write(`${formatTable(rows)}\n\n`)
   process.stdout.write(`worst ratio ${worstRatio.toFixed(2)} (goal ≥ 0.70): ${worstRatio >= 0.7 ? 'met' : 'NOT met'}\n`)
   process.stdout.write(`worst p99 ${worstP99.toFixed(1)} ms (goal ≤ 25 ms): ${worstP99 <= 25 ? 'met' : 'NOT met'}\n`)

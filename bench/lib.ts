@@ -33,12 +33,16 @@ export async function runCli(script: string, args: string[], env: Record<string,
     let err = ''
     child.stdout.on('data', (chunk) => (out += chunk))
     child.stderr.on('data', (chunk) => (err += chunk))
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} ${args.join(' ')} failed: ${err}`))))
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${script} ${args.join(' ')} failed: ${err}`)),
+    )
   })
 }
 
 /** Starts the API server (npm run start:api equivalent) and waits for /healthz. */
-export async function startApi(env: Record<string, string>): Promise<{ url: string; process: ChildProcess; stop(): Promise<void> }> {
+export async function startApi(
+  env: Record<string, string>,
+): Promise<{ url: string; process: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort()
   const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'server/src/main.ts'], {
     cwd: REPO_ROOT,
@@ -73,5 +77,9 @@ export function formatTable(rows: Record<string, string | number>[]): string {
   const columns = Object.keys(rows[0] ?? {})
   const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(row[column]).length)))
   const line = (values: string[]) => values.map((value, i) => value.padEnd(widths[i])).join('  ')
-  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((row) => line(columns.map((c) => String(row[c]))))].join('\n')
+  return [
+    line(columns),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((row) => line(columns.map((c) => String(row[c])))),
+  ].join('\n')
 }

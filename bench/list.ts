@@ -42,7 +42,12 @@ async function main(): Promise<void> {
   const rows: Record<string, string | number>[] = []
   let worstP99 = 0
   for (const target of targets) {
-    const result = await autocannon({ url: api.url, connections: CONNECTIONS, duration: SECONDS, requests: target.requests })
+    const result = await autocannon({
+      url: api.url,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests: target.requests,
+    })
     worstP99 = Math.max(worstP99, result.latency.p99)
     rows.push({
       target: target.name,
@@ -54,8 +59,12 @@ async function main(): Promise<void> {
   }
   await api.stop()
   fs.rmSync(dir, { recursive: true, force: true })
-  process.stdout.write(`\nbench:list — ${ISSUES} issues in SQLite, caches off, ${CONNECTIONS} connections, ${SECONDS} s each\n\n`)
-  process.stdout.write(`${formatTable(rows)}\n\nworst p99 ${worstP99} ms (goal ≤ 10 ms): ${worstP99 <= 10 ? 'met' : 'NOT met'}\n`)
+  process.stdout.write(
+    `\nbench:list — ${ISSUES} issues in SQLite, caches off, ${CONNECTIONS} connections, ${SECONDS} s each\n\n`,
+  )
+  process.stdout.write(
+    `${formatTable(rows)}\n\nworst p99 ${worstP99} ms (goal ≤ 10 ms): ${worstP99 <= 10 ? 'met' : 'NOT met'}\n`,
+  )
 }
 
 main().catch((error: unknown) => {

@@ -44,7 +44,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('summary', 'text', (c) => c.notNull())
     .addColumn('cover', 'varchar(500)')
     .addColumn('tags_json', 'text', (c) => c.notNull().defaultTo('[]'))
-    .addColumn('status', 'varchar(16)', (c) => c.notNull().check(sql`status in ('draft','scheduled','published','archived')`))
+    .addColumn('status', 'varchar(16)', (c) =>
+      c.notNull().check(sql`status in ('draft','scheduled','published','archived')`),
+    )
     .addColumn('access', 'varchar(8)', (c) => c.notNull().check(sql`access in ('free','vip')`))
     .addColumn('body_json', 'text', (c) => c.notNull())
     .addColumn('paywall_at', 'integer')
@@ -132,15 +134,52 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db
     .insertInto('plans')
     .values([
-      { id: 'month', name: '1个月', months: 1, price_fen: 990, original_price_fen: null, benefits_json: benefits, active: 1, sort_order: 1 },
-      { id: 'half_year', name: '半年', months: 6, price_fen: 4800, original_price_fen: 5900, benefits_json: benefits, active: 1, sort_order: 2 },
-      { id: 'year', name: '1年', months: 12, price_fen: 6800, original_price_fen: 11800, benefits_json: benefits, active: 1, sort_order: 3 },
+      {
+        id: 'month',
+        name: '1个月',
+        months: 1,
+        price_fen: 990,
+        original_price_fen: null,
+        benefits_json: benefits,
+        active: 1,
+        sort_order: 1,
+      },
+      {
+        id: 'half_year',
+        name: '半年',
+        months: 6,
+        price_fen: 4800,
+        original_price_fen: 5900,
+        benefits_json: benefits,
+        active: 1,
+        sort_order: 2,
+      },
+      {
+        id: 'year',
+        name: '1年',
+        months: 12,
+        price_fen: 6800,
+        original_price_fen: 11800,
+        benefits_json: benefits,
+        active: 1,
+        sort_order: 3,
+      },
     ])
     .execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['plans', 'membership_grants', 'memberships', 'sessions', 'users', 'issue_views', 'issues', 'columns', 'regions']) {
+  for (const table of [
+    'plans',
+    'membership_grants',
+    'memberships',
+    'sessions',
+    'users',
+    'issue_views',
+    'issues',
+    'columns',
+    'regions',
+  ]) {
     await db.schema.dropTable(table).execute()
   }
 }

@@ -87,17 +87,25 @@ export async function buildApp(options: BuildOptions): Promise<App> {
 
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } })
+    reply
+      .code(404)
+      .send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } })
   })
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Beichen Reader API', version: '0.1.0', description: '北辰遴选 reader: issues, paywall, membership' },
+      info: {
+        title: 'Beichen Reader API',
+        version: '0.1.0',
+        description: '北辰遴选 reader: issues, paywall, membership',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   })
-  const origins = config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean)
+  const origins = config.CORS_ORIGINS.split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean)
   if (origins.length > 0) await app.register(cors, { origin: origins, maxAge: 600 })
 
   // Who a token stands for is kept a moment: the hot path then reads no session row.
@@ -154,9 +162,17 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   return app
 }
 
-function errorHandler(this: FastifyInstance, error: FastifyError | ApiError, request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) {
+function errorHandler(
+  this: FastifyInstance,
+  error: FastifyError | ApiError,
+  request: import('fastify').FastifyRequest,
+  reply: import('fastify').FastifyReply,
+) {
   if (error instanceof ApiError) {
-    reply.headers(error.headers).code(error.statusCode).send({ error: { code: error.code, message: error.message } })
+    reply
+      .headers(error.headers)
+      .code(error.statusCode)
+      .send({ error: { code: error.code, message: error.message } })
     return
   }
   if (error.validation) {
@@ -166,9 +182,15 @@ function errorHandler(this: FastifyInstance, error: FastifyError | ApiError, req
     ]
     const name =
       (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') ||
-      String((first?.params as { missingProperty?: string; additionalProperty?: string })?.missingProperty ??
-        (first?.params as { additionalProperty?: string })?.additionalProperty ?? '')
-    const code = error.validationContext === 'querystring' || error.validationContext === 'params' ? 'INVALID_PARAMETER' : 'INVALID_BODY'
+      String(
+        (first?.params as { missingProperty?: string; additionalProperty?: string })?.missingProperty ??
+          (first?.params as { additionalProperty?: string })?.additionalProperty ??
+          '',
+      )
+    const code =
+      error.validationContext === 'querystring' || error.validationContext === 'params'
+        ? 'INVALID_PARAMETER'
+        : 'INVALID_BODY'
     reply.code(400).send({ error: { code, message: `${where} "${name}" ${first?.message ?? 'is not valid'}` } })
     return
   }
@@ -179,12 +201,15 @@ function errorHandler(this: FastifyInstance, error: FastifyError | ApiError, req
     return
   }
   request.log.error({ err: error }, 'request failed')
-  reply.code(500).send({ error: { code: 'INTERNAL', message: 'something went wrong on our side: try again in a moment' } })
+  reply
+    .code(500)
+    .send({ error: { code: 'INTERNAL', message: 'something went wrong on our side: try again in a moment' } })
 }
 
 function clientErrorCode(fastifyCode: string, status: number): string {
   if (status === 413) return 'BODY_TOO_LARGE'
   if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE'
-  if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'INVALID_JSON'
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+    return 'INVALID_JSON'
   return 'BAD_REQUEST'
 }

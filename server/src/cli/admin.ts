@@ -55,7 +55,9 @@ async function grantVip(args: string[]): Promise<number> {
       return 1
     }
     const { expiresAt } = await grantMembership(db.kysely, user.id, days, reason, 'admin', Date.now())
-    process.stdout.write(`user ${user.id} is VIP until ${new Date(expiresAt).toISOString()} (${shanghaiDate(expiresAt)} Asia/Shanghai)\n`)
+    process.stdout.write(
+      `user ${user.id} is VIP until ${new Date(expiresAt).toISOString()} (${shanghaiDate(expiresAt)} Asia/Shanghai)\n`,
+    )
     return 0
   } finally {
     await db.close()

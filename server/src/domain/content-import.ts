@@ -45,7 +45,8 @@ export function collectMarkdownFiles(inputs: string[]): { files: string[]; probl
     else problems.push(`${target}: not a Markdown file (.md)`)
   }
   inputs.forEach(visit)
-  if (files.length > MAX_IMPORT_FILES) problems.push(`more than ${MAX_IMPORT_FILES} files: import them in smaller batches`)
+  if (files.length > MAX_IMPORT_FILES)
+    problems.push(`more than ${MAX_IMPORT_FILES} files: import them in smaller batches`)
   return { files, problems }
 }
 
@@ -77,7 +78,9 @@ export async function importContent(db: Db, inputs: string[], options: ImportOpt
     const other = slugs.get(result.issue.meta.slug)
     if (other) {
       report.failed += 1
-      report.problems.push(`${file}:${slugLine}: slug "${result.issue.meta.slug}" is also used by ${other}: give each issue its own slug`)
+      report.problems.push(
+        `${file}:${slugLine}: slug "${result.issue.meta.slug}" is also used by ${other}: give each issue its own slug`,
+      )
       progress(`✗ ${file}: duplicate slug`)
       continue
     }
@@ -90,7 +93,11 @@ export async function importContent(db: Db, inputs: string[], options: ImportOpt
     try {
       let outcome: UpsertOutcome
       if (options.dryRun) {
-        const existing = await db.kysely.selectFrom('issues').select('id').where('slug', '=', issue.meta.slug).executeTakeFirst()
+        const existing = await db.kysely
+          .selectFrom('issues')
+          .select('id')
+          .where('slug', '=', issue.meta.slug)
+          .executeTakeFirst()
         outcome = existing ? 'updated' : 'created'
       } else {
         outcome = await db.kysely.transaction().execute((trx) => upsertIssue(trx, issue, now))

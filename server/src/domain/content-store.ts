@@ -22,7 +22,9 @@ export async function ensureTaxonomy(db: Executor): Promise<void> {
       await db
         .insertInto('columns')
         .values({ slug: column.slug, name: column.name, parent_id: parentId, sort_order: index })
-        .onConflict((oc) => oc.column('slug').doUpdateSet({ name: column.name, parent_id: parentId, sort_order: index }))
+        .onConflict((oc) =>
+          oc.column('slug').doUpdateSet({ name: column.name, parent_id: parentId, sort_order: index }),
+        )
         .execute()
       const row = await db.selectFrom('columns').select('id').where('slug', '=', column.slug).executeTakeFirstOrThrow()
       if (column.children) await walk(column.children, row.id)
@@ -36,7 +38,10 @@ export type UpsertOutcome = 'created' | 'updated' | 'unchanged'
 export class IssueConflictError extends Error {}
 
 export function contentHash(issue: ParsedIssue): string {
-  return crypto.createHash('sha256').update(JSON.stringify([issue.meta, issue.body, issue.paywallAt])).digest('hex')
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify([issue.meta, issue.body, issue.paywallAt]))
+    .digest('hex')
 }
 
 /** Inserts or updates one issue by slug, inside the caller's transaction. */
@@ -85,7 +90,11 @@ export async function upsertIssue(db: Executor, issue: ParsedIssue, now: number)
     updated_at: now,
   }
 
-  const existing = await db.selectFrom('issues').select(['id', 'content_hash']).where('slug', '=', meta.slug).executeTakeFirst()
+  const existing = await db
+    .selectFrom('issues')
+    .select(['id', 'content_hash'])
+    .where('slug', '=', meta.slug)
+    .executeTakeFirst()
   if (!existing) {
     await db
       .insertInto('issues')

@@ -40,9 +40,30 @@ export interface ParseProblem {
 export type ParseResult = { ok: true; issue: ParsedIssue } | { ok: false; problems: ParseProblem[] }
 
 export const PAYWALL_MARKER = '<!-- vip -->'
-export const LIMITS = { fileBytes: 512 * 1024, lineChars: 5000, blocks: 2000, title: 100, author: 50, tags: 20, tag: 20 }
+export const LIMITS = {
+  fileBytes: 512 * 1024,
+  lineChars: 5000,
+  blocks: 2000,
+  title: 100,
+  author: 50,
+  tags: 20,
+  tag: 20,
+}
 
-const FRONT_MATTER_KEYS = ['slug', 'column', 'region', 'number', 'title', 'date', 'author', 'access', 'status', 'cover', 'topic', 'tags']
+const FRONT_MATTER_KEYS = [
+  'slug',
+  'column',
+  'region',
+  'number',
+  'title',
+  'date',
+  'author',
+  'access',
+  'status',
+  'cover',
+  'topic',
+  'tags',
+]
 const REQUIRED_KEYS = ['slug', 'column', 'region', 'number', 'title', 'date', 'author', 'access']
 
 const SECTION_HEADING = /^##\s+(.+)$/
@@ -60,7 +81,10 @@ const DECLARED_WORDS = /[（(]\s*(\d{1,5})\s*字\s*[)）]\s*$/
 export function parseIssueMarkdown(source: string): ParseResult {
   const problems: ParseProblem[] = []
   if (Buffer.byteLength(source, 'utf8') > LIMITS.fileBytes) {
-    return { ok: false, problems: [{ line: 1, message: `file is larger than ${LIMITS.fileBytes / 1024} KB: split the issue` }] }
+    return {
+      ok: false,
+      problems: [{ line: 1, message: `file is larger than ${LIMITS.fileBytes / 1024} KB: split the issue` }],
+    }
   }
   const lines = source.replace(/^\uFEFF/, '').split(/\r?\n/)
   const front = splitFrontMatter(lines)
@@ -83,7 +107,12 @@ function splitFrontMatter(
   lines: string[],
 ): { yaml: string; startLine: number; bodyStartLine: number } | { problem: ParseProblem } {
   if (lines[0]?.trim() !== '---') {
-    return { problem: { line: 1, message: 'the file must start with front matter: a line "---", the fields, and a closing "---"' } }
+    return {
+      problem: {
+        line: 1,
+        message: 'the file must start with front matter: a line "---", the fields, and a closing "---"',
+      },
+    }
   }
   const end = lines.findIndex((line, index) => index > 0 && line.trim() === '---')
   if (end < 0) return { problem: { line: 1, message: 'front matter is not closed: add a line "---" after the fields' } }
@@ -115,7 +144,8 @@ function parseMeta(yamlText: string, startLine: number, problems: ParseProblem[]
   const fail = (key: string, message: string) => problems.push({ line: lineOf(key), message })
 
   for (const key of Object.keys(fields)) {
-    if (!FRONT_MATTER_KEYS.includes(key)) fail(key, `unknown field "${key}": allowed fields are ${FRONT_MATTER_KEYS.join(', ')}`)
+    if (!FRONT_MATTER_KEYS.includes(key))
+      fail(key, `unknown field "${key}": allowed fields are ${FRONT_MATTER_KEYS.join(', ')}`)
   }
   for (const key of REQUIRED_KEYS) {
     if (fields[key] === undefined || fields[key] === null || fields[key] === '') fail(key, `missing field "${key}"`)
@@ -147,12 +177,18 @@ function parseMeta(yamlText: string, startLine: number, problems: ParseProblem[]
 
   let number = 0
   if (fields.number !== undefined && fields.number !== null) {
-    if (typeof fields.number !== 'number' || !Number.isInteger(fields.number) || fields.number < 1 || fields.number > 9999) {
+    if (
+      typeof fields.number !== 'number' ||
+      !Number.isInteger(fields.number) ||
+      fields.number < 1 ||
+      fields.number > 9999
+    ) {
       fail('number', `number must be a whole number from 1 to 9999 (the issue number, 第N期)`)
     } else number = fields.number
   }
   const title = text('title', LIMITS.title)
-  if (/^【/.test(title)) fail('title', 'write the title without the 【region·第N期】 prefix: it is added from region and number')
+  if (/^【/.test(title))
+    fail('title', 'write the title without the 【region·第N期】 prefix: it is added from region and number')
 
   let date = ''
   const rawDate = fields.date
@@ -168,7 +204,8 @@ function parseMeta(yamlText: string, startLine: number, problems: ParseProblem[]
     fail('status', `status must be draft, scheduled, published or archived, not "${status}"`)
   }
   const cover = text('cover', 500)
-  if (cover && !/^(https:\/\/|\/)[^\s]+$/.test(cover)) fail('cover', 'cover must be an https:// URL or a path starting with /')
+  if (cover && !/^(https:\/\/|\/)[^\s]+$/.test(cover))
+    fail('cover', 'cover must be an https:// URL or a path starting with /')
   const topic = text('topic', 200)
 
   let tags: string[] = []
@@ -202,7 +239,11 @@ function isValidDate(value: string): boolean {
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value
 }
 
-function parseBody(lines: string[], firstLine: number, problems: ParseProblem[]): { body: BodyNode[]; paywallAt: number | null } {
+function parseBody(
+  lines: string[],
+  firstLine: number,
+  problems: ParseProblem[],
+): { body: BodyNode[]; paywallAt: number | null } {
   const body: BodyNode[] = []
   let paywallAt: number | null = null
   let paywallLine = 0
@@ -227,14 +268,20 @@ function parseBody(lines: string[], firstLine: number, problems: ParseProblem[])
     const line = lines[index].trim()
     if (!line) continue
     if (line.length > LIMITS.lineChars) {
-      problems.push({ line: lineNumber, message: `line is ${line.length} characters long: split it (at most ${LIMITS.lineChars})` })
+      problems.push({
+        line: lineNumber,
+        message: `line is ${line.length} characters long: split it (at most ${LIMITS.lineChars})`,
+      })
       continue
     }
 
     if (line === PAYWALL_MARKER) {
       closeAnswer()
       if (paywallAt !== null) {
-        problems.push({ line: lineNumber, message: `second paywall marker: an issue has one (the first is on line ${paywallLine})` })
+        problems.push({
+          line: lineNumber,
+          message: `second paywall marker: an issue has one (the first is on line ${paywallLine})`,
+        })
       } else {
         paywallAt = body.length
         paywallLine = lineNumber
@@ -292,7 +339,10 @@ function parseBody(lines: string[], firstLine: number, problems: ParseProblem[])
     if (answer) {
       closeAnswer()
       if (lastQuestionAt < 0) {
-        problems.push({ line: lineNumber, message: '【参考作答】 must follow a 例题 line ("例题1：…要求：…400字左右。")' })
+        problems.push({
+          line: lineNumber,
+          message: '【参考作答】 must follow a 例题 line ("例题1：…要求：…400字左右。")',
+        })
       }
       const block: Extract<BlockDto, { type: 'answer' }> = {
         type: 'answer',
@@ -325,6 +375,7 @@ function parseBody(lines: string[], firstLine: number, problems: ParseProblem[])
   closeAnswer()
 
   if (body.length === 0) problems.push({ line: firstLine, message: 'the issue has no text after the front matter' })
-  if (body.length > LIMITS.blocks) problems.push({ line: firstLine, message: `more than ${LIMITS.blocks} blocks: split the issue` })
+  if (body.length > LIMITS.blocks)
+    problems.push({ line: firstLine, message: `more than ${LIMITS.blocks} blocks: split the issue` })
   return { body, paywallAt }
 }

@@ -55,7 +55,11 @@ export function encodeCursor(cursor: Cursor): string {
 export function decodeCursor(value: string): Cursor {
   const decoded = /^[A-Za-z0-9_-]+$/.test(value) ? Buffer.from(value, 'base64url').toString('utf8') : ''
   const match = /^(-?\d{1,15})\.(\d{1,10})$/.exec(decoded)
-  if (!match) throw badRequest('INVALID_CURSOR', 'query parameter "cursor" is not one this server returned: start again without it')
+  if (!match)
+    throw badRequest(
+      'INVALID_CURSOR',
+      'query parameter "cursor" is not one this server returned: start again without it',
+    )
   return { publishedAt: Number(match[1]), id: Number(match[2]) }
 }
 
@@ -102,7 +106,11 @@ export class IssueReader {
         ]),
       )
     }
-    const rows = await builder.orderBy('published_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute()
+    const rows = await builder
+      .orderBy('published_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute()
     const page = rows.slice(0, limit)
     const last = page[page.length - 1]
     return {
@@ -129,10 +137,7 @@ export class IssueReader {
     const body = JSON.parse(row.body_json) as BodyNode[]
     const gated = { access: row.access, bodyLength: body.length, paywallAt: row.paywall_at }
     const decision = decideAccess(gated, viewer, now)
-    const [previous, next] = await Promise.all([
-      this.neighbour(row, 'previous', now),
-      this.neighbour(row, 'next', now),
-    ])
+    const [previous, next] = await Promise.all([this.neighbour(row, 'previous', now), this.neighbour(row, 'next', now)])
     const issue: IssueDetailDto = {
       ...this.summary(row, snapshot),
       breadcrumb: [

@@ -6,7 +6,11 @@ import type { Viewer } from './gating'
 const DAY_MS = 24 * 60 * 60 * 1000
 
 /** Finds or creates a named user and issues a session token for it; returns the token (shown once). */
-export async function issueToken(db: Kysely<Database>, name: string, now: number): Promise<{ userId: number; token: string }> {
+export async function issueToken(
+  db: Kysely<Database>,
+  name: string,
+  now: number,
+): Promise<{ userId: number; token: string }> {
   return db.transaction().execute(async (trx) => {
     let user = await trx.selectFrom('users').select('id').where('name', '=', name).executeTakeFirst()
     if (!user) {
@@ -15,13 +19,22 @@ export async function issueToken(db: Kysely<Database>, name: string, now: number
     const token = newToken()
     await trx
       .insertInto('sessions')
-      .values({ token_hash: hashToken(token), user_id: user.id, created_at: now, expires_at: now + SESSION_TTL_MS, revoked_at: null })
+      .values({
+        token_hash: hashToken(token),
+        user_id: user.id,
+        created_at: now,
+        expires_at: now + SESSION_TTL_MS,
+        revoked_at: null,
+      })
       .execute()
     return { userId: user.id, token }
   })
 }
 
-export async function findUser(db: Kysely<Database>, idOrName: string): Promise<{ id: number; name: string | null } | undefined> {
+export async function findUser(
+  db: Kysely<Database>,
+  idOrName: string,
+): Promise<{ id: number; name: string | null } | undefined> {
   const query = db.selectFrom('users').select(['id', 'name'])
   return /^\d+$/.test(idOrName)
     ? query.where('id', '=', Number(idOrName)).executeTakeFirst()
@@ -38,7 +51,11 @@ export async function grantMembership(
   now: number,
 ): Promise<{ expiresAt: number }> {
   return db.transaction().execute(async (trx) => {
-    const current = await trx.selectFrom('memberships').select('expires_at').where('user_id', '=', userId).executeTakeFirst()
+    const current = await trx
+      .selectFrom('memberships')
+      .select('expires_at')
+      .where('user_id', '=', userId)
+      .executeTakeFirst()
     const base = current && current.expires_at > now ? current.expires_at : now
     const expiresAt = base + days * DAY_MS
     await trx
@@ -70,7 +87,12 @@ export async function viewerForToken(db: Kysely<Database>, token: string, now: n
   const row = await db
     .selectFrom('sessions')
     .leftJoin('memberships', 'memberships.user_id', 'sessions.user_id')
-    .select(['sessions.user_id', 'sessions.expires_at', 'sessions.revoked_at', 'memberships.expires_at as membership_expires_at'])
+    .select([
+      'sessions.user_id',
+      'sessions.expires_at',
+      'sessions.revoked_at',
+      'memberships.expires_at as membership_expires_at',
+    ])
     .where('sessions.token_hash', '=', hashToken(token))
     .executeTakeFirst()
   if (!row || row.revoked_at !== null || row.expires_at <= now) return { ok: false }

@@ -55,7 +55,9 @@ export class ViewCounter {
       for (let start = 0; start < batch.length; start += 500) {
         const inserted = await trx
           .insertInto('issue_views')
-          .values(batch.slice(start, start + 500).map((v) => ({ issue_id: v.issueId, viewer_key: v.viewerKey, day: v.day })))
+          .values(
+            batch.slice(start, start + 500).map((v) => ({ issue_id: v.issueId, viewer_key: v.viewerKey, day: v.day })),
+          )
           .onConflict((oc) => oc.doNothing())
           .returning('issue_id')
           .execute()

@@ -66,5 +66,4 @@ export async function catalogRoutes(app: App): Promise<void> {
     },
     async () => ({ items: (await app.catalog.get()).plans }),
   )
-
 }

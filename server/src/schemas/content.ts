@@ -47,14 +47,7 @@ export const AnswerBlock = Type.Object({
   declaredWords: Nullable(Type.Integer()),
 })
 
-export const Block = Type.Union([
-  ParagraphBlock,
-  StarHeadingBlock,
-  PointBlock,
-  RemarkBlock,
-  QuestionBlock,
-  AnswerBlock,
-])
+export const Block = Type.Union([ParagraphBlock, StarHeadingBlock, PointBlock, RemarkBlock, QuestionBlock, AnswerBlock])
 export type BlockDto = Static<typeof Block>
 export type BlockType = BlockDto['type']
 

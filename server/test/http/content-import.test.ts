@@ -25,10 +25,20 @@ describe.each(dialects())('content import on %s', (dialect) => {
   })
   afterEach(() => t.drop())
 
-  const count = async () => Number((await t.db.kysely.selectFrom('issues').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+  const count = async () =>
+    Number(
+      (
+        await t.db.kysely
+          .selectFrom('issues')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
 
   it('imports valid files, skips a file with problems and reports file:line for each', async () => {
-    const broken = good(2).replace('region: jiangsu', 'region: atlantis').replace('date: 2024-01-03', 'date: 2024-13-01')
+    const broken = good(2)
+      .replace('region: jiangsu', 'region: atlantis')
+      .replace('date: 2024-01-03', 'date: 2024-13-01')
     const dir = folderWith({ 'a.md': good(1), 'b.md': broken, 'c.md': good(3) })
     const lines: string[] = []
     const report = await importContent(t.db, [dir], { progress: (line) => lines.push(line) })
@@ -62,7 +72,9 @@ describe.each(dialects())('content import on %s', (dialect) => {
     const dir = folderWith({ 'a.md': good(1), 'b.md': good(1).replace('slug: demo-jiangsu-1', 'slug: another-slug') })
     const report = await importContent(t.db, [dir])
     expect(report.created).toBe(1)
-    expect(report.problems).toEqual([expect.stringMatching(/b\.md:5: issue number 1 of region jiangsu .* already belongs to "demo-jiangsu-1"/)])
+    expect(report.problems).toEqual([
+      expect.stringMatching(/b\.md:5: issue number 1 of region jiangsu .* already belongs to "demo-jiangsu-1"/),
+    ])
     expect(await count()).toBe(1)
   })
 

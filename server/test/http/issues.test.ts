@@ -14,7 +14,11 @@ describe.each(dialects())('issues API on %s', (dialect) => {
   beforeAll(async () => {
     t = await startTestApp(dialect)
     await generateDemoIssues(t.db.kysely, 75, { now: Date.now() })
-    const seed = await t.db.kysely.selectFrom('issues').select('id').where('slug', '=', 'shanxi-32-zhongbu-chengshiqun').executeTakeFirstOrThrow()
+    const seed = await t.db.kysely
+      .selectFrom('issues')
+      .select('id')
+      .where('slug', '=', 'shanxi-32-zhongbu-chengshiqun')
+      .executeTakeFirstOrThrow()
     seedId = seed.id
     const vip = await issueToken(t.db, 'vip-reader')
     await grantMembership(t.db.kysely, vip.userId, 30, 'test', 'admin', Date.now())
@@ -38,7 +42,20 @@ describe.each(dialects())('issues API on %s', (dialect) => {
       const dates = page.items.map((item: { date: string }) => item.date)
       expect([...dates].sort().reverse()).toEqual(dates)
       expect(Object.keys(page.items[0]).sort()).toEqual(
-        ['author', 'cover', 'date', 'fullTitle', 'id', 'number', 'region', 'slug', 'summary', 'title', 'views', 'vip'].sort(),
+        [
+          'author',
+          'cover',
+          'date',
+          'fullTitle',
+          'id',
+          'number',
+          'region',
+          'slug',
+          'summary',
+          'title',
+          'views',
+          'vip',
+        ].sort(),
       )
       expect(page.items.every((item: { title: string }) => item.title.includes('示例'))).toBe(true)
     })
@@ -121,7 +138,11 @@ describe.each(dialects())('issues API on %s', (dialect) => {
       expect(response.statusCode).toBe(200)
       const issue = response.json()
       expect(issue.access).toEqual({ granted: true, reason: 'member' })
-      expect(issue.sections.map((s: { heading: string }) => s.heading)).toEqual(['一、背景链接', '二、深度解读', '三、实战应用'])
+      expect(issue.sections.map((s: { heading: string }) => s.heading)).toEqual([
+        '一、背景链接',
+        '二、深度解读',
+        '三、实战应用',
+      ])
       const practice = issue.sections[2].blocks
       expect(practice.filter((b: { type: string }) => b.type === 'question')).toHaveLength(2)
       expect(practice.filter((b: { type: string }) => b.type === 'answer')).toHaveLength(2)
@@ -176,30 +197,42 @@ describe.each(dialects())('issues API on %s', (dialect) => {
 
     it('a draft or a future issue is not found', async () => {
       await t.db.kysely.updateTable('issues').set({ status: 'draft' }).where('slug', '=', 'demo-jiangsu-1').execute()
-      const draft = await t.db.kysely.selectFrom('issues').select('id').where('slug', '=', 'demo-jiangsu-1').executeTakeFirstOrThrow()
+      const draft = await t.db.kysely
+        .selectFrom('issues')
+        .select('id')
+        .where('slug', '=', 'demo-jiangsu-1')
+        .executeTakeFirstOrThrow()
       expect((await get(`/api/issues/${draft.id}`)).statusCode).toBe(404)
-      await t.db.kysely.updateTable('issues').set({ status: 'published', published_at: Date.now() + DAY }).where('id', '=', draft.id).execute()
+      await t.db.kysely
+        .updateTable('issues')
+        .set({ status: 'published', published_at: Date.now() + DAY })
+        .where('id', '=', draft.id)
+        .execute()
       expect((await get(`/api/issues/${draft.id}`)).statusCode).toBe(404)
       const listed = (await get('/api/issues?region=jiangsu&limit=50')).json().items.map((i: { id: number }) => i.id)
       expect(listed).not.toContain(draft.id)
     })
 
-    it.each([
-      ['Bearer not-a-token'],
-      ['Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
-      ['Basic dXNlcjpwYXNz'],
-    ])('Authorization "%s" → 401 INVALID_TOKEN', async (header) => {
-      const response = await t.app.inject({ method: 'GET', url: `/api/issues/${seedId}`, headers: { authorization: header } })
-      expect(response.statusCode).toBe(401)
-      expect(response.json().error.code).toBe('INVALID_TOKEN')
-      expect(response.body).not.toContain('例题')
-    })
+    it.each([['Bearer not-a-token'], ['Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'], ['Basic dXNlcjpwYXNz']])(
+      'Authorization "%s" → 401 INVALID_TOKEN',
+      async (header) => {
+        const response = await t.app.inject({
+          method: 'GET',
+          url: `/api/issues/${seedId}`,
+          headers: { authorization: header },
+        })
+        expect(response.statusCode).toBe(401)
+        expect(response.json().error.code).toBe('INVALID_TOKEN')
+        expect(response.body).not.toContain('例题')
+      },
+    )
   })
 
   describe('views', () => {
     it('count at most one per viewer, issue and day, written in the background', async () => {
       const views = async () =>
-        (await t.db.kysely.selectFrom('issues').select('view_count').where('id', '=', seedId).executeTakeFirstOrThrow()).view_count
+        (await t.db.kysely.selectFrom('issues').select('view_count').where('id', '=', seedId).executeTakeFirstOrThrow())
+          .view_count
       await t.app.views.flush()
       const before = await views()
       const first = (await issueToken(t.db, 'viewer-one')).token
@@ -223,7 +256,11 @@ describe.each(dialects())('issues API on %s', (dialect) => {
   describe('catalog', () => {
     it('regions with issue counts, columns with paths, plans with server prices', async () => {
       const regions = (await get('/api/regions')).json().items
-      expect(regions.find((r: { code: string }) => r.code === 'shanxi')).toEqual({ code: 'shanxi', name: '山西', issueCount: expect.any(Number) })
+      expect(regions.find((r: { code: string }) => r.code === 'shanxi')).toEqual({
+        code: 'shanxi',
+        name: '山西',
+        issueCount: expect.any(Number),
+      })
       const columns = (await get('/api/columns')).json().items
       expect(columns.find((c: { slug: string }) => c.slug === 'redian')).toEqual({
         slug: 'redian',
@@ -233,9 +270,30 @@ describe.each(dialects())('issues API on %s', (dialect) => {
       })
       const plans = (await get('/api/plans')).json().items
       expect(plans).toEqual([
-        { id: 'month', name: '1个月', months: 1, priceFen: 990, originalPriceFen: null, benefits: ['全站栏目畅读', '文档PDF下载'] },
-        { id: 'half_year', name: '半年', months: 6, priceFen: 4800, originalPriceFen: 5900, benefits: ['全站栏目畅读', '文档PDF下载'] },
-        { id: 'year', name: '1年', months: 12, priceFen: 6800, originalPriceFen: 11800, benefits: ['全站栏目畅读', '文档PDF下载'] },
+        {
+          id: 'month',
+          name: '1个月',
+          months: 1,
+          priceFen: 990,
+          originalPriceFen: null,
+          benefits: ['全站栏目畅读', '文档PDF下载'],
+        },
+        {
+          id: 'half_year',
+          name: '半年',
+          months: 6,
+          priceFen: 4800,
+          originalPriceFen: 5900,
+          benefits: ['全站栏目畅读', '文档PDF下载'],
+        },
+        {
+          id: 'year',
+          name: '1年',
+          months: 12,
+          priceFen: 6800,
+          originalPriceFen: 11800,
+          benefits: ['全站栏目畅读', '文档PDF下载'],
+        },
       ])
     })
 
@@ -269,7 +327,8 @@ describe.each(dialects())('issues API on %s', (dialect) => {
         for (const url of urls) {
           const body = (await get(url, token)).body
           for (const sentence of sentences) {
-            if (body.includes(sentence)) throw new Error(`${url} (${token ? 'signed in' : 'anonymous'}) leaks: ${sentence}`)
+            if (body.includes(sentence))
+              throw new Error(`${url} (${token ? 'signed in' : 'anonymous'}) leaks: ${sentence}`)
           }
         }
       }
@@ -289,7 +348,11 @@ describe.each(dialects())('issues API on %s', (dialect) => {
       expect(big.statusCode).toBeGreaterThanOrEqual(400)
       expect(big.statusCode).toBeLessThan(500)
       expect(big.json().error.code).toEqual(expect.any(String))
-      const header = await t.app.inject({ method: 'GET', url: '/api/issues', headers: { authorization: `Bearer ${'a'.repeat(5000)}` } })
+      const header = await t.app.inject({
+        method: 'GET',
+        url: '/api/issues',
+        headers: { authorization: `Bearer ${'a'.repeat(5000)}` },
+      })
       expect(header.statusCode).toBe(401)
     })
   })

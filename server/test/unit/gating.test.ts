@@ -1,4 +1,12 @@
-import { decideAccess, freeLength, groupSections, hasVipPart, summarize, visibleSections, type Viewer } from '../../src/domain/gating'
+import {
+  decideAccess,
+  freeLength,
+  groupSections,
+  hasVipPart,
+  summarize,
+  visibleSections,
+  type Viewer,
+} from '../../src/domain/gating'
 import type { BodyNode } from '../../src/domain/issue-markdown'
 
 const NOW = Date.UTC(2026, 10, 27)
@@ -79,7 +87,13 @@ describe('visibleSections', () => {
 
 describe('summarize', () => {
   it('takes paragraph text only and stops at the limit', () => {
-    const text = summarize([{ type: 'heading', text: '标题' }, { type: 'paragraph', text: '甲'.repeat(200) }], 10)
+    const text = summarize(
+      [
+        { type: 'heading', text: '标题' },
+        { type: 'paragraph', text: '甲'.repeat(200) },
+      ],
+      10,
+    )
     expect(text).toBe(`${'甲'.repeat(9)}…`)
   })
 })

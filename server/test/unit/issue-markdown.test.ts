@@ -82,7 +82,12 @@ describe('issue Markdown: block types', () => {
         wordLimitText: '400字左右',
         wordLimit: 400,
       },
-      { type: 'answer', title: '', paragraphs: ['一是完善政策体系。', '二是发力项目建设。(389字)'], declaredWords: 389 },
+      {
+        type: 'answer',
+        title: '',
+        paragraphs: ['一是完善政策体系。', '二是发力项目建设。(389字)'],
+        declaredWords: 389,
+      },
       {
         type: 'question',
         label: '例题2',
@@ -106,7 +111,13 @@ describe('issue Markdown: block types', () => {
     expect(result.ok).toBe(true)
     if (!result.ok) return
     const { body, paywallAt, meta } = result.issue
-    expect(meta).toMatchObject({ region: 'shanxi', number: 32, title: '中部城市群高质量发展', date: '2022-04-26', access: 'vip' })
+    expect(meta).toMatchObject({
+      region: 'shanxi',
+      number: 32,
+      title: '中部城市群高质量发展',
+      date: '2022-04-26',
+      access: 'vip',
+    })
     const headings = body.filter((node) => node.type === 'heading').map((node) => node.type === 'heading' && node.text)
     expect(headings).toEqual(['一、背景链接', '二、深度解读', '三、实战应用'])
     expect(paywallAt).toBe(body.findIndex((node) => node.type === 'heading' && node.text === '三、实战应用'))
@@ -153,13 +164,18 @@ extra: 1
 `
     const found = problems(source)
     expect(found.map((p) => p.line)).toEqual([2, 3, 4, 5, 7, 9, 10])
-    expect(found.map((p) => p.message).join('\n')).toMatch(/slug[\s\S]*column[\s\S]*region[\s\S]*number[\s\S]*date[\s\S]*access[\s\S]*unknown field "extra"/)
+    expect(found.map((p) => p.message).join('\n')).toMatch(
+      /slug[\s\S]*column[\s\S]*region[\s\S]*number[\s\S]*date[\s\S]*access[\s\S]*unknown field "extra"/,
+    )
   })
 
   it('missing required fields', () => {
     const found = problems('---\nslug: a\n---\n正文\n')
     expect(found.map((p) => p.message)).toEqual(
-      expect.arrayContaining([expect.stringContaining('missing field "title"'), expect.stringContaining('missing field "region"')]),
+      expect.arrayContaining([
+        expect.stringContaining('missing field "title"'),
+        expect.stringContaining('missing field "region"'),
+      ]),
     )
   })
 
@@ -169,7 +185,9 @@ extra: 1
   })
 
   it('a misspelt marker', () => {
-    expect(problems(`${FRONT}正文。\n<!--VIP-->\n`)).toEqual([{ line: 12, message: expect.stringContaining(PAYWALL_MARKER) }])
+    expect(problems(`${FRONT}正文。\n<!--VIP-->\n`)).toEqual([
+      { line: 12, message: expect.stringContaining(PAYWALL_MARKER) },
+    ])
   })
 
   it('a marker in a free issue', () => {
@@ -193,6 +211,9 @@ extra: 1
   })
 
   it('over-long lines', () => {
-    expect(problems(`${FRONT}${'长'.repeat(5001)}\n`)[0]).toMatchObject({ line: 11, message: expect.stringContaining('5001') })
+    expect(problems(`${FRONT}${'长'.repeat(5001)}\n`)[0]).toMatchObject({
+      line: 11,
+      message: expect.stringContaining('5001'),
+    })
   })
 })
