@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { Config } from './config'
 import type { Db } from './db/database'
 import { Catalog } from './domain/catalog'
@@ -72,6 +72,11 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     bodyLimit: config.BODY_LIMIT,
     trustProxy: true,
     routerOptions: { maxParamLength: 200 },
+    // Errors raised before routing (a malformed URL, a too-long parameter) get the same shape.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400
+      void reply.code(status).send({ error: { code: 'INVALID_URL', message: `${error.message}: check the address` } })
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 

@@ -348,6 +348,12 @@ describe.each(dialects())('issues API on %s', (dialect) => {
       expect(big.statusCode).toBeGreaterThanOrEqual(400)
       expect(big.statusCode).toBeLessThan(500)
       expect(big.json().error.code).toEqual(expect.any(String))
+      for (const url of ['/api/issues/%E0%A4%A', `/api/issues/${'9'.repeat(300)}`, '/api/issues?region[]=x', '/%']) {
+        const response = await get(url)
+        expect(response.statusCode).toBeGreaterThanOrEqual(400)
+        expect(response.statusCode).toBeLessThan(500)
+        expect(response.json()).toEqual({ error: { code: expect.any(String), message: expect.any(String) } })
+      }
       const header = await t.app.inject({
         method: 'GET',
         url: '/api/issues',
