@@ -18,10 +18,15 @@ describe('BlockView', () => {
     expect(container.textContent).toBe(`★${blocks.star.text}`)
   })
 
-  it('renders a point with its label and text', () => {
+  it('renders a point with its label set apart, and the label only once', () => {
     const { container } = render(<BlockView block={blocks.point} />)
-    expect(screen.getByText('一是')).toBeTruthy()
-    expect(container.textContent).toBe(`一是${blocks.point.text}`)
+    expect(screen.getByText('一是').classList.contains('blk-point-label')).toBe(true)
+    expect(container.textContent).toBe(blocks.point.text)
+  })
+
+  it('renders a point written without its label', () => {
+    const { container } = render(<BlockView block={{ type: 'point', label: '1.', text: '在意见印发后指出' }} />)
+    expect(container.textContent).toBe('1.在意见印发后指出')
   })
 
   it('renders a leader remark', () => {
@@ -30,11 +35,19 @@ describe('BlockView', () => {
   })
 
   it('renders a question with its label, prompt, requirements and word limit', () => {
-    render(<BlockView block={blocks.question} />)
+    const { container } = render(<BlockView block={blocks.question} />)
     expect(screen.getByText('例题1')).toBeTruthy()
-    expect(screen.getByText(blocks.question.prompt)).toBeTruthy()
-    expect(screen.getByText(`要求：${blocks.question.requirements}`)).toBeTruthy()
+    expect(screen.getByText('请概括归纳给定材料中X市太忻经济一体化发展的做法。')).toBeTruthy()
+    expect(screen.getByText('要求：准确全面,语言精练,条理清晰,400字左右。')).toBeTruthy()
     expect(screen.getByText('字数 400字左右')).toBeTruthy()
+    expect(container.textContent?.match(/例题1/g)).toHaveLength(1)
+    expect(container.textContent?.match(/要求/g)).toHaveLength(1)
+  })
+
+  it('renders a question written without its label and 要求 prefix', () => {
+    render(<BlockView block={{ ...blocks.question, prompt: '请概括做法。', requirements: '条理清晰，500字左右。' }} />)
+    expect(screen.getByText('请概括做法。')).toBeTruthy()
+    expect(screen.getByText('要求：条理清晰，500字左右。')).toBeTruthy()
   })
 
   it('leaves out the word limit of a question that sets none', () => {

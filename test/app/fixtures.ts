@@ -36,20 +36,24 @@ export const denied = (reason: AccessDenied['reason'] = 'membership_required'): 
 export const blocks = {
   paragraph: { type: 'paragraph', text: '2022年3月30日，山西省十三届人大常委会第三十四次会议表决通过《决定》。' },
   star: { type: 'star_heading', text: '山西中部城市群高质量发展的重要意义' },
-  point: { type: 'point', label: '一是', text: '加强战略谋划。要抓住构建新发展格局的重大机遇。' },
+  // As the server sends them: the author's wording, label included (server/src/schemas/content.ts).
+  point: { type: 'point', label: '一是', text: '一是加强战略谋划。要抓住构建新发展格局的重大机遇。' },
   remark: { type: 'remark', text: '构建山西中部城市群一体化发展新格局，要做大做强中心区域。' },
   question: {
     type: 'question',
     label: '例题1',
-    prompt: '请概括归纳给定材料中X市太忻经济一体化发展的做法。',
-    requirements: '准确全面，语言精练，条理清晰，400字左右。',
+    prompt: '例题1:请概括归纳给定材料中X市太忻经济一体化发展的做法。',
+    requirements: '要求:准确全面,语言精练,条理清晰,400字左右。',
     wordLimitText: '400字左右',
     wordLimit: 400,
   },
   answer: {
     type: 'answer',
     title: '',
-    paragraphs: ['一是完善政策体系。用足用活国家和省里的政策。', '二是发力项目建设。统筹推进落地的基础设施类项目。'],
+    paragraphs: [
+      '一是完善政策体系。用足用活国家和省里的政策。',
+      '二是发力项目建设。统筹推进落地的基础设施类项目。(389字)',
+    ],
     declaredWords: 389,
   },
 } satisfies Record<string, Block>

@@ -7,6 +7,23 @@ import './Blocks.scss'
  * an HTML string. Markup is kept lean: the seed article must stay well under 1000 nodes.
  */
 
+/**
+ * The server keeps the author's wording: a point's text and a question's prompt start with
+ * their label ("一是…", "例题1:…"). The label is drawn on its own, so it is taken off the
+ * front of the text when it is there (and left alone when a text was written without it).
+ */
+export function withoutLabel(text: string, label: string): string {
+  if (!label || !text.startsWith(label)) return text
+  return text.slice(label.length).replace(/^\s*[:：]?\s*/, '')
+}
+
+/** "要求:准确全面…" as written, or "准确全面…" alone: shown with one 要求 prefix either way. */
+export function requirementsText(requirements: string): string {
+  return /^要求\s*[:：]/.test(requirements)
+    ? requirements.replace(/^要求\s*[:：]\s*/, '要求：')
+    : `要求：${requirements}`
+}
+
 function Paragraph({ block }: { block: BlockOf<'paragraph'> }) {
   return (
     <Text className='blk-p' userSelect>
@@ -30,7 +47,7 @@ function Point({ block }: { block: BlockOf<'point'> }) {
   return (
     <Text className='blk-p blk-point' userSelect>
       <Text className='blk-point-label'>{block.label}</Text>
-      {block.text}
+      {withoutLabel(block.text, block.label)}
     </Text>
   )
 }
@@ -51,11 +68,11 @@ function Question({ block }: { block: BlockOf<'question'> }) {
         {block.wordLimitText ? <Text className='blk-q-limit'>字数 {block.wordLimitText}</Text> : null}
       </View>
       <Text className='blk-q-prompt' userSelect>
-        {block.prompt}
+        {withoutLabel(block.prompt, block.label)}
       </Text>
       {block.requirements ? (
         <Text className='blk-q-req' userSelect>
-          要求：{block.requirements}
+          {requirementsText(block.requirements)}
         </Text>
       ) : null}
     </View>

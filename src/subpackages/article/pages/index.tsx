@@ -146,7 +146,7 @@ export default function ArticlePage() {
     <View className='art-page'>
       {singlePage ? <Text className='art-moments'>当前为预览内容，请前往小程序使用完整服务</Text> : null}
       {body}
-      {onlyPage && !singlePage ? (
+      {onlyPage && !singlePage && state.status !== 'not-found' ? (
         <View className='art-home' hoverClass='art-home-hover' onClick={goHome}>
           <Text>首页</Text>
         </View>
