@@ -39,6 +39,23 @@ export function assertWeappBuilt(): void {
         'Build it first: npm run build:weapp   (npm test does this before jest)',
     )
   }
+  const built = fs.statSync(path.join(DIST, 'app.js')).mtimeMs
+  const newer = newestFile(path.join(ROOT, 'src'))
+  if (newer && newer.mtimeMs > built) {
+    console.warn(
+      `dist/ is older than ${path.relative(ROOT, newer.file)}: results are for the previous build (npm run build:weapp)`,
+    )
+  }
+}
+
+function newestFile(dir: string): { file: string; mtimeMs: number } | null {
+  let newest: { file: string; mtimeMs: number } | null = null
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name)
+    const candidate = entry.isDirectory() ? newestFile(full) : { file: full, mtimeMs: fs.statSync(full).mtimeMs }
+    if (candidate && (!newest || candidate.mtimeMs > newest.mtimeMs)) newest = candidate
+  }
+  return newest
 }
 
 /* ------------------------------------------------------------------------------------------ */
