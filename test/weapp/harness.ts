@@ -66,6 +66,8 @@ export interface ApiServer {
   origin: string
   /** The server's combined output so far, for failure messages */
   output: () => string
+  /** Runs a CLI of server/src/cli/ (e.g. 'content-demo.ts') on this server's database; resolves with its stdout */
+  cli: (script: string, ...args: string[]) => Promise<string>
   /** Runs the admin CLI (server/src/cli/admin.ts) on this server's database; resolves with its stdout */
   admin: (...args: string[]) => Promise<string>
   /** A bearer token of a reader who is a VIP member for the next 30 days */
@@ -175,11 +177,11 @@ export async function startApiServer(
     }
     await new Promise((resolve) => setTimeout(resolve, 150))
   }
-  const admin = (...args: string[]) =>
+  const cli = (script: string, ...args: string[]) =>
     new Promise<string>((resolve, reject) => {
-      const cli = spawn(
+      const child = spawn(
         process.execPath,
-        ['--import', 'tsx', path.join(ROOT, 'server', 'src', 'cli', 'admin.ts'), ...args],
+        ['--import', 'tsx', path.join(ROOT, 'server', 'src', 'cli', script), ...args],
         {
           cwd: ROOT,
           env,
@@ -188,15 +190,16 @@ export async function startApiServer(
       )
       let stdout = ''
       let stderr = ''
-      cli.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-      cli.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-      cli.on('error', reject)
-      cli.on('exit', (code) =>
+      child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      child.on('error', reject)
+      child.on('exit', (code) =>
         code === 0
           ? resolve(stdout)
-          : reject(new Error(`admin ${args.join(' ')} exited with ${code}:\n${stderr}${stdout}`)),
+          : reject(new Error(`${script} ${args.join(' ')} exited with ${code}:\n${stderr}${stdout}`)),
       )
     })
+  const admin = (...args: string[]) => cli('admin.ts', ...args)
 
   let vip: Promise<string> | null = null
   const vipToken = () =>
@@ -208,7 +211,7 @@ export async function startApiServer(
       return token
     })())
 
-  return { origin, output: () => output, admin, vipToken, stop }
+  return { origin, output: () => output, cli, admin, vipToken, stop }
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -52,4 +52,32 @@ describe('issue list (weapp runtime)', () => {
     await page.waitFor('中部城市群高质量发展')
     page.unload()
   })
+
+  // Last: it adds demo issues to the database, which changes what the list shows.
+  it('loads the next page once per burst of reach-bottom events, until the last page; pull-down refreshes', async () => {
+    await api!.cli('content-demo.ts', '--issues', '44') // 45 issues in all: pages of 20, 20, 5
+    const page = await weapp.open(HOME_PAGE)
+    const cards = () => page.component.querySelectorAll('.issue-card').length
+    await page.waitFor(() => cards() === 20)
+    weapp.clearLogs()
+
+    for (let i = 0; i < 5; i++) page.call('onReachBottom')
+    await page.waitFor(() => cards() === 40)
+    expect(weapp.requests).toHaveLength(1)
+    expect(weapp.requests[0]).toMatch(/^GET \/api\/issues\?cursor=[^&]+&limit=20$/)
+
+    for (let i = 0; i < 5; i++) page.call('onReachBottom')
+    await page.waitFor(() => cards() === 45 && page.text().includes('已经到底了'))
+    expect(weapp.requests).toHaveLength(2)
+
+    page.call('onReachBottom')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(weapp.requests).toHaveLength(2)
+
+    page.call('onPullDownRefresh')
+    await weapp.waitForCall('stopPullDownRefresh')
+    expect(weapp.requests[2]).toBe('GET /api/issues?limit=20')
+    await page.waitFor(() => cards() === 20)
+    page.unload()
+  })
 })
