@@ -1,18 +1,28 @@
-import { useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { listRegions, type Region } from '../services/api'
 
-/** Regions for the filter chips; on failure the list simply shows 全部 alone. */
-export function useRegions(): Region[] {
+/**
+ * Regions that have issues, for the filter chips. On failure the chips keep what they
+ * showed (at first: 全部 alone); `reload` asks again, e.g. on pull-down refresh.
+ */
+export function useRegions(): { regions: Region[]; reload: () => void } {
   const [regions, setRegions] = useState<Region[]>([])
-  useEffect(() => {
-    let alive = true
+  const alive = useRef(true)
+
+  const reload = useCallback(() => {
     listRegions().then(
-      ({ items }) => alive && setRegions(items.filter((region) => region.issueCount > 0)),
+      ({ items }) => alive.current && setRegions(items.filter((region) => region.issueCount > 0)),
       () => undefined,
     )
-    return () => {
-      alive = false
-    }
   }, [])
-  return regions
+
+  useEffect(() => {
+    alive.current = true
+    reload()
+    return () => {
+      alive.current = false
+    }
+  }, [reload])
+
+  return { regions, reload }
 }

@@ -12,11 +12,12 @@ import type { IssueSummary } from '../../services/api'
 import './index.scss'
 
 export default function IssueListPage() {
-  const regions = useRegions()
+  const { regions, reload: reloadRegions } = useRegions()
   const { state, selectRegion, refresh, loadMore, retry } = useIssueFeed()
   const { items, loaded, loading, error, moreError, nextCursor, region } = state
 
   usePullDownRefresh(() => {
+    reloadRegions()
     refresh()
       .catch(() => Taro.showToast({ title: '刷新失败，请稍后重试', icon: 'none' }))
       .finally(() => Taro.stopPullDownRefresh())
