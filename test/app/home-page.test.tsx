@@ -45,7 +45,7 @@ describe('issue list page', () => {
     await act(async () => undefined)
     expect(screen.getByText('【山西·第32期】')).toBeTruthy()
     expect(screen.getByText('中部城市群高质量发展')).toBeTruthy()
-    expect(screen.getByText('1.2万 阅读')).toBeTruthy()
+    expect(screen.getByText('2022-04-26 · 北辰遴选·苏阳老师 · 1.2万 阅读')).toBeTruthy()
     expect(screen.getByText('山西')).toBeTruthy()
     expect(container.textContent).not.toContain('江苏')
     expect(screen.getByText('— 已经到底了 —')).toBeTruthy()

@@ -6,10 +6,16 @@ import RegionChips from '../../components/RegionChips'
 import { IssueListSkeleton } from '../../components/Skeleton'
 import StateView from '../../components/StateView'
 import { BRAND, routes } from '../../constants'
-import { useIssueFeed } from '../../hooks/useIssueFeed'
+import { FEED_PAGE_SIZE, useIssueFeed } from '../../hooks/useIssueFeed'
 import { useRegions } from '../../hooks/useRegions'
 import type { IssueSummary } from '../../services/api'
 import './index.scss'
+
+function chunk<T>(list: T[], size: number): T[][] {
+  const groups: T[][] = []
+  for (let start = 0; start < list.length; start += size) groups.push(list.slice(start, start + size))
+  return groups
+}
 
 export default function IssueListPage() {
   const { regions, reload: reloadRegions } = useRegions()
@@ -49,9 +55,20 @@ export default function IssueListPage() {
   } else {
     body = (
       <View className='issue-list'>
-        {items.map((issue) => (
-          <IssueCard key={issue.id} issue={issue} onOpen={openIssue} />
-        ))}
+        {/*
+          One group per page of results, so no element gets more than FEED_PAGE_SIZE children;
+          the groups have their own parent, so a new page is appended at the end and Taro
+          sends only that page in setData (an insert before a sibling resends every child).
+        */}
+        <View className='issue-groups'>
+          {chunk(items, FEED_PAGE_SIZE).map((group, index) => (
+            <View key={index} className='issue-group'>
+              {group.map((issue) => (
+                <IssueCard key={issue.id} issue={issue} onOpen={openIssue} />
+              ))}
+            </View>
+          ))}
+        </View>
         <View className='list-footer'>
           {loading === 'more' ? <Text>正在加载…</Text> : null}
           {loading !== 'more' && moreError ? (
