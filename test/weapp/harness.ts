@@ -516,7 +516,7 @@ export function bootWeapp(options: WeappOptions): Weapp {
       route,
       component,
       text,
-      async waitFor(what, timeoutMs = 10_000) {
+      async waitFor(what, timeoutMs = 20_000) {
         const test =
           typeof what === 'function'
             ? what
