@@ -7,19 +7,8 @@ import prodConfig from './prod'
 /** Where the API lives; Taro loads .env.<mode> first, and a variable set in the shell wins over the file. */
 const DEFAULT_API_BASE = 'http://localhost:3000'
 
-/**
- * ES2015+ targets for production builds. The browserslist in package.json targets ES5
- * (Android 4.1, iOS 8), which makes Babel down-level classes, arrow functions and
- * spread; every WeChat client that runs current base libraries has an ES2015 engine.
- * BROWSERSLIST takes precedence over package.json for Babel, PostCSS and webpack alike.
- */
-const PRODUCTION_TARGETS = 'chrome >= 53, ios >= 10, safari >= 10'
-
 export default defineConfig<'webpack5'>(async (merge, { mode }) => {
   const isH5 = process.env.TARO_ENV === 'h5'
-  if (process.env.NODE_ENV === 'production' && !process.env.BROWSERSLIST) {
-    process.env.BROWSERSLIST = PRODUCTION_TARGETS
-  }
 
   const baseConfig: UserConfigExport<'webpack5'> = {
     projectName: 'beichen-reader',
