@@ -16,7 +16,7 @@ const nodeProject = (displayName, roots, extra = {}) => ({
 
 module.exports = {
   projects: [
-    nodeProject('unit', ['server/test/unit']),
+    nodeProject('unit', ['server/test/unit', 'simulator/test']),
     nodeProject('server', ['server/test/http']),
     {
       displayName: 'app',
