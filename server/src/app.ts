@@ -2,17 +2,33 @@ import crypto from 'node:crypto'
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
-import type { Config } from './config'
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify'
+import { decodeKey, type Config } from './config'
 import type { Db } from './db/database'
 import { Catalog } from './domain/catalog'
 import type { Viewer } from './domain/gating'
 import { IssueReader } from './domain/issues'
+import path from 'node:path'
+import multipart from '@fastify/multipart'
+import { Accounts } from './domain/accounts'
+import { FolderStorage, type MediaStorage } from './domain/media-storage'
+import { SecretBox } from './domain/secret-box'
 import { TtlCache } from './domain/ttl-cache'
+import { AccessTokenCache } from './wechat/access-token'
+import { WeChatApi } from './wechat/api'
+import { authRoutes } from './routes/auth'
+import { meRoutes } from './routes/me'
 import { viewerForToken, type TokenCheck } from './domain/users'
 import { ViewCounter } from './domain/view-counter'
 import { ApiError } from './errors'
 import { loggerOptions } from './logger'
+import { REPO_ROOT } from './paths'
 import { healthRoutes } from './routes/health'
 import { issueRoutes } from './routes/issues'
 import { catalogRoutes } from './routes/catalog'
@@ -32,12 +48,20 @@ declare module 'fastify' {
     registerContentCache(cache: ContentCache): void
     /** Token → viewer, briefly; clear it when a session or membership changes */
     viewerCache: TtlCache<TokenCheck>
+    accounts: Accounts
+    storage: MediaStorage
+    /** WeChat's APIs, or a 503 WECHAT_NOT_CONFIGURED when the AppSecret is not set */
+    wechatClients(): { wechat: WeChatApi; accessTokens: AccessTokenCache }
+    /** The request's session, or a 401 LOGIN_REQUIRED */
+    requireSession(request: FastifyRequest): { userId: number; tokenHash: string }
     /** Drops every cached read of content, e.g. after this process changed content */
     dropContentCaches(): void
   }
   interface FastifyRequest {
     /** The signed-in viewer, or null for an anonymous one (set by the auth hook) */
     viewer: Viewer | null
+    /** The session the bearer token stands for, or null without one */
+    session: { userId: number; tokenHash: string } | null
   }
 }
 
@@ -132,19 +156,25 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   }
 
   app.decorateRequest('viewer', null)
+  app.decorateRequest('session', null)
   app.addHook('onRequest', (request, _reply, done) => {
     dropCachesIfChanged()
     const header = request.headers.authorization
     if (header === undefined) return done()
     authenticate(header)
-      .then((viewer) => {
-        request.viewer = viewer
+      .then((check) => {
+        request.viewer = check.viewer
+        request.session = { userId: check.viewer.userId, tokenHash: check.tokenHash }
         done()
       })
       .catch(done)
   })
+  app.decorate('requireSession', (request: FastifyRequest) => {
+    if (!request.session) throw new ApiError(401, 'LOGIN_REQUIRED', 'sign in first', { 'www-authenticate': 'Bearer' })
+    return request.session
+  })
 
-  const authenticate = async (header: string): Promise<Viewer> => {
+  const authenticate = async (header: string): Promise<Extract<TokenCheck, { ok: true }>> => {
     const match = /^Bearer ([^\s]{1,200})$/.exec(header)
     const at = now()
     let check = match ? viewerCache.get(match[1], at) : undefined
@@ -157,13 +187,45 @@ export async function buildApp(options: BuildOptions): Promise<App> {
         'www-authenticate': 'Bearer error="invalid_token"',
       })
     }
-    return check.viewer
+    return check
   }
+
+  const wechat = config.WECHAT_APPSECRET
+    ? new WeChatApi({
+        baseUrl: config.WECHAT_API_BASE,
+        appid: config.WECHAT_APPID,
+        secret: config.WECHAT_APPSECRET,
+        timeoutMs: config.WECHAT_TIMEOUT_MS,
+      })
+    : null
+  const accessTokens = wechat ? new AccessTokenCache(() => wechat.stableToken(), now) : null
+  const key = decodeKey(config.SESSION_KEY_ENCRYPTION_KEY)
+  app.decorate('storage', new FolderStorage(path.resolve(REPO_ROOT, config.MEDIA_DIR, 'avatars')))
+  app.decorate(
+    'accounts',
+    new Accounts({
+      db: db.kysely,
+      wechat,
+      accessTokens,
+      secretBox: key ? new SecretBox(key) : null,
+      storage: app.storage,
+      mediaBaseUrl: config.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    }),
+  )
+  app.decorate('wechatClients', () => {
+    if (!wechat || !accessTokens) {
+      throw new ApiError(503, 'WECHAT_NOT_CONFIGURED', 'WeChat is not set up on this server')
+    }
+    return { wechat, accessTokens }
+  })
+  await app.register(multipart)
 
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger())
   await app.register(healthRoutes)
   await app.register(catalogRoutes, { prefix: '/api' })
   await app.register(issueRoutes, { prefix: '/api', now })
+  await app.register(authRoutes, { prefix: '/api', now })
+  await app.register(meRoutes, { prefix: '/api', now })
   return app
 }
 

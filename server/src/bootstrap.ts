@@ -5,8 +5,9 @@ import { migrateToLatest, openDb, type Db } from './db/database'
 import { ensureTaxonomy } from './domain/content-store'
 import { formatImportSummary, importContent } from './domain/content-import'
 import { loggerOptions } from './logger'
+import { REPO_ROOT } from './paths'
 
-export const REPO_ROOT = path.resolve(__dirname, '../..')
+export { REPO_ROOT }
 
 /** Loads the configuration or exits with a message naming each bad variable. */
 export function configOrExit(overrides: Partial<Config> = {}): Config {

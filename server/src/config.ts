@@ -31,11 +31,33 @@ const ConfigSchema = Type.Object({
   ISSUE_CACHE_TTL_MS: Type.Integer({ default: 5000, minimum: 0, maximum: 600000 }),
   /** Service line shown to readers */
   SERVICE_PHONE: Type.String({ default: '400-1788-950', maxLength: 32 }),
+
+  /** Where WeChat's server APIs live: the simulator in development and tests */
+  WECHAT_API_BASE: Type.String({ default: 'https://api.weixin.qq.com', pattern: '^https?://[^\\s]+$' }),
+  WECHAT_APPID: Type.String({ default: 'touristappid', minLength: 1, maxLength: 64 }),
+  /** The mini-program's AppSecret; without it login answers 503 WECHAT_NOT_CONFIGURED */
+  WECHAT_APPSECRET: Type.String({ default: '', maxLength: 128 }),
+  /** 32 bytes, base64 or hex: encrypts each reader's session_key at rest; required with WECHAT_APPSECRET */
+  SESSION_KEY_ENCRYPTION_KEY: Type.String({ default: '', maxLength: 128 }),
+  /** Time allowed for one call to WeChat, ms */
+  WECHAT_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 60000 }),
+  /** Pass nicknames through WeChat's msg_sec_check */
+  NICKNAME_SECURITY_CHECK: Type.Boolean({ default: true }),
+  /** Folder for uploaded avatars */
+  MEDIA_DIR: Type.String({ default: 'data/media', minLength: 1 }),
+  /** Public base URL of the API for media links; empty gives paths relative to the API */
+  PUBLIC_BASE_URL: Type.String({ default: '', pattern: '^(|https?://[^\\s]+)$' }),
+  /** Logins allowed per client address and per WeChat user, each per minute */
+  LOGIN_RATE_PER_IP: Type.Integer({ default: 30, minimum: 1, maximum: 100000 }),
+  LOGIN_RATE_PER_USER: Type.Integer({ default: 10, minimum: 1, maximum: 100000 }),
 })
 
 export type Config = Static<typeof ConfigSchema>
 
 export class ConfigError extends Error {}
+
+/** Never echoed in a message or a log. */
+export const SECRET_VARIABLES = new Set(['WECHAT_APPSECRET', 'SESSION_KEY_ENCRYPTION_KEY', 'DATABASE_URL'])
 
 /** Reads and validates the environment; throws a ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -48,10 +70,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const merged = { ...(converted as object), ...overrides }
   const problems = [...Value.Errors(ConfigSchema, merged)].map((error) => {
     const name = error.path.replace(/^\//, '')
-    return `${name}: ${error.message} (got ${JSON.stringify(env[name] ?? (merged as Record<string, unknown>)[name])})`
+    const got = SECRET_VARIABLES.has(name)
+      ? 'a value that is not shown'
+      : JSON.stringify(env[name] ?? (merged as Record<string, unknown>)[name])
+    return `${name}: ${error.message} (got ${got})`
   })
+  const config = merged as Config
+  if (config.WECHAT_APPSECRET && !decodeKey(config.SESSION_KEY_ENCRYPTION_KEY)) {
+    problems.push(
+      'SESSION_KEY_ENCRYPTION_KEY: must be 32 bytes written as 64 hex digits or base64 when WECHAT_APPSECRET is set',
+    )
+  }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`)
   }
-  return merged as Config
+  return config
+}
+
+/** The 32-byte key of SESSION_KEY_ENCRYPTION_KEY, or null when it is not one. */
+export function decodeKey(value: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex')
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) {
+    const key = Buffer.from(value, 'base64')
+    return key.length === 32 ? key : null
+  }
+  return null
 }

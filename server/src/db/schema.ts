@@ -59,7 +59,18 @@ export interface IssueViewTable {
 
 export interface UserTable {
   id: Generated<number>
+  /** Operator-made users (npm run admin -- token <name>) have a name and no openid */
   name: string | null
+  openid: string | null
+  unionid: string | null
+  /** AES-256-GCM of the reader's current WeChat session_key */
+  session_key_enc: string | null
+  nickname: ColumnType<string, string | undefined, string>
+  /** File name under MEDIA_DIR/avatars */
+  avatar: string | null
+  /** Bound phone, digits only with country code, e.g. 8613800138000 */
+  phone: string | null
+  last_login_at: Millis | null
   created_at: Millis
 }
 
@@ -69,6 +80,28 @@ export interface SessionTable {
   created_at: Millis
   expires_at: Millis
   revoked_at: Millis | null
+  last_used_at: ColumnType<Millis | null, Millis | null | undefined, Millis | null>
+}
+
+export interface MemberTable {
+  id: Generated<number>
+  phone: string
+  name: string
+  vip_expires_at: Millis | null
+  imported_at: Millis
+  linked_user_id: number | null
+  linked_at: Millis | null
+  vip_carried_at: ColumnType<Millis | null, Millis | null | undefined, Millis | null>
+}
+
+export interface MemberLinkTable {
+  id: Generated<number>
+  member_id: number | null
+  user_id: number | null
+  phone: string
+  action: 'linked' | 'refused' | 'unlinked'
+  detail: string
+  created_at: Millis
 }
 
 export interface MembershipTable {
@@ -109,6 +142,8 @@ export interface Database {
   memberships: MembershipTable
   membership_grants: MembershipGrantTable
   plans: PlanTable
+  members: MemberTable
+  member_links: MemberLinkTable
 }
 
 export type IssueRow = Selectable<IssueTable>

@@ -79,11 +79,12 @@ export async function grantMembership(
   })
 }
 
-export type TokenCheck = { ok: true; viewer: Viewer } | { ok: false }
+export type TokenCheck = { ok: true; viewer: Viewer; tokenHash: string; sessionExpiresAt: number } | { ok: false }
 
 /** The viewer a bearer token stands for, or not ok when it is malformed, unknown, expired or revoked. */
 export async function viewerForToken(db: Kysely<Database>, token: string, now: number): Promise<TokenCheck> {
   if (!TOKEN_PATTERN.test(token)) return { ok: false }
+  const tokenHash = hashToken(token)
   const row = await db
     .selectFrom('sessions')
     .leftJoin('memberships', 'memberships.user_id', 'sessions.user_id')
@@ -93,8 +94,23 @@ export async function viewerForToken(db: Kysely<Database>, token: string, now: n
       'sessions.revoked_at',
       'memberships.expires_at as membership_expires_at',
     ])
-    .where('sessions.token_hash', '=', hashToken(token))
+    .where('sessions.token_hash', '=', tokenHash)
     .executeTakeFirst()
   if (!row || row.revoked_at !== null || row.expires_at <= now) return { ok: false }
-  return { ok: true, viewer: { userId: row.user_id, membershipExpiresAt: row.membership_expires_at ?? null } }
+  let sessionExpiresAt = row.expires_at
+  // Sliding expiry: a session in use is extended, written at most once a day.
+  if (row.expires_at - now < SESSION_TTL_MS - DAY_MS) {
+    sessionExpiresAt = now + SESSION_TTL_MS
+    await db
+      .updateTable('sessions')
+      .set({ expires_at: sessionExpiresAt, last_used_at: now })
+      .where('token_hash', '=', tokenHash)
+      .execute()
+  }
+  return {
+    ok: true,
+    viewer: { userId: row.user_id, membershipExpiresAt: row.membership_expires_at ?? null },
+    tokenHash,
+    sessionExpiresAt,
+  }
 }

@@ -301,7 +301,21 @@ describe.each(dialects())('issues API on %s', (dialect) => {
       expect((await get('/healthz')).json()).toEqual({ status: 'ok', database: dialect })
       const doc = (await get('/docs/json')).json()
       expect(Object.keys(doc.paths).sort()).toEqual(
-        ['/healthz', '/api/columns', '/api/issues', '/api/issues/{id}', '/api/plans', '/api/regions'].sort(),
+        [
+          '/healthz',
+          '/api/columns',
+          '/api/issues',
+          '/api/issues/{id}',
+          '/api/plans',
+          '/api/regions',
+          '/api/auth/login',
+          '/api/auth/logout',
+          '/api/auth/logout-all',
+          '/api/me',
+          '/api/me/avatar',
+          '/api/me/phone',
+          '/api/media/avatars/{name}',
+        ].sort(),
       )
     })
   })

@@ -19,12 +19,28 @@ describe('configuration', () => {
   it.each([
     ['PORT', 'eighty'],
     ['PORT', '70000'],
-    ['DATABASE_URL', 'mysql://db/x'],
     ['LOG_LEVEL', 'loud'],
     ['BODY_LIMIT', '10'],
   ])('refuses %s=%s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: .*${value.replace(/[/:]/g, '.')}`))
+  })
+
+  it.each([
+    ['DATABASE_URL', 'mysql://admin:hunter2@db/x'],
+    ['WECHAT_APPSECRET', 'x'.repeat(200)],
+  ])('names %s without echoing its secret value', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: `))
+    expect(() => loadConfig({ [name]: value })).not.toThrow(new RegExp(value.slice(0, 20)))
+  })
+
+  it('wants a 32-byte session-key encryption key once WeChat is configured', () => {
+    expect(() => loadConfig({ WECHAT_APPSECRET: 'secret', SESSION_KEY_ENCRYPTION_KEY: 'short' })).toThrow(
+      /SESSION_KEY_ENCRYPTION_KEY/,
+    )
+    expect(
+      loadConfig({ WECHAT_APPSECRET: 'secret', SESSION_KEY_ENCRYPTION_KEY: 'a'.repeat(64) }).WECHAT_APPSECRET,
+    ).toBe('secret')
   })
 
   it('the server stops at start with a message naming a bad variable', async () => {

@@ -1,0 +1,141 @@
+import { Type } from '@sinclair/typebox'
+import type { App } from '../app'
+import { IMAGE_CONTENT_TYPES, sniffImage, type ImageType } from '../domain/media-storage'
+import { bindPhone, normalizePhone } from '../domain/members'
+import { wechatFailure } from '../domain/accounts'
+import { ApiError } from '../errors'
+import { BindPhoneBody, BindPhoneResult, Me, UpdateProfileBody } from '../schemas/auth'
+import { errorResponses } from '../schemas/common'
+
+export const AVATAR_MAX_BYTES = 2 * 1024 * 1024
+
+export async function meRoutes(app: App, options: { now: () => number }): Promise<void> {
+  const { now } = options
+  const secured = { tags: ['me'], security: [{ bearer: [] }] }
+
+  app.get(
+    '/me',
+    {
+      schema: {
+        ...secured,
+        summary: 'The signed-in reader: profile, masked phone, VIP status',
+        response: { 200: Me, ...errorResponses },
+      },
+    },
+    async (request) => app.accounts.me(app.requireSession(request).userId, now()),
+  )
+
+  app.patch(
+    '/me',
+    {
+      schema: {
+        ...secured,
+        summary: 'Set the nickname (checked by WeChat content security when configured)',
+        body: UpdateProfileBody,
+        response: { 200: Me, 503: errorResponses[500], ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { userId } = app.requireSession(request)
+      await app.accounts.setNickname(userId, request.body.nickname, app.config.NICKNAME_SECURITY_CHECK)
+      return app.accounts.me(userId, now())
+    },
+  )
+
+  app.put(
+    '/me/avatar',
+    {
+      schema: {
+        ...secured,
+        summary: 'Upload the avatar: multipart field "file", JPEG, PNG or WebP (judged by content), at most 2 MB',
+        consumes: ['multipart/form-data'],
+        response: { 200: Me, 413: errorResponses[400], 415: errorResponses[400], ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { userId } = app.requireSession(request)
+      if (!request.isMultipart()) {
+        throw new ApiError(415, 'MULTIPART_REQUIRED', 'send the image as multipart/form-data in a field named "file"')
+      }
+      const file = await request.file({ limits: { fileSize: AVATAR_MAX_BYTES, files: 1, fields: 0, parts: 2 } })
+      if (!file || file.fieldname !== 'file')
+        throw new ApiError(400, 'FILE_REQUIRED', 'send the image in a field named "file"')
+      const data = await file.toBuffer()
+      if (file.file.truncated)
+        throw new ApiError(413, 'IMAGE_TOO_LARGE', 'the image is larger than 2 MB: choose a smaller one')
+      const type = sniffImage(data)
+      if (!type) throw new ApiError(415, 'UNSUPPORTED_IMAGE', 'the avatar must be a JPEG, PNG or WebP image')
+      await app.accounts.setAvatar(userId, data, type)
+      return app.accounts.me(userId, now())
+    },
+  )
+
+  app.post(
+    '/me/phone',
+    {
+      schema: {
+        ...secured,
+        summary:
+          'Bind the phone from a getPhoneNumber code; links a member of the web site and carries their VIP over once',
+        body: BindPhoneBody,
+        response: { 200: BindPhoneResult, 409: errorResponses[400], 503: errorResponses[500], ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { userId } = app.requireSession(request)
+      const { wechat, accessTokens } = app.wechatClients()
+      const openid = (
+        await app.db.kysely.selectFrom('users').select('openid').where('id', '=', userId).executeTakeFirst()
+      )?.openid
+      if (!openid)
+        throw new ApiError(403, 'WECHAT_ACCOUNT_REQUIRED', 'binding a phone needs an account signed in with WeChat')
+      let info
+      try {
+        info = await accessTokens.withToken((token) => wechat.phoneNumber(token, request.body.code, openid))
+      } catch (error) {
+        throw wechatFailure(error, 'phone number')
+      }
+      if (info.watermark.appid !== wechat.appid) {
+        request.log.warn({ userId }, 'phone code refused: watermark is for another appid')
+        throw new ApiError(
+          400,
+          'PHONE_CODE_REJECTED',
+          'this phone code was not issued for this mini-program: try again',
+        )
+      }
+      const at = now()
+      const { linkedMember } = await bindPhone(
+        app.db.kysely,
+        userId,
+        normalizePhone(info.countryCode, info.purePhoneNumber),
+        at,
+      )
+      app.viewerCache.clear()
+      return { me: await app.accounts.me(userId, at), linkedMember }
+    },
+  )
+
+  app.get(
+    '/media/avatars/:name',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'An uploaded avatar; names are unique per upload, so it may be cached for a year',
+        params: Type.Object({ name: Type.String({ pattern: '^[0-9]+-[0-9a-f]{16}\\.(jpg|png|webp)$' }) }),
+        response: { 404: errorResponses[404], 400: errorResponses[400] },
+      },
+    },
+    async (request, reply) => {
+      const data = await app.storage.read(request.params.name)
+      if (!data) throw new ApiError(404, 'NOT_FOUND', 'there is no such avatar')
+      const type = (
+        request.params.name.split('.').pop() === 'jpg' ? 'jpeg' : request.params.name.split('.').pop()
+      ) as ImageType
+      return reply
+        .header('content-type', IMAGE_CONTENT_TYPES[type])
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('x-content-type-options', 'nosniff')
+        .send(data as never)
+    },
+  )
+}
