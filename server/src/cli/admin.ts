@@ -1,16 +1,27 @@
 import { configOrExit, openMigratedDb } from '../bootstrap'
 import { findUser, grantMembership, issueToken } from '../domain/users'
+import fs from 'node:fs'
+import { importMembers, parseImportPhone, parseMembersCsv, unlinkPhone } from '../domain/members'
 import { shanghaiDate } from '../domain/time'
 
 const USAGE = `usage:
-  npm run admin -- token <name>                 issue a bearer token for a named user (created if new)
-  npm run admin -- grant-vip <user> <days> [reason]   extend VIP by <days>; <user> is an id or a name`
+  npm run admin -- token <name>                      issue a bearer token for a named user (created if new)
+  npm run admin -- grant-vip <user> <days> [reason]  extend VIP by <days>; <user> is an id or a name
+  npm run admin -- import-members <file.csv>         import web-site members: phone,name,vip_expires_at
+  npm run admin -- member-links [phone]              recorded phone links and refusals, newest first
+  npm run admin -- unlink-phone <phone> <reason>     free a phone from the account holding it`
 
 type Command = (args: string[]) => Promise<number>
 
 async function main(): Promise<number> {
   const [command, ...args] = process.argv.slice(2)
-  const commands: Record<string, Command> = { token, 'grant-vip': grantVip }
+  const commands: Record<string, Command> = {
+    token,
+    'grant-vip': grantVip,
+    'import-members': importMembersCommand,
+    'member-links': memberLinks,
+    'unlink-phone': unlinkPhoneCommand,
+  }
   const run = command ? commands[command] : undefined
   if (!run) {
     process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${USAGE}\n`)
@@ -57,6 +68,80 @@ async function grantVip(args: string[]): Promise<number> {
     const { expiresAt } = await grantMembership(db.kysely, user.id, days, reason, 'admin', Date.now())
     process.stdout.write(
       `user ${user.id} is VIP until ${new Date(expiresAt).toISOString()} (${shanghaiDate(expiresAt)} Asia/Shanghai)\n`,
+    )
+    return 0
+  } finally {
+    await db.close()
+  }
+}
+
+async function importMembersCommand(args: string[]): Promise<number> {
+  const [file] = args
+  if (args.length !== 1) {
+    process.stderr.write('import-members needs one CSV file with the header phone,name,vip_expires_at\n')
+    return 64
+  }
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch {
+    process.stderr.write(`${file}: cannot be read\n`)
+    return 1
+  }
+  const { rows, problems } = parseMembersCsv(text)
+  if (problems.length > 0) {
+    for (const problem of problems) process.stderr.write(`${file}:${problem}\n`)
+    process.stderr.write(`nothing imported: fix the ${problems.length} problem(s) above and run again\n`)
+    return 1
+  }
+  const { db } = await openMigratedDb(configOrExit())
+  try {
+    const result = await importMembers(db.kysely, rows, Date.now())
+    process.stdout.write(
+      `${rows.length} member(s): ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged\n`,
+    )
+    return 0
+  } finally {
+    await db.close()
+  }
+}
+
+async function memberLinks(args: string[]): Promise<number> {
+  const phone = args[0] ? parseImportPhone(args[0]) : null
+  if (args.length > 1 || (args[0] && !phone)) {
+    process.stderr.write('member-links takes at most one mainland mobile number\n')
+    return 64
+  }
+  const { db } = await openMigratedDb(configOrExit())
+  try {
+    let query = db.kysely.selectFrom('member_links').selectAll().orderBy('id', 'desc').limit(200)
+    if (phone) query = query.where('phone', '=', phone)
+    const rows = await query.execute()
+    for (const row of rows) {
+      process.stdout.write(
+        `${new Date(row.created_at).toISOString()}  ${row.action.padEnd(8)}  phone ${row.phone}  user ${row.user_id ?? '-'}  member ${row.member_id ?? '-'}  ${row.detail}\n`,
+      )
+    }
+    if (rows.length === 0) process.stdout.write('no phone links recorded\n')
+    return 0
+  } finally {
+    await db.close()
+  }
+}
+
+async function unlinkPhoneCommand(args: string[]): Promise<number> {
+  const [phoneText, ...reasonWords] = args
+  const phone = phoneText ? parseImportPhone(phoneText) : null
+  const reason = reasonWords.join(' ').trim()
+  if (!phone || !reason || reason.length > 200) {
+    process.stderr.write('unlink-phone needs a mainland mobile number and a reason (at most 200 characters)\n')
+    return 64
+  }
+  const { db } = await openMigratedDb(configOrExit())
+  try {
+    const { userId } = await unlinkPhone(db.kysely, phone, `operator: ${reason}`, Date.now())
+    process.stdout.write(
+      userId ? `phone freed from user ${userId}; it can be bound again\n` : 'no account held this phone; recorded\n',
     )
     return 0
   } finally {
