@@ -264,7 +264,8 @@ function errorHandler(
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {
     const code = error.code?.startsWith('FST_') ? clientErrorCode(error.code, status) : (error.code ?? 'BAD_REQUEST')
-    reply.code(status).send({ error: { code, message: error.message } })
+    const message = code === 'FILE_TOO_LARGE' ? 'the file is too large: avatars may be at most 2 MB' : error.message
+    reply.code(status).send({ error: { code, message } })
     return
   }
   request.log.error({ err: error }, 'request failed')
@@ -274,6 +275,7 @@ function errorHandler(
 }
 
 function clientErrorCode(fastifyCode: string, status: number): string {
+  if (fastifyCode === 'FST_REQ_FILE_TOO_LARGE') return 'FILE_TOO_LARGE'
   if (status === 413) return 'BODY_TOO_LARGE'
   if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE'
   if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY')

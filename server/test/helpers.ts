@@ -152,3 +152,86 @@ export async function issueToken(db: Db, name: string): Promise<{ userId: number
   const { issueToken: issue } = await import('../src/domain/users')
   return issue(db.kysely, name, Date.now())
 }
+
+export const SIM_APPID = 'wx0000000000000000'
+
+export interface WeChatTestApp extends TestApp {
+  /** The simulator's base URL */
+  sim: string
+  secrets: { appSecret: string; encryptionKey: string }
+  /** A wx.login code for a test user, from the simulator's phone side */
+  loginCode(user: string): Promise<string>
+  /** A getPhoneNumber code */
+  phoneCode(user: string, phoneNumber: string, watermarkAppid?: string): Promise<string>
+  /** Signs a test user in through the API; returns the token */
+  login(user: string): Promise<{ token: string; body: LoginBody }>
+  control(path: string, body?: unknown): Promise<unknown>
+}
+
+interface LoginBody {
+  token: string
+  expiresAt: string
+  me: { id: number; nickname: string; phone: string | null; membership: { active: boolean; expiresAt: string | null } }
+}
+
+/** The API wired to a WeChat simulator running in this process on a free port. */
+export async function startWeChatTestApp(
+  dialect: DialectName,
+  options: { config?: Partial<Config>; now?: () => number } = {},
+): Promise<WeChatTestApp> {
+  const { buildSimulator } = await import('../../simulator/src/app')
+  const appSecret = crypto.randomBytes(16).toString('hex')
+  const encryptionKey = crypto.randomBytes(32).toString('hex')
+  const simulator = buildSimulator({ secret: appSecret, appid: SIM_APPID })
+  const sim = await simulator.listen({ port: 0, host: '127.0.0.1' })
+  const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beichen-media-'))
+  const base = await startTestApp(dialect, {
+    now: options.now,
+    config: {
+      WECHAT_API_BASE: sim,
+      WECHAT_APPID: SIM_APPID,
+      WECHAT_APPSECRET: appSecret,
+      SESSION_KEY_ENCRYPTION_KEY: encryptionKey,
+      MEDIA_DIR: mediaDir,
+      ...options.config,
+    },
+  })
+  const post = async (url: string, body: unknown) => {
+    const response = await fetch(`${sim}${url}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    })
+    if (!response.ok) throw new Error(`simulator ${url} answered ${response.status}: ${await response.text()}`)
+    return response.json() as Promise<Record<string, unknown>>
+  }
+  const loginCode = async (user: string) => (await post('/__phone/login', { user })).code as string
+  return {
+    ...base,
+    sim,
+    secrets: { appSecret, encryptionKey },
+    loginCode,
+    phoneCode: async (user, phoneNumber, watermarkAppid) =>
+      (await post('/__phone/phone-number', { user, phoneNumber, ...(watermarkAppid ? { watermarkAppid } : {}) }))
+        .code as string,
+    login: async (user) => {
+      const response = await base.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { code: await loginCode(user) },
+      })
+      if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`)
+      const body = response.json() as LoginBody
+      return { token: body.token, body }
+    },
+    control: async (url, body) => {
+      if (body === undefined) return (await fetch(`${sim}/__control${url}`)).json()
+      return post(`/__control${url}`, body)
+    },
+    close: async () => {
+      await base.close()
+      await simulator.close()
+      fs.rmSync(mediaDir, { recursive: true, force: true })
+    },
+  }
+}

@@ -37,6 +37,9 @@ function postgresDialect(connectionString: string): Dialect {
         oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
     },
   })
+  // An idle connection closed by the server (restart, failover) is replaced on the next
+  // checkout; without a listener its error event would end the process.
+  pool.on('error', (error) => process.emitWarning(`PostgreSQL idle connection closed: ${error.message}`))
   return new PostgresDialect({ pool })
 }
 

@@ -24,6 +24,11 @@ export class AccessTokenCache {
     return this.refresh()
   }
 
+  /** Forgets the cached token (the next caller fetches one). */
+  clear(): void {
+    this.token = null
+  }
+
   /** Calls `use` with a token; when WeChat calls that token invalid, refreshes once and retries once. */
   async withToken<T>(use: (token: string) => Promise<T>): Promise<T> {
     const token = await this.get()
