@@ -1,0 +1,40 @@
+import type { SimState } from './state'
+
+/**
+ * WeChat's error answers: HTTP 200 and `{errcode, errmsg}`, where errmsg ends with a request id
+ * (`code been used, rid: 6380622c-50076416-224b40b0`). Callers must branch on errcode only.
+ */
+
+/** WeChat's errmsg for each errcode the simulator can answer (before the `, rid: …` suffix) */
+export const WECHAT_ERRMSG: Readonly<Record<number, string>> = {
+  [-1]: 'system error',
+  40001: 'invalid credential, access_token is invalid or not latest',
+  40002: 'invalid grant_type',
+  40003: 'invalid openid',
+  40013: 'invalid appid',
+  40029: 'invalid code',
+  40125: 'invalid appsecret',
+  40163: 'code been used',
+  40226: 'code blocked',
+  41001: 'access_token missing',
+  41002: 'appid missing',
+  41004: 'appsecret missing',
+  41008: 'missing code',
+  42001: 'access_token expired',
+  45009: 'reach max api daily quota limit',
+  45011: 'api minute-quota reach limit mustslower retry next minute',
+  47001: 'data format error',
+  61010: 'user access record expired',
+  87014: 'risky content',
+}
+
+export interface WechatError {
+  errcode: number
+  errmsg: string
+}
+
+/** An error body as WeChat writes it; `errmsg` overrides the table (for codes it lacks) */
+export function wechatError(state: SimState, errcode: number, errmsg?: string): WechatError {
+  const text = errmsg ?? WECHAT_ERRMSG[errcode] ?? 'system error'
+  return { errcode, errmsg: `${text}, rid: ${state.requestId()}` }
+}

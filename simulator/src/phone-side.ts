@@ -1,0 +1,67 @@
+import cors from '@fastify/cors'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance } from 'fastify'
+import { badRequest, lenientJsonBodies } from './http'
+import { openidFor } from './ids'
+import type { SimState } from './state'
+
+/**
+ * The phone side, under /__phone: what the WeChat client does for a page (`wx.login`, the
+ * getPhoneNumber button), for the H5 preview and for tests. Any origin may call it, because the
+ * H5 preview calls it from the browser. It answers like a development API (HTTP 400 on a bad
+ * request), not like WeChat.
+ */
+
+const User = Type.String({ minLength: 1, maxLength: 32, description: 'a test user name; it decides the openid' })
+
+const LoginBody = Type.Object(
+  {
+    user: User,
+    /** Mint the code for another app (a test of the server's 40029 path); the simulator's appid unless given */
+    appid: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+)
+
+const PhoneNumberBody = Type.Object(
+  {
+    user: User,
+    phoneNumber: Type.Optional(Type.String({ pattern: '^[0-9]{5,15}$', default: '13800138000' })),
+    countryCode: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', default: '86' })),
+    /** Write another appid into the watermark (a test of the server's watermark check) */
+    watermarkAppid: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+)
+
+const CodeReply = Type.Object({ code: Type.String() })
+
+const MAINLAND_MOBILE = /^1[0-9]{10}$/
+
+export async function phoneSideRoutes(app: FastifyInstance, { state }: { state: SimState }): Promise<void> {
+  await app.register(cors, { origin: '*', methods: ['POST'], maxAge: 600 })
+  lenientJsonBodies(app)
+  const api = app.withTypeProvider<TypeBoxTypeProvider>()
+
+  api.post('/login', { schema: { body: LoginBody, response: { 200: CodeReply } } }, async (request) => {
+    const { user, appid } = request.body
+    return { code: state.logins.issue(user, appid ?? state.config.appid) }
+  })
+
+  api.post('/phone-number', { schema: { body: PhoneNumberBody, response: { 200: CodeReply } } }, async (request) => {
+    const { user, watermarkAppid } = request.body
+    const purePhoneNumber = request.body.phoneNumber ?? '13800138000'
+    const countryCode = request.body.countryCode ?? '86'
+    if (countryCode === '86' && !MAINLAND_MOBILE.test(purePhoneNumber)) {
+      throw badRequest('a mainland mobile number has 11 digits and starts with 1')
+    }
+    const code = state.phones.issue({
+      openid: openidFor(state.config.appid, user),
+      purePhoneNumber,
+      countryCode,
+      watermarkAppid: watermarkAppid ?? state.config.appid,
+    })
+    return { code }
+  })
+}
