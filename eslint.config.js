@@ -52,6 +52,7 @@ module.exports = tseslint.config(
   {
     files: [
       'server/**/*.{ts,js}',
+      'simulator/**/*.{ts,js}',
       'scripts/**/*.{ts,js,mjs,cjs}',
       'bench/**/*.{ts,js}',
       'config/**/*.{ts,js}',

@@ -13,7 +13,12 @@
 #   SKIP_INSTALL=1      never call apt-get (fail instead when something is missing)
 #   SKIP_BUILD=1        reuse dist/ and dist-h5/ from an earlier run (quick local re-runs)
 #   JEST_ARGS           extra arguments for jest, e.g. JEST_ARGS="--selectProjects e2e"
+#   STEP_TIMEOUT        longest time one step may take (15m), in timeout(1) syntax
 set -uo pipefail
+
+# The whole script is one block, so bash reads it completely before running it: editing or
+# pulling this file during a run does not change the running copy.
+{
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
@@ -29,6 +34,17 @@ die() {
   exit 1
 }
 
+# One run at a time per working tree: two runs would write dist/ and dist-h5/ at once.
+if command -v flock >/dev/null 2>&1; then
+  mkdir -p node_modules/.cache
+  exec 9>node_modules/.cache/beichen-test.lock
+  if ! flock -n 9; then
+    echo "Another npm test is running in this working tree; waiting for it to finish …"
+    flock -w 1800 9 || die "gave up waiting for the other npm test"
+  fi
+fi
+
+STEP_TIMEOUT=${STEP_TIMEOUT:-15m}
 START_TIME=$(date +%s)
 FAILED=()
 TIMINGS=()
@@ -38,16 +54,23 @@ step() {
   local name=$1
   shift
   section "$name"
-  local t0 rc
+  local t0 rc note=''
   t0=$(date +%s)
-  "$@"
+  if declare -F "$1" >/dev/null; then
+    "$@"
+  else
+    # A hung step (a jest run that never exits, a stuck build) must not eat CI's whole time.
+    # --foreground keeps the command in this process group, so Ctrl-C still reaches it.
+    timeout --foreground -k 30s "$STEP_TIMEOUT" "$@"
+  fi
   rc=$?
+  [ $rc -eq 124 ] && note=", timed out after $STEP_TIMEOUT"
   local took=$(($(date +%s) - t0))
   if [ $rc -eq 0 ]; then
     printf '%sok%s: %s (%ss)\n' "$GREEN" "$RESET" "$name" "$took"
     TIMINGS+=("ok      ${took}s  $name")
   else
-    printf '%sFAILED%s: %s (exit %s, %ss)\n' "$RED" "$RESET" "$name" "$rc" "$took"
+    printf '%sFAILED%s: %s (exit %s%s, %ss)\n' "$RED" "$RESET" "$name" "$rc" "$note" "$took"
     FAILED+=("$name")
     TIMINGS+=("FAILED  ${took}s  $name")
   fi
@@ -191,16 +214,19 @@ fi
 step "ESLint" npx eslint .
 step "Prettier (format check)" npx prettier --check .
 
-if [ -f tsconfig.json ]; then
-  step "Typecheck: app (tsconfig.json)" npx tsc -p tsconfig.json --noEmit
-else
-  skip "Typecheck: app" "tsconfig.json does not exist yet"
-fi
-if [ -f server/tsconfig.json ]; then
-  step "Typecheck: server, scripts, benches, e2e (server/tsconfig.json)" npx tsc -p server/tsconfig.json --noEmit
-else
-  skip "Typecheck: server" "server/tsconfig.json does not exist yet"
-fi
+# One TypeScript project per part; a part whose tsconfig is not written yet is skipped.
+for project in tsconfig.json server/tsconfig.json simulator/tsconfig.json; do
+  case $project in
+    tsconfig.json) what='app' ;;
+    server/*) what='server, scripts, benches, e2e and weapp tests' ;;
+    *) what=${project%%/*} ;;
+  esac
+  if [ -f "$project" ]; then
+    step "Typecheck: $what ($project)" npx tsc -p "$project" --noEmit
+  else
+    skip "Typecheck: $what" "$project does not exist yet"
+  fi
+done
 
 # ---------------------------------------------------------------------------
 # 4. Builds and the size budget
@@ -235,3 +261,5 @@ if [ ${#FAILED[@]} -gt 0 ]; then
   exit 1
 fi
 printf '%snpm test passed%s\n' "$GREEN" "$RESET"
+exit 0
+}

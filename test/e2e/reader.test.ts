@@ -27,7 +27,11 @@ let browser: Browser
 const vip = vipSentences(SAMPLE)
 
 beforeAll(async () => {
-  ;[stack, browser] = await Promise.all([startStack(), launchBrowser()])
+  // Keep whatever started, so that afterAll stops it even when the other one failed.
+  const [started, launched] = await Promise.allSettled([startStack(), launchBrowser()])
+  if (started.status === 'fulfilled') stack = started.value
+  if (launched.status === 'fulfilled') browser = launched.value
+  for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason
 })
 
 afterAll(async () => {
