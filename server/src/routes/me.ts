@@ -42,33 +42,34 @@ export async function meRoutes(app: App, options: { now: () => number }): Promis
     },
   )
 
-  app.put(
-    '/me/avatar',
-    {
+  // PUT replaces the avatar; POST is the same for wx.uploadFile, which can only POST.
+  for (const method of ['PUT', 'POST'] as const) {
+    app.route({
+      method,
+      url: '/me/avatar',
       schema: {
         ...secured,
         summary: 'Upload the avatar: multipart field "file", JPEG, PNG or WebP (judged by content), at most 2 MB',
         consumes: ['multipart/form-data'],
         response: { 200: Me, 413: errorResponses[400], 415: errorResponses[400], ...errorResponses },
       },
-    },
-    async (request) => {
-      const { userId } = app.requireSession(request)
-      if (!request.isMultipart()) {
-        throw new ApiError(415, 'MULTIPART_REQUIRED', 'send the image as multipart/form-data in a field named "file"')
-      }
-      const file = await request.file({ limits: { fileSize: AVATAR_MAX_BYTES, files: 1, fields: 0, parts: 2 } })
-      if (!file || file.fieldname !== 'file')
-        throw new ApiError(400, 'FILE_REQUIRED', 'send the image in a field named "file"')
-      const data = await file.toBuffer()
-      if (file.file.truncated)
-        throw new ApiError(413, 'IMAGE_TOO_LARGE', 'the image is larger than 2 MB: choose a smaller one')
-      const type = sniffImage(data)
-      if (!type) throw new ApiError(415, 'UNSUPPORTED_IMAGE', 'the avatar must be a JPEG, PNG or WebP image')
-      await app.accounts.setAvatar(userId, data, type)
-      return app.accounts.me(userId, now())
-    },
-  )
+      handler: async (request) => {
+        const { userId } = app.requireSession(request)
+        if (!request.isMultipart()) {
+          throw new ApiError(415, 'MULTIPART_REQUIRED', 'send the image as multipart/form-data in a field named "file"')
+        }
+        const file = await request.file({ limits: { fileSize: AVATAR_MAX_BYTES, files: 1, parts: 4 } })
+        if (!file || file.fieldname !== 'file')
+          throw new ApiError(400, 'FILE_REQUIRED', 'send the image in a field named "file"')
+        // Past the limit, multipart fails the request with FILE_TOO_LARGE (see the error handler).
+        const data = await file.toBuffer()
+        const type = sniffImage(data)
+        if (!type) throw new ApiError(415, 'UNSUPPORTED_IMAGE', 'the avatar must be a JPEG, PNG or WebP image')
+        await app.accounts.setAvatar(userId, data, type)
+        return app.accounts.me(userId, now())
+      },
+    })
+  }
 
   app.post(
     '/me/phone',

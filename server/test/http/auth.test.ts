@@ -269,6 +269,9 @@ describe.each(dialects())('WeChat sign-in and accounts on %s', (dialect) => {
       expect(served.headers['cache-control']).toContain('max-age=31536000')
       expect(served.rawPayload.equals(PNG)).toBe(true)
 
+      const viaUploadFile = await upload('file', 'me.png', 'image/png', PNG, 'POST')
+      expect(viaUploadFile.json().avatarUrl).not.toBe(url)
+      expect((await t.app.inject({ url })).statusCode).toBe(404)
       const disguised = await upload('file', 'me.png', 'image/png', Buffer.from('<svg onload=alert(1)>'))
       expect([disguised.statusCode, disguised.json().error.code]).toEqual([415, 'UNSUPPORTED_IMAGE'])
       const huge = await upload('file', 'big.png', 'image/png', Buffer.concat([PNG, Buffer.alloc(2 * 1024 * 1024)]))
