@@ -6,7 +6,8 @@
  *   2. the mini-program, built once for WeChat into project.config.json's miniprogramRoot:
  *      open the repository root in WeChat DevTools (appid touristappid);
  *   3. the H5 preview, built against that API and served on H5_PORT (10086);
- *   4. (issue 3) the WeChat simulator: see startWechatSimulator below.
+ *   0. first, the WeChat simulator on SIM_PORT (3100), which the API and the H5 preview's
+ *      login use instead of WeChat (see startWechatSimulator below).
  *
  * Ctrl-C stops everything it started.
  *
@@ -16,10 +17,11 @@
  * `taro build --type weapp --watch` running after the first build (DevTools reloads dist/
  * on every change), or run `npm run dev:weapp` in a second terminal.
  *
- * Environment: PORT (3000), H5_PORT (10086), WATCH (unset), and every server variable
+ * Environment: PORT (3000), H5_PORT (10086), SIM_PORT (3100), WATCH (unset), and every server variable
  * (README.md, "Environment variables"), e.g. DATABASE_URL for PostgreSQL.
  */
 import { type ChildProcess } from 'node:child_process'
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -31,6 +33,12 @@ const H5_PORT = parsePort('H5_PORT', 10086)
 const WATCH = process.env.WATCH === '1' || process.env.WATCH === 'true'
 const API_BASE = `http://localhost:${API_PORT}`
 const H5_ORIGINS = [`http://localhost:${H5_PORT}`, `http://127.0.0.1:${H5_PORT}`]
+const SIM_PORT = parsePort('SIM_PORT', 3100)
+const SIM_BASE = `http://localhost:${SIM_PORT}`
+/** The simulator's appid; the weapp build keeps touristappid for WeChat DevTools */
+const SIM_APPID = 'wx0000000000000000'
+/** What the API needs to reach the simulator, set once it runs */
+let apiWechatEnv: NodeJS.ProcessEnv = {}
 
 const children: ChildProcess[] = []
 const closers: Array<() => Promise<void>> = []
@@ -102,7 +110,7 @@ async function startApi(): Promise<void> {
   if (!(await isPortFree(API_PORT))) {
     fail(`port ${API_PORT} is in use (another \`npm start\`?): stop it, or choose another port: PORT=3001 npm start`)
   }
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(API_PORT) }
+  const env: NodeJS.ProcessEnv = { ...process.env, ...apiWechatEnv, PORT: String(API_PORT) }
   if (!env.DATABASE_URL && !env.SQLITE_PATH) env.SQLITE_PATH = 'data/beichen.db'
   if (env.SQLITE_PATH) fs.mkdirSync(path.dirname(path.resolve(ROOT, env.SQLITE_PATH)), { recursive: true })
   // The H5 preview calls the API from another origin (another port).
@@ -147,7 +155,10 @@ async function buildAndServeH5(): Promise<StaticServer> {
     fail(`port ${H5_PORT} is in use: stop whatever uses it, or choose another port: H5_PORT=10087 npm start`)
   }
   log(`building the H5 preview against ${API_BASE} (taro build --type h5) …`)
-  await run('h5', bin('taro'), ['build', '--type', 'h5'], { TARO_APP_API_BASE: API_BASE })
+  await run('h5', bin('taro'), ['build', '--type', 'h5'], {
+    TARO_APP_API_BASE: API_BASE,
+    TARO_APP_WECHAT_SIM_BASE: SIM_BASE,
+  })
   const built = path.join(ROOT, 'dist-h5')
   if (!fs.existsSync(path.join(built, 'index.html'))) fail('the H5 build wrote no dist-h5/index.html')
   // Serve a private copy: `npm test` rebuilds dist-h5/ for its own use while this runs.
@@ -162,12 +173,52 @@ async function buildAndServeH5(): Promise<StaticServer> {
 }
 
 /**
- * Issue 3 adds a local stand-in for WeChat's servers (jscode2session, stable_token, phone
- * number, payments) so that login and buying work without WeChat. Start it here, before
- * the API, and pass its base URL to the API's environment; return what the summary prints.
+ * The local stand-in for WeChat's servers (docs/wechat-simulator.md), so that login works
+ * without WeChat. Its AppSecret and the API's session-key encryption key are made once per
+ * checkout and kept in data/dev-secrets.json (git-ignored, readable by the owner only);
+ * nothing secret is committed or printed.
  */
-async function startWechatSimulator(): Promise<string | null> {
-  return null
+async function startWechatSimulator(): Promise<string> {
+  if (!(await isPortFree(SIM_PORT))) {
+    fail(`port ${SIM_PORT} is in use: stop whatever uses it, or choose another port: SIM_PORT=3101 npm start`)
+  }
+  const secrets = devSecrets()
+  log(`starting the WeChat simulator on port ${SIM_PORT} …`)
+  const simulator = spawnGroup(bin('tsx'), ['simulator/src/main.ts'], {
+    env: {
+      ...process.env,
+      SIM_PORT: String(SIM_PORT),
+      SIM_HOST: '0.0.0.0',
+      SIM_APPID: SIM_APPID,
+      SIM_SECRET: secrets.appSecret,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(simulator)
+  const output = captureOutput(simulator)
+  simulator.on('exit', (code, signal) => {
+    if (!stopping) abort(`the WeChat simulator stopped (${signal ?? `exit ${code}`})`)
+  })
+  await waitForHealthy(`http://127.0.0.1:${SIM_PORT}/healthz`, simulator, output, 60_000)
+  apiWechatEnv = {
+    WECHAT_API_BASE: `http://127.0.0.1:${SIM_PORT}`,
+    WECHAT_APPID: SIM_APPID,
+    WECHAT_APPSECRET: secrets.appSecret,
+    SESSION_KEY_ENCRYPTION_KEY: secrets.sessionKeyEncryptionKey,
+  }
+  return SIM_BASE
+}
+
+function devSecrets(): { appSecret: string; sessionKeyEncryptionKey: string } {
+  const file = path.join(ROOT, 'data', 'dev-secrets.json')
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as ReturnType<typeof devSecrets>
+  const secrets = {
+    appSecret: crypto.randomBytes(16).toString('hex'),
+    sessionKeyEncryptionKey: crypto.randomBytes(32).toString('hex'),
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  fs.writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 })
+  return secrets
 }
 
 async function shutdown(code: number): Promise<void> {
