@@ -23,6 +23,13 @@ import { TtlCache } from './domain/ttl-cache'
 import { AccessTokenCache } from './wechat/access-token'
 import { WeChatApi } from './wechat/api'
 import { authRoutes } from './routes/auth'
+import { orderRoutes } from './routes/orders'
+import { paymentNotificationRoutes } from './routes/payment-notifications'
+import { Payments } from './payments/payments'
+import { Reconciler } from './payments/reconciler'
+import { loadWechatpayKeys } from './payments/setup'
+import { WechatpayApi } from './payments/wechatpay-api'
+import { XpayApi } from './payments/xpay-api'
 import { meRoutes } from './routes/me'
 import { viewerForToken, type TokenCheck } from './domain/users'
 import { ViewCounter } from './domain/view-counter'
@@ -52,6 +59,10 @@ declare module 'fastify' {
     storage: MediaStorage
     /** WeChat's APIs, or a 503 WECHAT_NOT_CONFIGURED when the AppSecret is not set */
     wechatClients(): { wechat: WeChatApi; accessTokens: AccessTokenCache }
+    payments: Payments
+    reconciler: Reconciler
+    /** WeChat Pay's verification keys by serial, or null when WeChat Pay is not configured */
+    wechatpayKeys(): ReadonlyMap<string, crypto.KeyObject> | null
     /** The request's session, or a 401 LOGIN_REQUIRED */
     requireSession(request: FastifyRequest): { userId: number; tokenHash: string }
     /** Drops every cached read of content, e.g. after this process changed content */
@@ -220,12 +231,79 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   })
   await app.register(multipart)
 
+  const wechatpayKeys = loadWechatpayKeys(config)
+  const xpayReady = Boolean(accessTokens && config.XPAY_OFFER_ID && config.XPAY_APP_KEY && config.MSG_PUSH_TOKEN)
+  app.decorate('wechatpayKeys', () => wechatpayKeys?.wechatpayKeys ?? null)
+  app.decorate(
+    'payments',
+    new Payments({
+      db: db.kysely,
+      log: app.log,
+      rail: config.PAYMENT_RAIL,
+      appid: config.WECHAT_APPID,
+      orderExpireMs: config.ORDER_EXPIRE_MINUTES * 60000,
+      xpay:
+        xpayReady && accessTokens
+          ? {
+              api: new XpayApi({
+                baseUrl: config.WECHAT_API_BASE,
+                appKey: config.XPAY_APP_KEY,
+                env: config.XPAY_ENV,
+                timeoutMs: config.WECHAT_TIMEOUT_MS,
+                accessTokens,
+              }),
+              offerId: config.XPAY_OFFER_ID,
+              appKey: config.XPAY_APP_KEY,
+              env: config.XPAY_ENV,
+            }
+          : null,
+      wechatpay: wechatpayKeys
+        ? (() => {
+            const merchant = {
+              mchid: config.WECHATPAY_MCHID,
+              serial: config.WECHATPAY_MERCHANT_SERIAL,
+              privateKey: wechatpayKeys.merchantKey,
+            }
+            return {
+              merchant,
+              notifyBase: config.WECHATPAY_NOTIFY_BASE.replace(/\/+$/, ''),
+              api: new WechatpayApi({
+                baseUrl: config.WECHATPAY_API_BASE,
+                appid: config.WECHAT_APPID,
+                merchant,
+                wechatpayKeys: wechatpayKeys.wechatpayKeys,
+                timeoutMs: config.WECHAT_TIMEOUT_MS,
+                now,
+              }),
+            }
+          })()
+        : null,
+      secretBox: key ? new SecretBox(key) : null,
+      onMembershipChange: () => viewerCache.clear(),
+      now,
+    }),
+  )
+  app.decorate(
+    'reconciler',
+    new Reconciler(db.kysely, app.payments, app.log, {
+      intervalMs: config.RECONCILE_INTERVAL_MS,
+      pendingAfterMs: config.RECONCILE_AFTER_MS,
+      now,
+    }),
+  )
+  app.reconciler.start()
+  app.addHook('onClose', async () => {
+    await app.reconciler.stop()
+  })
+
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger())
   await app.register(healthRoutes)
   await app.register(catalogRoutes, { prefix: '/api' })
   await app.register(issueRoutes, { prefix: '/api', now })
   await app.register(authRoutes, { prefix: '/api', now })
   await app.register(meRoutes, { prefix: '/api', now })
+  await app.register(orderRoutes, { prefix: '/api', now })
+  await app.register(paymentNotificationRoutes, { prefix: '/api', now })
   return app
 }
 

@@ -50,6 +50,38 @@ const ConfigSchema = Type.Object({
   /** Logins allowed per client address and per WeChat user, each per minute */
   LOGIN_RATE_PER_IP: Type.Integer({ default: 30, minimum: 1, maximum: 100000 }),
   LOGIN_RATE_PER_USER: Type.Integer({ default: 10, minimum: 1, maximum: 100000 }),
+
+  /** Which rail sells VIP: virtual payment (WeChat's rule for virtual goods) or WeChat Pay JSAPI */
+  PAYMENT_RAIL: Type.Union([Type.Literal('xpay'), Type.Literal('wechatpay')], { default: 'xpay' }),
+  /** Unpaid orders are closed after this many minutes */
+  ORDER_EXPIRE_MINUTES: Type.Integer({ default: 15, minimum: 2, maximum: 1440 }),
+  /** How often the reconciliation sweep runs, ms (0: never, e.g. in tests that run it by hand) */
+  RECONCILE_INTERVAL_MS: Type.Integer({ default: 60000, minimum: 0, maximum: 3600000 }),
+  /** Pending orders older than this are queried by the sweep, ms */
+  RECONCILE_AFTER_MS: Type.Integer({ default: 120000, minimum: 0, maximum: 86400000 }),
+
+  /** 消息推送 (message push) settings of the mini-program: Token and, for 安全模式, EncodingAESKey */
+  MSG_PUSH_TOKEN: Type.String({ default: '', maxLength: 64 }),
+  MSG_PUSH_AES_KEY: Type.String({ default: '', pattern: '^(|[A-Za-z0-9]{43})$' }),
+  /** Virtual payment: the offer id and the AppKey of the configured environment (0 live, 1 sandbox) */
+  XPAY_OFFER_ID: Type.String({ default: '', maxLength: 64 }),
+  XPAY_APP_KEY: Type.String({ default: '', maxLength: 128 }),
+  XPAY_ENV: Type.Union([Type.Literal(0), Type.Literal(1)], { default: 0 }),
+
+  /** WeChat Pay API v3: the merchant, its API certificate serial and private key file */
+  WECHATPAY_API_BASE: Type.String({ default: 'https://api.mch.weixin.qq.com', pattern: '^https?://[^\\s]+$' }),
+  WECHATPAY_MCHID: Type.String({ default: '', maxLength: 32 }),
+  WECHATPAY_MERCHANT_SERIAL: Type.String({ default: '', maxLength: 64 }),
+  WECHATPAY_MERCHANT_KEY_FILE: Type.String({ default: '' }),
+  /** The APIv3 key (32 characters) that encrypts notifications */
+  WECHATPAY_APIV3_KEY: Type.String({ default: '', pattern: '^(|.{32})$' }),
+  /** 微信支付公钥: its id (PUB_KEY_ID_…) and PEM file; and/or a platform certificate's serial and PEM file */
+  WECHATPAY_PUBLIC_KEY_ID: Type.String({ default: '', maxLength: 64 }),
+  WECHATPAY_PUBLIC_KEY_FILE: Type.String({ default: '' }),
+  WECHATPAY_PLATFORM_CERT_SERIAL: Type.String({ default: '', maxLength: 64 }),
+  WECHATPAY_PLATFORM_CERT_FILE: Type.String({ default: '' }),
+  /** Public HTTPS base URL of this API, for notify_url (WeChat Pay calls it from the internet) */
+  WECHATPAY_NOTIFY_BASE: Type.String({ default: '', pattern: '^(|https?://[^\\s?]+)$' }),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -57,7 +89,15 @@ export type Config = Static<typeof ConfigSchema>
 export class ConfigError extends Error {}
 
 /** Never echoed in a message or a log. */
-export const SECRET_VARIABLES = new Set(['WECHAT_APPSECRET', 'SESSION_KEY_ENCRYPTION_KEY', 'DATABASE_URL'])
+export const SECRET_VARIABLES = new Set([
+  'WECHAT_APPSECRET',
+  'SESSION_KEY_ENCRYPTION_KEY',
+  'DATABASE_URL',
+  'MSG_PUSH_TOKEN',
+  'MSG_PUSH_AES_KEY',
+  'XPAY_APP_KEY',
+  'WECHATPAY_APIV3_KEY',
+])
 
 /** Reads and validates the environment; throws a ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {

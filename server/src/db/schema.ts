@@ -132,6 +132,65 @@ export interface PlanTable {
   sort_order: number
 }
 
+export type OrderStatus = 'created' | 'pending' | 'paid' | 'fulfilled' | 'closed' | 'refunding' | 'refunded'
+export type PaymentRail = 'xpay' | 'wechatpay'
+
+export interface OrderTable {
+  id: Generated<number>
+  out_trade_no: string
+  user_id: number
+  plan_id: string
+  months: number
+  amount_fen: number
+  rail: PaymentRail
+  status: OrderStatus
+  openid: string
+  platform: string
+  request_key: string
+  prepay_id: string | null
+  sign_data: string | null
+  transaction_id: string | null
+  created_at: Millis
+  expires_at: Millis
+  paid_at: Millis | null
+  fulfilled_at: Millis | null
+  closed_at: Millis | null
+  refunded_at: Millis | null
+  last_queried_at: Millis | null
+  granted_from: Millis | null
+  granted_until: Millis | null
+  refund_no: string | null
+}
+
+export interface PaymentNotificationTable {
+  notification_key: string
+  order_id: number | null
+  rail: string
+  event: string
+  received_at: Millis
+}
+
+export type LedgerEvent =
+  'order_created' | 'paid' | 'fulfilled' | 'closed' | 'refund_requested' | 'refunded' | 'vip_granted' | 'vip_revoked'
+export type LedgerSource = 'notification' | 'query' | 'admin' | 'client' | 'sweep'
+
+export interface LedgerTable {
+  id: Generated<number>
+  order_id: number | null
+  user_id: number
+  event: LedgerEvent
+  amount_fen: number
+  source: LedgerSource
+  detail: string
+  created_at: Millis
+}
+
+export interface JobLeaseTable {
+  name: string
+  holder: string
+  expires_at: Millis
+}
+
 export interface Database {
   regions: RegionTable
   columns: ColumnTable
@@ -144,7 +203,13 @@ export interface Database {
   plans: PlanTable
   members: MemberTable
   member_links: MemberLinkTable
+  orders: OrderTable
+  payment_notifications: PaymentNotificationTable
+  ledger: LedgerTable
+  job_leases: JobLeaseTable
 }
+
+export type OrderRow = Selectable<OrderTable>
 
 export type IssueRow = Selectable<IssueTable>
 export type NewIssue = Insertable<IssueTable>

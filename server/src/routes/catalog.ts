@@ -1,6 +1,5 @@
 import type { App } from '../app'
 import { ErrorBody } from '../schemas/common'
-import { PlanList } from '../schemas/plans'
 import { ColumnList, RegionList } from '../schemas/taxonomy'
 import { Catalog } from '../domain/catalog'
 
@@ -53,17 +52,5 @@ export async function catalogRoutes(app: App): Promise<void> {
         })),
       }
     },
-  )
-
-  app.get(
-    '/plans',
-    {
-      schema: {
-        summary: 'VIP plans on sale, prices set by the server (fen)',
-        tags: ['membership'],
-        response: { 200: PlanList, 400: ErrorBody },
-      },
-    },
-    async () => ({ items: (await app.catalog.get()).plans }),
   )
 }

@@ -1,0 +1,142 @@
+import { Type } from '@sinclair/typebox'
+import type { App } from '../app'
+import type { OrderRow } from '../db/schema'
+import { ApiError } from '../errors'
+import { errorResponses } from '../schemas/common'
+import {
+  CreateOrderBody,
+  CreateOrderResult,
+  Order,
+  OrderList,
+  PlansQuery,
+  PlansWithPurchase,
+  type OrderDto,
+} from '../schemas/orders'
+
+/** Reading a pending order asks the rail at most this often. */
+const QUERY_AT_MOST_EVERY_MS = 2000
+
+export async function orderRoutes(app: App, options: { now: () => number }): Promise<void> {
+  const { now } = options
+  const secured = { tags: ['orders'], security: [{ bearer: [] }] }
+
+  const planNames = async () => {
+    const plans = await app.db.kysely.selectFrom('plans').select(['id', 'name']).execute()
+    return new Map(plans.map((plan) => [plan.id, plan.name]))
+  }
+  const view = (order: OrderRow, names: Map<string, string>): OrderDto => ({
+    id: order.id,
+    outTradeNo: order.out_trade_no,
+    planId: order.plan_id,
+    planName: names.get(order.plan_id) ?? order.plan_id,
+    months: order.months,
+    amountFen: order.amount_fen,
+    rail: order.rail,
+    status: order.status,
+    createdAt: new Date(order.created_at).toISOString(),
+    paidAt: order.paid_at === null ? null : new Date(order.paid_at).toISOString(),
+    expiresAt: new Date(order.expires_at).toISOString(),
+  })
+
+  app.get(
+    '/plans',
+    {
+      schema: {
+        summary: 'VIP plans on sale (prices set by the server, fen) and whether this platform may buy them',
+        tags: ['membership'],
+        querystring: PlansQuery,
+        response: { 200: PlansWithPurchase, ...errorResponses },
+      },
+    },
+    async (request) => ({
+      items: (await app.catalog.get()).plans,
+      purchase: app.payments.purchaseFor(request.query.platform ?? 'other'),
+    }),
+  )
+
+  app.post(
+    '/orders',
+    {
+      schema: {
+        ...secured,
+        summary: 'Create an order for a plan; the server sets the price. Returns what the client pays with',
+        body: CreateOrderBody,
+        response: {
+          200: CreateOrderResult,
+          403: errorResponses[400],
+          409: errorResponses[400],
+          503: errorResponses[500],
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { userId } = app.requireSession(request)
+      const { order, payment } = await app.payments.createOrder(
+        userId,
+        request.body.planId,
+        request.body.platform,
+        request.body.requestKey,
+      )
+      return { order: view(order, await planNames()), payment }
+    },
+  )
+
+  app.get(
+    '/orders',
+    {
+      schema: {
+        ...secured,
+        summary: "The reader's orders, newest first",
+        response: { 200: OrderList, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { userId } = app.requireSession(request)
+      const rows = await app.db.kysely
+        .selectFrom('orders')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('status', '!=', 'created')
+        .orderBy('created_at', 'desc')
+        .limit(100)
+        .execute()
+      const names = await planNames()
+      return { items: rows.map((row) => view(row, names)) }
+    },
+  )
+
+  app.get(
+    '/orders/:id',
+    {
+      schema: {
+        ...secured,
+        summary: 'One order; a pending one is first checked with the payment rail',
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }),
+        response: { 200: Order, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { userId } = app.requireSession(request)
+      const find = () =>
+        app.db.kysely
+          .selectFrom('orders')
+          .selectAll()
+          .where('id', '=', request.params.id)
+          .where('user_id', '=', userId)
+          .executeTakeFirst()
+      let order = await find()
+      if (!order) throw new ApiError(404, 'ORDER_NOT_FOUND', `you have no order ${request.params.id}`)
+      const at = now()
+      if (
+        order.status === 'pending' &&
+        (order.last_queried_at === null || at - order.last_queried_at >= QUERY_AT_MOST_EVERY_MS)
+      ) {
+        await app.payments.check(order, 'query')
+        order = (await find()) as OrderRow
+      }
+      if (order.status === 'fulfilled') app.viewerCache.clear()
+      return view(order, await planNames())
+    },
+  )
+}
