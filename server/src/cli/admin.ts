@@ -1,4 +1,6 @@
+import { buildApp } from '../app'
 import { configOrExit, openMigratedDb } from '../bootstrap'
+import { ApiError } from '../errors'
 import { findUser, grantMembership, issueToken } from '../domain/users'
 import fs from 'node:fs'
 import { importMembers, parseImportPhone, parseMembersCsv, unlinkPhone } from '../domain/members'
@@ -9,7 +11,12 @@ const USAGE = `usage:
   npm run admin -- grant-vip <user> <days> [reason]  extend VIP by <days>; <user> is an id or a name
   npm run admin -- import-members <file.csv>         import web-site members: phone,name,vip_expires_at
   npm run admin -- member-links [phone]              recorded phone links and refusals, newest first
-  npm run admin -- unlink-phone <phone> <reason>     free a phone from the account holding it`
+  npm run admin -- unlink-phone <phone> <reason>     free a phone from the account holding it
+  npm run admin -- revoke-vip <user> <days> <reason> take back VIP days (never below now)
+  npm run admin -- orders [--status S] [--user U] [--limit N]   list orders, newest first
+  npm run admin -- refund <order id> <reason>        full refund of a fulfilled order
+  npm run admin -- ledger [--order N] [--user U]     the money ledger, newest first
+  npm run admin -- reconcile                         run the reconciliation sweep once`
 
 type Command = (args: string[]) => Promise<number>
 
@@ -21,6 +28,11 @@ async function main(): Promise<number> {
     'import-members': importMembersCommand,
     'member-links': memberLinks,
     'unlink-phone': unlinkPhoneCommand,
+    'revoke-vip': revokeVip,
+    orders,
+    refund,
+    ledger: ledgerCommand,
+    reconcile,
   }
   const run = command ? commands[command] : undefined
   if (!run) {
@@ -147,6 +159,147 @@ async function unlinkPhoneCommand(args: string[]): Promise<number> {
   } finally {
     await db.close()
   }
+}
+
+function options(args: string[], allowed: string[]): Record<string, string> | string {
+  const result: Record<string, string> = {}
+  for (let i = 0; i < args.length; i += 2) {
+    const name = args[i]?.replace(/^--/, '')
+    if (!args[i]?.startsWith('--') || !allowed.includes(name) || args[i + 1] === undefined) {
+      return `unknown or incomplete option "${args[i]}": allowed are ${allowed.map((a) => `--${a} <value>`).join(', ')}`
+    }
+    result[name] = args[i + 1]
+  }
+  return result
+}
+
+async function revokeVip(args: string[]): Promise<number> {
+  const [who, daysText, ...reasonWords] = args
+  const days = Number(daysText)
+  const reason = reasonWords.join(' ').trim()
+  if (!who || !Number.isInteger(days) || days < 1 || days > 3660 || !reason || reason.length > 200) {
+    process.stderr.write('revoke-vip needs a user (id or name), whole days from 1 to 3660 and a reason\n')
+    return 64
+  }
+  const { db } = await openMigratedDb(configOrExit())
+  try {
+    const user = await findUser(db.kysely, who)
+    if (!user) {
+      process.stderr.write(`no user "${who}"\n`)
+      return 1
+    }
+    const { expiresAt } = await grantMembership(db.kysely, user.id, -days, reason, 'admin', Date.now())
+    process.stdout.write(`user ${user.id} is VIP until ${new Date(expiresAt).toISOString()}\n`)
+    return 0
+  } finally {
+    await db.close()
+  }
+}
+
+async function orders(args: string[]): Promise<number> {
+  const parsed = options(args, ['status', 'user', 'limit'])
+  if (typeof parsed === 'string') {
+    process.stderr.write(`${parsed}\n`)
+    return 64
+  }
+  const limit = parsed.limit ? Number(parsed.limit) : 50
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    process.stderr.write('--limit must be a whole number from 1 to 1000\n')
+    return 64
+  }
+  const { db } = await openMigratedDb(configOrExit())
+  try {
+    let query = db.kysely.selectFrom('orders').selectAll().orderBy('id', 'desc').limit(limit)
+    if (parsed.status) query = query.where('status', '=', parsed.status as never)
+    if (parsed.user) {
+      const user = await findUser(db.kysely, parsed.user)
+      if (!user) {
+        process.stderr.write(`no user "${parsed.user}"\n`)
+        return 1
+      }
+      query = query.where('user_id', '=', user.id)
+    }
+    const rows = await query.execute()
+    for (const row of rows) {
+      process.stdout.write(
+        `${String(row.id).padStart(6)}  ${row.out_trade_no}  user ${row.user_id}  ${row.plan_id.padEnd(9)}  ¥${(row.amount_fen / 100).toFixed(2).padStart(7)}  ${row.rail.padEnd(9)}  ${row.status.padEnd(9)}  ${new Date(row.created_at).toISOString()}\n`,
+      )
+    }
+    process.stdout.write(`${rows.length} order(s)\n`)
+    return 0
+  } finally {
+    await db.close()
+  }
+}
+
+async function ledgerCommand(args: string[]): Promise<number> {
+  const parsed = options(args, ['order', 'user'])
+  if (typeof parsed === 'string') {
+    process.stderr.write(`${parsed}\n`)
+    return 64
+  }
+  const { db } = await openMigratedDb(configOrExit())
+  try {
+    let query = db.kysely.selectFrom('ledger').selectAll().orderBy('id', 'desc').limit(500)
+    if (parsed.order) query = query.where('order_id', '=', Number(parsed.order))
+    if (parsed.user) query = query.where('user_id', '=', Number(parsed.user))
+    for (const row of await query.execute()) {
+      process.stdout.write(
+        `${new Date(row.created_at).toISOString()}  ${row.event.padEnd(16)}  order ${String(row.order_id ?? '-').padStart(5)}  user ${row.user_id}  ${(row.amount_fen / 100).toFixed(2).padStart(8)}  ${row.source.padEnd(12)}  ${row.detail}\n`,
+      )
+    }
+    return 0
+  } finally {
+    await db.close()
+  }
+}
+
+/** Commands that talk to the payment rails run inside the app, with its configuration. */
+async function withApp(work: (app: Awaited<ReturnType<typeof buildApp>>) => Promise<number>): Promise<number> {
+  const config = { ...configOrExit(), RECONCILE_INTERVAL_MS: 0, LOG_LEVEL: 'warn' as const }
+  const { db } = await openMigratedDb(config)
+  const app = await buildApp({ config, db })
+  try {
+    return await work(app)
+  } finally {
+    await app.close()
+    await db.close()
+  }
+}
+
+async function refund(args: string[]): Promise<number> {
+  const [idText, ...reasonWords] = args
+  const id = Number(idText)
+  const reason = reasonWords.join(' ').trim()
+  if (!Number.isInteger(id) || id < 1 || !reason || reason.length > 80) {
+    process.stderr.write('refund needs an order id and a reason (at most 80 characters)\n')
+    return 64
+  }
+  return withApp(async (app) => {
+    try {
+      const order = await app.payments.refund(id, reason)
+      process.stdout.write(`order ${order.id} is ${order.status}; the refund completes when WeChat confirms it\n`)
+      return 0
+    } catch (error) {
+      if (error instanceof ApiError) {
+        process.stderr.write(`${error.message}\n`)
+        return 1
+      }
+      throw error
+    }
+  })
+}
+
+async function reconcile(args: string[]): Promise<number> {
+  if (args.length > 0) {
+    process.stderr.write('reconcile takes no arguments\n')
+    return 64
+  }
+  return withApp(async (app) => {
+    const checked = await app.reconciler.runOnce()
+    process.stdout.write(`checked ${checked} pending order(s)\n`)
+    return 0
+  })
 }
 
 main().then(

@@ -41,7 +41,7 @@ export async function findUser(
     : query.where('name', '=', idOrName).executeTakeFirst()
 }
 
-/** Extends VIP by `days` from the later of now and the current expiry, and records why. */
+/** Extends VIP by `days` (or takes days back, when negative) from the later of now and the current expiry; recorded in the ledger. */
 export async function grantMembership(
   db: Kysely<Database>,
   userId: number,
@@ -57,11 +57,24 @@ export async function grantMembership(
       .where('user_id', '=', userId)
       .executeTakeFirst()
     const base = current && current.expires_at > now ? current.expires_at : now
-    const expiresAt = base + days * DAY_MS
+    // Revoking (negative days) never moves the expiry below now.
+    const expiresAt = days >= 0 ? base + days * DAY_MS : Math.max(now, base + days * DAY_MS)
     await trx
       .insertInto('memberships')
       .values({ user_id: userId, expires_at: expiresAt, updated_at: now })
       .onConflict((oc) => oc.column('user_id').doUpdateSet({ expires_at: expiresAt, updated_at: now }))
+      .execute()
+    await trx
+      .insertInto('ledger')
+      .values({
+        order_id: null,
+        user_id: userId,
+        event: days >= 0 ? 'vip_granted' : 'vip_revoked',
+        amount_fen: 0,
+        source: source === 'admin' ? 'admin' : 'sweep',
+        detail: `${days} day(s): ${reason}`.slice(0, 300),
+        created_at: now,
+      })
       .execute()
     await trx
       .insertInto('membership_grants')
