@@ -26,6 +26,12 @@ export const WECHAT_ERRMSG: Readonly<Record<number, string>> = {
   47001: 'data format error',
   61010: 'user access record expired',
   87014: 'risky content',
+  // 小程序虚拟支付 (xpay): WeChat documents the codes, not the errmsg texts; these are the simulator's wording.
+  268490001: 'invalid openid',
+  268490002: 'invalid param',
+  268490003: 'pay_sig error',
+  268490014: 'refund in progress, retry later with the same parameters',
+  268490016: 'left_fee does not match the order, check it with query_order',
 }
 
 export interface WechatError {

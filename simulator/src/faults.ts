@@ -7,9 +7,11 @@ import type { SimState } from './state'
 export interface FaultSpec {
   /** The upstream route it hits, exactly as registered, e.g. `/sns/jscode2session` */
   path: string
-  /** Answer with this errcode (and WeChat's errmsg for it) instead of the real answer */
+  /** Answer with this errcode (and WeChat's errmsg for it) instead of the real answer (api.weixin.qq.com paths) */
   errcode?: number
-  /** Overrides the errmsg looked up for `errcode` */
+  /** Answer with this WeChat Pay v3 error code, e.g. SYSTEM_ERROR, under httpStatus or 500 (/v3/ paths) */
+  code?: string
+  /** Overrides the errmsg looked up for `errcode` (the message of `code`) */
   errmsg?: string
   /** Answer with this HTTP status; with no errcode the body is the status line as plain text */
   httpStatus?: number
@@ -57,14 +59,13 @@ export class Faults {
   }
 }
 
-/** Renders a fault's errcode as the body of the upstream it stands in for */
-export type FaultBody = (errcode: number, errmsg: string | undefined) => unknown
+/** Renders a fault as the error answer of the upstream it stands in for; undefined when the fault has no error */
+export type FaultBody = (fault: FaultSpec) => { status: number; body: unknown } | undefined
 
 /**
  * The hook every upstream (WeChat-side) route goes through: it counts the call, then applies the
  * next fault queued for the route, if any. Register it in the encapsulated context of an upstream
- * area with that area's error body (WeChat's `{errcode, errmsg}`; WeChat Pay v3 would bring its
- * own `{code, message}` shape).
+ * area with that area's error body (WeChat's `{errcode, errmsg}`, WeChat Pay v3's `{code, message}`).
  */
 export function upstreamGate(state: SimState, body: FaultBody): onRequestAsyncHookHandler {
   return async function gate(request: FastifyRequest, reply: FastifyReply) {
@@ -74,9 +75,8 @@ export function upstreamGate(state: SimState, body: FaultBody): onRequestAsyncHo
     const fault = state.faults.take(path)
     if (!fault) return
     if (fault.delayMs) await sleep(fault.delayMs)
-    if (fault.errcode !== undefined) {
-      return reply.code(fault.httpStatus ?? 200).send(body(fault.errcode, fault.errmsg))
-    }
+    const rendered = body(fault)
+    if (rendered) return reply.code(rendered.status).send(rendered.body)
     if (fault.httpStatus !== undefined && fault.httpStatus !== 200) {
       const status = fault.httpStatus
       return reply

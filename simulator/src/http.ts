@@ -5,8 +5,16 @@ export function badRequest(message: string): Error & { statusCode: number } {
   return Object.assign(new Error(message), { statusCode: 400 })
 }
 
+const rawBodies = new WeakMap<FastifyRequest, string>()
+
+/** The exact body text of a request read by `lenientJsonBodies` (what pay_sig signs); '' when it had none */
+export function rawBody(request: FastifyRequest): string {
+  return rawBodies.get(request) ?? ''
+}
+
 /** Parses a body as JSON whatever its content type; an empty body is `{}` */
-function parseJson(_request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) {
+function parseJson(request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) {
+  rawBodies.set(request, body.toString())
   const text = body.toString().trim()
   if (text === '') return done(null, {})
   try {

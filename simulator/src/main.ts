@@ -1,10 +1,14 @@
 import { buildSimulator } from './app'
 import { simulatorEnv } from './env'
+import { preparePay, writeKeyFolder } from './keys'
 import { DEFAULT_APPID } from './state'
 
 async function main(): Promise<void> {
-  const { host, port, options, generatedSecret } = simulatorEnv(process.env)
+  const { host, port, options, generatedSecret, keysDir, pay, generatedXpay } = simulatorEnv(process.env)
+  const prepared = pay ? preparePay(pay, keysDir) : null
+  if (prepared) options.pay = prepared.pay
   const app = buildSimulator(options)
+  const appid = options.appid ?? DEFAULT_APPID
 
   let closing = false
   const shutdown = async () => {
@@ -19,14 +23,31 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown())
 
   const address = await app.listen({ host, port })
+  const written = keysDir ? writeKeyFolder(keysDir, address, appid, prepared, options.xpay) : []
   const lines = [
     `WeChat simulator  ${address}  (development and tests only)`,
-    `  appid           ${options.appid ?? DEFAULT_APPID}`,
+    `  appid           ${appid}`,
     generatedSecret
       ? `  secret          ${options.secret}  (made up for this run; set SIM_SECRET to choose one)`
       : '  secret          from SIM_SECRET',
-    `  API server      WECHAT_API_BASE=${address} WECHAT_APPID=${options.appid ?? DEFAULT_APPID} WECHAT_APPSECRET=…`,
+    `  API server      WECHAT_API_BASE=${address} WECHAT_APPID=${appid} WECHAT_APPSECRET=…`,
   ]
+  if (options.xpay) {
+    const { offerId, pushUrl, encodingAesKey } = options.xpay
+    lines.push(
+      `  xpay            offerId ${offerId}, pushes to ${pushUrl} (${encodingAesKey ? '安全模式' : 'plain'})`,
+      generatedXpay.length > 0
+        ? `                  made up for this run: ${generatedXpay.join(', ')}${keysDir ? ' (see xpay.json)' : ''}`
+        : '                  AppKey and Token from the environment',
+    )
+  }
+  if (prepared) {
+    const { mchid, platformKeyId } = prepared.pay
+    lines.push(`  WeChat Pay      ${address}/v3  mchid ${mchid}, Wechatpay-Serial ${platformKeyId}`)
+  }
+  if (written.length > 0)
+    lines.push(`  keys            ${keysDir}: ${written.map((file) => file.split('/').pop()).join(', ')}`)
+  if (options.retryScale !== undefined) lines.push(`  retries         schedule × ${options.retryScale}`)
   process.stdout.write(`${lines.join('\n')}\n`)
 }
 

@@ -5,10 +5,12 @@ import type { FastifyInstance } from 'fastify'
 import { badRequest, lenientJsonBodies } from './http'
 import { openidFor } from './ids'
 import type { SimState } from './state'
+import { XPAY_PLATFORMS } from './xpay'
 
 /**
  * The phone side, under /__phone: what the WeChat client does for a page (`wx.login`, the
- * getPhoneNumber button), for the H5 preview and for tests. Any origin may call it, because the
+ * getPhoneNumber button, the payment sheets of `wx.requestVirtualPayment` and `wx.requestPayment`),
+ * for the H5 preview and for tests. Any origin may call it, because the
  * H5 preview calls it from the browser. It answers like a development API (HTTP 400 on a bad
  * request), not like WeChat.
  */
@@ -37,6 +39,41 @@ const PhoneNumberBody = Type.Object(
 
 const CodeReply = Type.Object({ code: Type.String() })
 
+/** What the user does on the payment sheet */
+const Action = Type.Union([Type.Literal('confirm'), Type.Literal('cancel'), Type.Literal('fail')])
+
+/** `wx.requestVirtualPayment({signData, paySig, signature, mode})`, plus the user and what they do */
+const XpayPayBody = Type.Object(
+  {
+    user: User,
+    signData: Type.String({ minLength: 1, maxLength: 4096 }),
+    paySig: Type.String({ maxLength: 256 }),
+    signature: Type.String({ maxLength: 256 }),
+    mode: Type.String({ maxLength: 64 }),
+    action: Action,
+    /** `ios-old` answers INVALID_PLATFORM (iOS < 15 or WeChat < 8.0.68); `ios` pays through Apple */
+    platform: Type.Optional(Type.Union(XPAY_PLATFORMS.map((name) => Type.Literal(name)))),
+  },
+  { additionalProperties: false },
+)
+
+/** `wx.requestPayment({timeStamp, nonceStr, package, signType, paySign})`, plus what the user does */
+const PayJsapiBody = Type.Object(
+  {
+    timeStamp: Type.String({ maxLength: 32 }),
+    nonceStr: Type.String({ maxLength: 64 }),
+    package: Type.String({ maxLength: 128 }),
+    signType: Type.String({ maxLength: 16 }),
+    paySign: Type.String({ maxLength: 1024 }),
+    action: Action,
+    /** The paying user; when given, the order's payer.openid must be theirs */
+    user: Type.Optional(User),
+  },
+  { additionalProperties: false },
+)
+
+const PaymentAnswer = Type.Object({ errMsg: Type.String(), errCode: Type.Optional(Type.Integer()) })
+
 const MAINLAND_MOBILE = /^1[0-9]{10}$/
 
 export async function phoneSideRoutes(app: FastifyInstance, { state }: { state: SimState }): Promise<void> {
@@ -63,5 +100,18 @@ export async function phoneSideRoutes(app: FastifyInstance, { state }: { state: 
       watermarkAppid: watermarkAppid ?? state.config.appid,
     })
     return { code }
+  })
+
+  // The virtual-payment sheet: checks what WeChat checks, then answers as the client's callbacks do.
+  api.post('/xpay/pay', { schema: { body: XpayPayBody, response: { 200: PaymentAnswer } } }, async (request) => {
+    if (!state.xpay) throw badRequest('xpay is not configured: give the simulator xpay options')
+    const openid = openidFor(state.config.appid, request.body.user)
+    return state.xpay.requestVirtualPayment(request.body, state.logins.session(openid)?.sessionKey)
+  })
+
+  // The WeChat Pay cashier of wx.requestPayment.
+  api.post('/pay/jsapi', { schema: { body: PayJsapiBody, response: { 200: PaymentAnswer } } }, async (request) => {
+    if (!state.pay) throw badRequest('WeChat Pay is not configured: give the simulator pay options')
+    return state.pay.requestPayment(request.body)
   })
 }

@@ -1,11 +1,15 @@
+import crypto from 'node:crypto'
 import type { FastifyServerOptions } from 'fastify'
 import { Clock } from './clock'
 import { Faults } from './faults'
 import { requestId } from './ids'
 import { LoginStore } from './login'
+import { Notifier } from './notify'
+import { PayStore, type PayConfig, type PayOptions } from './pay'
 import { PhoneCodeStore } from './phone'
 import { DEFAULT_REVIEW_WORDS, DEFAULT_RISKY_WORDS, type RiskyWord } from './security'
 import { TokenStore } from './tokens'
+import { defaultOriginalId, XpayStore, type XpayConfig, type XpayOptions } from './xpay'
 
 export interface SimulatorOptions {
   /** The AppSecret the simulator accepts; required, never committed (main.ts makes one up) */
@@ -28,6 +32,16 @@ export interface SimulatorOptions {
   now?: () => number
   /** Fastify's logger option; off unless given */
   logger?: FastifyServerOptions['logger']
+  /** 小程序虚拟支付 (xpay); /xpay/* and the phone's xpay sheet answer only when given */
+  xpay?: XpayOptions
+  /** WeChat Pay API v3; /v3/* and the phone's cashier answer only when given */
+  pay?: PayOptions
+  /** Multiplies every wait of the notification retry schedule (0.001 turns 15 s into 15 ms); 1 unless given */
+  retryScale?: number
+  /** How long a notification receiver may take to answer, in ms; 5000 unless given */
+  notifyTimeoutMs?: number
+  /** How long a refund stays PROCESSING before it ends (and its notification goes out), in ms; 0 unless given */
+  refundDelayMs?: number
 }
 
 export interface SimConfig {
@@ -39,6 +53,11 @@ export interface SimConfig {
   readonly unionid: boolean
   readonly riskyWords: readonly RiskyWord[]
   readonly reviewWords: readonly string[]
+  readonly xpay: XpayConfig | null
+  readonly pay: PayConfig | null
+  readonly retryScale: number
+  readonly notifyTimeoutMs: number
+  readonly refundDelayMs: number
 }
 
 export const DEFAULT_APPID = 'wx0000000000000000'
@@ -47,6 +66,102 @@ function positiveSeconds(name: string, value: number | undefined, fallback: numb
   const seconds = value ?? fallback
   if (!Number.isInteger(seconds) || seconds <= 0) throw new RangeError(`${name} must be a positive whole number`)
   return seconds
+}
+
+function nonEmpty(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new Error(`${name} must be a non-empty string`)
+  return value
+}
+
+function httpUrl(name: string, value: unknown): string {
+  const text = nonEmpty(name, value)
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new Error(`${name} must be an http(s) URL`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name} must be an http(s) URL`)
+  return text
+}
+
+function resolveXpay(appid: string, options: XpayOptions): XpayConfig {
+  const products = options.products ?? null
+  for (const [id, price] of Object.entries(products ?? {})) {
+    if (!Number.isInteger(price) || price <= 0) throw new Error(`xpay.products.${id} must be a price in fen (> 0)`)
+  }
+  const aesKey = options.encodingAesKey ?? null
+  if (aesKey !== null && !/^[A-Za-z0-9]{43}$/.test(aesKey)) {
+    throw new Error('xpay.encodingAesKey must be 43 letters and digits')
+  }
+  if (!/^[A-Za-z0-9]{3,32}$/.test(options.pushToken ?? '')) {
+    throw new Error('xpay.pushToken must be 3-32 letters and digits')
+  }
+  const originalId = options.originalId ?? defaultOriginalId(appid)
+  return {
+    appKey: nonEmpty('xpay.appKey', options.appKey),
+    appKeySandbox: options.appKeySandbox === undefined ? null : nonEmpty('xpay.appKeySandbox', options.appKeySandbox),
+    offerId: nonEmpty('xpay.offerId', options.offerId),
+    products,
+    pushUrl: httpUrl('xpay.pushUrl', options.pushUrl),
+    pushToken: options.pushToken,
+    encodingAesKey: aesKey,
+    originalId: nonEmpty('xpay.originalId', originalId),
+  }
+}
+
+function publicKey(name: string, pem: unknown): crypto.KeyObject {
+  try {
+    return crypto.createPublicKey(nonEmpty(name, pem))
+  } catch {
+    throw new Error(`${name} must be a PEM public key (or certificate)`)
+  }
+}
+
+function privateKey(name: string, pem: unknown): crypto.KeyObject {
+  try {
+    return crypto.createPrivateKey(nonEmpty(name, pem))
+  } catch {
+    throw new Error(`${name} must be a PEM private key`)
+  }
+}
+
+function resolvePay(appid: string, options: PayOptions): PayConfig {
+  const apiV3Key = nonEmpty('pay.apiV3Key', options.apiV3Key)
+  if (!/^[\x21-\x7e]{32}$/.test(apiV3Key)) throw new Error('pay.apiV3Key must be 32 ASCII characters')
+  const certSerial = options.platformCertSerial
+  if (certSerial !== undefined && !/^[0-9A-Fa-f]{40}$/.test(certSerial)) {
+    throw new Error('pay.platformCertSerial must be 40 hex digits')
+  }
+  if ((certSerial === undefined) !== (options.platformCertPrivateKey === undefined)) {
+    throw new Error('pay.platformCertSerial and pay.platformCertPrivateKey go together')
+  }
+  const platformKeyId = nonEmpty('pay.platformKeyId', options.platformKeyId)
+  if (platformKeyId === certSerial) throw new Error('pay.platformKeyId and pay.platformCertSerial must differ')
+  return {
+    mchid: nonEmpty('pay.mchid', options.mchid),
+    appid: options.appid === undefined ? appid : nonEmpty('pay.appid', options.appid),
+    merchantCertSerial: nonEmpty('pay.merchantCertSerial', options.merchantCertSerial),
+    merchantPublicKey: publicKey('pay.merchantPublicKey', options.merchantPublicKey),
+    platformPrivateKey: privateKey('pay.platformPrivateKey', options.platformPrivateKey),
+    platformKeyId,
+    platformCert:
+      certSerial === undefined
+        ? null
+        : {
+            serial: certSerial,
+            privateKey: privateKey('pay.platformCertPrivateKey', options.platformCertPrivateKey),
+          },
+    apiV3Key,
+  }
+}
+
+function positiveNumber(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+  const number = value ?? fallback
+  if (!Number.isFinite(number) || number < 0 || (!allowZero && number === 0)) {
+    throw new RangeError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`)
+  }
+  return number
 }
 
 export function resolveConfig(options: SimulatorOptions): SimConfig {
@@ -64,6 +179,11 @@ export function resolveConfig(options: SimulatorOptions): SimConfig {
       typeof word === 'string' ? { word, label: 20001 } : word,
     ),
     reviewWords: options.reviewWords ?? DEFAULT_REVIEW_WORDS,
+    xpay: options.xpay === undefined ? null : resolveXpay(appid, options.xpay),
+    pay: options.pay === undefined ? null : resolvePay(appid, options.pay),
+    retryScale: positiveNumber('retryScale', options.retryScale, 1),
+    notifyTimeoutMs: positiveNumber('notifyTimeoutMs', options.notifyTimeoutMs, 5000),
+    refundDelayMs: positiveNumber('refundDelayMs', options.refundDelayMs, 0, true),
   }
 }
 
@@ -81,6 +201,12 @@ export class SimState {
   readonly logins: LoginStore
   readonly tokens: TokenStore
   readonly phones: PhoneCodeStore
+  /** Outgoing payment notifications of both rails, their retries, log and test switches */
+  readonly notifier: Notifier
+  /** xpay orders and refunds; null when the simulator has no xpay options */
+  readonly xpay: XpayStore | null
+  /** WeChat Pay v3 transactions and refunds; null when the simulator has no pay options */
+  readonly pay: PayStore | null
 
   constructor(
     readonly config: SimConfig,
@@ -90,11 +216,21 @@ export class SimState {
     this.logins = new LoginStore(config, this.clock)
     this.tokens = new TokenStore(config, this.clock)
     this.phones = new PhoneCodeStore(config, this.clock)
+    this.notifier = new Notifier(this.clock, { retryScale: config.retryScale, timeoutMs: config.notifyTimeoutMs })
+    this.xpay = config.xpay && new XpayStore(config.xpay, config, this.clock, this.notifier)
+    this.pay = config.pay && new PayStore(config.pay, config, this.clock, this.notifier)
   }
 
   /** A WeChat request id (rid / trace_id) for this moment */
   requestId(): string {
     return requestId(this.clock.nowS())
+  }
+
+  /** Stops every timer and delivery (the simulator is closing) */
+  close(): void {
+    this.notifier.stop()
+    this.xpay?.reset()
+    this.pay?.reset()
   }
 
   reset(): void {
@@ -103,6 +239,9 @@ export class SimState {
     this.logins.reset()
     this.tokens.reset()
     this.phones.reset()
+    this.notifier.reset()
+    this.xpay?.reset()
+    this.pay?.reset()
     this.clock.reset()
   }
 }

@@ -7,6 +7,7 @@ import { phoneRoutes } from './phone'
 import { securityRoutes } from './security'
 import type { SimState } from './state'
 import { tokenRoutes } from './tokens'
+import { xpayRoutes } from './xpay'
 
 export interface WechatApiOptions {
   state: SimState
@@ -16,7 +17,8 @@ export interface WechatApiOptions {
  * The api.weixin.qq.com side: the paths, parameters and response shapes of WeChat's server API.
  * Registers every api.weixin.qq.com route inside one encapsulated context, so all of them share
  * the WeChat body parser, the WeChat error shape, the call counter and the fault hook. A new
- * WeChat area (issue 4: /xpay/*) is one more `app.register(...)` line below.
+ * WeChat area is one more `app.register(...)` line below. The xpay routes exist only when the
+ * simulator has xpay options.
  */
 export async function wechatApi(app: FastifyInstance, { state }: WechatApiOptions): Promise<void> {
   lenientJsonBodies(app)
@@ -33,11 +35,16 @@ export async function wechatApi(app: FastifyInstance, { state }: WechatApiOption
   })
   app.addHook(
     'onRequest',
-    upstreamGate(state, (errcode, errmsg) => wechatError(state, errcode, errmsg)),
+    upstreamGate(state, (fault) =>
+      fault.errcode === undefined
+        ? undefined
+        : { status: fault.httpStatus ?? 200, body: wechatError(state, fault.errcode, fault.errmsg) },
+    ),
   )
 
   await app.register(loginRoutes, { state })
   await app.register(tokenRoutes, { state })
   await app.register(phoneRoutes, { state })
   await app.register(securityRoutes, { state })
+  if (state.xpay) await app.register(xpayRoutes, { state, store: state.xpay })
 }
