@@ -409,9 +409,13 @@ export class Notifier {
   }
 }
 
+/** 'timeout', the connection error code (ECONNREFUSED, …) or the message; no instanceof, errors may come from another realm */
 function describeFailure(reason: unknown, error: unknown): string {
-  if (reason instanceof Error && reason.message === 'timeout') return 'timeout'
-  const cause = error instanceof Error ? (error.cause as { code?: string } | undefined) : undefined
-  if (cause?.code) return cause.code
-  return error instanceof Error ? error.message : String(error)
+  const text = (value: unknown) =>
+    typeof value === 'object' && value !== null && 'message' in value ? String(value.message) : String(value)
+  if (text(reason) === 'timeout') return 'timeout'
+  const cause =
+    typeof error === 'object' && error !== null ? (error as { cause?: { code?: unknown } }).cause : undefined
+  if (typeof cause?.code === 'string') return cause.code
+  return text(error)
 }
