@@ -1,10 +1,10 @@
 /**
  * npm run bench:list — list and get with 100k demo issues in SQLite (DESIGN.md §7: p99 ≤ 10 ms).
  *
- * Fills a fresh SQLite database with BENCH_ISSUES (default 100000) demo issues, starts the API
- * with its response caches off (ISSUE_CACHE_TTL_MS=0, so every request reads the database),
- * and runs autocannon on: the first page, a deep page (cursor), a region filter, and GET of
- * random issues. Prints req/s, p50 and p99 per target.
+ * Fills a fresh SQLite database with BENCH_ISSUES (default 100000) demo issues, then runs
+ * autocannon on the first page, a deep page (cursor), a region filter and GET of random issues,
+ * twice: with the response caches off (ISSUE_CACHE_TTL_MS=0: every request reads the database)
+ * and on (the default 5 s). Prints req/s, p50 and p99 per target.
  */
 import path from 'node:path'
 import fs from 'node:fs'
@@ -17,53 +17,59 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 
 async function main(): Promise<void> {
   const dir = tempDir('beichen-bench-list-')
-  const env = { SQLITE_PATH: path.join(dir, 'bench.db'), ISSUE_CACHE_TTL_MS: '0' }
+  const env = { SQLITE_PATH: path.join(dir, 'bench.db') }
   const started = Date.now()
   await runCli('server/src/cli/migrate.ts', [], env)
   await runCli('server/src/cli/content-import.ts', ['content'], env)
   await runCli('server/src/cli/content-demo.ts', ['--issues', String(ISSUES)], env)
   process.stdout.write(`filled ${ISSUES} issues in ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
 
-  const api = await startApi(env)
-  let cursor = ''
-  for (let page = 0; page < 100; page++) {
-    const body = (await (await fetch(`${api.url}/api/issues?limit=50${cursor ? `&cursor=${cursor}` : ''}`)).json()) as {
-      nextCursor: string
-    }
-    cursor = body.nextCursor
-  }
-  const ids = Array.from({ length: 500 }, () => 1 + Math.floor(Math.random() * ISSUES))
-  const targets: { name: string; requests: autocannon.Request[] }[] = [
-    { name: 'list, first page (20)', requests: [{ path: '/api/issues?limit=20' }] },
-    { name: 'list, page 101 (cursor)', requests: [{ path: `/api/issues?limit=20&cursor=${cursor}` }] },
-    { name: 'list, region=jiangsu', requests: [{ path: '/api/issues?region=jiangsu&limit=20' }] },
-    { name: 'get, random issues', requests: ids.map((id) => ({ path: `/api/issues/${id}` })) },
-  ]
-  const rows: Record<string, string | number>[] = []
   let worstP99 = 0
-  for (const target of targets) {
-    const result = await autocannon({
-      url: api.url,
-      connections: CONNECTIONS,
-      duration: SECONDS,
-      requests: target.requests,
-    })
-    worstP99 = Math.max(worstP99, result.latency.p99)
-    rows.push({
-      target: target.name,
-      'req/s': Math.round(result.requests.average),
-      'p50 ms': result.latency.p50,
-      'p99 ms': result.latency.p99,
-      'non-2xx': result.non2xx,
-    })
+  for (const cacheTtl of ['0', '5000']) {
+    const api = await startApi({ ...env, ISSUE_CACHE_TTL_MS: cacheTtl })
+    let cursor = ''
+    for (let page = 0; page < 100; page++) {
+      const body = (await (
+        await fetch(`${api.url}/api/issues?limit=50${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json()) as {
+        nextCursor: string
+      }
+      cursor = body.nextCursor
+    }
+    const ids = Array.from({ length: 500 }, () => 1 + Math.floor(Math.random() * ISSUES))
+    const targets: { name: string; requests: autocannon.Request[] }[] = [
+      { name: 'list, first page (20)', requests: [{ path: '/api/issues?limit=20' }] },
+      { name: 'list, page 101 (cursor)', requests: [{ path: `/api/issues?limit=20&cursor=${cursor}` }] },
+      { name: 'list, region=jiangsu', requests: [{ path: '/api/issues?region=jiangsu&limit=20' }] },
+      { name: 'get, 500 random issues', requests: ids.map((id) => ({ path: `/api/issues/${id}` })) },
+    ]
+    const rows: Record<string, string | number>[] = []
+    for (const target of targets) {
+      const result = await autocannon({
+        url: api.url,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+        requests: target.requests,
+      })
+      if (cacheTtl === '0') worstP99 = Math.max(worstP99, result.latency.p99)
+      rows.push({
+        target: target.name,
+        'req/s': Math.round(result.requests.average),
+        'p50 ms': result.latency.p50,
+        'p99 ms': result.latency.p99,
+        'non-2xx': result.non2xx,
+      })
+    }
+    await api.stop()
+    const mode = cacheTtl === '0' ? 'caches off: every request reads the database' : 'caches on (5 s)'
+    process.stdout.write(
+      `\nbench:list — ${ISSUES} issues in SQLite, ${mode}, ${CONNECTIONS} connections, ${SECONDS} s each\n\n`,
+    )
+    process.stdout.write(`${formatTable(rows)}\n`)
   }
-  await api.stop()
   fs.rmSync(dir, { recursive: true, force: true })
   process.stdout.write(
-    `\nbench:list — ${ISSUES} issues in SQLite, caches off, ${CONNECTIONS} connections, ${SECONDS} s each\n\n`,
-  )
-  process.stdout.write(
-    `${formatTable(rows)}\n\nworst p99 ${worstP99} ms (goal ≤ 10 ms): ${worstP99 <= 10 ? 'met' : 'NOT met'}\n`,
+    `\nworst p99 with caches off ${worstP99} ms (goal ≤ 10 ms): ${worstP99 <= 10 ? 'met' : 'NOT met'}\n`,
   )
 }
 

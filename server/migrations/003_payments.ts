@@ -82,11 +82,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute()
   // Append-only: the ledger is written once and never changed.
   if (isPostgres(db)) {
-    await sql`create function ledger_append_only() returns trigger language plpgsql as $$ begin raise exception 'the ledger is append-only'; end $$`.execute(db)
-    await sql`create trigger ledger_no_update before update or delete on ledger for each row execute function ledger_append_only()`.execute(db)
+    await sql`create function ledger_append_only() returns trigger language plpgsql as $$ begin raise exception 'the ledger is append-only'; end $$`.execute(
+      db,
+    )
+    await sql`create trigger ledger_no_update before update or delete on ledger for each row execute function ledger_append_only()`.execute(
+      db,
+    )
   } else {
-    await sql`create trigger ledger_no_update before update on ledger begin select raise(abort, 'the ledger is append-only'); end`.execute(db)
-    await sql`create trigger ledger_no_delete before delete on ledger begin select raise(abort, 'the ledger is append-only'); end`.execute(db)
+    await sql`create trigger ledger_no_update before update on ledger begin select raise(abort, 'the ledger is append-only'); end`.execute(
+      db,
+    )
+    await sql`create trigger ledger_no_delete before delete on ledger begin select raise(abort, 'the ledger is append-only'); end`.execute(
+      db,
+    )
   }
 
   await db.schema
@@ -102,5 +110,6 @@ export async function down(db: Kysely<any>): Promise<void> {
     await sql`drop trigger if exists ledger_no_update on ledger`.execute(db)
     await sql`drop function if exists ledger_append_only()`.execute(db)
   }
-  for (const table of ['job_leases', 'ledger', 'payment_notifications', 'orders']) await db.schema.dropTable(table).execute()
+  for (const table of ['job_leases', 'ledger', 'payment_notifications', 'orders'])
+    await db.schema.dropTable(table).execute()
 }

@@ -53,13 +53,33 @@ function openSqlite(file: string): SqliteDatabase.Database {
   return database
 }
 
+/**
+ * Kysely prepares every query anew; preparing costs more than running a small query.
+ * Statements are kept by their SQL text (queries are parameterised, so the set is small).
+ */
+function withStatementCache(database: SqliteDatabase.Database, limit = 1000) {
+  const statements = new Map<string, SqliteDatabase.Statement>()
+  return {
+    close: () => database.close(),
+    prepare: (sql: string) => {
+      let statement = statements.get(sql)
+      if (!statement) {
+        if (statements.size >= limit) statements.clear()
+        statement = database.prepare(sql)
+        statements.set(sql, statement)
+      }
+      return statement
+    },
+  }
+}
+
 export function openDb(options: DbOptions): Db {
   if (options.databaseUrl) {
     const kysely = new Kysely<Database>({ dialect: postgresDialect(options.databaseUrl) })
     return { kysely, dialect: 'postgres', externalChangeCounter: () => null, close: () => kysely.destroy() }
   }
   const database = openSqlite(options.sqlitePath)
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) })
   const dataVersion = database.prepare('pragma data_version').pluck()
   return {
     kysely,

@@ -80,11 +80,17 @@ export class IssueReader {
   async list(query: ListIssuesQueryDto, now: number): Promise<IssuePageDto> {
     const snapshot = await this.catalog.get(now)
     const limit = query.limit ?? 20
-    let builder = this.db
-      .selectFrom('issues')
-      .select(SUMMARY_COLUMNS)
-      .where('status', '=', 'published')
-      .where('published_at', '<=', now)
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
+    let builder = this.db.selectFrom('issues').select(SUMMARY_COLUMNS).where('status', '=', 'published')
+    // Rows before a cursor are older than a row that was visible, so the cursor bounds the
+    // scan alone; a row-value comparison lets both databases walk the index from there.
+    // A cursor from the future (not one this server made) is bounded by now as well.
+    if (!cursor || cursor.publishedAt > now) builder = builder.where('published_at', '<=', now)
+    if (cursor) {
+      builder = builder.where((eb) =>
+        eb(eb.refTuple('published_at', 'id'), '<', eb.tuple(cursor.publishedAt, cursor.id)),
+      )
+    }
 
     if (query.region !== undefined) {
       const region = snapshot.regionsByCode.get(query.region)
@@ -96,15 +102,6 @@ export class IssueReader {
       if (!column) throw badRequest('UNKNOWN_COLUMN', `query parameter "column": there is no column "${query.column}"`)
       const ids = Catalog.columnAndDescendants(snapshot, column.id)
       builder = ids.length === 1 ? builder.where('column_id', '=', ids[0]) : builder.where('column_id', 'in', ids)
-    }
-    if (query.cursor !== undefined) {
-      const cursor = decodeCursor(query.cursor)
-      builder = builder.where((eb) =>
-        eb.or([
-          eb('published_at', '<', cursor.publishedAt),
-          eb.and([eb('published_at', '=', cursor.publishedAt), eb('id', '<', cursor.id)]),
-        ]),
-      )
     }
     const rows = await builder
       .orderBy('published_at', 'desc')

@@ -211,6 +211,11 @@ describe.each(dialects())('issues API on %s', (dialect) => {
       expect((await get(`/api/issues/${draft.id}`)).statusCode).toBe(404)
       const listed = (await get('/api/issues?region=jiangsu&limit=50')).json().items.map((i: { id: number }) => i.id)
       expect(listed).not.toContain(draft.id)
+      const future = Buffer.from(`${Date.now() + 10 * DAY}.999999`).toString('base64url')
+      const forged = (await get(`/api/issues?region=jiangsu&limit=50&cursor=${future}`))
+        .json()
+        .items.map((i: { id: number }) => i.id)
+      expect(forged).not.toContain(draft.id)
     })
 
     it.each([['Bearer not-a-token'], ['Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'], ['Basic dXNlcjpwYXNz']])(
