@@ -150,7 +150,7 @@ export async function controlRoutes(app: FastifyInstance, { state }: { state: Si
         (record) =>
           (rail === undefined || record.rail === rail) &&
           (event === undefined || record.event === event) &&
-          (outTradeNo === undefined || record.outTradeNo === outTradeNo),
+          (outTradeNo === undefined || record.out_trade_no === outTradeNo),
       )
     return { deliveries, pending: state.notifier.pending, switches: state.notifier.pendingSwitches() }
   })

@@ -96,13 +96,15 @@ interface ActiveSwitch extends NotificationSwitch {
   remaining: number
 }
 
+/** One delivery attempt; WeChat's identifiers keep WeChat's spelling (out_trade_no), the rest is camelCase */
 export interface DeliveryRecord {
   seq: number
   rail: Rail
   event: string
+  /** WeChat Pay: the notification's `id`; xpay: the simulator's own id of the push */
   notificationId: string
-  outTradeNo: string
-  outRefundNo?: string
+  out_trade_no: string
+  out_refund_no?: string
   /** The switch that applied ('normal' when none) */
   mode: NotificationMode
   /** 1, or the copy number of a duplicate */
@@ -387,8 +389,8 @@ export class Notifier {
       rail: outgoing.rail,
       event: outgoing.event,
       notificationId: outgoing.id,
-      outTradeNo: outgoing.outTradeNo,
-      ...(outgoing.outRefundNo === undefined ? {} : { outRefundNo: outgoing.outRefundNo }),
+      out_trade_no: outgoing.outTradeNo,
+      ...(outgoing.outRefundNo === undefined ? {} : { out_refund_no: outgoing.outRefundNo }),
       ...fields,
       answer: answer.slice(0, MAX_ANSWER),
       at: this.clock.now(),

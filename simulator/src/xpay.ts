@@ -310,13 +310,13 @@ export class XpayStore {
   }
 
   /** `POST /__control/pay` for xpay: an order paid without a push (a lost notification, for reconciliation tests) */
-  payQuietly(input: { outTradeNo?: string; user?: string; signData?: string }): XpayOrder | string {
+  payQuietly(input: { outTradeNo?: string; user?: string; signData?: string }): Record<string, unknown> | string {
     if (input.outTradeNo !== undefined) {
       const order = this.orders.get(input.outTradeNo)
       if (!order) return 'no such order'
       if (order.status !== XPAY_STATUS.CREATED) return `the order is not unpaid (status ${order.status})`
       this.markPaid(order, order.orderFee)
-      return { ...order }
+      return this.controlView(order)
     }
     if (input.user === undefined || input.signData === undefined) return 'give out_trade_no, or user and signData'
     const data = parseSignData(input.signData)
@@ -348,7 +348,7 @@ export class XpayStore {
     }
     this.orders.set(order.orderId, order)
     this.markPaid(order, (data.activitySellingPrice ?? data.goodsPrice) * data.buyQuantity)
-    return { ...order }
+    return this.controlView(order)
   }
 
   addRefundOutcome(outcome: RefundOutcome, count: number): void {
@@ -359,11 +359,28 @@ export class XpayStore {
     return [...this.outcomes]
   }
 
-  /** Orders and refunds, for `GET /__control/payments` */
-  snapshot(): { orders: XpayOrder[]; refunds: Array<Omit<XpayRefund, 'params'>> } {
+  /** Orders and refunds as query_order shows them, plus who and what, for `GET /__control/payments` */
+  snapshot(): { orders: Array<Record<string, unknown>>; refunds: Array<Record<string, unknown>> } {
     return {
-      orders: [...this.orders.values()].map((order) => ({ ...order })),
-      refunds: [...this.refunds.values()].map(({ params: _params, ...refund }) => ({ ...refund })),
+      orders: [...this.orders.values()].map((order) => this.controlView(order)),
+      refunds: [...this.refunds.values()].map((refund) => ({
+        ...this.refundView(refund),
+        openid: refund.openid,
+        pay_order_id: refund.payOrderId,
+        ret_code: refund.retCode,
+        ret_msg: refund.retMsg,
+      })),
+    }
+  }
+
+  private controlView(order: XpayOrder): Record<string, unknown> {
+    return {
+      ...this.orderView(order),
+      openid: order.openid,
+      user: order.user,
+      product_id: order.productId,
+      quantity: order.quantity,
+      attach: order.attach,
     }
   }
 

@@ -132,7 +132,7 @@ describe('phone side CORS', () => {
   afterAll(() => sim.close())
 
   it('answers a preflight from any origin', async () => {
-    for (const path of ['/__phone/login', '/__phone/phone-number']) {
+    for (const path of ['/__phone/login', '/__phone/phone-number', '/__phone/xpay/pay', '/__phone/pay/jsapi']) {
       const response = await sim.fetch(path, {
         method: 'OPTIONS',
         headers: {

@@ -106,7 +106,7 @@ describe('notification switches and retries, both rails', () => {
     const second = await payV3()
     const orderId = await payXpay()
     const log = await waitForDeliveries(sim, 3)
-    expect(log.map((entry) => [entry.rail, entry.outTradeNo, entry.result, entry.attempt])).toEqual([
+    expect(log.map((entry) => [entry.rail, entry.out_trade_no, entry.result, entry.attempt])).toEqual([
       ['pay', first, 'dropped', 0],
       ['pay', second, 'dropped', 0],
       ['xpay', orderId, 'dropped', 0],
@@ -386,7 +386,7 @@ describe('notification switches and retries, both rails', () => {
     // xpay: an order the user cancelled, or a signData never shown to the user.
     const cancelled = await payXpay('cancel')
     const quiet = await control(sim, '/__control/pay', { rail: 'xpay', out_trade_no: cancelled })
-    expect(quiet.json.order).toMatchObject({ orderId: cancelled, status: 2 })
+    expect(quiet.json.order).toMatchObject({ order_id: cancelled, status: 2 })
     const signData = JSON.stringify({
       offerId: '1450123456',
       buyQuantity: 2,
@@ -398,7 +398,7 @@ describe('notification switches and retries, both rails', () => {
       attach: '',
     })
     const created = await control(sim, '/__control/pay', { rail: 'xpay', user: 'bob', signData })
-    expect(created.json.order).toMatchObject({ status: 2, paidFee: 3600, openid: openidFor(APPID, 'bob') })
+    expect(created.json.order).toMatchObject({ status: 2, paid_fee: 3600, openid: openidFor(APPID, 'bob') })
     const token = await accessToken(sim)
     const order = await xpayApi(sim, 'query_order', token, {
       openid: openidFor(APPID, 'bob'),

@@ -208,7 +208,13 @@ describe('WeChat Pay API v3 (JSAPI)', () => {
     })
 
     const [delivery] = await waitForDeliveries(sim, 1, { rail: 'pay' })
-    expect(delivery).toMatchObject({ event: 'TRANSACTION.SUCCESS', outTradeNo, status: 204, result: 'ok', attempt: 1 })
+    expect(delivery).toMatchObject({
+      event: 'TRANSACTION.SUCCESS',
+      out_trade_no: outTradeNo,
+      status: 204,
+      result: 'ok',
+      attempt: 1,
+    })
     const received = receiver.received[0]!
     expect(received.path).toBe('/api/payments/wechat/notify')
     expect(received.headers['content-type']).toBe('application/json')

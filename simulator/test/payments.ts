@@ -175,8 +175,8 @@ export interface Delivery {
   rail: string
   event: string
   notificationId: string
-  outTradeNo: string
-  outRefundNo?: string
+  out_trade_no: string
+  out_refund_no?: string
   mode: string
   copy: number
   attempt: number

@@ -103,7 +103,7 @@ describe('xpay in plain mode', () => {
     const [delivery] = await waitForDeliveries(sim, 1, { rail: 'xpay' })
     expect(delivery).toMatchObject({
       event: 'xpay_goods_deliver_notify',
-      outTradeNo,
+      out_trade_no: outTradeNo,
       attempt: 1,
       status: 200,
       result: 'ok',
@@ -300,7 +300,7 @@ describe('xpay in plain mode', () => {
     const orderId = JSON.parse(payment.signData).outTradeNo as string
     await pay(sim, 'hal', payment)
     const [dropped] = await waitForDeliveries(sim, 1)
-    expect(dropped).toMatchObject({ result: 'dropped', attempt: 0, status: null, outTradeNo: orderId })
+    expect(dropped).toMatchObject({ result: 'dropped', attempt: 0, status: null, out_trade_no: orderId })
     expect(receiver.received).toHaveLength(0)
     expect((await query(openid, orderId)).order).toMatchObject({ status: 2, provide_time: 0 })
 
@@ -352,7 +352,7 @@ describe('xpay in plain mode', () => {
     })
 
     const refunds = await waitForDeliveries(sim, 1, { event: 'xpay_refund_notify' })
-    expect(refunds[0]).toMatchObject({ result: 'ok', outTradeNo: orderId, outRefundNo: 'REF-0000000001' })
+    expect(refunds[0]).toMatchObject({ result: 'ok', out_trade_no: orderId, out_refund_no: 'REF-0000000001' })
     const push = receiver.received.find((entry) => entry.body.includes('xpay_refund_notify'))!
     const message = openPush(push, false)
     expect(message).toEqual({
