@@ -14,8 +14,10 @@ export class ApiError extends Error {
   readonly code: string
   readonly status: number
   readonly detail: string
+  /** Seconds the server asked us to wait (its Retry-After header); 0 when it said nothing */
+  readonly retryAfter: number
 
-  constructor(code: string, message: string, status = 0, detail = '') {
+  constructor(code: string, message: string, status = 0, detail = '', retryAfter = 0) {
     super(message)
     // Keeps `instanceof` working when classes are down-levelled to ES5.
     Object.setPrototypeOf(this, ApiError.prototype)
@@ -23,6 +25,7 @@ export class ApiError extends Error {
     this.code = code
     this.status = status
     this.detail = detail
+    this.retryAfter = retryAfter
   }
 
   get isNotFound(): boolean {
@@ -48,6 +51,25 @@ const messages = {
   failed: '请求失败，请稍后重试',
 } as const
 
+/** The server's codes that need their own words (its messages are written for developers, in English). */
+const codeMessages: Record<string, string> = {
+  LOGIN_REQUIRED: '请先登录',
+  INVALID_TOKEN: messages.unauthorized,
+  WECHAT_CODE_INVALID: '微信授权已失效，请重试',
+  WECHAT_LOGIN_FAILED: '微信登录失败，请稍后重试',
+  RATE_LIMITED: '操作过于频繁，请稍后再试',
+  WECHAT_RATE_LIMITED: '微信服务繁忙，请一分钟后再试',
+  WECHAT_BUSY: '微信服务繁忙，请稍后重试',
+  WECHAT_NOT_CONFIGURED: '微信登录暂未开通，请稍后再试',
+  WECHAT_ACCOUNT_REQUIRED: '请使用微信登录后再试',
+  NICKNAME_REJECTED: '该昵称未通过微信内容安全检测，请换一个',
+  INVALID_NICKNAME: '昵称需为1至20个字符',
+  UNSUPPORTED_IMAGE: '仅支持JPG、PNG或WebP格式的图片',
+  FILE_TOO_LARGE: '图片不能超过2MB，请换一张',
+  PHONE_LINKED_ELSEWHERE: '该手机号已绑定其他微信账号，请联系客服处理',
+  PHONE_CODE_REJECTED: '手机号验证未通过，请重试',
+}
+
 const HAS_CHINESE = /[\u4e00-\u9fff]/
 
 /** What a reader sees for a failure: the server's message when it is written for readers, else ours. */
@@ -55,6 +77,7 @@ export function readerMessage(code: string, status: number, serverMessage = ''):
   if (code === ClientErrorCode.NETWORK_ERROR) return messages.network
   if (code === ClientErrorCode.TIMEOUT) return messages.timeout
   if (serverMessage && HAS_CHINESE.test(serverMessage)) return serverMessage
+  if (Object.prototype.hasOwnProperty.call(codeMessages, code)) return codeMessages[code]
   if (status === 404) return messages.notFound
   if (status === 401 || status === 403) return messages.unauthorized
   if (status === 429) return messages.tooMany

@@ -1,11 +1,13 @@
 import { request } from './http'
 import type { Column, IssueDetail, IssuePage, ItemList, ListIssuesParams, Plan, Region } from './types'
 
-export { API_BASE, TOKEN_STORAGE_KEY, buildQuery, request } from './http'
+export { API_BASE, TOKEN_STORAGE_KEY, buildQuery, isSessionError, request, upload } from './http'
 export { ApiError, ClientErrorCode, isApiError, readerMessage, toApiError } from './errors'
+export { avatarSource, bindPhone, getMe, login, logout, updateNickname, uploadAvatar } from './account'
 export type {
   Access,
   AccessDenied,
+  BindPhoneResult,
   Block,
   BlockOf,
   Column,
@@ -15,6 +17,9 @@ export type {
   IssueSummary,
   ItemList,
   ListIssuesParams,
+  LoginResult,
+  Me,
+  Membership,
   Paywall,
   Plan,
   Region,

@@ -4,11 +4,14 @@
  */
 import type {
   AccessDto,
+  BindPhoneResultDto,
   BlockDto,
   ColumnDto,
   IssueDetailDto,
   IssuePageDto,
   IssueSummaryDto,
+  LoginResultDto,
+  MeDto,
   PlanDto,
   RegionDto,
   SectionDto,
@@ -27,6 +30,10 @@ export type IssueSummary = IssueSummaryDto
 export type Plan = PlanDto
 export type Region = RegionDto
 export type Section = SectionDto
+export type Me = MeDto
+export type Membership = MeDto['membership']
+export type LoginResult = LoginResultDto
+export type BindPhoneResult = BindPhoneResultDto
 
 export interface ItemList<T> {
   items: T[]
