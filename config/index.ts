@@ -6,6 +6,8 @@ import prodConfig from './prod'
 
 /** Where the API lives; Taro loads .env.<mode> first, and a variable set in the shell wins over the file. */
 const DEFAULT_API_BASE = 'http://localhost:3000'
+/** H5 only: the WeChat simulator (npm run simulator) stands in for the WeChat client in the browser. */
+const DEFAULT_WECHAT_SIM_BASE = 'http://localhost:3100'
 
 export default defineConfig<'webpack5'>(async (merge, { mode }) => {
   const isH5 = process.env.TARO_ENV === 'h5'
@@ -26,6 +28,12 @@ export default defineConfig<'webpack5'>(async (merge, { mode }) => {
     plugins: [],
     env: {
       TARO_APP_API_BASE: JSON.stringify(process.env.TARO_APP_API_BASE || DEFAULT_API_BASE),
+      // Empty means the default in src/constants.ts.
+      TARO_APP_SERVICE_PHONE: JSON.stringify(process.env.TARO_APP_SERVICE_PHONE || ''),
+      // Defined for H5 builds only: the weapp package must not know the simulator.
+      ...(isH5
+        ? { TARO_APP_WECHAT_SIM_BASE: JSON.stringify(process.env.TARO_APP_WECHAT_SIM_BASE || DEFAULT_WECHAT_SIM_BASE) }
+        : {}),
     },
     defineConstants: {},
     alias: {

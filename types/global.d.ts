@@ -14,5 +14,9 @@ declare namespace NodeJS {
     TARO_APP_ID?: string
     /** Base URL of the API server, from .env.<mode> or the shell; always defined in builds */
     TARO_APP_API_BASE: string
+    /** H5 only: base URL of the WeChat simulator that stands in for the WeChat client (docs/wechat-simulator.md) */
+    TARO_APP_WECHAT_SIM_BASE?: string
+    /** Customer service line shown to readers; 400-1788-950 unless set */
+    TARO_APP_SERVICE_PHONE?: string
   }
 }

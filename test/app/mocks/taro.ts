@@ -18,16 +18,28 @@ export function fire(hook: string, ...args: unknown[]): unknown {
   return callback(...args)
 }
 
+/** What setStorageSync wrote (getStorageSync reads it unless a test overrides it). */
+export const storage = new Map<string, unknown>()
+
 export function resetTaroMock(): void {
   hookCallbacks.clear()
+  storage.clear()
 }
 
 const resolved = () => jest.fn((..._args: unknown[]) => Promise.resolve({ errMsg: 'ok' }))
 
 const Taro = {
   request: jest.fn(),
-  getStorageSync: jest.fn((_key: string): unknown => ''),
-  setStorageSync: jest.fn(),
+  uploadFile: jest.fn(),
+  login: jest.fn(() => Promise.resolve({ code: 'wx-code', errMsg: 'login:ok' })),
+  getStorageSync: jest.fn((key: string): unknown => (storage.has(key) ? storage.get(key) : '')),
+  setStorageSync: jest.fn((key: string, value: unknown) => void storage.set(key, value)),
+  removeStorageSync: jest.fn((key: string) => void storage.delete(key)),
+  showModal: jest.fn((_options: unknown) => Promise.resolve({ confirm: true, cancel: false, errMsg: 'showModal:ok' })),
+  chooseMedia: jest.fn(),
+  onNeedPrivacyAuthorization: jest.fn(),
+  requirePrivacyAuthorize: jest.fn(),
+  openPrivacyContract: jest.fn(),
   switchTab: resolved(),
   navigateTo: resolved(),
   redirectTo: resolved(),
@@ -43,6 +55,7 @@ const Taro = {
 }
 
 export const useRouter = jest.fn(() => ({ params: {} as Record<string, string | undefined>, path: '' }))
+export const useLaunch = recordHook('useLaunch')
 export const useLoad = recordHook('useLoad')
 export const useDidShow = recordHook('useDidShow')
 export const useReady = recordHook('useReady')
