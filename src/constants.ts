@@ -1,5 +1,5 @@
-/** Customer service line, shown on 我的 and in the footer of the VIP page. */
-export const SERVICE_PHONE = '400-1788-950'
+/** Customer service line, shown on 我的 and on the VIP page; TARO_APP_SERVICE_PHONE overrides it (config/index.ts). */
+export const SERVICE_PHONE = process.env.TARO_APP_SERVICE_PHONE || '400-1788-950'
 
 export const BRAND = '北辰遴选'
 
@@ -11,4 +11,7 @@ export const routes = {
   vip: '/pages/vip/index',
   me: '/pages/me/index',
   article: (id: number) => `/subpackages/article/pages/index?id=${id}`,
+  orders: '/subpackages/orders/pages/index',
+  agreement: '/subpackages/legal/pages/agreement',
+  privacy: '/subpackages/legal/pages/privacy',
 } as const

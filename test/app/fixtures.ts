@@ -1,4 +1,4 @@
-import type { AccessDenied, Block, IssueDetail, IssueSummary, Plan } from '@/services/api'
+import type { AccessDenied, Block, IssueDetail, IssueSummary, Me, Plan } from '@/services/api'
 
 export const plans: Plan[] = [
   {
@@ -92,6 +92,17 @@ export function issue(overrides: Partial<IssueDetail> = {}): IssueDetail {
     access: denied('login_required'),
     previous: { id: 31, number: 31, title: '上一期的标题' },
     next: null,
+    ...overrides,
+  }
+}
+
+export function me(overrides: Partial<Me> = {}): Me {
+  return {
+    id: 7,
+    nickname: '',
+    avatarUrl: null,
+    phone: null,
+    membership: { active: false, expiresAt: null },
     ...overrides,
   }
 }
