@@ -5,6 +5,14 @@ export default defineAppConfig({
       root: 'subpackages/article',
       pages: ['pages/index'],
     },
+    {
+      root: 'subpackages/orders',
+      pages: ['pages/index'],
+    },
+    {
+      root: 'subpackages/legal',
+      pages: ['pages/agreement', 'pages/privacy'],
+    },
   ],
   preloadRule: {
     'pages/index/index': { network: 'all', packages: ['subpackages/article'] },
@@ -44,4 +52,8 @@ export default defineAppConfig({
     ],
   },
   lazyCodeLoading: 'requiredComponents',
+  // WeChat's privacy rules (docs/privacy.md): privacy APIs wait for consent, asked by our own popup
+  // (services/privacy.ts). Always on since 2023-10-17; declared so every base library behaves alike.
+  // requiredPrivateInfos lists location APIs only: none are used.
+  __usePrivacyCheck__: true,
 })

@@ -44,3 +44,13 @@ export function formatMonthly(fen: number, months: number): string {
 export function formatDate(date: string): string {
   return /^\d{4}-\d{2}-\d{2}/.test(date) ? date.slice(0, 10) : date
 }
+
+/** China keeps UTC+8 all year (no daylight saving), so a fixed offset gives Asia/Shanghai dates. */
+const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000
+
+/** An ISO instant as its calendar date in Beijing time: 2027-06-30T15:59:59Z → "2027-06-30"; "" when unreadable. */
+export function shanghaiDate(iso: string): string {
+  const time = Date.parse(iso)
+  if (Number.isNaN(time)) return ''
+  return new Date(time + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10)
+}

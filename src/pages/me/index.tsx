@@ -1,43 +1,367 @@
-import { Text, View } from '@tarojs/components'
-import Taro from '@tarojs/taro'
+import { useEffect, useRef, useState } from 'react'
+import { Button, Form, Image, Input, OfficialAccount, Text, View } from '@tarojs/components'
+import Taro, { useDidShow } from '@tarojs/taro'
+import PrivacyPopup from '../../components/PrivacyPopup'
 import { BRAND, routes, SERVICE_PHONE } from '../../constants'
+import {
+  avatarSource,
+  bindPhone,
+  toApiError,
+  updateNickname,
+  uploadAvatar,
+  type ApiError,
+  type Me,
+  type Membership,
+} from '../../services/api'
+import { requirePrivacyConsent } from '../../services/privacy'
+import { AvatarButton, PhoneNumberButton } from '../../services/wechat'
+import { getSession, refreshMe, setMe, signIn, signOut, useSession } from '../../store/session'
+import { shanghaiDate } from '../../utils/format'
 import './index.scss'
 
-/** Placeholder until WeChat login lands: membership entry and the service line. */
-export default function MePage() {
-  const callService = () => {
-    Taro.makePhoneCall({ phoneNumber: SERVICE_PHONE.replace(/-/g, '') }).catch(() => undefined)
+const NICKNAME_MAX = 20
+const DEFAULT_NICKNAME = '微信用户'
+const LINKED_MEMBER_NOTE = '已同步网站会员权益'
+
+type Busy = '' | 'avatar' | 'nickname' | 'phone' | 'login' | 'logout'
+
+/** A button flag only when set: Taro's H5 button renders `disabled={false}` as disabled="false", which [disabled] matches. */
+const on = (flag: boolean) => flag || undefined
+
+const isWeapp = () => process.env.TARO_ENV === 'weapp'
+
+const toast = (title: string) => void Taro.showToast({ title, icon: 'none', duration: 2500 }).catch(() => undefined)
+
+function callService() {
+  Taro.makePhoneCall({ phoneNumber: SERVICE_PHONE.replace(/-/g, '') }).catch(() => undefined)
+}
+
+function go(url: string) {
+  void Taro.navigateTo({ url }).catch(() => undefined)
+}
+
+/** 有效期至 2027-06-30 / 已于 2025-01-01 到期 / 未开通 */
+function membershipText(membership: Membership): string {
+  const date = membership.expiresAt ? shanghaiDate(membership.expiresAt) : ''
+  if (membership.active) return date ? `有效期至 ${date}` : '有效'
+  return date ? `已于 ${date} 到期` : '未开通'
+}
+
+/** Why WeChat gave no phone code: silence for the reader's own "no", a hint otherwise. */
+function phoneCancelMessage(reason: string): string {
+  if (/deny|cancel/i.test(reason)) return ''
+  if (/1400001|quota/i.test(reason)) return '手机号验证服务暂不可用，请稍后再试'
+  if (/privacy/i.test(reason)) return '需同意隐私保护指引后才能绑定手机号'
+  return '未能获取手机号，请重试'
+}
+
+function Head({ me }: { me: Me }) {
+  const [busy, setBusy] = useState(false)
+  const avatar = avatarSource(me.avatarUrl)
+  const name = me.nickname || DEFAULT_NICKNAME
+
+  const changeAvatar = (filePath: string) => {
+    setBusy(true)
+    uploadAvatar(filePath).then(
+      (next) => {
+        setBusy(false)
+        setMe(next)
+        toast('头像已更新')
+      },
+      (error: unknown) => {
+        setBusy(false)
+        toast(toApiError(error).message)
+      },
+    )
   }
 
   return (
-    <View className='me'>
+    <View className='me-head'>
+      <AvatarButton className='me-avatar-button' disabled={busy} onChoose={changeAvatar}>
+        {avatar ? (
+          <Image className='me-avatar me-avatar-image' src={avatar} mode='aspectFill' />
+        ) : (
+          <View className='me-avatar'>
+            <Text>{name.slice(0, 1)}</Text>
+          </View>
+        )}
+        <Text className='me-avatar-edit'>{busy ? '上传中' : '更换'}</Text>
+      </AvatarButton>
+      <View className='me-who'>
+        <View className='me-name-row'>
+          <Text className='me-name'>{name}</Text>
+          {me.membership.active ? <Text className='badge-vip me-vip'>VIP</Text> : null}
+        </View>
+        <Text className='me-hint'>{me.phone ? `已绑定手机 ${me.phone}` : '点击头像可更换，下方可设置昵称'}</Text>
+      </View>
+    </View>
+  )
+}
+
+function NicknameForm({ me }: { me: Me }) {
+  const [saving, setSaving] = useState(false)
+  // What is typed (H5's input is controlled); WeChat's own value comes with the form on submit.
+  const [draft, setDraft] = useState(me.nickname)
+  useEffect(() => setDraft(me.nickname), [me.nickname])
+
+  // WeChat checks a nickname on blur and may clear the input, so the form's value decides.
+  const save = (event: { detail: { value?: Record<string, unknown> } }) => {
+    const submitted = event.detail.value?.nickname
+    const nickname = String(typeof submitted === 'string' ? submitted : draft).trim()
+    if (!nickname) return toast('请输入昵称')
+    if ([...nickname].length > NICKNAME_MAX) return toast(`昵称最多${NICKNAME_MAX}个字`)
+    if (nickname === me.nickname) return toast('昵称未修改')
+    setSaving(true)
+    updateNickname(nickname).then(
+      (next) => {
+        setSaving(false)
+        setMe(next)
+        toast('昵称已保存')
+      },
+      (error: unknown) => {
+        setSaving(false)
+        toast(toApiError(error).message)
+      },
+    )
+  }
+
+  return (
+    <Form onSubmit={save}>
+      <View className='me-item'>
+        <Text className='me-item-label'>昵称</Text>
+        <Input
+          className='me-nickname'
+          type='nickname'
+          name='nickname'
+          value={draft}
+          placeholder='设置昵称'
+          maxlength={NICKNAME_MAX}
+          onInput={(event) => setDraft(event.detail.value)}
+          onBlur={(event) => setDraft(event.detail.value)}
+          onFocus={requirePrivacyConsent}
+          onNickNameReview={(event) => {
+            const { pass, timeout } = event.detail as { pass?: boolean; timeout?: boolean }
+            if (pass === false && !timeout) toast('该昵称未通过微信安全检测，请换一个')
+          }}
+        />
+        {/* Taro's H5 button submits its form on touchend only (not a mouse click), and the H5 input
+            is controlled, so there the draft is the value. */}
+        <Button
+          className='btn btn-primary me-save'
+          formType={isWeapp() ? 'submit' : undefined}
+          onClick={isWeapp() ? undefined : () => save({ detail: { value: { nickname: draft } } })}
+          disabled={on(saving)}
+          loading={on(saving)}
+        >
+          保存
+        </Button>
+      </View>
+    </Form>
+  )
+}
+
+function PhoneRow({ me }: { me: Me }) {
+  const [binding, setBinding] = useState(false)
+  const [linked, setLinked] = useState(false)
+  const [error, setError] = useState<ApiError | null>(null)
+
+  const bind = (code: string) => {
+    setBinding(true)
+    setError(null)
+    bindPhone(code).then(
+      (result) => {
+        setBinding(false)
+        setLinked(result.linkedMember)
+        setMe(result.me)
+        toast(result.linkedMember ? LINKED_MEMBER_NOTE : '手机号已绑定')
+      },
+      (failure: unknown) => {
+        setBinding(false)
+        setError(toApiError(failure))
+      },
+    )
+  }
+
+  const cancel = (reason: string) => {
+    const message = phoneCancelMessage(reason)
+    if (message) toast(message)
+  }
+
+  return (
+    <View>
+      <View className='me-item'>
+        <Text className='me-item-label'>完善用户信息</Text>
+        {me.phone ? (
+          <Text className='me-item-value me-phone-bound'>已绑定 {me.phone}</Text>
+        ) : (
+          <PhoneNumberButton className='btn btn-ghost me-bind' disabled={binding} onCode={bind} onCancel={cancel}>
+            {binding ? '绑定中' : '绑定手机号'}
+          </PhoneNumberButton>
+        )}
+      </View>
+      {!me.phone && !error ? <Text className='me-note'>绑定手机号后，可同步{BRAND}网站的会员权益</Text> : null}
+      {linked ? <Text className='me-note me-linked'>{LINKED_MEMBER_NOTE}</Text> : null}
+      {error ? (
+        <View className='me-note me-error' role='alert'>
+          <Text>{error.message}</Text>
+          {error.code === 'PHONE_LINKED_ELSEWHERE' ? (
+            <Text className='me-error-action' onClick={callService}>
+              联系客服 {SERVICE_PHONE}
+            </Text>
+          ) : null}
+        </View>
+      ) : null}
+    </View>
+  )
+}
+
+function SignedOutHead({ error, busy, onLogin }: { error: ApiError | null; busy: boolean; onLogin: () => void }) {
+  return (
+    <View className='me-head'>
+      <View className='me-avatar'>
+        <Text>北</Text>
+      </View>
+      <View className='me-who'>
+        <Text className='me-name'>未登录</Text>
+        <Text className='me-hint'>{error ? error.message : '登录后可同步会员权益'}</Text>
+      </View>
+      <Button className='btn me-login' disabled={on(busy)} loading={on(busy)} onClick={onLogin}>
+        微信一键登录
+      </Button>
+    </View>
+  )
+}
+
+/** 我的: the reader's profile, VIP status, phone binding, service and legal links, sign-out. */
+export default function MePage() {
+  const session = useSession()
+  const { me, status, error } = session
+  const [busy, setBusy] = useState<Busy>('')
+  const [followHidden, setFollowHidden] = useState(false)
+  const shown = useRef(false)
+
+  // Membership may change elsewhere (the web site, a purchase): reload on every return to the tab.
+  useDidShow(() => {
+    if (shown.current && getSession().status === 'signed-in') refreshMe().catch(() => undefined)
+    shown.current = true
+  })
+
+  const login = () => {
+    setBusy('login')
+    signIn().then(
+      () => setBusy(''),
+      () => setBusy(''),
+    )
+  }
+
+  const logout = () => {
+    Taro.showModal({
+      title: '退出登录',
+      content: '退出后需重新登录才能阅读会员内容，确定退出吗？',
+      confirmText: '退出',
+    })
+      .then(({ confirm }) => {
+        if (!confirm) return
+        setBusy('logout')
+        return signOut().then(() => {
+          setBusy('')
+          toast('已退出登录')
+        })
+      })
+      .catch(() => setBusy(''))
+  }
+
+  if (status === 'preview') {
+    return (
+      <View className='me'>
+        <Text className='me-preview'>当前为预览内容，请前往小程序使用完整服务</Text>
+      </View>
+    )
+  }
+
+  let head
+  if (me) head = <Head me={me} />
+  else if (status === 'starting' || status === 'signing-in') {
+    head = (
       <View className='me-head'>
         <View className='me-avatar'>
           <Text>北</Text>
         </View>
         <View className='me-who'>
-          <Text className='me-name'>未登录</Text>
-          <Text className='me-hint'>微信一键登录即将上线</Text>
+          <Text className='me-name'>登录中…</Text>
+        </View>
+      </View>
+    )
+  } else head = <SignedOutHead error={error} busy={busy === 'login'} onLogin={login} />
+
+  return (
+    <View className='me'>
+      {head}
+
+      {me ? (
+        <View className='me-menu me-menu-lead'>
+          <NicknameForm me={me} />
+          <PhoneRow me={me} />
+        </View>
+      ) : null}
+
+      <View className={`me-menu${me ? '' : ' me-menu-lead'}`}>
+        <View className='me-item' hoverClass='me-item-hover' onClick={() => Taro.switchTab({ url: routes.vip })}>
+          <Text className='me-item-label'>VIP会员</Text>
+          <Text className={`me-item-value${me?.membership.active ? ' me-vip-active' : ''}`}>
+            {me ? membershipText(me.membership) : '查看会员方案'}
+          </Text>
+          <Text className='me-item-arrow'>›</Text>
+        </View>
+        <View className='me-item' hoverClass='me-item-hover' onClick={() => go(routes.orders)}>
+          <Text className='me-item-label'>我的订单</Text>
+          <Text className='me-item-arrow'>›</Text>
         </View>
       </View>
 
       <View className='me-menu'>
-        <View className='me-item' hoverClass='me-item-hover' onClick={() => Taro.switchTab({ url: routes.vip })}>
-          <Text className='me-item-label'>VIP会员</Text>
-          <Text className='me-item-value'>查看会员方案</Text>
-          <Text className='me-item-arrow'>›</Text>
-        </View>
+        {isWeapp() ? (
+          <Button className='me-item me-item-button' openType='contact'>
+            <Text className='me-item-label'>在线客服</Text>
+            <Text className='me-item-arrow'>›</Text>
+          </Button>
+        ) : null}
         <View className='me-item' hoverClass='me-item-hover' onClick={callService}>
           <Text className='me-item-label'>客服电话</Text>
           <Text className='me-item-value me-phone'>{SERVICE_PHONE}</Text>
           <Text className='me-item-arrow'>›</Text>
         </View>
+        <View className='me-item' hoverClass='me-item-hover' onClick={() => go(routes.agreement)}>
+          <Text className='me-item-label'>用户协议</Text>
+          <Text className='me-item-arrow'>›</Text>
+        </View>
+        <View className='me-item' hoverClass='me-item-hover' onClick={() => go(routes.privacy)}>
+          <Text className='me-item-label'>隐私政策</Text>
+          <Text className='me-item-arrow'>›</Text>
+        </View>
       </View>
+
+      {/* WeChat shows it only after certain entry scenes (e.g. a scanned code); onError hides the gap. */}
+      {isWeapp() && !followHidden ? (
+        <View className='me-follow'>
+          <OfficialAccount onError={() => setFollowHidden(true)} />
+        </View>
+      ) : null}
+
+      {me ? (
+        <View className='me-logout-wrap'>
+          <Button className='btn me-logout' disabled={on(busy === 'logout')} onClick={logout}>
+            退出登录
+          </Button>
+        </View>
+      ) : null}
 
       <View className='me-about'>
         <Text className='me-about-brand'>{BRAND}</Text>
         <Text className='me-about-motto'>漫漫遴选路，北辰永相随</Text>
       </View>
+
+      <PrivacyPopup />
     </View>
   )
 }
