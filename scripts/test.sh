@@ -242,7 +242,7 @@ else
     skip "Size budget" "bench/size.ts does not exist yet"
   fi
   # The e2e harness swaps the placeholder for its own origin while serving the files.
-  step "Build: H5 for e2e (taro build --type h5)" env TARO_APP_API_BASE="$E2E_API_PLACEHOLDER" npx taro build --type h5
+  step "Build: H5 for e2e (taro build --type h5)" env TARO_APP_API_BASE="$E2E_API_PLACEHOLDER" TARO_APP_WECHAT_SIM_BASE='http://e2e-wechat-sim.invalid' npx taro build --type h5
 fi
 
 # ---------------------------------------------------------------------------

@@ -19,7 +19,12 @@ export interface StaticServerOptions {
   /** Path prefixes forwarded to `proxy.target`, e.g. ['/api/', '/healthz'] */
   proxy?: { prefixes: string[]; target: string }
   /** Replaced in .html, .js and .css files while serving; `to` may be computed from the server's origin */
-  replace?: { from: string; to: string | ((origin: string) => string) }
+  replace?: Replacement | Replacement[]
+}
+
+export interface Replacement {
+  from: string
+  to: string | ((origin: string) => string)
 }
 
 export interface StaticServer {
@@ -65,13 +70,15 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     const cached = cache.get(file)
     if (cached) return cached
     let body = fs.readFileSync(file)
-    const { replace } = options
-    if (replace && REWRITABLE.has(path.extname(file).toLowerCase())) {
-      const text = body.toString('utf8')
-      if (text.includes(replace.from)) {
+    const replacements = options.replace ? [options.replace].flat() : []
+    if (replacements.length > 0 && REWRITABLE.has(path.extname(file).toLowerCase())) {
+      let text = body.toString('utf8')
+      for (const replace of replacements) {
+        if (!text.includes(replace.from)) continue
         const to = typeof replace.to === 'function' ? replace.to(origin) : replace.to
-        body = Buffer.from(text.split(replace.from).join(to), 'utf8')
+        text = text.split(replace.from).join(to)
       }
+      body = Buffer.from(text, 'utf8')
     }
     // Files are immutable while served; a rebuild changes their hashed names.
     if (options.replace) cache.set(file, body)

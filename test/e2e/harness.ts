@@ -1,11 +1,14 @@
 import { type ChildProcess, execFile } from 'node:child_process'
+import crypto from 'node:crypto'
 import fs from 'node:fs'
+import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { ROOT, bin, captureOutput, freePort, spawnGroup, stopGroup, waitForHealthy } from '../../scripts/lib/processes'
 import { type StaticServer, startStaticServer } from '../../scripts/lib/static-server'
+import { buildSimulator } from '../../simulator/src/app'
 
 /**
  * The end-to-end stage: the real API on a fresh SQLite file, the real H5 build, Debian's
@@ -16,16 +19,26 @@ import { type StaticServer, startStaticServer } from '../../scripts/lib/static-s
  * TARO_APP_API_BASE=E2E_API_PLACEHOLDER (scripts/test.sh does it), and the static server
  * replaces that placeholder with its own origin while serving, so the app calls its own
  * origin and the ports can be picked free at run time.
+ *
+ * WeChat is the simulator (simulator/, docs/wechat-simulator.md), in this process on a free port
+ * with a random AppSecret: the API signs readers in through it, and the H5 app, built with
+ * TARO_APP_WECHAT_SIM_BASE=E2E_WECHAT_SIM_PLACEHOLDER, gets its login and phone codes from its
+ * phone side (the placeholder is replaced with the simulator's origin the same way).
  */
 
 export const H5_DIR = path.join(ROOT, 'dist-h5')
 export const E2E_API_PLACEHOLDER = 'http://e2e-api.invalid'
+export const E2E_WECHAT_SIM_PLACEHOLDER = 'http://e2e-wechat-sim.invalid'
+/** The mini-program's appid, as the simulator and the API both know it */
+export const E2E_WECHAT_APPID = 'wx00000000000e2e00'
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 export const RESULTS_DIR = path.join(ROOT, 'test-results')
 /** Storage key of the bearer token: TOKEN_STORAGE_KEY in src/services/api/http.ts */
 export const TOKEN_STORAGE_KEY = 'token'
 
-const BUILD_HINT = `TARO_APP_API_BASE=${E2E_API_PLACEHOLDER} npx taro build --type h5   (npm test does this before jest)`
+const BUILD_HINT =
+  `TARO_APP_API_BASE=${E2E_API_PLACEHOLDER} TARO_APP_WECHAT_SIM_BASE=${E2E_WECHAT_SIM_PLACEHOLDER} ` +
+  'npx taro build --type h5   (npm test does this before jest)'
 
 const execFileAsync = promisify(execFile)
 
@@ -34,6 +47,8 @@ export interface Stack {
   origin: string
   /** The API itself */
   apiOrigin: string
+  /** The WeChat simulator: /__phone/* and /__control/* for tests */
+  simOrigin: string
   sqlitePath: string
   /** Runs the admin CLI (server/src/cli/admin.ts) against this stack's database */
   admin(...args: string[]): Promise<string>
@@ -56,11 +71,17 @@ export function checkH5Build(): void {
     }
   }
   walk(H5_DIR)
-  if (!scripts.some((file) => fs.readFileSync(file, 'utf8').includes(E2E_API_PLACEHOLDER))) {
-    throw new Error(
-      `${H5_DIR} was built for another API base URL (npm start or npm run build:h5 rebuilt it?), ` +
-        `so the app would not call the test API. Rebuild it for the tests:\n  ${BUILD_HINT}`,
-    )
+  const code = scripts.map((file) => fs.readFileSync(file, 'utf8')).join('\n')
+  for (const [placeholder, what] of [
+    [E2E_API_PLACEHOLDER, 'API'],
+    [E2E_WECHAT_SIM_PLACEHOLDER, 'WeChat simulator'],
+  ]) {
+    if (!code.includes(placeholder)) {
+      throw new Error(
+        `${H5_DIR} was built for another ${what} base URL (npm start or npm run build:h5 rebuilt it?), ` +
+          `so the app would not call the test ${what}. Rebuild it for the tests:\n  ${BUILD_HINT}`,
+      )
+    }
   }
 }
 
@@ -73,19 +94,27 @@ export async function startStack(): Promise<Stack> {
 
   let web: StaticServer | undefined
   let api: ChildProcess | undefined
+  const secret = crypto.randomBytes(16).toString('hex')
+  const sim = buildSimulator({ secret, appid: E2E_WECHAT_APPID })
   const stop = async () => {
     if (api) await stopGroup(api)
     if (web) await web.close()
+    await sim.close()
     fs.rmSync(tmp, { recursive: true, force: true })
   }
 
   try {
+    await sim.listen({ host: '127.0.0.1', port: 0 })
+    const simOrigin = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`
     web = await startStaticServer({
       root: H5_DIR,
       host: '127.0.0.1',
       port: 0,
       proxy: { prefixes: ['/api/', '/healthz', '/docs'], target: apiOrigin },
-      replace: { from: E2E_API_PLACEHOLDER, to: (self) => self },
+      replace: [
+        { from: E2E_API_PLACEHOLDER, to: (self) => self },
+        { from: E2E_WECHAT_SIM_PLACEHOLDER, to: simOrigin },
+      ],
     })
     const origin = web.origin
 
@@ -99,6 +128,11 @@ export async function startStack(): Promise<Stack> {
       LOG_LEVEL: 'warn',
       CORS_ORIGINS: origin,
       IMPORT_SAMPLE_CONTENT: 'true',
+      WECHAT_API_BASE: simOrigin,
+      WECHAT_APPID: E2E_WECHAT_APPID,
+      WECHAT_APPSECRET: secret,
+      SESSION_KEY_ENCRYPTION_KEY: crypto.randomBytes(32).toString('hex'),
+      MEDIA_DIR: path.join(tmp, 'media'),
     }
     api = spawnGroup(bin('tsx'), ['server/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     const output = captureOutput(api)
@@ -120,7 +154,7 @@ export async function startStack(): Promise<Stack> {
       await admin('grant-vip', userId, String(days))
       return token
     }
-    return { origin, apiOrigin, sqlitePath, admin, vipToken, stop }
+    return { origin, apiOrigin, simOrigin, sqlitePath, admin, vipToken, stop }
   } catch (error) {
     await stop()
     throw error
