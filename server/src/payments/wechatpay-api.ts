@@ -23,7 +23,8 @@ export const Transaction = Type.Object({
   transaction_id: Type.Optional(Type.String()),
   trade_state: Type.String(),
   success_time: Type.Optional(Type.String()),
-  payer: Type.Optional(Type.Object({ openid: Type.String() })),
+  /** Empty ({}) until the order is paid */
+  payer: Type.Optional(Type.Object({ openid: Type.Optional(Type.String()) })),
   amount: Type.Optional(Type.Object({ total: Type.Optional(Type.Integer()), currency: Type.Optional(Type.String()) })),
 })
 export type TransactionDto = Static<typeof Transaction>

@@ -19,7 +19,7 @@ const XpayOrder = Type.Object({
 })
 export type XpayOrderDto = Static<typeof XpayOrder>['order']
 
-/** WeChat's numbering: 2 paid awaiting delivery, 3 delivering, 4 delivered, 5 refunded, 6 closed, 8 user refund done, 9 refunding */
+/** WeChat's numbering: 0 init, 1 created, 2 paid awaiting delivery, 3 delivering, 4 delivered, 5 refunded, 6 closed, 7 refund failed, 8 user refund done */
 export const XPAY_PAID_STATUSES = new Set([2, 3, 4])
 export const XPAY_CLOSED_STATUSES = new Set([0, 6])
 
@@ -46,7 +46,8 @@ export class XpayApi {
       )
       return answer.order
     } catch (error) {
-      if (error instanceof WeChatError && error.errcode === 268490004) return null
+      // WeChat documents no not-found code; 268490002 (bad parameter) with "not exist" is how it answers.
+      if (error instanceof WeChatError && error.errcode === 268490002 && /not exist/i.test(error.errmsg)) return null
       throw error
     }
   }
@@ -68,6 +69,7 @@ export class XpayApi {
         openid: refund.openid,
         order_id: refund.orderId,
         refund_order_id: refund.refundOrderId,
+        // Only full first refunds are made, so what is left is the whole amount.
         left_fee: refund.amountFen,
         refund_fee: refund.amountFen,
         biz_meta: '',

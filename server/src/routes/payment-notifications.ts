@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { App } from '../app'
 import { ApiError } from '../errors'
 import { aesKeyFrom, decryptPush, verifyMsgSignature, verifyPushSignature } from '../payments/message-push'
-import { decryptResource, verifyWechatpaySignature } from '../payments/wechatpay-sign'
+import { decryptResource, MAX_CLOCK_SKEW_S, verifyWechatpaySignature } from '../payments/wechatpay-sign'
 import { Transaction } from '../payments/wechatpay-api'
 
 /**
@@ -113,6 +113,11 @@ export async function paymentNotificationRoutes(app: App, options: { now: () => 
       if (!cfg.MSG_PUSH_TOKEN || !verifyPushSignature(cfg.MSG_PUSH_TOKEN, timestamp, nonce, signature)) {
         request.log.warn('message push refused: bad signature')
         return pushFailure(reply, 401, 'bad signature')
+      }
+      // Each delivery is signed when it is sent: an old timestamp is a replay.
+      if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now() / 1000 - Number(timestamp)) > MAX_CLOCK_SKEW_S) {
+        request.log.warn('message push refused: stale timestamp')
+        return pushFailure(reply, 401, 'stale timestamp')
       }
       let message: unknown
       try {

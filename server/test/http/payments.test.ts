@@ -1,0 +1,268 @@
+import type { PaymentRail } from '../../src/db/schema'
+import { dialects, vipSentences } from '../helpers'
+import { startPaymentStack, type PaymentStack } from '../payment-stack'
+
+jest.setTimeout(30000)
+
+const rails: PaymentRail[] = ['xpay', 'wechatpay']
+const cases = dialects().flatMap((dialect) => rails.map((rail) => [dialect, rail] as const))
+
+describe.each(cases)('payments on %s, rail %s', (dialect, rail) => {
+  let s: PaymentStack
+  let seedId: number
+  beforeAll(async () => {
+    s = await startPaymentStack(dialect, rail)
+    seedId = (
+      await s.db.kysely
+        .selectFrom('issues')
+        .select('id')
+        .where('slug', '=', 'shanxi-32-zhongbu-chengshiqun')
+        .executeTakeFirstOrThrow()
+    ).id
+  })
+  afterAll(() => s.close())
+
+  const status = async (id: number) =>
+    (await s.db.kysely.selectFrom('orders').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status
+  const ledgerOf = async (id: number) =>
+    (
+      await s.db.kysely
+        .selectFrom('ledger')
+        .select(['event', 'source', 'amount_fen'])
+        .where('order_id', '=', id)
+        .orderBy('id')
+        .execute()
+    ).map((row) => row.event)
+  const membership = async (token: string) => (await s.call('GET', '/api/me', token)).body.membership
+
+  it('the happy path: plan price from the server, paid at the phone, fulfilled from the notification, the article unlocks', async () => {
+    const token = await s.login('reader')
+    expect((await s.call('GET', `/api/issues/${seedId}`, token)).body.access.granted).toBe(false)
+    const plans = (await s.call('GET', '/api/plans?platform=android')).body
+    expect(plans.purchase).toEqual({ rail, available: true, notice: '' })
+    const { id, answer } = await s.buy('reader', token, 'half_year')
+    expect(answer.errMsg).toMatch(/:ok$/)
+    await s.waitFor(async () => (await status(id)) === 'fulfilled')
+    const order = (await s.call('GET', `/api/orders/${id}`, token)).body
+    expect(order).toMatchObject({ status: 'fulfilled', amountFen: 4800, planId: 'half_year', months: 6, rail })
+    const vip = await membership(token)
+    expect(vip.active).toBe(true)
+    const months = (Date.parse(vip.expiresAt) - Date.now()) / (30.4 * 86400000)
+    expect(months).toBeGreaterThan(5.8)
+    expect(months).toBeLessThan(6.2)
+    const article = await s.call('GET', `/api/issues/${seedId}`, token)
+    expect(article.body.access.granted).toBe(true)
+    expect(JSON.stringify(article.body)).toContain(vipSentences()[3])
+    expect(await ledgerOf(id)).toEqual(['order_created', 'paid', 'fulfilled'])
+    expect((await s.call('GET', '/api/orders', token)).body.items.map((o: { id: number }) => o.id)).toContain(id)
+  })
+
+  it('a double tap makes one order; an unknown plan is a 404; the client cannot set a price', async () => {
+    const token = await s.login('tapper')
+    const body = { planId: 'month', platform: 'android', requestKey: 'double-tap-0001' }
+    const [a, b] = await Promise.all([
+      s.call('POST', '/api/orders', token, body),
+      s.call('POST', '/api/orders', token, body),
+    ])
+    expect(a.body.order.id).toBe(b.body.order.id)
+    expect(a.body.order.amountFen).toBe(990)
+    expect(
+      (await s.call('POST', '/api/orders', token, { ...body, requestKey: 'other-plan-01', planId: 'lifetime' })).status,
+    ).toBe(404)
+    expect(
+      (await s.call('POST', '/api/orders', token, { ...body, requestKey: 'with-price-01', priceFen: 1 })).status,
+    ).toBe(400)
+    expect((await s.call('POST', '/api/orders', undefined, body)).status).toBe(401)
+  })
+
+  it('a cancelled payment leaves the order pending and the paywall in place; it is closed when it expires', async () => {
+    const token = await s.login('canceller')
+    const { id, answer } = await s.buy('canceller', token, 'month', 'cancel')
+    expect(answer.errMsg).toContain('cancel')
+    expect((await s.call('GET', `/api/orders/${id}`, token)).body.status).toBe('pending')
+    expect((await s.call('GET', `/api/issues/${seedId}`, token)).body.access.granted).toBe(false)
+    await s.db.kysely
+      .updateTable('orders')
+      .set({ expires_at: Date.now() - 1000, created_at: Date.now() - 3600000 })
+      .where('id', '=', id)
+      .execute()
+    await s.app.reconciler.runOnce()
+    expect(await status(id)).toBe('closed')
+    expect(await ledgerOf(id)).toEqual(['order_created', 'closed'])
+  })
+
+  it('a dropped notification is found by reconciliation', async () => {
+    const token = await s.login('dropped')
+    await s.control('/notifications', { rail: rail === 'xpay' ? 'xpay' : 'pay', mode: 'drop', count: 20 })
+    const { id } = await s.buy('dropped', token, 'month')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(await status(id)).toBe('pending')
+    await s.app.reconciler.runOnce()
+    expect(await status(id)).toBe('fulfilled')
+    expect(await ledgerOf(id)).toEqual(['order_created', 'paid', 'fulfilled'])
+    expect((await membership(token)).active).toBe(true)
+    await s.control('/reset', {})
+  })
+
+  it('50 concurrent duplicate notifications: one fulfilment, one ledger row', async () => {
+    const token = await s.login('duplicated')
+    const before = await membership(token)
+    expect(before.active).toBe(false)
+    await s.control('/notifications', {
+      rail: rail === 'xpay' ? 'xpay' : 'pay',
+      mode: 'duplicate',
+      duplicates: 20,
+      count: 1,
+    })
+    const { id, outTradeNo } = await s.buy('duplicated', token, 'year')
+    await s.waitFor(async () => {
+      const log = await s.control(`/notifications?out_trade_no=${outTradeNo}`)
+      return (
+        log.deliveries.filter((d: { status?: number; ok?: boolean }) => d.ok !== undefined || d.status !== undefined)
+          .length >= 20
+      )
+    })
+    await s.waitFor(async () => (await status(id)) === 'fulfilled')
+    // And 30 more concurrent replays of verified evidence: all answered, none fulfils again.
+    const row = await order(id)
+    const evidence = {
+      transactionId: row.transaction_id ?? '',
+      amountFen: row.amount_fen,
+      openid: row.openid,
+      paidAt: Date.now(),
+    }
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        s.app.payments.settle(row.out_trade_no, evidence, 'notification', `replay-${i}`),
+      ),
+    )
+    expect(new Set(outcomes)).toEqual(new Set(['already']))
+    expect((await ledgerOf(id)).filter((event) => event === 'fulfilled')).toHaveLength(1)
+    const vip = await membership(token)
+    const months = (Date.parse(vip.expiresAt) - Date.now()) / (30.4 * 86400000)
+    expect(months).toBeLessThan(12.3)
+  })
+
+  const order = (id: number) =>
+    s.db.kysely.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+
+  const forgeries =
+    rail === 'xpay'
+      ? ['wrong_amount', 'wrong_openid', 'bad_signature', 'stale_timestamp']
+      : [
+          'bad_signature',
+          'unknown_serial',
+          'stale_timestamp',
+          'signtest',
+          'tampered_ciphertext',
+          'wrong_amount',
+          'wrong_appid',
+          'wrong_mchid',
+          'wrong_openid',
+        ]
+  it.each(forgeries)('a forged notification (%s) is refused and changes nothing', async (mode) => {
+    const user = `forged-${mode}`.replace(/_/g, '-').slice(0, 30)
+    const token = await s.login(user)
+    await s.control('/notifications', { rail: rail === 'xpay' ? 'xpay' : 'pay', mode, count: 1 })
+    await s.control('/notifications', { rail: rail === 'xpay' ? 'xpay' : 'pay', mode: 'drop', count: 20 })
+    const { id, outTradeNo } = await s.buy(user, token, 'month')
+    await s.waitFor(async () => {
+      const log = await s.control(`/notifications?out_trade_no=${outTradeNo}`)
+      return log.deliveries.some((d: { mode?: string; status?: number }) => d.status !== undefined && d.status !== 0)
+    })
+    const log = await s.control(`/notifications?out_trade_no=${outTradeNo}`)
+    const first = log.deliveries[0]
+    expect(first.status === 200 || first.status === 204 ? JSON.stringify(first) : 'refused').toBe('refused')
+    expect(await status(id)).toBe('pending')
+    expect(await ledgerOf(id)).toEqual(['order_created'])
+    expect((await membership(token)).active).toBe(false)
+    await s.control('/reset', {})
+  })
+
+  it('a refund shortens the VIP by the period the order granted, never below now', async () => {
+    const token = await s.login('refunder')
+    const { id } = await s.buy('refunder', token, 'month')
+    await s.waitFor(async () => (await status(id)) === 'fulfilled')
+    const paid = await membership(token)
+    const refunding = await s.app.payments.refund(id, '用户申请退款')
+    expect(['refunding', 'refunded']).toContain(refunding.status)
+    await s.waitFor(async () => (await status(id)) === 'refunded')
+    const after = await membership(token)
+    expect(Date.parse(after.expiresAt)).toBeLessThan(Date.parse(paid.expiresAt))
+    expect(Date.parse(after.expiresAt)).toBeGreaterThanOrEqual(Date.now() - 5000)
+    expect(after.active).toBe(false)
+    expect(await ledgerOf(id)).toEqual(['order_created', 'paid', 'fulfilled', 'refund_requested', 'refunded'])
+    await expect(s.app.payments.refund(id, 'again')).rejects.toMatchObject({ code: 'ORDER_NOT_REFUNDABLE' })
+  })
+
+  it('the ledger is append-only', async () => {
+    await s.login('auditor')
+    const user = await s.db.kysely.selectFrom('users').select('id').limit(1).executeTakeFirstOrThrow()
+    await s.db.kysely
+      .insertInto('ledger')
+      .values({
+        order_id: null,
+        user_id: user.id,
+        event: 'vip_granted',
+        amount_fen: 0,
+        source: 'admin',
+        detail: 'test',
+        created_at: Date.now(),
+      })
+      .execute()
+    await expect(s.db.kysely.updateTable('ledger').set({ amount_fen: 1 }).execute()).rejects.toThrow(/append-only/)
+    await expect(s.db.kysely.deleteFrom('ledger').execute()).rejects.toThrow(/append-only/)
+  })
+})
+
+describe('iOS', () => {
+  it('the JSAPI rail shows no price or buy button on iOS; virtual payment sells there', async () => {
+    const s = await startPaymentStack('sqlite', 'wechatpay')
+    try {
+      expect((await s.call('GET', '/api/plans?platform=ios')).body.purchase).toEqual({
+        rail: 'wechatpay',
+        available: false,
+        notice: expect.stringContaining('iOS'),
+      })
+      const token = await s.login('iphone')
+      const refused = await s.call('POST', '/api/orders', token, {
+        planId: 'month',
+        platform: 'ios',
+        requestKey: 'ios-attempt-1',
+      })
+      expect([refused.status, refused.body.error.code]).toEqual([403, 'PURCHASE_UNAVAILABLE'])
+    } finally {
+      await s.close()
+    }
+    const x = await startPaymentStack('sqlite', 'xpay')
+    try {
+      expect((await x.call('GET', '/api/plans?platform=ios')).body.purchase.available).toBe(true)
+    } finally {
+      await x.close()
+    }
+  })
+})
+
+describe('消息推送 in 安全模式', () => {
+  it('encrypted deliveries fulfil; the URL check echoes; a plain push is refused', async () => {
+    const s = await startPaymentStack('sqlite', 'xpay', { encrypted: true })
+    try {
+      const check = await s.control('/xpay/verify-url', {})
+      expect(check.ok ?? check.echoed ?? true).toBeTruthy()
+      const token = await s.login('secure')
+      const { id } = await s.buy('secure', token, 'month')
+      await s.waitFor(
+        async () =>
+          (await s.db.kysely.selectFrom('orders').select('status').where('id', '=', id).executeTakeFirstOrThrow())
+            .status === 'fulfilled',
+      )
+      const plain = await fetch(`${s.api}/api/wechat/message-push?signature=x&timestamp=1&nonce=n`, {
+        method: 'POST',
+        body: '{}',
+      })
+      expect(plain.status).toBe(401)
+    } finally {
+      await s.close()
+    }
+  })
+})
