@@ -183,6 +183,9 @@ async function startWechatSimulator(): Promise<string> {
     fail(`port ${SIM_PORT} is in use: stop whatever uses it, or choose another port: SIM_PORT=3101 npm start`)
   }
   const secrets = devSecrets()
+  // A fresh payment key set per run, written where the API reads it (docs/wechat-simulator.md).
+  const keysDir = path.join(ROOT, 'data', 'wechat-sim-keys')
+  fs.rmSync(keysDir, { recursive: true, force: true })
   log(`starting the WeChat simulator on port ${SIM_PORT} …`)
   const simulator = spawnGroup(bin('tsx'), ['simulator/src/main.ts'], {
     env: {
@@ -191,6 +194,10 @@ async function startWechatSimulator(): Promise<string> {
       SIM_HOST: '0.0.0.0',
       SIM_APPID: SIM_APPID,
       SIM_SECRET: secrets.appSecret,
+      SIM_KEYS_DIR: keysDir,
+      SIM_PUSH_URL: `http://127.0.0.1:${API_PORT}/api/wechat/message-push`,
+      SIM_PUSH_AES_KEY: 'random',
+      SIM_XPAY_PRODUCTS: 'month:990,half_year:4800,year:6800',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -200,13 +207,35 @@ async function startWechatSimulator(): Promise<string> {
     if (!stopping) abort(`the WeChat simulator stopped (${signal ?? `exit ${code}`})`)
   })
   await waitForHealthy(`http://127.0.0.1:${SIM_PORT}/healthz`, simulator, output, 60_000)
+  const pay = await readJsonWhenWritten<Record<string, string>>(path.join(keysDir, 'pay.json'))
+  const xpay = await readJsonWhenWritten<Record<string, string>>(path.join(keysDir, 'xpay.json'))
   apiWechatEnv = {
     WECHAT_API_BASE: `http://127.0.0.1:${SIM_PORT}`,
     WECHAT_APPID: SIM_APPID,
     WECHAT_APPSECRET: secrets.appSecret,
     SESSION_KEY_ENCRYPTION_KEY: secrets.sessionKeyEncryptionKey,
+    MSG_PUSH_TOKEN: xpay.pushToken,
+    MSG_PUSH_AES_KEY: xpay.encodingAesKey ?? '',
+    XPAY_OFFER_ID: xpay.offerId,
+    XPAY_APP_KEY: xpay.appKey,
+    WECHATPAY_API_BASE: `http://127.0.0.1:${SIM_PORT}`,
+    WECHATPAY_MCHID: pay.mchid,
+    WECHATPAY_MERCHANT_SERIAL: pay.merchantSerialNo,
+    WECHATPAY_MERCHANT_KEY_FILE: pay.merchantPrivateKeyFile,
+    WECHATPAY_APIV3_KEY: pay.apiV3Key,
+    WECHATPAY_PUBLIC_KEY_ID: pay.wechatpayPublicKeyId,
+    WECHATPAY_PUBLIC_KEY_FILE: pay.wechatpayPublicKeyFile,
+    WECHATPAY_PLATFORM_CERT_SERIAL: pay.platformCertSerial ?? '',
+    WECHATPAY_PLATFORM_CERT_FILE: pay.platformCertFile ?? '',
+    WECHATPAY_NOTIFY_BASE: `http://127.0.0.1:${API_PORT}`,
   }
   return SIM_BASE
+}
+
+async function readJsonWhenWritten<T>(file: string): Promise<T> {
+  for (let attempt = 0; attempt < 100 && !fs.existsSync(file); attempt++) await new Promise((r) => setTimeout(r, 100))
+  if (!fs.existsSync(file)) fail(`the WeChat simulator wrote no ${path.relative(ROOT, file)}`)
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T
 }
 
 function devSecrets(): { appSecret: string; sessionKeyEncryptionKey: string } {

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     `WeChat simulator  ${address}  (development and tests only)`,
     `  appid           ${appid}`,
     generatedSecret
-      ? `  secret          ${options.secret}  (made up for this run; set SIM_SECRET to choose one)`
+      ? '  secret          made up for this run and not shown: set SIM_SECRET to share one with the API server'
       : '  secret          from SIM_SECRET',
     `  API server      WECHAT_API_BASE=${address} WECHAT_APPID=${appid} WECHAT_APPSECRET=…`,
   ]
