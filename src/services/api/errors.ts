@@ -68,6 +68,12 @@ const codeMessages: Record<string, string> = {
   FILE_TOO_LARGE: '图片不能超过2MB，请换一张',
   PHONE_LINKED_ELSEWHERE: '该手机号已绑定其他微信账号，请联系客服处理',
   PHONE_CODE_REJECTED: '手机号验证未通过，请重试',
+  PURCHASE_UNAVAILABLE: '当前设备暂不支持购买',
+  PLAN_NOT_FOUND: '该会员方案已下架，请刷新后重新选择',
+  LOGIN_REQUIRED_FOR_PAYMENT: '登录状态已更新，请重新支付',
+  PAYMENT_BUSY: '支付服务繁忙，请稍后重试',
+  REQUEST_KEY_REUSED: '订单状态已变化，请重新支付',
+  ORDER_NOT_FOUND: '订单不存在',
 }
 
 const HAS_CHINESE = /[\u4e00-\u9fff]/

@@ -1,9 +1,10 @@
 import { request } from './http'
-import type { Column, IssueDetail, IssuePage, ItemList, ListIssuesParams, Plan, Region } from './types'
+import type { Column, IssueDetail, IssuePage, ItemList, ListIssuesParams, Region } from './types'
 
 export { API_BASE, TOKEN_STORAGE_KEY, buildQuery, isSessionError, request, upload } from './http'
 export { ApiError, ClientErrorCode, isApiError, readerMessage, toApiError } from './errors'
 export { avatarSource, bindPhone, getMe, login, logout, updateNickname, uploadAvatar } from './account'
+export { createOrder, getOrder, listOrders, listPlans } from './orders'
 export type {
   Access,
   AccessDenied,
@@ -11,6 +12,8 @@ export type {
   Block,
   BlockOf,
   Column,
+  CreateOrderInput,
+  CreateOrderResult,
   IssueDetail,
   IssueNeighbour,
   IssuePage,
@@ -20,10 +23,19 @@ export type {
   LoginResult,
   Me,
   Membership,
+  Order,
+  OrderStatus,
+  PaymentParams,
+  PaymentRail,
   Paywall,
   Plan,
+  PlansWithPurchase,
+  Platform,
+  PurchaseRules,
   Region,
+  RequestPaymentParams,
   Section,
+  XpayParams,
 } from './types'
 
 /** GET /api/issues: newest first, one page at a time; pass `nextCursor` back as `cursor`. */
@@ -42,8 +54,4 @@ export function listRegions(): Promise<ItemList<Region>> {
 
 export function listColumns(): Promise<ItemList<Column>> {
   return request<ItemList<Column>>('/api/columns')
-}
-
-export function listPlans(): Promise<ItemList<Plan>> {
-  return request<ItemList<Plan>>('/api/plans')
 }

@@ -5,6 +5,7 @@
 import type {
   AccessDto,
   BindPhoneResultDto,
+  CreateOrderResultDto,
   BlockDto,
   ColumnDto,
   IssueDetailDto,
@@ -12,7 +13,9 @@ import type {
   IssueSummaryDto,
   LoginResultDto,
   MeDto,
+  OrderDto,
   PlanDto,
+  PlansWithPurchaseDto,
   RegionDto,
   SectionDto,
 } from '../../../server/src/schemas'
@@ -34,6 +37,28 @@ export type Me = MeDto
 export type Membership = MeDto['membership']
 export type LoginResult = LoginResultDto
 export type BindPhoneResult = BindPhoneResultDto
+
+export type Order = OrderDto
+export type CreateOrderResult = CreateOrderResultDto
+export type PaymentParams = NonNullable<CreateOrderResultDto['payment']>
+export type XpayParams = Extract<PaymentParams, { rail: 'xpay' }>['xpay']
+export type RequestPaymentParams = Extract<PaymentParams, { rail: 'wechatpay' }>['wechatpay']
+export type PaymentRail = PaymentParams['rail']
+export type PlansWithPurchase = PlansWithPurchaseDto
+export type PurchaseRules = PlansWithPurchaseDto['purchase']
+
+/** Where the reader is: wx.getDeviceInfo().platform in the mini-program, 'h5' in the browser (the server's Platform). */
+export type Platform = 'ios' | 'android' | 'devtools' | 'windows' | 'mac' | 'ohos' | 'h5' | 'other'
+
+/** The server's order statuses (server/src/schemas/orders.ts) */
+export type OrderStatus = 'created' | 'pending' | 'paid' | 'fulfilled' | 'closed' | 'refunding' | 'refunded'
+
+export interface CreateOrderInput {
+  planId: string
+  platform: Platform
+  /** 8–64 of [A-Za-z0-9_-], made once per purchase attempt: the same key gets the same order */
+  requestKey: string
+}
 
 export interface ItemList<T> {
   items: T[]

@@ -1,0 +1,28 @@
+import { request } from './http'
+import type { CreateOrderInput, CreateOrderResult, ItemList, Order, Platform, PlansWithPurchase } from './types'
+
+/**
+ * GET /api/plans: the plans on sale and whether this platform may buy them. When `purchase.available`
+ * is false (iOS on the WeChat Pay rail, or payments not configured) no price and no buy button may be shown.
+ */
+export function listPlans(platform?: Platform): Promise<PlansWithPurchase> {
+  return request<PlansWithPurchase>('/api/plans', { query: { platform } })
+}
+
+/**
+ * POST /api/orders: an order for a plan at the server's price, and what the client pays it with
+ * (`payment` is null when the order can no longer be paid). The same requestKey returns the same order.
+ */
+export function createOrder(input: CreateOrderInput): Promise<CreateOrderResult> {
+  return request<CreateOrderResult>('/api/orders', { method: 'POST', data: { ...input } })
+}
+
+/** GET /api/orders/:id: a pending order is first checked with WeChat by the server, so polling this learns the outcome. */
+export function getOrder(id: number): Promise<Order> {
+  return request<Order>(`/api/orders/${encodeURIComponent(String(id))}`)
+}
+
+/** GET /api/orders: the reader's orders, newest first. */
+export function listOrders(): Promise<ItemList<Order>> {
+  return request<ItemList<Order>>('/api/orders')
+}
