@@ -54,3 +54,15 @@ export function shanghaiDate(iso: string): string {
   if (Number.isNaN(time)) return ''
   return new Date(time + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10)
 }
+
+/** An amount in fen with two decimals, as on a receipt: 4800 → "¥48.00", 990 → "¥9.90" */
+export function formatAmount(fen: number): string {
+  return `¥${(Math.round(fen) / 100).toFixed(2)}`
+}
+
+/** An ISO instant in Beijing time to the minute: 2026-01-01T00:00:00Z → "2026-01-01 08:00"; "" when unreadable. */
+export function shanghaiDateTime(iso: string): string {
+  const time = Date.parse(iso)
+  if (Number.isNaN(time)) return ''
+  return new Date(time + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ')
+}

@@ -1,7 +1,11 @@
 import { useState } from 'react'
+import { createRoot } from 'react-dom/client'
 import { Button, Input, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
-import type { AvatarButtonProps, PhoneNumberButtonProps } from './types'
+import { formatAmount } from '../../utils/format'
+import type { Platform, RequestPaymentParams, XpayParams } from '../api/types'
+import { PAYMENT_MESSAGES, paymentResult } from './payment-result'
+import type { AvatarButtonProps, PaymentResult, PaymentSheetInfo, PhoneNumberButtonProps } from './types'
 import './index.h5.scss'
 
 /**
@@ -44,8 +48,11 @@ export function simulatorUser(): string {
   }
 }
 
-/** POST to the simulator's phone side; resolves with the `code` it mints. */
-function phoneSide(path: '/login' | '/phone-number', body: Record<string, string>): Promise<string> {
+/** POST to the simulator's phone side; resolves with its HTTP status and JSON answer ({} when not JSON). */
+function simulatorPost(
+  path: string,
+  body: Record<string, string>,
+): Promise<{ status: number; answer: Record<string, unknown> }> {
   const controller = typeof AbortController === 'function' ? new AbortController() : null
   const timer = setTimeout(() => controller?.abort(), SIM_TIMEOUT_MS)
   return fetch(`${SIM_BASE}/__phone${path}`, {
@@ -54,23 +61,30 @@ function phoneSide(path: '/login' | '/phone-number', body: Record<string, string
     body: JSON.stringify(body),
     signal: controller?.signal,
   })
-    .then(async (response) => {
-      const answer = (await response.json().catch(() => ({}))) as { code?: unknown; message?: unknown }
-      if (!response.ok || typeof answer.code !== 'string' || !answer.code) {
-        throw new Error(`the WeChat simulator answered ${response.status} to ${path}: ${String(answer.message ?? '')}`)
-      }
-      return answer.code
-    })
+    .then(async (response) => ({
+      status: response.status,
+      answer: ((await response.json().catch(() => ({}))) ?? {}) as Record<string, unknown>,
+    }))
     .then(
-      (code) => {
+      (result) => {
         clearTimeout(timer)
-        return code
+        return result
       },
       (error: unknown) => {
         clearTimeout(timer)
         throw error
       },
     )
+}
+
+/** POST to the simulator's phone side; resolves with the `code` it mints. */
+function phoneSide(path: '/login' | '/phone-number', body: Record<string, string>): Promise<string> {
+  return simulatorPost(path, body).then(({ status, answer }) => {
+    if (status < 200 || status >= 300 || typeof answer.code !== 'string' || !answer.code) {
+      throw new Error(`the WeChat simulator answered ${status} to ${path}: ${String(answer.message ?? '')}`)
+    }
+    return answer.code
+  })
 }
 
 export function getLoginCode(): Promise<string> {
@@ -174,5 +188,145 @@ export function AvatarButton({ className, disabled, children, onChoose }: Avatar
     <Button className={className} disabled={disabled || undefined} onClick={choose}>
       {children}
     </Button>
+  )
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Payments: a stand-in cashier, paid through the simulator's phone side                       */
+/* ------------------------------------------------------------------------------------------ */
+
+/** The browser is its own platform: the server decides what H5 may buy. */
+export function getPlatform(): Platform {
+  return 'h5'
+}
+
+/** What the tester does on the sheet, as the simulator's phone side names it. */
+export type CashierAction = 'confirm' | 'cancel' | 'fail'
+
+interface CashierProps {
+  heading: string
+  info: PaymentSheetInfo | null
+  pay: (action: CashierAction) => Promise<PaymentResult>
+  onDone: (result: PaymentResult) => void
+}
+
+/** Stands in for WeChat's cashier: the amount, and what the tester wants the payment to do. */
+function CashierSheet({ heading, info, pay, onDone }: CashierProps) {
+  const [busy, setBusy] = useState(false)
+  const act = (action: CashierAction) => {
+    if (busy) return
+    setBusy(true)
+    void pay(action).then(onDone)
+  }
+  return (
+    <View className='wx-sheet-mask'>
+      <View className='wx-sheet wx-cashier' role='dialog' aria-label='微信支付'>
+        <Text className='wx-sheet-title'>{heading}</Text>
+        {info?.title ? <Text className='wx-cashier-goods'>{info.title}</Text> : null}
+        <Text className='wx-cashier-amount'>{info ? formatAmount(info.amountFen) : '—'}</Text>
+        <Text className='wx-sheet-note'>H5 预览：代替微信的支付面板，支付结果由本地微信模拟器确认</Text>
+        <Button
+          className='wx-sheet-button wx-sheet-allow wx-cashier-confirm'
+          disabled={busy || undefined}
+          loading={busy || undefined}
+          onClick={() => act('confirm')}
+        >
+          确认支付
+        </Button>
+        <View className='wx-sheet-actions wx-cashier-actions'>
+          <Button className='wx-sheet-button' disabled={busy || undefined} onClick={() => act('cancel')}>
+            取消
+          </Button>
+          <Button className='wx-sheet-button' disabled={busy || undefined} onClick={() => act('fail')}>
+            模拟失败
+          </Button>
+        </View>
+      </View>
+    </View>
+  )
+}
+
+let cashierOpen = false
+
+/** Shows the cashier over the whole app (its own React root on <body>) until the tester acts. */
+function openCashier(heading: string, info: PaymentSheetInfo | null, pay: CashierProps['pay']): Promise<PaymentResult> {
+  if (cashierOpen || typeof document === 'undefined') {
+    return Promise.resolve({
+      outcome: 'fail',
+      errMsg: 'payment:fail another payment is open',
+      message: PAYMENT_MESSAGES.fail,
+    })
+  }
+  cashierOpen = true
+  return new Promise<PaymentResult>((resolve) => {
+    const host = document.createElement('div')
+    host.className = 'wx-cashier-host'
+    document.body.appendChild(host)
+    const root = createRoot(host)
+    const done = (result: PaymentResult) => {
+      // Unmounted after this event has been handled: a root may not unmount itself mid-render.
+      setTimeout(() => {
+        root.unmount()
+        host.remove()
+        cashierOpen = false
+        resolve(result)
+      }, 0)
+    }
+    root.render(<CashierSheet heading={heading} info={info} pay={pay} onDone={done} />)
+  })
+}
+
+/** The simulator's answer ({errMsg, errCode}) as the client's callback would get it; no answer is a failure. */
+function simulatorPayment(path: string, body: Record<string, string>): Promise<PaymentResult> {
+  return simulatorPost(path, body).then(
+    ({ status, answer }) =>
+      status >= 200 && status < 300
+        ? paymentResult(answer)
+        : paymentResult({
+            errMsg: `payment:fail the WeChat simulator answered ${status}: ${String(answer.message ?? '')}`,
+          }),
+    (error: unknown) =>
+      paymentResult({ errMsg: `payment:fail ${error instanceof Error ? error.message : String(error)}` }),
+  )
+}
+
+/** goodsPrice (fen) of the server's signData, the amount WeChat's sheet shows. */
+function signedAmount(signData: string): number | null {
+  try {
+    const price = (JSON.parse(signData) as { goodsPrice?: unknown }).goodsPrice
+    return typeof price === 'number' && price > 0 ? price : null
+  } catch {
+    return null
+  }
+}
+
+/** wx.requestVirtualPayment: the stand-in sheet, then POST /__phone/xpay/pay with this browser's test user. */
+export function requestVirtualPayment(params: XpayParams, sheet?: PaymentSheetInfo): Promise<PaymentResult> {
+  const amountFen = signedAmount(params.signData) ?? sheet?.amountFen
+  const info = amountFen ? { amountFen, title: sheet?.title ?? '' } : null
+  return openCashier('虚拟支付', info, (action) =>
+    simulatorPayment('/xpay/pay', {
+      user: simulatorUser(),
+      signData: params.signData,
+      paySig: params.paySig,
+      signature: params.signature,
+      mode: params.mode,
+      action,
+    }),
+  )
+}
+
+/** wx.requestPayment: the stand-in cashier, then POST /__phone/pay/jsapi with this browser's test user. */
+export function requestPayment(params: RequestPaymentParams, sheet?: PaymentSheetInfo): Promise<PaymentResult> {
+  return openCashier('微信支付', sheet ?? null, (action) =>
+    simulatorPayment('/pay/jsapi', {
+      timeStamp: params.timeStamp,
+      nonceStr: params.nonceStr,
+      package: params.package,
+      signType: params.signType,
+      paySign: params.paySign,
+      action,
+      user: simulatorUser(),
+    }),
   )
 }

@@ -12,7 +12,14 @@ import type * as H5 from './index.h5'
 import type * as Weapp from './index.weapp'
 import type { WechatAdapter } from './types'
 
-export type { AvatarButtonProps, PhoneNumberButtonProps, WechatAdapter } from './types'
+export type {
+  AvatarButtonProps,
+  PaymentOutcome,
+  PaymentResult,
+  PaymentSheetInfo,
+  PhoneNumberButtonProps,
+  WechatAdapter,
+} from './types'
 
 /** Both platform files must export the whole adapter (checked by tsc, erased from the build). */
 type Implements<T extends WechatAdapter> = T

@@ -1,6 +1,16 @@
 import { Button } from '@tarojs/components'
 import Taro from '@tarojs/taro'
-import type { AvatarButtonProps, PhoneNumberButtonProps } from './types'
+import type { Platform, RequestPaymentParams, XpayParams } from '../api/types'
+import { normalisePlatform, PAYMENT_MESSAGES, paymentResult } from './payment-result'
+import type { AvatarButtonProps, PaymentResult, PaymentSheetInfo, PhoneNumberButtonProps } from './types'
+
+/** The parts of the mini-program's global `wx` that Taro 4 does not wrap (it has no requestVirtualPayment). */
+interface WxGlobal {
+  requestVirtualPayment?: (
+    options: XpayParams & { success: (res: unknown) => void; fail: (err: unknown) => void },
+  ) => void
+}
+declare const wx: WxGlobal | undefined
 
 /** The mini-program: WeChat itself. */
 export const LOGIN_TIMEOUT_MS = 10_000
@@ -46,4 +56,56 @@ export function AvatarButton({ className, disabled, children, onChoose }: Avatar
       {children}
     </Button>
   )
+}
+
+/** wx.getDeviceInfo().platform (base library 2.20.1+), else getSystemInfoSync's; 'other' when neither answers. */
+export function getPlatform(): Platform {
+  try {
+    return normalisePlatform(Taro.getDeviceInfo?.().platform ?? Taro.getSystemInfoSync().platform)
+  } catch {
+    return 'other'
+  }
+}
+
+/**
+ * 小程序虚拟支付 (docs/wechat.md §3): the same call goes to Apple on iOS and to WeChat Pay elsewhere.
+ * Taro 4 does not wrap it, so the global `wx` is called here, and only here. A client too old for it
+ * (no API, or INVALID_PLATFORM) gets the upgrade message. WeChat's own sheet shows the order: `_sheet`
+ * is for the H5 stand-in.
+ */
+export function requestVirtualPayment(params: XpayParams, _sheet?: PaymentSheetInfo): Promise<PaymentResult> {
+  return new Promise<PaymentResult>((resolve) => {
+    const api = typeof wx === 'undefined' ? undefined : wx?.requestVirtualPayment
+    if (typeof api !== 'function') {
+      resolve({
+        outcome: 'fail',
+        errMsg: 'requestVirtualPayment:fail not supported',
+        message: PAYMENT_MESSAGES.unsupported,
+      })
+      return
+    }
+    try {
+      api({
+        mode: params.mode,
+        signData: params.signData,
+        paySig: params.paySig,
+        signature: params.signature,
+        success: (res) => resolve(paymentResult(res)),
+        fail: (err) => resolve(paymentResult(err)),
+      })
+    } catch (error) {
+      resolve(paymentResult(error))
+    }
+  })
+}
+
+/** WeChat Pay JSAPI: WeChat's cashier. Its success is not proof of payment: the server's order status is. */
+export function requestPayment(params: RequestPaymentParams, _sheet?: PaymentSheetInfo): Promise<PaymentResult> {
+  return Taro.requestPayment({
+    timeStamp: params.timeStamp,
+    nonceStr: params.nonceStr,
+    package: params.package,
+    signType: params.signType,
+    paySign: params.paySign,
+  }).then(paymentResult, paymentResult)
 }

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react'
+import type { Platform, RequestPaymentParams, XpayParams } from '../api/types'
 
 export interface PhoneNumberButtonProps {
   className?: string
@@ -18,6 +19,27 @@ export interface AvatarButtonProps {
   onChoose: (filePath: string) => void
 }
 
+/** How a payment sheet ended, as the page needs it: WeChat's many answers reduced to three. */
+export type PaymentOutcome = 'ok' | 'cancel' | 'fail'
+
+export interface PaymentResult {
+  outcome: PaymentOutcome
+  /** WeChat's own errMsg, e.g. requestVirtualPayment:fail cancel (for logs) */
+  errMsg: string
+  /** WeChat's errCode / errno when it gave one */
+  errCode?: number
+  /** What to tell the reader when the outcome is not 'ok' (Chinese) */
+  message: string
+}
+
+/** What the H5 stand-in cashier shows; the mini-program's own sheets take it from the order. */
+export interface PaymentSheetInfo {
+  /** The amount in fen, e.g. 4800 */
+  amountFen: number
+  /** e.g. 北辰遴选VIP会员·半年 */
+  title: string
+}
+
 /**
  * What the app needs from the WeChat client. The mini-program gets it from WeChat itself; the H5
  * preview gets it from the local WeChat simulator's phone side (docs/wechat-simulator.md).
@@ -29,4 +51,10 @@ export interface WechatAdapter {
   PhoneNumberButton: (props: PhoneNumberButtonProps) => ReactNode
   /** The reader's tap picks an avatar (WeChat's avatar sheet; an image file on H5) */
   AvatarButton: (props: AvatarButtonProps) => ReactNode
+  /** The platform the server prices and routes a purchase for: wx.getDeviceInfo().platform, 'h5' in the browser */
+  getPlatform: () => Platform
+  /** 小程序虚拟支付: wx.requestVirtualPayment with the server's signed parameters; never rejects */
+  requestVirtualPayment: (params: XpayParams, sheet?: PaymentSheetInfo) => Promise<PaymentResult>
+  /** WeChat Pay JSAPI: wx.requestPayment with the server's signed parameters; never rejects */
+  requestPayment: (params: RequestPaymentParams, sheet?: PaymentSheetInfo) => Promise<PaymentResult>
 }

@@ -42,6 +42,7 @@ const Taro = {
   openPrivacyContract: jest.fn(),
   switchTab: resolved(),
   navigateTo: resolved(),
+  navigateBack: resolved(),
   redirectTo: resolved(),
   reLaunch: resolved(),
   pageScrollTo: resolved(),
@@ -50,6 +51,9 @@ const Taro = {
   setNavigationBarTitle: resolved(),
   makePhoneCall: resolved(),
   getCurrentPages: jest.fn((): unknown[] => [{}, {}]),
+  getDeviceInfo: jest.fn(() => ({ platform: 'android' })),
+  getSystemInfoSync: jest.fn(() => ({ platform: 'android' })),
+  requestPayment: jest.fn(),
   getLaunchOptionsSync: jest.fn(() => ({ scene: 1001, path: '', query: {} })),
   getEnterOptionsSync: jest.fn(() => ({ scene: 1001, path: '', query: {} })),
 }
