@@ -134,6 +134,33 @@ export function signIn(): Promise<Me> {
   return run
 }
 
+/**
+ * A new sign-in even while the token is valid: wx.login makes WeChat issue a new session_key, which
+ * the server needs fresh to sign a virtual payment (docs/wechat.md §3), so it runs just before each
+ * xpay order. Shares a sign-in already in flight. Unlike `signIn`, a failure keeps the current
+ * session (the reader stays signed in; only this purchase fails). Without a session it is `signIn`.
+ */
+export function refreshLogin(): Promise<Me> {
+  if (inflight) return inflight
+  if (!state.me || !readToken()) return signIn()
+  const run = exchange().then(
+    (result) => {
+      inflight = null
+      writeToken(result.token)
+      rememberSignedOut(false)
+      setState({ status: 'signed-in', me: result.me, error: null })
+      return result.me
+    },
+    (error: unknown) => {
+      inflight = null
+      throw toApiError(error)
+    },
+  )
+  inflight = run
+  trackSignIn(run)
+  return run
+}
+
 /** The HTTP client's way back in on a refused token: no sign-in after the reader chose to sign out. */
 function renewSession(refused: ApiError): Promise<string> {
   if (signedOutByChoice() || isSinglePageMode()) return Promise.reject(refused)

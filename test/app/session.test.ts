@@ -1,7 +1,7 @@
 import { act } from '@testing-library/react'
 import Taro from '@tarojs/taro'
 import { getIssue, listPlans } from '@/services/api'
-import { getSession, refreshMe, resetSession, signIn, signOut, startSession } from '@/store/session'
+import { getSession, refreshLogin, refreshMe, resetSession, signIn, signOut, startSession } from '@/store/session'
 import { answers, fakeApi, type FakeApi } from './fake-api'
 import { me } from './fixtures'
 import { resetTaroMock, storage } from './mocks/taro'
@@ -236,5 +236,47 @@ describe('signing out', () => {
     expect(api.count('POST /api/auth/logout')).toBe(1)
     expect(api.count(LOGIN)).toBe(0)
     expect(storage.has('token')).toBe(false)
+  })
+})
+
+describe('refreshLogin (before a virtual payment: a fresh session_key)', () => {
+  it('signs in again although the token is valid, and switches to the new token', async () => {
+    storage.set('token', 'kept')
+    api.route('GET /api/me', answers.ok(me({ nickname: '老读者' })))
+    startSession()
+    await settle()
+    serveLogins(api, me({ nickname: '老读者' }))
+    await act(async () => void (await refreshLogin()))
+    expect(login).toHaveBeenCalledTimes(1)
+    expect(api.count(LOGIN)).toBe(1)
+    expect(storage.get('token')).toBe('tok-1')
+    expect(getSession()).toMatchObject({ status: 'signed-in', me: { nickname: '老读者' } })
+  })
+
+  it('shares a sign-in already in flight', async () => {
+    serveLogins(api)
+    startSession()
+    const refreshed = refreshLogin()
+    await settle()
+    await refreshed
+    expect(api.count(LOGIN)).toBe(1)
+  })
+
+  it('keeps the reader signed in when it fails (only the purchase fails)', async () => {
+    storage.set('token', 'kept')
+    api.route('GET /api/me', answers.ok(me({ nickname: '老读者' })))
+    startSession()
+    await settle()
+    api.route(LOGIN, answers.error(503, 'WECHAT_LOGIN_FAILED'))
+    await expect(refreshLogin()).rejects.toMatchObject({ code: 'WECHAT_LOGIN_FAILED' })
+    expect(storage.get('token')).toBe('kept')
+    expect(getSession()).toMatchObject({ status: 'signed-in', me: { nickname: '老读者' } })
+  })
+
+  it('is a plain sign-in without a session', async () => {
+    serveLogins(api)
+    await act(async () => void (await refreshLogin()))
+    expect(storage.get('token')).toBe('tok-1')
+    expect(getSession().status).toBe('signed-in')
   })
 })
