@@ -1,0 +1,219 @@
+import { useCallback, useEffect, useRef, useState } from 'react'
+import Taro from '@tarojs/taro'
+import {
+  createOrder,
+  getOrder,
+  isApiError,
+  toApiError,
+  type CreateOrderResult,
+  type Order,
+  type PaymentRail,
+  type Plan,
+  type Platform,
+} from '../services/api'
+import { readToken } from '../services/api/http'
+import { requestPayment, requestVirtualPayment, type PaymentResult } from '../services/wechat'
+import { getSession, refreshLogin, refreshMe, signIn } from '../store/session'
+
+/**
+ * - `idle`: nothing under way (`notice` may say how the last attempt ended);
+ * - `paying`: signing in, creating the order, or WeChat's payment sheet is open;
+ * - `confirming`: the sheet said ok; the server is asked until the order is fulfilled;
+ * - `pending`: it did not say so in time: the payment may still arrive (the reader can ask again).
+ */
+export type PurchasePhase = 'idle' | 'paying' | 'confirming' | 'pending'
+
+export interface PurchaseState {
+  phase: PurchasePhase
+  /** The order being paid or confirmed; null when idle */
+  order: Order | null
+  /** How the last attempt ended, for the reader: 已取消支付, 支付失败，请重试, a server message; '' when fine */
+  notice: string
+}
+
+export interface UsePurchaseOptions {
+  platform: Platform
+  /** The rail the server sells on (GET /api/plans): xpay signs with the session_key, so it needs a fresh sign-in */
+  rail: PaymentRail
+  /** After the server fulfilled the order and `me` was reloaded */
+  onFulfilled?: (order: Order) => void
+  /** How often the order is read while confirming (1 s) */
+  pollIntervalMs?: number
+  /** How long confirming lasts before the reader is told the result is still on its way (15 s) */
+  pollTimeoutMs?: number
+}
+
+export interface PurchaseFlow {
+  state: PurchaseState
+  /** Buys the plan; a tap while an attempt is under way does nothing */
+  buy: (plan: Plan) => Promise<void>
+  /** In `pending`: asks the server again */
+  recheck: () => Promise<void>
+  /** In `pending`: closes the notice; the order is still confirmed by the server when the payment arrives */
+  dismiss: () => void
+}
+
+export const PURCHASE_MESSAGES = {
+  success: '开通成功',
+  confirming: '正在确认支付结果…',
+  pending: '支付结果确认中',
+  pendingNote: '如已完成支付，会员将在确认后自动开通，无需重复购买；可稍后在“我的订单”中查看',
+  notPayable: '订单已失效，请重新购买',
+  closed: '订单已关闭，如已扣款将原路退回，请联系客服',
+} as const
+
+/** Orders that will never be fulfilled */
+const ENDED = new Set(['closed', 'refunding', 'refunded'])
+
+const IDLE: PurchaseState = { phase: 'idle', order: null, notice: '' }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+const toast = (title: string, icon: 'none' | 'success' = 'none') =>
+  void Taro.showToast({ title, icon, duration: 2000 }).catch(() => undefined)
+
+/** 8–64 of [A-Za-z0-9_-] (the server's requestKey): time and randomness, unique per attempt. */
+export function newRequestKey(): string {
+  let random = ''
+  while (random.length < 16) random += Math.random().toString(36).slice(2)
+  return `rk_${Date.now().toString(36)}_${random.slice(0, 16)}`
+}
+
+/** True when a sign-in was needed (and done): its session_key is fresh already. */
+async function ensureSignedIn(): Promise<boolean> {
+  if (getSession().status === 'signed-in' && readToken()) return false
+  await signIn()
+  return true
+}
+
+function payWith(created: CreateOrderResult): Promise<PaymentResult> {
+  const { order, payment } = created
+  const sheet = { amountFen: order.amountFen, title: `北辰遴选VIP会员·${order.planName}` }
+  if (!payment) throw new Error('the order has nothing to pay with')
+  return payment.rail === 'xpay' ? requestVirtualPayment(payment.xpay, sheet) : requestPayment(payment.wechatpay, sheet)
+}
+
+/**
+ * Buying a VIP plan, from the tap to the server's word that it was fulfilled (DESIGN.md §5: the
+ * client's success callback proves nothing). One attempt at a time, one requestKey per attempt
+ * (kept for the next tap when order creation got no answer, so a retry cannot make a second order).
+ */
+export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
+  const [state, setState] = useState<PurchaseState>(IDLE)
+  const latest = useRef(options)
+  latest.current = options
+  const busy = useRef(false)
+  const alive = useRef(true)
+  /** The key of an attempt whose order request got no answer, for the same plan's next tap */
+  const unanswered = useRef<{ planId: string; key: string } | null>(null)
+
+  useEffect(() => {
+    alive.current = true
+    return () => {
+      alive.current = false
+    }
+  }, [])
+
+  const update = (next: PurchaseState) => {
+    if (alive.current) setState(next)
+  }
+
+  const fulfilled = async (order: Order) => {
+    await refreshMe().catch(() => undefined)
+    busy.current = false
+    update(IDLE)
+    toast(PURCHASE_MESSAGES.success, 'success')
+    if (alive.current) latest.current.onFulfilled?.(order)
+  }
+
+  /** Reads the order until the server says fulfilled, it ended, or time is up. */
+  const confirm = async (order: Order) => {
+    const { pollIntervalMs = 1_000, pollTimeoutMs = 15_000 } = latest.current
+    busy.current = true
+    update({ phase: 'confirming', order, notice: '' })
+    const deadline = Date.now() + pollTimeoutMs
+    for (;;) {
+      let current: Order | null = null
+      try {
+        current = await getOrder(order.id)
+      } catch {
+        // Offline for a moment, or the server is busy: ask again on the next round.
+      }
+      if (!alive.current) return
+      if (current?.status === 'fulfilled') return fulfilled(current)
+      if (current && ENDED.has(current.status)) {
+        busy.current = false
+        update({ phase: 'idle', order: null, notice: PURCHASE_MESSAGES.closed })
+        return
+      }
+      if (Date.now() + pollIntervalMs > deadline) break
+      await sleep(pollIntervalMs)
+      if (!alive.current) return
+    }
+    busy.current = false
+    update({ phase: 'pending', order, notice: '' })
+  }
+
+  const buy = useCallback(async (plan: Plan) => {
+    if (busy.current) return
+    busy.current = true
+    const { platform, rail } = latest.current
+    const requestKey = unanswered.current?.planId === plan.id ? unanswered.current.key : newRequestKey()
+    unanswered.current = null
+    update({ phase: 'paying', order: null, notice: '' })
+
+    const fail = (notice: string) => {
+      busy.current = false
+      update({ phase: 'idle', order: null, notice })
+      if (notice) toast(notice)
+    }
+
+    let created: CreateOrderResult
+    try {
+      const justSignedIn = await ensureSignedIn()
+      // xpay's `signature` is made with the session_key of the reader's latest wx.login.
+      if (rail === 'xpay' && !justSignedIn) await refreshLogin()
+      const input = { planId: plan.id, platform, requestKey }
+      try {
+        created = await createOrder(input)
+      } catch (error) {
+        if (!isApiError(error) || error.code !== 'LOGIN_REQUIRED_FOR_PAYMENT') throw error
+        // The server holds no session_key for this reader: sign in again, then the same order.
+        await refreshLogin()
+        created = await createOrder(input)
+      }
+    } catch (error) {
+      const apiError = toApiError(error)
+      if (apiError.isOffline) unanswered.current = { planId: plan.id, key: requestKey }
+      return fail(apiError.message)
+    }
+
+    const { order, payment } = created
+    if (!payment) {
+      // Paid already (a double tap's twin went through), or no longer payable.
+      if (order.status === 'paid' || order.status === 'fulfilled') return confirm(order)
+      return fail(PURCHASE_MESSAGES.notPayable)
+    }
+    update({ phase: 'paying', order, notice: '' })
+    const result = await payWith(created)
+    if (!alive.current) return
+    if (result.outcome === 'ok') return confirm(order)
+    fail(result.message)
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reads options through `latest`
+  }, [])
+
+  const recheck = useCallback(async () => {
+    if (busy.current) return
+    const { order } = state
+    if (state.phase !== 'pending' || !order) return
+    await confirm(order)
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- confirm reads options through `latest`
+  }, [state])
+
+  const dismiss = useCallback(() => {
+    if (busy.current) return
+    setState(IDLE)
+  }, [])
+
+  return { state, buy, recheck, dismiss }
+}
