@@ -11,11 +11,17 @@ export default defineAppConfig({
     },
     {
       root: 'subpackages/legal',
-      pages: ['pages/agreement', 'pages/privacy'],
+      pages: ['pages/agreement', 'pages/privacy', 'pages/vip-agreement'],
+    },
+    {
+      root: 'subpackages/vip',
+      pages: ['pages/index'],
     },
   ],
   preloadRule: {
     'pages/index/index': { network: 'all', packages: ['subpackages/article'] },
+    // An article's paywall opens 开通会员 (subpackages/vip).
+    'subpackages/article/pages/index': { network: 'all', packages: ['subpackages/vip'] },
   },
   window: {
     navigationBarBackgroundColor: '#1b3a6b',

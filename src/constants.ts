@@ -11,7 +11,10 @@ export const routes = {
   vip: '/pages/vip/index',
   me: '/pages/me/index',
   article: (id: number) => `/subpackages/article/pages/index?id=${id}`,
+  /** 开通会员 opened from a paywall: a page (not the tab), so the reader can go back to the article */
+  vipBuy: '/subpackages/vip/pages/index',
   orders: '/subpackages/orders/pages/index',
   agreement: '/subpackages/legal/pages/agreement',
   privacy: '/subpackages/legal/pages/privacy',
+  vipAgreement: '/subpackages/legal/pages/vip-agreement',
 } as const

@@ -1,0 +1,3 @@
+export default definePageConfig({
+  navigationBarTitleText: 'VIP服务协议',
+})

@@ -1,0 +1,6 @@
+import LegalDocument from '../components/LegalDocument'
+import { vipAgreement } from '../content'
+
+export default function VipAgreementPage() {
+  return <LegalDocument {...vipAgreement} />
+}
