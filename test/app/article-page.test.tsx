@@ -1,8 +1,9 @@
 import { act, fireEvent, render, screen } from '@testing-library/react'
 import Taro, { useRouter } from '@tarojs/taro'
 import ArticlePage from '@/subpackages/article/pages/index'
+import { resetSession, setMe } from '@/store/session'
 import { fire, resetTaroMock } from './mocks/taro'
-import { issue } from './fixtures'
+import { blocks, denied, issue, me } from './fixtures'
 
 const request = Taro.request as jest.Mock
 
@@ -20,6 +21,7 @@ async function open(id: string) {
 beforeEach(() => {
   jest.clearAllMocks()
   resetTaroMock()
+  resetSession()
   ;(Taro.getCurrentPages as jest.Mock).mockReturnValue([{}, {}])
   ;(Taro.getEnterOptionsSync as jest.Mock).mockReturnValue({ scene: 1001 })
   delete (process.env as Record<string, string | undefined>).TARO_ENV
@@ -123,5 +125,37 @@ describe('article page', () => {
     expect(Taro.switchTab).not.toHaveBeenCalled()
     expect(Taro.navigateTo).not.toHaveBeenCalled()
     expect(Taro.redirectTo).not.toHaveBeenCalled()
+  })
+
+  it('back on the page after the membership changed (a purchase): loads again and unlocks in place', async () => {
+    setMe(me())
+    respond(200, issue({ access: denied() }))
+    const { container } = await open('32')
+    expect(container.querySelector('#paywall')).not.toBeNull()
+
+    // Shown again with nothing changed: no request.
+    act(() => void fire('useDidShow'))
+    await act(async () => undefined)
+    expect(request).toHaveBeenCalledTimes(1)
+
+    // Bought VIP on the page above; back here.
+    setMe(me({ membership: { active: true, expiresAt: '2027-06-30T15:59:59.999Z' } }))
+    const unlocked = issue({
+      access: { granted: true, reason: 'member' },
+      sections: [...issue().sections, { id: 's3', heading: '三、实战应用', blocks: [blocks.question, blocks.answer] }],
+    })
+    respond(200, unlocked)
+    act(() => void fire('useDidShow'))
+    // The free part stays on screen while the whole issue loads (no skeleton flash).
+    expect(container.querySelector('#sec-s1')).not.toBeNull()
+    await act(async () => undefined)
+    expect(request).toHaveBeenCalledTimes(2)
+    expect(container.querySelector('#paywall')).toBeNull()
+    expect(container.textContent).toContain('例题1')
+    expect(container.textContent).toContain('参考作答')
+
+    act(() => void fire('useDidShow'))
+    await act(async () => undefined)
+    expect(request).toHaveBeenCalledTimes(2)
   })
 })

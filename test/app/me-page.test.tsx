@@ -2,11 +2,11 @@ import { act, fireEvent, render, screen } from '@testing-library/react'
 import Taro from '@tarojs/taro'
 import MePage from '@/pages/me/index'
 import { watchPrivacyAuthorization, resetPrivacy } from '@/services/privacy'
-import { getSession, resetSession, startSession } from '@/store/session'
+import { getSession, resetSession, setMe, startSession } from '@/store/session'
 import { answers, fakeApi, type FakeApi } from './fake-api'
 import { me } from './fixtures'
 import { fireTaroEvent } from './mocks/taro-components'
-import { resetTaroMock, storage } from './mocks/taro'
+import { fire, resetTaroMock, storage } from './mocks/taro'
 import type { Me } from '@/services/api'
 
 const showToast = Taro.showToast as jest.Mock
@@ -84,6 +84,20 @@ describe('我的: what a reader sees', () => {
   it('an expired member: when it ended', async () => {
     const { container } = await openAs(me({ membership: { active: false, expiresAt: '2025-01-01T03:00:00.000Z' } }))
     expect(text(container)).toContain('已于 2025-01-01 到期')
+  })
+
+  it('after a purchase (elsewhere): the new expiry at once, and reloaded on every return to the tab', async () => {
+    const { container } = await openAs(me())
+    expect(text(container)).toContain('未开通')
+    // usePurchase reloads `me` once the order is fulfilled: the page follows the session.
+    act(() => setMe(me({ membership: { active: true, expiresAt: '2027-06-30T15:59:59.999Z' } })))
+    expect(text(container)).toContain('有效期至 2027-06-30')
+
+    api.route('GET /api/me', answers.ok(me({ membership: { active: true, expiresAt: '2028-06-30T15:59:59.999Z' } })))
+    act(() => void fire('useDidShow'))
+    act(() => void fire('useDidShow'))
+    await settle()
+    expect(text(container)).toContain('有效期至 2028-06-30')
   })
 
   it('a bound phone: the masked number and no bind button', async () => {

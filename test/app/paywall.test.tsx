@@ -13,11 +13,19 @@ describe('PaywallCard', () => {
     expect(screen.getByText('会员低至约¥5.6/月，全站栏目畅读')).toBeTruthy()
   })
 
-  it('opens the 会员 tab when the button is tapped', () => {
+  it('opens 开通会员 over the article (not the tab, which would close it) when the button is tapped', () => {
     render(<PaywallCard access={denied()} />)
     fireEvent.click(screen.getByRole('button', { name: '开通VIP会员' }))
-    expect(Taro.switchTab).toHaveBeenCalledTimes(1)
-    expect(Taro.switchTab).toHaveBeenCalledWith({ url: '/pages/vip/index' })
+    expect(Taro.navigateTo).toHaveBeenCalledTimes(1)
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/vip/pages/index' })
+    expect(Taro.switchTab).not.toHaveBeenCalled()
+  })
+
+  it('shows no price on iOS', () => {
+    ;(Taro.getDeviceInfo as jest.Mock).mockReturnValueOnce({ platform: 'ios' })
+    const { container } = render(<PaywallCard access={denied()} />)
+    expect(container.textContent).not.toMatch(/¥/)
+    expect(screen.getByRole('button', { name: '开通VIP会员' })).toBeTruthy()
   })
 
   it('tells an expired member why', () => {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { getIssue, toApiError, type ApiError, type IssueDetail } from '../../services/api'
 
 export type IssueState =
@@ -18,10 +18,15 @@ export function parseIssueId(raw: string | undefined): number | null {
   return id >= 1 && id <= MAX_ID ? id : null
 }
 
-/** Loads one issue; 404 (or a bad id) is its own state so the page can say so plainly. */
-export function useIssue(id: number | null): { state: IssueState; retry: () => void } {
+/**
+ * Loads one issue; 404 (or a bad id) is its own state so the page can say so plainly. `retry` shows
+ * the skeleton again; `refresh` keeps the issue on screen until the new one replaces it (e.g. the
+ * reader's access changed).
+ */
+export function useIssue(id: number | null): { state: IssueState; retry: () => void; refresh: () => void } {
   const [state, setState] = useState<IssueState>(id === null ? { status: 'not-found' } : { status: 'loading' })
   const [attempt, setAttempt] = useState(0)
+  const quiet = useRef(false)
 
   useEffect(() => {
     if (id === null) {
@@ -29,7 +34,11 @@ export function useIssue(id: number | null): { state: IssueState; retry: () => v
       return undefined
     }
     let alive = true
-    setState((current) => (current.status === 'loading' ? current : { status: 'loading' }))
+    const keep = quiet.current
+    quiet.current = false
+    setState((current) =>
+      current.status === 'loading' || (keep && current.status === 'ready') ? current : { status: 'loading' },
+    )
     getIssue(id).then(
       (issue) => alive && setState({ status: 'ready', issue }),
       (error: unknown) => {
@@ -44,5 +53,9 @@ export function useIssue(id: number | null): { state: IssueState; retry: () => v
   }, [id, attempt])
 
   const retry = useCallback(() => setAttempt((n) => n + 1), [])
-  return { state, retry }
+  const refresh = useCallback(() => {
+    quiet.current = true
+    setAttempt((n) => n + 1)
+  }, [])
+  return { state, retry, refresh }
 }

@@ -2,6 +2,7 @@ import { Button, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { routes } from '../../../constants'
 import type { AccessDenied } from '../../../services/api'
+import { getPlatform } from '../../../services/wechat'
 import { formatMonthly } from '../../../utils/format'
 import './PaywallCard.scss'
 
@@ -29,10 +30,12 @@ function cheapestMonthly(access: AccessDenied): string {
 export default function PaywallCard({ access, singlePage = false }: PaywallCardProps) {
   const { paywall, reason } = access
   const note = reasonNotes[reason]
-  const monthly = cheapestMonthly(access)
+  // No price on iOS: where the rail cannot sell there, Apple's rules allow none (the purchase page says why).
+  const monthly = getPlatform() === 'ios' ? '' : cheapestMonthly(access)
 
+  // A page over the article (not the 会员 tab, whose switchTab would close it): after paying, back here.
   const openVip = () => {
-    void Taro.switchTab({ url: routes.vip })
+    void Taro.navigateTo({ url: routes.vipBuy }).catch(() => undefined)
   }
 
   return (

@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { Text, View } from '@tarojs/components'
-import Taro, { useRouter, useShareAppMessage, useShareTimeline } from '@tarojs/taro'
+import Taro, { useDidShow, useRouter, useShareAppMessage, useShareTimeline } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView from '../../../components/StateView'
 import { BRAND, routes } from '../../../constants'
 import type { IssueDetail, IssueNeighbour } from '../../../services/api'
+import { getSession } from '../../../store/session'
 import { formatCount, formatDate, issueFullTitle, issueLabel } from '../../../utils/format'
 import { isOnlyPage, isSinglePageMode } from '../../../utils/launch'
 import { SectionView, sectionAnchor } from '../components/Blocks'
@@ -82,6 +83,11 @@ function Article({ issue, singlePage }: { issue: IssueDetail; singlePage: boolea
   )
 }
 
+/** What decides the reader's access: the session's membership expiry (null: none, or not signed in). */
+function membershipKey(): string | null {
+  return getSession().me?.membership.expiresAt ?? null
+}
+
 /**
  * One issue. Opened from the list, from a chat share (cold or warm, maybe as the only
  * page) or from Moments in single-page mode, where it must not navigate or show
@@ -92,8 +98,21 @@ export default function ArticlePage() {
   const id = parseIssueId(params.id)
   const [singlePage] = useState(isSinglePageMode)
   const [onlyPage] = useState(isOnlyPage)
-  const { state, retry } = useIssue(id)
+  const { state, retry, refresh } = useIssue(id)
   const issue = state.status === 'ready' ? state.issue : null
+
+  // The reader's membership when the issue was loaded. Back on this page after buying VIP (or after
+  // any change to it), the issue is loaded again and unlocks in place: no restart, no new page.
+  const loadedFor = useRef<string | null | undefined>(undefined)
+  useEffect(() => {
+    loadedFor.current = state.status === 'ready' ? membershipKey() : undefined
+  }, [state])
+  useDidShow(() => {
+    const current = membershipKey()
+    if (loadedFor.current === undefined || loadedFor.current === current) return
+    loadedFor.current = current
+    refresh()
+  })
 
   useEffect(() => {
     if (issue)
