@@ -145,6 +145,7 @@ describe('会员: the agreement comes before paying', () => {
     fireEvent.click(screen.getByRole('checkbox'))
     expect(screen.getByRole('checkbox').getAttribute('aria-checked')).toBe('true')
     expect(text(container)).not.toContain(AGREEMENT_HINT)
+    expect(Taro.hideToast).toHaveBeenCalledTimes(1)
     fireEvent.click(payButton())
     await settle()
     expect(api.count('POST /api/orders')).toBe(1)

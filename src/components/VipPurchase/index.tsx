@@ -161,7 +161,11 @@ export default function VipPurchase({ onFulfilled }: VipPurchaseProps) {
 
   const toggleAgreement = () => {
     setAgreed((value) => !value)
-    setHint(false)
+    if (hint) {
+      setHint(false)
+      // Typed void, but a promise at runtime that rejects when no toast is left to hide
+      void Promise.resolve(Taro.hideToast()).catch(() => undefined)
+    }
   }
 
   const openAgreement = () => void Taro.navigateTo({ url: routes.vipAgreement }).catch(() => undefined)

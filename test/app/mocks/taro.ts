@@ -47,6 +47,7 @@ const Taro = {
   reLaunch: resolved(),
   pageScrollTo: resolved(),
   showToast: resolved(),
+  hideToast: resolved(),
   stopPullDownRefresh: jest.fn(),
   setNavigationBarTitle: resolved(),
   makePhoneCall: resolved(),
