@@ -9,6 +9,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { ROOT, bin, captureOutput, freePort, spawnGroup, stopGroup, waitForHealthy } from '../../scripts/lib/processes'
 import { type StaticServer, startStaticServer } from '../../scripts/lib/static-server'
 import { buildSimulator } from '../../simulator/src/app'
+import { makePaymentFixture } from '../../simulator/src/fixture'
 
 /**
  * The end-to-end stage: the real API on a fresh SQLite file, the real H5 build, Debian's
@@ -24,6 +25,11 @@ import { buildSimulator } from '../../simulator/src/app'
  * with a random AppSecret: the API signs readers in through it, and the H5 app, built with
  * TARO_APP_WECHAT_SIM_BASE=E2E_WECHAT_SIM_PLACEHOLDER, gets its login and phone codes from its
  * phone side (the placeholder is replaced with the simulator's origin the same way).
+ *
+ * Payments, when a stack asks for a rail: the simulator plays both of WeChat's payment sides with
+ * keys made for this stack (simulator/src/fixture.ts), and the API sells VIP on the chosen rail
+ * (PAYMENT_RAIL). The simulator pushes and notifies the API's own address, so the API's port is
+ * picked before the fixture is made; retries run 1000× faster.
  */
 
 export const H5_DIR = path.join(ROOT, 'dist-h5')
@@ -42,7 +48,16 @@ const BUILD_HINT =
 
 const execFileAsync = promisify(execFile)
 
+export type PaymentRail = 'xpay' | 'wechatpay'
+
+export interface StackOptions {
+  /** Sell VIP on this rail (小程序虚拟支付 or WeChat Pay JSAPI), against the simulator; none: payments not configured */
+  rail?: PaymentRail
+}
+
 export interface Stack {
+  /** The rail that sells VIP; null when payments are not configured */
+  rail: PaymentRail | null
   /** The origin the browser opens: H5 files and the API */
   origin: string
   /** The API itself */
@@ -85,17 +100,22 @@ export function checkH5Build(): void {
   }
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   checkH5Build()
+  const rail = options.rail ?? null
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'beichen-e2e-'))
   const sqlitePath = path.join(tmp, 'beichen.db')
+  // Before the simulator: with payments it pushes and notifies this address.
   const apiPort = await freePort()
   const apiOrigin = `http://127.0.0.1:${apiPort}`
 
   let web: StaticServer | undefined
   let api: ChildProcess | undefined
   const secret = crypto.randomBytes(16).toString('hex')
-  const sim = buildSimulator({ secret, appid: E2E_WECHAT_APPID })
+  const payments = rail ? makePaymentFixture({ dir: path.join(tmp, 'keys'), apiBase: apiOrigin }) : null
+  const sim = buildSimulator(
+    payments ? { ...payments.simulator, retryScale: 0.001 } : { secret, appid: E2E_WECHAT_APPID },
+  )
   const stop = async () => {
     if (api) await stopGroup(api)
     if (web) await web.close()
@@ -133,6 +153,8 @@ export async function startStack(): Promise<Stack> {
       WECHAT_APPSECRET: secret,
       SESSION_KEY_ENCRYPTION_KEY: crypto.randomBytes(32).toString('hex'),
       MEDIA_DIR: path.join(tmp, 'media'),
+      // The fixture's appid, AppSecret, keys and payment settings (it keeps the nickname check off).
+      ...(payments && rail ? { ...payments.server, WECHATPAY_API_BASE: simOrigin, PAYMENT_RAIL: rail } : {}),
     }
     api = spawnGroup(bin('tsx'), ['server/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     const output = captureOutput(api)
@@ -154,7 +176,7 @@ export async function startStack(): Promise<Stack> {
       await admin('grant-vip', userId, String(days))
       return token
     }
-    return { origin, apiOrigin, simOrigin, sqlitePath, admin, vipToken, stop }
+    return { rail, origin, apiOrigin, simOrigin, sqlitePath, admin, vipToken, stop }
   } catch (error) {
     await stop()
     throw error
