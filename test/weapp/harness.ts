@@ -240,6 +240,10 @@ export interface WeappOptions {
   scene?: number
   /** Initial wx storage, e.g. { token: '…' } */
   storage?: Record<string, unknown>
+  /** wx.getDeviceInfo().platform; 'android' unless given (miniprogram-simulate's own mock says 'ios') */
+  platform?: string
+  /** wx APIs to replace, over the recorders below (e.g. login, requestVirtualPayment against the simulator) */
+  wx?: Record<string, (options: Record<string, any>) => unknown> // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 type AnyFn = (...args: any[]) => any // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -344,6 +348,15 @@ export function bootWeapp(options: WeappOptions): Weapp {
       opts.complete?.(res)
     }
 
+  /** A recorded call that ends in `fail`, as a closed payment sheet does */
+  const refuse =
+    (api: string, result: Dict) =>
+    (opts: Dict = {}) => {
+      wxCalls.push({ api, options: opts })
+      opts.fail?.(result)
+      opts.complete?.(result)
+    }
+
   const enterOptions = () => ({
     scene,
     path: pageStack.at(-1)?.route ?? HOME_PAGE,
@@ -407,6 +420,14 @@ export function bootWeapp(options: WeappOptions): Weapp {
     stopPullDownRefresh: record('stopPullDownRefresh'),
     setNavigationBarTitle: record('setNavigationBarTitle'),
     makePhoneCall: record('makePhoneCall'),
+    getDeviceInfo: () => ({ platform: options.platform ?? 'android', brand: 'devtools', model: 'weapp-test' }),
+    // The payment sheets: closed by the reader unless a test pays (options.wx).
+    requestVirtualPayment: refuse('requestVirtualPayment', {
+      errMsg: 'requestVirtualPayment:fail cancel',
+      errCode: -2,
+    }),
+    requestPayment: refuse('requestPayment', { errMsg: 'requestPayment:fail cancel' }),
+    ...options.wx,
   }
 
   // Our stubs first: miniprogram-simulate merges an existing global wx over its own mock.
