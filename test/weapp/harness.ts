@@ -75,7 +75,8 @@ export interface ApiServer {
   stop: () => Promise<void>
 }
 
-function freePort(): Promise<number> {
+/** A port that was free a moment ago, e.g. for startApiServer({port}) when others must know the address first. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer()
     server.unref()
@@ -122,11 +123,11 @@ export function httpCall(
  * database; it imports the sample content (content/, the seed issue) on its first start.
  */
 export async function startApiServer(
-  options: { timeoutMs?: number; env?: Record<string, string> } = {},
+  options: { timeoutMs?: number; env?: Record<string, string>; port?: number } = {},
 ): Promise<ApiServer> {
   const mainFile = path.join(ROOT, 'server', 'src', 'main.ts')
   if (!fs.existsSync(mainFile)) throw new Error(`The API server is missing: ${path.relative(ROOT, mainFile)}`)
-  const port = await freePort()
+  const port = options.port ?? (await freePort())
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beichen-weapp-'))
   const origin = `http://127.0.0.1:${port}`
   let output = ''
