@@ -1,3 +1,4 @@
+import { useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { routes } from '../../../constants'
@@ -31,7 +32,8 @@ export default function PaywallCard({ access, singlePage = false }: PaywallCardP
   const { paywall, reason } = access
   const note = reasonNotes[reason]
   // No price on iOS: where the rail cannot sell there, Apple's rules allow none (the purchase page says why).
-  const monthly = getPlatform() === 'ios' ? '' : cheapestMonthly(access)
+  const [platform] = useState(getPlatform)
+  const monthly = platform === 'ios' ? '' : cheapestMonthly(access)
 
   // A page over the article (not the 会员 tab, whose switchTab would close it): after paying, back here.
   const openVip = () => {
