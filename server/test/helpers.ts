@@ -28,6 +28,10 @@ export interface TestDb {
   db: Db
   /** The database file, for SQLite */
   sqlitePath?: string
+  /** The database URL, for PostgreSQL */
+  databaseUrl?: string
+  /** Drops the PostgreSQL database (after every connection to it closed) */
+  dropDatabase?: () => Promise<void>
   drop(): Promise<void>
 }
 
@@ -59,14 +63,19 @@ export async function freshDb(dialect: DialectName): Promise<TestDb> {
   const db = openDb({ databaseUrl: url.toString(), sqlitePath: '' })
   await migrateToLatest(db)
   await ensureTaxonomy(db.kysely)
+  const dropDatabase = async () => {
+    const client = new pg.Client({ connectionString: adminUrl })
+    await client.connect()
+    await client.query(`drop database if exists ${name} with (force)`)
+    await client.end()
+  }
   return {
     db,
+    databaseUrl: url.toString(),
+    dropDatabase,
     drop: async () => {
       await db.close()
-      const client = new pg.Client({ connectionString: adminUrl })
-      await client.connect()
-      await client.query(`drop database if exists ${name} with (force)`)
-      await client.end()
+      await dropDatabase()
     },
   }
 }
@@ -233,5 +242,26 @@ export async function startWeChatTestApp(
       await simulator.close()
       fs.rmSync(mediaDir, { recursive: true, force: true })
     },
+  }
+}
+
+/** An empty migrated database for a server process of its own: the environment that names it, and how to drop it. */
+export async function databaseForProcess(
+  dialect: DialectName,
+): Promise<{ env: Record<string, string>; open(): Db; drop(): Promise<void> }> {
+  const made = await freshDb(dialect)
+  await made.db.close()
+  if (dialect === 'sqlite') {
+    const sqlitePath = made.sqlitePath as string
+    return {
+      env: { SQLITE_PATH: sqlitePath, DATABASE_URL: '' },
+      open: () => openDb({ databaseUrl: '', sqlitePath }),
+      drop: async () => fs.rmSync(path.dirname(sqlitePath), { recursive: true, force: true }),
+    }
+  }
+  return {
+    env: { DATABASE_URL: made.databaseUrl as string },
+    open: () => openDb({ databaseUrl: made.databaseUrl as string, sqlitePath: '' }),
+    drop: made.dropDatabase as () => Promise<void>,
   }
 }

@@ -123,6 +123,8 @@ export async function startPaymentStack(
     },
     close: async () => {
       await base.close()
+      // Cancels WeChat's pending retries, whose timers would keep the test process alive.
+      await post(`${sim}/__control/reset`, {})
       await simulator.close()
       fs.rmSync(dir, { recursive: true, force: true })
     },
