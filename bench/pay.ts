@@ -1,0 +1,183 @@
+/**
+ * npm run bench:pay — verified payment notifications per second, end to end, exactly once.
+ *
+ * For each rail: the API as its own process on SQLite, the WeChat simulator in this process.
+ * BENCH_ORDERS (default 2000) orders are created over HTTP by 50 readers; then every order is
+ * paid at the simulator's phone side (50 at a time) and the simulator delivers the signed
+ * (xpay: 消息推送 in 安全模式, AES-CBC; WeChat Pay: RSA-signed, AES-GCM) notifications to the
+ * API, which verifies, decrypts, checks and fulfils them. Prints notifications per second from
+ * the first payment to the last fulfilment, then checks exactly-once in the database.
+ * Goal (DESIGN.md §7): ≥ 500/s.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { buildSimulator } from '../simulator/src/app'
+import { makePaymentFixture } from '../simulator/src/fixture'
+import { openDb } from '../server/src/db/database'
+import { formatTable, freePort, REPO_ROOT, runCli, tempDir } from './lib'
+
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 2000)
+const READERS = 50
+const CONCURRENCY = 50
+
+async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++])
+    }),
+  )
+}
+
+import type { CreateOrderResultDto } from '../server/src/schemas/orders'
+
+type Payment = NonNullable<CreateOrderResultDto['payment']>
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each call site knows its answer's shape
+async function post(url: string, body: unknown, token?: string): Promise<any> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  })
+  const json = await response.json()
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(json)}`)
+  return json
+}
+
+async function startApi(env: Record<string, string>, base: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return child
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('the API did not come up')
+}
+
+async function run(rail: 'xpay' | 'wechatpay') {
+  const dir = tempDir(`beichen-bench-pay-${rail}-`)
+  const port = await freePort()
+  const api = `http://127.0.0.1:${port}`
+  const fixture = makePaymentFixture({ dir, apiBase: api, encrypted: true })
+  const simulator = buildSimulator({ ...fixture.simulator, retryScale: 0.001 })
+  const sim = await simulator.listen({ port: 0, host: '127.0.0.1' })
+  const sqlitePath = path.join(dir, 'bench.db')
+  const env = {
+    ...fixture.server,
+    WECHAT_API_BASE: sim,
+    WECHATPAY_API_BASE: sim,
+    SQLITE_PATH: sqlitePath,
+    DATABASE_URL: '',
+    PAYMENT_RAIL: rail,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOGIN_RATE_PER_IP: '100000',
+    RECONCILE_INTERVAL_MS: '0',
+    MEDIA_DIR: path.join(dir, 'media'),
+  }
+  await runCli('server/src/cli/migrate.ts', [], env)
+  const server = await startApi(env, api)
+  try {
+    const readers = await Promise.all(
+      Array.from({ length: READERS }, async (_, i) => {
+        const user = `bench${i}`
+        const { code } = await post(`${sim}/__phone/login`, { user })
+        return { user, token: (await post(`${api}/api/auth/login`, { code })).token as string }
+      }),
+    )
+    const plans = ['month', 'half_year', 'year']
+    const orders: { user: string; payment: Payment; id: number }[] = []
+    await pool(
+      Array.from({ length: ORDERS }, (_, i) => i),
+      CONCURRENCY,
+      async (i) => {
+        const reader = readers[i % READERS]
+        const created = await post(
+          `${api}/api/orders`,
+          { planId: plans[i % 3], platform: 'android', requestKey: crypto.randomBytes(8).toString('hex') },
+          reader.token,
+        )
+        orders.push({ user: reader.user, payment: created.payment, id: created.order.id })
+      },
+    )
+
+    const db = openDb({ databaseUrl: '', sqlitePath })
+    const fulfilled = async () =>
+      Number(
+        (
+          await db.kysely
+            .selectFrom('orders')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('status', '=', 'fulfilled')
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
+    const started = process.hrtime.bigint()
+    await pool(orders, CONCURRENCY, async ({ user, payment }) => {
+      if (payment.rail === 'xpay') await post(`${sim}/__phone/xpay/pay`, { user, ...payment.xpay, action: 'confirm' })
+      else await post(`${sim}/__phone/pay/jsapi`, { user, ...payment.wechatpay, action: 'confirm' })
+    })
+    const deadline = Date.now() + 120000
+    while ((await fulfilled()) < ORDERS) {
+      if (Date.now() > deadline) throw new Error(`only ${await fulfilled()} of ${ORDERS} fulfilled`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9
+
+    const ledger = await db.kysely
+      .selectFrom('ledger')
+      .select(['order_id', 'event'])
+      .where('event', 'in', ['paid', 'fulfilled'])
+      .execute()
+    const perOrder = new Map<number, number>()
+    for (const row of ledger)
+      if (row.event === 'fulfilled')
+        perOrder.set(row.order_id as number, (perOrder.get(row.order_id as number) ?? 0) + 1)
+    const exactlyOnce = orders.every((order) => perOrder.get(order.id) === 1) && ledger.length === ORDERS * 2
+    const log = (await (await fetch(`${sim}/__control/notifications`)).json()) as { deliveries: { result: string }[] }
+    await db.close()
+    return {
+      rail: rail === 'xpay' ? 'xpay (消息推送, 安全模式)' : 'WeChat Pay v3',
+      orders: ORDERS,
+      deliveries: log.deliveries.length,
+      seconds: seconds.toFixed(2),
+      'notifications/s': Math.round(ORDERS / seconds),
+      'exactly once': exactlyOnce ? 'yes' : 'NO',
+    }
+  } finally {
+    server.kill('SIGTERM')
+    await fetch(`${sim}/__control/reset`, { method: 'POST' })
+    await simulator.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function main(): Promise<void> {
+  const rows = [await run('xpay'), await run('wechatpay')]
+  process.stdout.write(
+    `\nbench:pay — ${ORDERS} orders per rail, ${CONCURRENCY} payments at a time, SQLite\n\n${formatTable(rows)}\n\n`,
+  )
+  const worst = Math.min(...rows.map((row) => row['notifications/s']))
+  const once = rows.every((row) => row['exactly once'] === 'yes')
+  process.stdout.write(
+    `worst ${worst}/s (goal ≥ 500/s): ${worst >= 500 ? 'met' : 'NOT met'}; exactly once: ${once ? 'yes' : 'NO'}\n`,
+  )
+  if (!once) process.exitCode = 1
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:pay failed: ${error instanceof Error ? error.stack : String(error)}\n`)
+  process.exit(1)
+})
