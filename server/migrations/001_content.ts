@@ -1,18 +1,9 @@
 import { sql, type Kysely } from 'kysely'
+import { id, MILLIS } from './helpers'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations run against the schema as it was */
 
-const isPostgres = (db: Kysely<any>) => db.getExecutor().adapter.constructor.name === 'PostgresAdapter'
-
-function id(db: Kysely<any>) {
-  return isPostgres(db)
-    ? (col: any) => col.generatedByDefaultAsIdentity().primaryKey()
-    : (col: any) => col.primaryKey().autoIncrement()
-}
-
 export async function up(db: Kysely<any>): Promise<void> {
-  const millis = 'bigint'
-
   await db.schema
     .createTable('regions')
     .addColumn('id', 'integer', id(db))
@@ -39,7 +30,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('number', 'integer', (c) => c.notNull())
     .addColumn('title', 'varchar(200)', (c) => c.notNull())
     .addColumn('topic', 'varchar(200)', (c) => c.notNull().defaultTo(''))
-    .addColumn('published_at', millis, (c) => c.notNull())
+    .addColumn('published_at', MILLIS, (c) => c.notNull())
     .addColumn('author', 'varchar(100)', (c) => c.notNull())
     .addColumn('summary', 'text', (c) => c.notNull())
     .addColumn('cover', 'varchar(500)')
@@ -54,8 +45,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('free_text', 'text', (c) => c.notNull())
     .addColumn('content_hash', 'varchar(64)', (c) => c.notNull())
     .addColumn('view_count', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('created_at', millis, (c) => c.notNull())
-    .addColumn('updated_at', millis, (c) => c.notNull())
+    .addColumn('created_at', MILLIS, (c) => c.notNull())
+    .addColumn('updated_at', MILLIS, (c) => c.notNull())
     .addUniqueConstraint('issues_series_number_unique', ['column_id', 'region_id', 'number'])
     .execute()
   await db.schema
@@ -86,24 +77,24 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('users')
     .addColumn('id', 'integer', id(db))
     .addColumn('name', 'varchar(64)', (c) => c.unique())
-    .addColumn('created_at', millis, (c) => c.notNull())
+    .addColumn('created_at', MILLIS, (c) => c.notNull())
     .execute()
 
   await db.schema
     .createTable('sessions')
     .addColumn('token_hash', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
-    .addColumn('created_at', millis, (c) => c.notNull())
-    .addColumn('expires_at', millis, (c) => c.notNull())
-    .addColumn('revoked_at', millis)
+    .addColumn('created_at', MILLIS, (c) => c.notNull())
+    .addColumn('expires_at', MILLIS, (c) => c.notNull())
+    .addColumn('revoked_at', MILLIS)
     .execute()
   await db.schema.createIndex('sessions_user_idx').on('sessions').column('user_id').execute()
 
   await db.schema
     .createTable('memberships')
     .addColumn('user_id', 'integer', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
-    .addColumn('expires_at', millis, (c) => c.notNull())
-    .addColumn('updated_at', millis, (c) => c.notNull())
+    .addColumn('expires_at', MILLIS, (c) => c.notNull())
+    .addColumn('updated_at', MILLIS, (c) => c.notNull())
     .execute()
 
   await db.schema
@@ -113,9 +104,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('days', 'integer', (c) => c.notNull())
     .addColumn('reason', 'varchar(200)', (c) => c.notNull())
     .addColumn('source', 'varchar(32)', (c) => c.notNull())
-    .addColumn('expires_at_before', millis)
-    .addColumn('expires_at_after', millis, (c) => c.notNull())
-    .addColumn('created_at', millis, (c) => c.notNull())
+    .addColumn('expires_at_before', MILLIS)
+    .addColumn('expires_at_after', MILLIS, (c) => c.notNull())
+    .addColumn('created_at', MILLIS, (c) => c.notNull())
     .execute()
 
   await db.schema

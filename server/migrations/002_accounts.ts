@@ -1,18 +1,10 @@
 import type { Kysely } from 'kysely'
+import { id, MILLIS } from './helpers'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations run against the schema as it was */
 
-const isPostgres = (db: Kysely<any>) => db.getExecutor().adapter.constructor.name === 'PostgresAdapter'
-
-function id(db: Kysely<any>) {
-  return isPostgres(db)
-    ? (col: any) => col.generatedByDefaultAsIdentity().primaryKey()
-    : (col: any) => col.primaryKey().autoIncrement()
-}
-
 /** WeChat accounts, profiles, phone binding and the members imported from the web site. */
 export async function up(db: Kysely<any>): Promise<void> {
-  const millis = 'bigint'
   await db.schema.alterTable('users').addColumn('openid', 'varchar(64)').execute()
   await db.schema.alterTable('users').addColumn('unionid', 'varchar(64)').execute()
   /** AES-256-GCM of the current session_key: iv.tag.ciphertext, base64url */
@@ -23,23 +15,23 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute()
   await db.schema.alterTable('users').addColumn('avatar', 'varchar(128)').execute()
   await db.schema.alterTable('users').addColumn('phone', 'varchar(32)').execute()
-  await db.schema.alterTable('users').addColumn('last_login_at', millis).execute()
+  await db.schema.alterTable('users').addColumn('last_login_at', MILLIS).execute()
   await db.schema.createIndex('users_openid_unique').on('users').column('openid').unique().execute()
   await db.schema.createIndex('users_phone_unique').on('users').column('phone').unique().execute()
 
-  await db.schema.alterTable('sessions').addColumn('last_used_at', millis).execute()
+  await db.schema.alterTable('sessions').addColumn('last_used_at', MILLIS).execute()
 
   await db.schema
     .createTable('members')
     .addColumn('id', 'integer', id(db))
     .addColumn('phone', 'varchar(32)', (c) => c.notNull().unique())
     .addColumn('name', 'varchar(64)', (c) => c.notNull())
-    .addColumn('vip_expires_at', millis)
-    .addColumn('imported_at', millis, (c) => c.notNull())
+    .addColumn('vip_expires_at', MILLIS)
+    .addColumn('imported_at', MILLIS, (c) => c.notNull())
     .addColumn('linked_user_id', 'integer', (c) => c.references('users.id').onDelete('set null'))
-    .addColumn('linked_at', millis)
+    .addColumn('linked_at', MILLIS)
     /** When the VIP was carried over: it is carried once, even if the phone is later moved */
-    .addColumn('vip_carried_at', millis)
+    .addColumn('vip_carried_at', MILLIS)
     .execute()
 
   await db.schema
@@ -51,7 +43,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     /** linked | refused | unlinked */
     .addColumn('action', 'varchar(16)', (c) => c.notNull())
     .addColumn('detail', 'varchar(300)', (c) => c.notNull())
-    .addColumn('created_at', millis, (c) => c.notNull())
+    .addColumn('created_at', MILLIS, (c) => c.notNull())
     .execute()
   await db.schema.createIndex('member_links_phone_idx').on('member_links').column('phone').execute()
 }

@@ -1,18 +1,10 @@
 import { sql, type Kysely } from 'kysely'
+import { id, isPostgres, MILLIS } from './helpers'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations run against the schema as it was */
 
-const isPostgres = (db: Kysely<any>) => db.getExecutor().adapter.constructor.name === 'PostgresAdapter'
-
-function id(db: Kysely<any>) {
-  return isPostgres(db)
-    ? (col: any) => col.generatedByDefaultAsIdentity().primaryKey()
-    : (col: any) => col.primaryKey().autoIncrement()
-}
-
 /** Orders, the notifications that paid them, the append-only money ledger and job leases. */
 export async function up(db: Kysely<any>): Promise<void> {
-  const millis = 'bigint'
   await db.schema
     .createTable('orders')
     .addColumn('id', 'integer', id(db))
@@ -32,16 +24,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('prepay_id', 'varchar(128)')
     .addColumn('sign_data', 'text')
     .addColumn('transaction_id', 'varchar(64)')
-    .addColumn('created_at', millis, (c) => c.notNull())
-    .addColumn('expires_at', millis, (c) => c.notNull())
-    .addColumn('paid_at', millis)
-    .addColumn('fulfilled_at', millis)
-    .addColumn('closed_at', millis)
-    .addColumn('refunded_at', millis)
-    .addColumn('last_queried_at', millis)
+    .addColumn('created_at', MILLIS, (c) => c.notNull())
+    .addColumn('expires_at', MILLIS, (c) => c.notNull())
+    .addColumn('paid_at', MILLIS)
+    .addColumn('fulfilled_at', MILLIS)
+    .addColumn('closed_at', MILLIS)
+    .addColumn('refunded_at', MILLIS)
+    .addColumn('last_queried_at', MILLIS)
     /** The VIP period this order added: shortened by exactly this on refund */
-    .addColumn('granted_from', millis)
-    .addColumn('granted_until', millis)
+    .addColumn('granted_from', MILLIS)
+    .addColumn('granted_until', MILLIS)
     .addColumn('refund_no', 'varchar(64)')
     .addUniqueConstraint('orders_user_request_unique', ['user_id', 'request_key'])
     .execute()
@@ -55,7 +47,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('order_id', 'integer', (c) => c.references('orders.id'))
     .addColumn('rail', 'varchar(16)', (c) => c.notNull())
     .addColumn('event', 'varchar(64)', (c) => c.notNull())
-    .addColumn('received_at', millis, (c) => c.notNull())
+    .addColumn('received_at', MILLIS, (c) => c.notNull())
     .execute()
 
   await db.schema
@@ -69,7 +61,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     /** notification, query, admin, client, sweep */
     .addColumn('source', 'varchar(16)', (c) => c.notNull())
     .addColumn('detail', 'varchar(300)', (c) => c.notNull())
-    .addColumn('created_at', millis, (c) => c.notNull())
+    .addColumn('created_at', MILLIS, (c) => c.notNull())
     .execute()
   await db.schema.createIndex('ledger_order_idx').on('ledger').column('order_id').execute()
   // Exactly one fulfilment and one refund per order, whatever the races.
@@ -101,7 +93,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('job_leases')
     .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('holder', 'varchar(64)', (c) => c.notNull())
-    .addColumn('expires_at', millis, (c) => c.notNull())
+    .addColumn('expires_at', MILLIS, (c) => c.notNull())
     .execute()
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/schema'
 import { ApiError } from '../errors'
+import { currentExpiry, setExpiry } from './membership'
 import { shanghaiMidnight } from './time'
 
 /**
@@ -168,25 +169,17 @@ export async function bindPhone(
     if (member.vip_carried_at !== null) detail = 'linked; the VIP was carried over before, not again'
     else if (member.vip_expires_at !== null && member.vip_expires_at > now) {
       await trx.updateTable('members').set({ vip_carried_at: now }).where('id', '=', member.id).execute()
-      const current = await trx
-        .selectFrom('memberships')
-        .select('expires_at')
-        .where('user_id', '=', userId)
-        .executeTakeFirst()
-      const expiresAt = Math.max(member.vip_expires_at, current?.expires_at ?? 0)
-      await trx
-        .insertInto('memberships')
-        .values({ user_id: userId, expires_at: expiresAt, updated_at: now })
-        .onConflict((oc) => oc.column('user_id').doUpdateSet({ expires_at: expiresAt, updated_at: now }))
-        .execute()
+      const before = await currentExpiry(trx, userId)
+      const expiresAt = Math.max(member.vip_expires_at, before ?? 0)
+      await setExpiry(trx, userId, expiresAt, now)
       await trx
         .insertInto('membership_grants')
         .values({
           user_id: userId,
-          days: Math.ceil((expiresAt - Math.max(now, current?.expires_at ?? now)) / 86400000),
+          days: Math.ceil((expiresAt - Math.max(now, before ?? now)) / 86400000),
           reason: `web site member ${member.id} linked by phone`,
           source: 'member_import',
-          expires_at_before: current?.expires_at ?? null,
+          expires_at_before: before,
           expires_at_after: expiresAt,
           created_at: now,
         })

@@ -27,6 +27,21 @@ export function addMonths(from: number, months: number): number {
   return shifted - CST_OFFSET_MS
 }
 
+/** The reader's current expiry, or null when they never had VIP. */
+export async function currentExpiry(db: Executor, userId: number): Promise<number | null> {
+  const row = await db.selectFrom('memberships').select('expires_at').where('user_id', '=', userId).executeTakeFirst()
+  return row?.expires_at ?? null
+}
+
+/** Sets the reader's VIP expiry (the one write of the memberships table). */
+export async function setExpiry(db: Executor, userId: number, expiresAt: number, now: number): Promise<void> {
+  await db
+    .insertInto('memberships')
+    .values({ user_id: userId, expires_at: expiresAt, updated_at: now })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ expires_at: expiresAt, updated_at: now }))
+    .execute()
+}
+
 /** Buying while VIP extends from the current expiry; otherwise from now. Returns the period added. */
 export async function extendMembership(
   db: Executor,

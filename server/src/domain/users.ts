@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
+import { currentExpiry, setExpiry } from './membership'
 import { hashToken, newToken, SESSION_TTL_MS, TOKEN_PATTERN } from './tokens'
 import type { Viewer } from './gating'
 
@@ -51,19 +52,11 @@ export async function grantMembership(
   now: number,
 ): Promise<{ expiresAt: number }> {
   return db.transaction().execute(async (trx) => {
-    const current = await trx
-      .selectFrom('memberships')
-      .select('expires_at')
-      .where('user_id', '=', userId)
-      .executeTakeFirst()
-    const base = current && current.expires_at > now ? current.expires_at : now
+    const current = await currentExpiry(trx, userId)
+    const base = current !== null && current > now ? current : now
     // Revoking (negative days) never moves the expiry below now.
     const expiresAt = days >= 0 ? base + days * DAY_MS : Math.max(now, base + days * DAY_MS)
-    await trx
-      .insertInto('memberships')
-      .values({ user_id: userId, expires_at: expiresAt, updated_at: now })
-      .onConflict((oc) => oc.column('user_id').doUpdateSet({ expires_at: expiresAt, updated_at: now }))
-      .execute()
+    await setExpiry(trx, userId, expiresAt, now)
     await trx
       .insertInto('ledger')
       .values({
@@ -83,7 +76,7 @@ export async function grantMembership(
         days,
         reason,
         source,
-        expires_at_before: current?.expires_at ?? null,
+        expires_at_before: current,
         expires_at_after: expiresAt,
         created_at: now,
       })

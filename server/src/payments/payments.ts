@@ -95,6 +95,23 @@ export async function ledger(
     .execute()
 }
 
+/** Records a notification under its unique key; false when the same one was handled before. */
+async function firstDelivery(
+  trx: Transaction<Database>,
+  key: string,
+  order: OrderRow,
+  event: string,
+  now: number,
+): Promise<boolean> {
+  const fresh = await trx
+    .insertInto('payment_notifications')
+    .values({ notification_key: key, order_id: order.id, rail: order.rail, event, received_at: now })
+    .onConflict((oc) => oc.column('notification_key').doNothing())
+    .returning('notification_key')
+    .executeTakeFirst()
+  return fresh !== undefined
+}
+
 export class Payments {
   constructor(private readonly deps: PaymentsDeps) {}
 
@@ -313,21 +330,7 @@ export class Payments {
         )
         return 'refused'
       }
-      if (notificationKey) {
-        const fresh = await trx
-          .insertInto('payment_notifications')
-          .values({
-            notification_key: notificationKey,
-            order_id: order.id,
-            rail: order.rail,
-            event: 'paid',
-            received_at: now,
-          })
-          .onConflict((oc) => oc.column('notification_key').doNothing())
-          .returning('notification_key')
-          .executeTakeFirst()
-        if (!fresh) return 'already'
-      }
+      if (notificationKey && !(await firstDelivery(trx, notificationKey, order, 'paid', now))) return 'already'
       const paid = await trx
         .updateTable('orders')
         .set({ status: 'paid', paid_at: evidence.paidAt, transaction_id: evidence.transactionId })
@@ -528,21 +531,7 @@ export class Payments {
     return this.changingMembership(async (trx) => {
       const order = await trx.selectFrom('orders').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirst()
       if (!order || order.refund_no !== refundNo || amountFen !== order.amount_fen) return 'refused'
-      if (notificationKey) {
-        const fresh = await trx
-          .insertInto('payment_notifications')
-          .values({
-            notification_key: notificationKey,
-            order_id: order.id,
-            rail: order.rail,
-            event: 'refunded',
-            received_at: now,
-          })
-          .onConflict((oc) => oc.column('notification_key').doNothing())
-          .returning('notification_key')
-          .executeTakeFirst()
-        if (!fresh) return 'already'
-      }
+      if (notificationKey && !(await firstDelivery(trx, notificationKey, order, 'refunded', now))) return 'already'
       const moved = await trx
         .updateTable('orders')
         .set({ status: 'refunded', refunded_at: now })
