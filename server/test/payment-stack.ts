@@ -6,7 +6,7 @@ import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildSimulator } from '../../simulator/src/app'
 import type { PaymentRail } from '../src/db/schema'
-import { makePaymentFixture } from '../../simulator/src/fixture'
+import { makePaymentFixture, type PaymentFixture } from '../../simulator/src/fixture'
 import { loadConfig, type Config } from '../src/config'
 import { startTestApp, type DialectName, type TestApp } from './helpers'
 
@@ -19,6 +19,8 @@ export interface PaymentStack extends TestApp {
   api: string
   rail: PaymentRail
   simulator: FastifyInstance
+  /** The keys and secrets of this run, to sign notifications as WeChat would */
+  fixture: PaymentFixture
   control(path: string, body?: unknown): Promise<any> // eslint-disable-line @typescript-eslint/no-explicit-any
   phone(path: string, body: unknown): Promise<any> // eslint-disable-line @typescript-eslint/no-explicit-any
   login(user: string): Promise<string>
@@ -80,6 +82,7 @@ export async function startPaymentStack(
     api,
     rail,
     simulator,
+    fixture,
     control: async (url, body) =>
       body === undefined
         ? (await json(`${sim}/__control${url}`)).body

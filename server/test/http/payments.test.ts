@@ -1,6 +1,78 @@
 import type { PaymentRail } from '../../src/db/schema'
 import { dialects, vipSentences } from '../helpers'
+import crypto from 'node:crypto'
+import type { OrderRow } from '../../src/db/schema'
+import { pushSignature } from '../../src/payments/message-push'
+import { encryptResource, rsaSign } from '../../src/payments/wechatpay-sign'
 import { startPaymentStack, type PaymentStack } from '../payment-stack'
+
+/** A notification for a paid order, signed with this run's WeChat keys exactly as WeChat signs it. */
+function genuineNotification(
+  s: PaymentStack,
+  order: OrderRow,
+): { path: string; headers: Record<string, string>; body: string } {
+  const timestamp = String(Math.floor(Date.now() / 1000))
+  const nonce = crypto.randomBytes(8).toString('hex')
+  const transactionId = `4200${crypto.randomBytes(12).toString('hex')}`
+  if (s.rail === 'xpay') {
+    const body = JSON.stringify({
+      ToUserName: 'gh_000000000000',
+      FromUserName: 'o-system',
+      CreateTime: Number(timestamp),
+      MsgType: 'event',
+      Event: 'xpay_goods_deliver_notify',
+      OpenId: order.openid,
+      OutTradeNo: order.out_trade_no,
+      Env: 0,
+      WeChatPayInfo: { MchOrderNo: order.out_trade_no, TransactionId: transactionId, PaidTime: Number(timestamp) },
+      GoodsInfo: {
+        ProductId: order.plan_id,
+        Quantity: 1,
+        OrigPrice: order.amount_fen,
+        ActualPrice: order.amount_fen,
+        Attach: '',
+      },
+      RetryTimes: 0,
+    })
+    const token = s.fixture.server.MSG_PUSH_TOKEN
+    const query = new URLSearchParams({ signature: pushSignature(token, timestamp, nonce), timestamp, nonce })
+    return { path: `/api/wechat/message-push?${query}`, headers: { 'content-type': 'application/json' }, body }
+  }
+  const pay = s.fixture.simulator.pay as NonNullable<typeof s.fixture.simulator.pay>
+  const transaction = {
+    appid: s.fixture.server.WECHAT_APPID,
+    mchid: pay.mchid,
+    out_trade_no: order.out_trade_no,
+    transaction_id: transactionId,
+    trade_type: 'JSAPI',
+    trade_state: 'SUCCESS',
+    success_time: new Date().toISOString(),
+    payer: { openid: order.openid },
+    amount: { total: order.amount_fen, payer_total: order.amount_fen, currency: 'CNY', payer_currency: 'CNY' },
+  }
+  const resource = encryptResource(pay.apiV3Key, JSON.stringify(transaction), 'transaction')
+  const body = JSON.stringify({
+    id: `EV-${crypto.randomBytes(8).toString('hex')}`,
+    create_time: new Date().toISOString(),
+    event_type: 'TRANSACTION.SUCCESS',
+    resource_type: 'encrypt-resource',
+    summary: '支付成功',
+    resource: { original_type: 'transaction', ...resource },
+  })
+  const signature = rsaSign(crypto.createPrivateKey(pay.platformPrivateKey), `${timestamp}\n${nonce}\n${body}\n`)
+  return {
+    path: '/api/wechatpay/notify',
+    headers: {
+      'content-type': 'application/json',
+      'wechatpay-serial': pay.platformKeyId,
+      'wechatpay-timestamp': timestamp,
+      'wechatpay-nonce': nonce,
+      'wechatpay-signature': signature,
+      'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048',
+    },
+    body,
+  }
+}
 
 jest.setTimeout(30000)
 
@@ -141,6 +213,38 @@ describe.each(cases)('payments on %s, rail %s', (dialect, rail) => {
     const vip = await membership(token)
     const months = (Date.parse(vip.expiresAt) - Date.now()) / (30.4 * 86400000)
     expect(months).toBeLessThan(12.3)
+  })
+
+  it('50 concurrent copies of one genuine notification over HTTP: all answered alike, one fulfilment, one ledger row', async () => {
+    const token = await s.login('fifty')
+    const created = await s.call('POST', '/api/orders', token, {
+      planId: 'month',
+      platform: 'android',
+      requestKey: 'fifty-copies-1',
+    })
+    const row = await order(created.body.order.id)
+    const request = genuineNotification(s, row)
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const response = await fetch(`${s.api}${request.path}`, {
+          method: 'POST',
+          headers: request.headers,
+          body: request.body,
+        })
+        return `${response.status} ${await response.text()}`
+      }),
+    )
+    expect(new Set(answers).size).toBe(1)
+    expect(answers[0]).toMatch(rail === 'xpay' ? /^200 \{"ErrCode":0,"ErrMsg":"success"\}$/ : /^204 $/)
+    expect(await status(row.id)).toBe('fulfilled')
+    expect(await ledgerOf(row.id)).toEqual(['order_created', 'paid', 'fulfilled'])
+    const grants = await s.db.kysely
+      .selectFrom('memberships')
+      .select('expires_at')
+      .where('user_id', '=', row.user_id)
+      .execute()
+    expect(grants).toHaveLength(1)
+    expect(grants[0].expires_at - Date.now()).toBeLessThan(32 * 86400000)
   })
 
   const order = (id: number) =>
