@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import Taro from '@tarojs/taro'
 import {
+  cancelOrder,
   createOrder,
   getOrder,
   isApiError,
@@ -198,6 +199,8 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
     const result = await payWith(created)
     if (!alive.current) return
     if (result.outcome === 'ok') return confirm(order)
+    // A cancelled payment closes its order (the server checks with WeChat first); a failed one may be retried.
+    if (result.outcome === 'cancel') cancelOrder(order.id).catch(() => undefined)
     fail(result.message)
     // eslint-disable-next-line react-hooks/exhaustive-deps -- reads options through `latest`
   }, [])

@@ -170,7 +170,10 @@ export class Payments {
     if (existing) {
       if (existing.plan_id !== planId)
         throw new ApiError(409, 'REQUEST_KEY_REUSED', 'this request key was used for another plan')
-      return { order: existing, payment: await this.paymentParams(existing) }
+      // An attempt whose rail call failed is prepared again; otherwise the same order is returned.
+      const ready =
+        existing.status === 'created' ? await this.prepare(existing, user.session_key_enc, plan.name) : existing
+      return { order: ready, payment: await this.paymentParams(ready) }
     }
 
     const order = await this.deps.db.transaction().execute(async (trx) => {
@@ -439,6 +442,28 @@ export class Payments {
     } catch (error) {
       if (!(error instanceof WeChatError) && !(error instanceof WechatpayError)) throw error
       this.deps.log.warn({ err: error, orderId: order.id }, 'order query failed; the sweep will try again')
+    }
+    return (
+      await this.deps.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()
+    ).status
+  }
+
+  /** The reader gave up on an order: it is queried first (a payment that went through is kept), then closed. */
+  async cancel(order: OrderRow): Promise<OrderStatus> {
+    const status = await this.check(order, 'client')
+    if (status !== 'pending' && status !== 'created') return status
+    const fresh = await this.deps.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', order.id)
+      .executeTakeFirstOrThrow()
+    try {
+      await this.close(fresh, 'client')
+    } catch (error) {
+      if (!(error instanceof WechatpayError)) throw error
+      throw new ApiError(503, 'PAYMENT_BUSY', 'WeChat Pay is busy: the order closes by itself when it expires', {
+        'retry-after': '2',
+      })
     }
     return (
       await this.deps.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()

@@ -106,6 +106,36 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
     },
   )
 
+  app.post(
+    '/orders/:id/cancel',
+    {
+      schema: {
+        ...secured,
+        summary:
+          'Give up on a pending order: checked with the rail first (a payment that went through is kept), then closed',
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }),
+        response: { 200: Order, 503: errorResponses[500], ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { userId } = app.requireSession(request)
+      const order = await app.db.kysely
+        .selectFrom('orders')
+        .selectAll()
+        .where('id', '=', request.params.id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst()
+      if (!order) throw new ApiError(404, 'ORDER_NOT_FOUND', `you have no order ${request.params.id}`)
+      await app.payments.cancel(order)
+      const after = (await app.db.kysely
+        .selectFrom('orders')
+        .selectAll()
+        .where('id', '=', order.id)
+        .executeTakeFirst()) as OrderRow
+      return view(after, await planNames())
+    },
+  )
+
   app.get(
     '/orders/:id',
     {

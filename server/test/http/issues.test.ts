@@ -322,6 +322,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
           '/api/media/avatars/{name}',
           '/api/orders',
           '/api/orders/{id}',
+          '/api/orders/{id}/cancel',
           '/api/wechat/message-push',
           '/api/wechatpay/notify',
           '/api/wechatpay/refund-notify',

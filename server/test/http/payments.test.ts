@@ -163,6 +163,22 @@ describe.each(cases)('payments on %s, rail %s', (dialect, rail) => {
     expect(await ledgerOf(id)).toEqual(['order_created', 'closed'])
   })
 
+  it('cancelling an order queries it first, then closes it; a paid one is kept', async () => {
+    const token = await s.login('quitter')
+    const { id } = await s.buy('quitter', token, 'month', 'cancel')
+    const cancelled = await s.call('POST', `/api/orders/${id}/cancel`, token)
+    expect([cancelled.status, cancelled.body.status]).toEqual([200, 'closed'])
+    expect(await ledgerOf(id)).toEqual(['order_created', 'closed'])
+    const other = await s.login('intruder')
+    expect((await s.call('POST', `/api/orders/${id}/cancel`, other)).status).toBe(404)
+
+    await s.control('/notifications', { rail: rail === 'xpay' ? 'xpay' : 'pay', mode: 'drop', count: 20 })
+    const paid = await s.buy('quitter', token, 'month')
+    const kept = await s.call('POST', `/api/orders/${paid.id}/cancel`, token)
+    expect(kept.body.status).toBe('fulfilled')
+    await s.control('/reset', {})
+  })
+
   it('a dropped notification is found by reconciliation', async () => {
     const token = await s.login('dropped')
     await s.control('/notifications', { rail: rail === 'xpay' ? 'xpay' : 'pay', mode: 'drop', count: 20 })

@@ -4,7 +4,7 @@ import type { Column, IssueDetail, IssuePage, ItemList, ListIssuesParams, Region
 export { API_BASE, TOKEN_STORAGE_KEY, buildQuery, isSessionError, request, upload } from './http'
 export { ApiError, ClientErrorCode, isApiError, readerMessage, toApiError } from './errors'
 export { avatarSource, bindPhone, getMe, login, logout, updateNickname, uploadAvatar } from './account'
-export { createOrder, getOrder, listOrders, listPlans } from './orders'
+export { cancelOrder, createOrder, getOrder, listOrders, listPlans } from './orders'
 export type {
   Access,
   AccessDenied,

@@ -22,6 +22,11 @@ export function getOrder(id: number): Promise<Order> {
   return request<Order>(`/api/orders/${encodeURIComponent(String(id))}`)
 }
 
+/** POST /api/orders/:id/cancel: the server checks the order with WeChat first, then closes it. */
+export function cancelOrder(id: number): Promise<Order> {
+  return request<Order>(`/api/orders/${encodeURIComponent(String(id))}/cancel`, { method: 'POST' })
+}
+
 /** GET /api/orders: the reader's orders, newest first. */
 export function listOrders(): Promise<ItemList<Order>> {
   return request<ItemList<Order>>('/api/orders')
