@@ -31,6 +31,7 @@ import { loadWechatpayKeys } from './payments/setup'
 import { WechatpayApi } from './payments/wechatpay-api'
 import { XpayApi } from './payments/xpay-api'
 import { meRoutes } from './routes/me'
+import { studyRoutes } from './routes/study'
 import { viewerForToken, type TokenCheck } from './domain/users'
 import { ViewCounter } from './domain/view-counter'
 import { ApiError } from './errors'
@@ -302,6 +303,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(issueRoutes, { prefix: '/api', now })
   await app.register(authRoutes, { prefix: '/api', now })
   await app.register(meRoutes, { prefix: '/api', now })
+  await app.register(studyRoutes, { prefix: '/api', now })
   await app.register(orderRoutes, { prefix: '/api', now })
   await app.register(paymentNotificationRoutes, { prefix: '/api', now })
   return app

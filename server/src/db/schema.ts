@@ -191,6 +191,30 @@ export interface JobLeaseTable {
   expires_at: Millis
 }
 
+export interface FavoriteTable {
+  user_id: number
+  issue_id: number
+  created_at: Millis
+}
+
+export interface ReadingProgressTable {
+  user_id: number
+  issue_id: number
+  /** The last section the reader reached, "s1" … */
+  section_id: string
+  updated_at: Millis
+}
+
+export type FontSize = 'small' | 'medium' | 'large'
+export type Theme = 'system' | 'light' | 'dark'
+
+export interface ReaderSettingsTable {
+  user_id: number
+  font_size: FontSize
+  theme: Theme
+  updated_at: Millis
+}
+
 export interface Database {
   regions: RegionTable
   columns: ColumnTable
@@ -207,6 +231,9 @@ export interface Database {
   payment_notifications: PaymentNotificationTable
   ledger: LedgerTable
   job_leases: JobLeaseTable
+  favorites: FavoriteTable
+  reading_progress: ReadingProgressTable
+  reader_settings: ReaderSettingsTable
 }
 
 export type OrderRow = Selectable<OrderTable>

@@ -13,7 +13,8 @@ export const PAYWALL_COPY = {
   button: '开通VIP会员',
 }
 
-const SUMMARY_COLUMNS = [
+/** The issue columns an IssueSummary is made from (see IssueReader.summary). */
+export const SUMMARY_COLUMNS = [
   'id',
   'slug',
   'title',
@@ -28,7 +29,7 @@ const SUMMARY_COLUMNS = [
   'vip',
 ] as const
 
-type SummaryRow = {
+export type SummaryRow = {
   id: number
   slug: string
   title: string
@@ -181,7 +182,8 @@ export class IssueReader {
     return found ?? null
   }
 
-  private summary(row: SummaryRow, snapshot: CatalogSnapshot): IssueSummaryDto {
+  /** The card of an issue: free-part fields only, the same for every viewer. */
+  summary(row: SummaryRow, snapshot: CatalogSnapshot): IssueSummaryDto {
     const region = snapshot.regionsById.get(row.region_id)
     const regionName = region?.name ?? ''
     return {

@@ -326,6 +326,11 @@ describe.each(dialects())('issues API on %s', (dialect) => {
           '/api/wechat/message-push',
           '/api/wechatpay/notify',
           '/api/wechatpay/refund-notify',
+          '/api/favorites',
+          '/api/favorites/{issueId}',
+          '/api/history',
+          '/api/history/{issueId}',
+          '/api/settings',
         ].sort(),
       )
     })

@@ -1,0 +1,203 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema'
+import { ApiError, badRequest, notFound } from '../errors'
+import type {
+  FavoritePageDto,
+  FavoriteStateDto,
+  HistoryPageDto,
+  ProgressDto,
+  ReaderSettingsDto,
+  StudyPageQueryDto,
+  UpdateSettingsBodyDto,
+} from '../schemas/study'
+import type { Catalog } from './catalog'
+import { decideAccess, visibleSections, type Viewer } from './gating'
+import type { BodyNode } from './issue-markdown'
+import { decodeCursor, encodeCursor, SUMMARY_COLUMNS, type IssueReader } from './issues'
+
+export const DEFAULT_SETTINGS: ReaderSettingsDto = { fontSize: 'medium', theme: 'system' }
+
+const iso = (millis: number) => new Date(millis).toISOString()
+
+/**
+ * A reader's favorites, reading history and settings. Every query is scoped by the
+ * signed-in reader's user id; paths name issues, never rows, so one reader can
+ * neither see nor change another's.
+ */
+export class StudyTools {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly catalog: Catalog,
+    private readonly issues: IssueReader,
+  ) {}
+
+  private async requirePublished(issueId: number, now: number) {
+    const row = await this.db
+      .selectFrom('issues')
+      .select(['id', 'access', 'body_json', 'paywall_at'])
+      .where('id', '=', issueId)
+      .where('status', '=', 'published')
+      .where('published_at', '<=', now)
+      .executeTakeFirst()
+    if (!row) throw notFound('ISSUE_NOT_FOUND', `there is no published issue ${issueId}`)
+    return row
+  }
+
+  async addFavorite(userId: number, issueId: number, now: number): Promise<FavoriteStateDto> {
+    await this.requirePublished(issueId, now)
+    await this.db
+      .insertInto('favorites')
+      .values({ user_id: userId, issue_id: issueId, created_at: now })
+      .onConflict((oc) => oc.columns(['user_id', 'issue_id']).doNothing())
+      .execute()
+    const row = await this.db
+      .selectFrom('favorites')
+      .select('created_at')
+      .where('user_id', '=', userId)
+      .where('issue_id', '=', issueId)
+      .executeTakeFirstOrThrow()
+    return { issueId, favorited: true, favoritedAt: iso(row.created_at) }
+  }
+
+  async removeFavorite(userId: number, issueId: number): Promise<void> {
+    await this.db.deleteFrom('favorites').where('user_id', '=', userId).where('issue_id', '=', issueId).execute()
+  }
+
+  /** Favorited published issues, most recently favorited first. */
+  async favorites(userId: number, query: StudyPageQueryDto, now: number): Promise<FavoritePageDto> {
+    const limit = query.limit ?? 20
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
+    let builder = this.db
+      .selectFrom('favorites')
+      .innerJoin('issues', 'issues.id', 'favorites.issue_id')
+      .select([...SUMMARY_COLUMNS, 'favorites.created_at as favorited_at'])
+      .where('favorites.user_id', '=', userId)
+      .where('issues.status', '=', 'published')
+      .where('issues.published_at', '<=', now)
+    if (cursor) {
+      builder = builder.where((eb) =>
+        eb(eb.refTuple('favorites.created_at', 'favorites.issue_id'), '<', eb.tuple(cursor.publishedAt, cursor.id)),
+      )
+    }
+    const rows = await builder
+      .orderBy('favorites.created_at', 'desc')
+      .orderBy('favorites.issue_id', 'desc')
+      .limit(limit + 1)
+      .execute()
+    const snapshot = await this.catalog.get(now)
+    const page = rows.slice(0, limit)
+    const last = page[page.length - 1]
+    return {
+      items: page.map((row) => ({ ...this.issues.summary(row, snapshot), favoritedAt: iso(row.favorited_at) })),
+      // The cursor's "publishedAt" slot carries the favorite's time here.
+      nextCursor: rows.length > limit && last ? encodeCursor({ publishedAt: last.favorited_at, id: last.id }) : null,
+    }
+  }
+
+  /**
+   * Records the last section the reader reached. The section must be one this viewer
+   * may read (the same cut as the issue detail): a reader without VIP cannot record a VIP section.
+   */
+  async recordProgress(viewer: Viewer, issueId: number, sectionId: string, now: number): Promise<ProgressDto> {
+    const row = await this.requirePublished(issueId, now)
+    const body = JSON.parse(row.body_json) as BodyNode[]
+    const gated = { access: row.access, bodyLength: body.length, paywallAt: row.paywall_at }
+    const readable = visibleSections(body, gated, decideAccess(gated, viewer, now)).map((section) => section.id)
+    if (!readable.includes(sectionId)) {
+      throw badRequest(
+        'UNKNOWN_SECTION',
+        `body field "sectionId": issue ${issueId} has no section "${sectionId}" that you can read`,
+      )
+    }
+    await this.db
+      .insertInto('reading_progress')
+      .values({ user_id: viewer.userId, issue_id: issueId, section_id: sectionId, updated_at: now })
+      .onConflict((oc) => oc.columns(['user_id', 'issue_id']).doUpdateSet({ section_id: sectionId, updated_at: now }))
+      .execute()
+    return { sectionId, readAt: iso(now) }
+  }
+
+  async progress(userId: number, issueId: number, now: number): Promise<ProgressDto> {
+    const row = await this.db
+      .selectFrom('reading_progress')
+      .innerJoin('issues', 'issues.id', 'reading_progress.issue_id')
+      .select(['reading_progress.section_id', 'reading_progress.updated_at'])
+      .where('reading_progress.user_id', '=', userId)
+      .where('reading_progress.issue_id', '=', issueId)
+      .where('issues.status', '=', 'published')
+      .where('issues.published_at', '<=', now)
+      .executeTakeFirst()
+    if (!row) throw new ApiError(404, 'NOT_READ', `you have not read issue ${issueId} yet`)
+    return { sectionId: row.section_id, readAt: iso(row.updated_at) }
+  }
+
+  /** Issues the reader has read, most recently read first, with the last section reached. */
+  async history(userId: number, query: StudyPageQueryDto, now: number): Promise<HistoryPageDto> {
+    const limit = query.limit ?? 20
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
+    let builder = this.db
+      .selectFrom('reading_progress')
+      .innerJoin('issues', 'issues.id', 'reading_progress.issue_id')
+      .select([...SUMMARY_COLUMNS, 'reading_progress.section_id', 'reading_progress.updated_at as read_at'])
+      .where('reading_progress.user_id', '=', userId)
+      .where('issues.status', '=', 'published')
+      .where('issues.published_at', '<=', now)
+    if (cursor) {
+      builder = builder.where((eb) =>
+        eb(
+          eb.refTuple('reading_progress.updated_at', 'reading_progress.issue_id'),
+          '<',
+          eb.tuple(cursor.publishedAt, cursor.id),
+        ),
+      )
+    }
+    const rows = await builder
+      .orderBy('reading_progress.updated_at', 'desc')
+      .orderBy('reading_progress.issue_id', 'desc')
+      .limit(limit + 1)
+      .execute()
+    const snapshot = await this.catalog.get(now)
+    const page = rows.slice(0, limit)
+    const last = page[page.length - 1]
+    return {
+      items: page.map((row) => ({
+        ...this.issues.summary(row, snapshot),
+        sectionId: row.section_id,
+        readAt: iso(row.read_at),
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor({ publishedAt: last.read_at, id: last.id }) : null,
+    }
+  }
+
+  async clearHistory(userId: number): Promise<void> {
+    await this.db.deleteFrom('reading_progress').where('user_id', '=', userId).execute()
+  }
+
+  async settings(userId: number): Promise<ReaderSettingsDto> {
+    const row = await this.db
+      .selectFrom('reader_settings')
+      .select(['font_size', 'theme'])
+      .where('user_id', '=', userId)
+      .executeTakeFirst()
+    return row ? { fontSize: row.font_size, theme: row.theme } : { ...DEFAULT_SETTINGS }
+  }
+
+  async updateSettings(userId: number, change: UpdateSettingsBodyDto, now: number): Promise<ReaderSettingsDto> {
+    const set = {
+      ...(change.fontSize ? { font_size: change.fontSize } : {}),
+      ...(change.theme ? { theme: change.theme } : {}),
+      updated_at: now,
+    }
+    await this.db
+      .insertInto('reader_settings')
+      .values({
+        user_id: userId,
+        font_size: change.fontSize ?? DEFAULT_SETTINGS.fontSize,
+        theme: change.theme ?? DEFAULT_SETTINGS.theme,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet(set))
+      .execute()
+    return this.settings(userId)
+  }
+}

@@ -1,0 +1,159 @@
+import type { App } from '../app'
+import { StudyTools } from '../domain/study'
+import { errorResponses } from '../schemas/common'
+import {
+  FavoritePage,
+  FavoriteState,
+  HistoryPage,
+  Progress,
+  ReaderSettings,
+  RecordProgressBody,
+  StudyIssueParams,
+  StudyPageQuery,
+  UpdateSettingsBody,
+} from '../schemas/study'
+
+/** Small JSON bodies only: a section id or two settings. */
+const BODY_LIMIT = 1024
+
+/** Favorites, reading history with resume and reader settings: per reader, Bearer only. */
+export async function studyRoutes(app: App, options: { now: () => number }): Promise<void> {
+  const { now } = options
+  const study = new StudyTools(app.db.kysely, app.catalog, app.issues)
+  const secured = { tags: ['study'], security: [{ bearer: [] }] }
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('cache-control', 'private, no-store')
+    return payload
+  })
+
+  app.put(
+    '/favorites/:issueId',
+    {
+      bodyLimit: BODY_LIMIT,
+      schema: {
+        ...secured,
+        summary: 'Favorite (收藏) a published issue; favoriting it again changes nothing',
+        params: StudyIssueParams,
+        response: { 200: FavoriteState, ...errorResponses },
+      },
+    },
+    async (request) => study.addFavorite(app.requireSession(request).userId, request.params.issueId, now()),
+  )
+
+  app.delete(
+    '/favorites/:issueId',
+    {
+      schema: {
+        ...secured,
+        summary: 'Remove an issue from the favorites (204 whether or not it was there)',
+        params: StudyIssueParams,
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await study.removeFavorite(app.requireSession(request).userId, request.params.issueId)
+      return reply.code(204).send()
+    },
+  )
+
+  app.get(
+    '/favorites',
+    {
+      schema: {
+        ...secured,
+        summary: 'The reader’s favorites, most recently favorited first, with cursor paging',
+        querystring: StudyPageQuery,
+        response: { 200: FavoritePage, ...errorResponses },
+      },
+    },
+    async (request) => study.favorites(app.requireSession(request).userId, request.query, now()),
+  )
+
+  app.put(
+    '/history/:issueId',
+    {
+      bodyLimit: BODY_LIMIT,
+      schema: {
+        ...secured,
+        summary: 'Record the last section the reader reached in an issue',
+        description: 'The section must be one the reader may read: without VIP, a VIP section is a 400.',
+        params: StudyIssueParams,
+        body: RecordProgressBody,
+        response: { 200: Progress, ...errorResponses },
+      },
+    },
+    async (request) => {
+      app.requireSession(request)
+      // requireSession passed, so the auth hook set the viewer with its membership.
+      const viewer = request.viewer as NonNullable<typeof request.viewer>
+      return study.recordProgress(viewer, request.params.issueId, request.body.sectionId, now())
+    },
+  )
+
+  app.get(
+    '/history/:issueId',
+    {
+      schema: {
+        ...secured,
+        summary: 'Where to resume an issue: the last section read, or 404 NOT_READ',
+        params: StudyIssueParams,
+        response: { 200: Progress, ...errorResponses },
+      },
+    },
+    async (request) => study.progress(app.requireSession(request).userId, request.params.issueId, now()),
+  )
+
+  app.get(
+    '/history',
+    {
+      schema: {
+        ...secured,
+        summary: 'Reading history: issues read, most recent first, with the last section reached',
+        querystring: StudyPageQuery,
+        response: { 200: HistoryPage, ...errorResponses },
+      },
+    },
+    async (request) => study.history(app.requireSession(request).userId, request.query, now()),
+  )
+
+  app.delete(
+    '/history',
+    {
+      schema: {
+        ...secured,
+        summary: 'Clear the reading history',
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await study.clearHistory(app.requireSession(request).userId)
+      return reply.code(204).send()
+    },
+  )
+
+  app.get(
+    '/settings',
+    {
+      schema: {
+        ...secured,
+        summary: 'Reader settings: font size and theme (medium / system until saved)',
+        response: { 200: ReaderSettings, ...errorResponses },
+      },
+    },
+    async (request) => study.settings(app.requireSession(request).userId),
+  )
+
+  app.put(
+    '/settings',
+    {
+      bodyLimit: BODY_LIMIT,
+      schema: {
+        ...secured,
+        summary: 'Change reader settings; fields left out keep their value',
+        body: UpdateSettingsBody,
+        response: { 200: ReaderSettings, ...errorResponses },
+      },
+    },
+    async (request) => study.updateSettings(app.requireSession(request).userId, request.body, now()),
+  )
+}

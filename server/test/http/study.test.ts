@@ -1,0 +1,274 @@
+import { generateDemoIssues } from '../../src/domain/demo-content'
+import { grantMembership } from '../../src/domain/users'
+import { dialects, startWeChatTestApp, type WeChatTestApp } from '../helpers'
+
+type Method = 'GET' | 'PUT' | 'DELETE'
+
+describe.each(dialects())('study tools (favorites, history, settings) on %s', (dialect) => {
+  let t: WeChatTestApp
+  // Every call moves the clock a second on, so "newest first" is well defined.
+  let clock = Date.now()
+  let seedId: number
+  let demoIds: number[]
+  let alice: { token: string; id: number }
+  let bob: { token: string; id: number }
+  let vip: { token: string; id: number }
+
+  beforeAll(async () => {
+    t = await startWeChatTestApp(dialect, {
+      now: () => (clock += 1000),
+      config: { LOGIN_RATE_PER_IP: 1000, LOGIN_RATE_PER_USER: 1000 },
+    })
+    await generateDemoIssues(t.db.kysely, 12, { now: Date.now() })
+    const rows = await t.db.kysely.selectFrom('issues').select(['id', 'slug']).orderBy('id').execute()
+    seedId = rows.find((row) => row.slug === 'shanxi-32-zhongbu-chengshiqun')?.id as number
+    demoIds = rows.filter((row) => row.id !== seedId).map((row) => row.id)
+    const signIn = async (user: string) => {
+      const { token, body } = await t.login(user)
+      return { token, id: body.me.id }
+    }
+    alice = await signIn('alice')
+    bob = await signIn('bob')
+    vip = await signIn('victor')
+    await grantMembership(t.db.kysely, vip.id, 30, 'test', 'admin', clock)
+    t.app.viewerCache.clear()
+  })
+  afterAll(() => t.close())
+
+  const call = (method: Method, url: string, token?: string, payload?: unknown) =>
+    t.app.inject({
+      method,
+      url,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    })
+  const errorOf = (response: { statusCode: number; json(): { error: { code: string } } }) => [
+    response.statusCode,
+    response.json().error.code,
+  ]
+
+  describe('favorites', () => {
+    it('adds, lists newest first with the issue card, and removes', async () => {
+      const added = await call('PUT', `/api/favorites/${seedId}`, alice.token)
+      expect(added.statusCode).toBe(200)
+      expect(added.json()).toEqual({ issueId: seedId, favorited: true, favoritedAt: expect.any(String) })
+      expect((await call('PUT', `/api/favorites/${demoIds[0]}`, alice.token)).statusCode).toBe(200)
+
+      const list = await call('GET', '/api/favorites', alice.token)
+      expect(list.statusCode).toBe(200)
+      expect(list.headers['cache-control']).toBe('private, no-store')
+      const page = list.json()
+      expect(page.items.map((item: { id: number }) => item.id)).toEqual([demoIds[0], seedId])
+      expect(page.nextCursor).toBeNull()
+      const seed = page.items[1]
+      expect(Object.keys(seed).sort()).toEqual(
+        [
+          'author',
+          'cover',
+          'date',
+          'favoritedAt',
+          'fullTitle',
+          'id',
+          'number',
+          'region',
+          'slug',
+          'summary',
+          'title',
+          'views',
+          'vip',
+        ].sort(),
+      )
+      expect(seed.fullTitle).toBe('【山西·第32期】中部城市群高质量发展')
+      expect(seed.vip).toBe(true)
+      expect(seed.favoritedAt).toBe(added.json().favoritedAt)
+
+      const removed = await call('DELETE', `/api/favorites/${demoIds[0]}`, alice.token)
+      expect(removed.statusCode).toBe(204)
+      expect((await call('DELETE', `/api/favorites/${demoIds[0]}`, alice.token)).statusCode).toBe(204)
+      const after = (await call('GET', '/api/favorites', alice.token)).json()
+      expect(after.items.map((item: { id: number }) => item.id)).toEqual([seedId])
+    })
+
+    it('favoriting twice is one favorite that keeps its first time', async () => {
+      const first = (await call('PUT', `/api/favorites/${seedId}`, alice.token)).json()
+      const again = await call('PUT', `/api/favorites/${seedId}`, alice.token)
+      expect(again.statusCode).toBe(200)
+      expect(again.json()).toEqual(first)
+      const rows = await t.db.kysely.selectFrom('favorites').selectAll().where('user_id', '=', alice.id).execute()
+      expect(rows.filter((row) => row.issue_id === seedId)).toHaveLength(1)
+    })
+
+    it('an unknown or unpublished issue → 404 ISSUE_NOT_FOUND; a bad id → 400', async () => {
+      expect(errorOf(await call('PUT', '/api/favorites/999999', alice.token))).toEqual([404, 'ISSUE_NOT_FOUND'])
+      await t.db.kysely.updateTable('issues').set({ status: 'draft' }).where('id', '=', demoIds[5]).execute()
+      expect(errorOf(await call('PUT', `/api/favorites/${demoIds[5]}`, alice.token))).toEqual([404, 'ISSUE_NOT_FOUND'])
+      await t.db.kysely.updateTable('issues').set({ status: 'published' }).where('id', '=', demoIds[5]).execute()
+      expect(errorOf(await call('PUT', '/api/favorites/abc', alice.token))).toEqual([400, 'INVALID_PARAMETER'])
+      expect(errorOf(await call('PUT', '/api/favorites/0', alice.token))).toEqual([400, 'INVALID_PARAMETER'])
+    })
+
+    it('pages with the cursor through every favorite exactly once, newest first', async () => {
+      for (const id of demoIds) await call('PUT', `/api/favorites/${id}`, bob.token)
+      const seen: number[] = []
+      let cursor: string | null = null
+      for (let pages = 0; pages < 10; pages++) {
+        const response = await call('GET', `/api/favorites?limit=5${cursor ? `&cursor=${cursor}` : ''}`, bob.token)
+        expect(response.statusCode).toBe(200)
+        const page = response.json()
+        seen.push(...page.items.map((item: { id: number }) => item.id))
+        cursor = page.nextCursor
+        if (!cursor) break
+      }
+      expect(seen).toEqual([...demoIds].reverse())
+      expect(errorOf(await call('GET', '/api/favorites?limit=51', bob.token))).toEqual([400, 'INVALID_PARAMETER'])
+      expect(errorOf(await call('GET', '/api/favorites?cursor=nonsense!', bob.token))).toEqual([400, 'INVALID_CURSOR'])
+      expect(errorOf(await call('GET', '/api/favorites?other=1', bob.token))).toEqual([400, 'INVALID_PARAMETER'])
+    })
+  })
+
+  describe('reading history', () => {
+    it('records the last section, resumes from it, lists newest first, and clears', async () => {
+      expect(errorOf(await call('GET', `/api/history/${seedId}`, alice.token))).toEqual([404, 'NOT_READ'])
+      const first = await call('PUT', `/api/history/${seedId}`, alice.token, { sectionId: 's1' })
+      expect(first.statusCode).toBe(200)
+      expect(first.json()).toEqual({ sectionId: 's1', readAt: expect.any(String) })
+      const moved = (await call('PUT', `/api/history/${seedId}`, alice.token, { sectionId: 's2' })).json()
+      const resume = await call('GET', `/api/history/${seedId}`, alice.token)
+      expect(resume.statusCode).toBe(200)
+      expect(resume.json()).toEqual(moved)
+      expect(moved.sectionId).toBe('s2')
+
+      await call('PUT', `/api/history/${demoIds[1]}`, alice.token, { sectionId: 's1' })
+      const history = (await call('GET', '/api/history', alice.token)).json()
+      expect(history.items.map((item: { id: number; sectionId: string }) => [item.id, item.sectionId])).toEqual([
+        [demoIds[1], 's1'],
+        [seedId, 's2'],
+      ])
+      expect(history.items[1].readAt).toBe(moved.readAt)
+      expect(history.items[1].fullTitle).toBe('【山西·第32期】中部城市群高质量发展')
+      expect(history.nextCursor).toBeNull()
+
+      // Reading an issue again moves it to the top.
+      await call('PUT', `/api/history/${seedId}`, alice.token, { sectionId: 's1' })
+      const reordered = (await call('GET', '/api/history?limit=1', alice.token)).json()
+      expect(reordered.items.map((item: { id: number }) => item.id)).toEqual([seedId])
+      const rest = (await call('GET', `/api/history?limit=1&cursor=${reordered.nextCursor}`, alice.token)).json()
+      expect(rest.items.map((item: { id: number }) => item.id)).toEqual([demoIds[1]])
+      expect(rest.nextCursor).toBeNull()
+
+      expect((await call('DELETE', '/api/history', alice.token)).statusCode).toBe(204)
+      expect((await call('GET', '/api/history', alice.token)).json()).toEqual({ items: [], nextCursor: null })
+      expect(errorOf(await call('GET', `/api/history/${seedId}`, alice.token))).toEqual([404, 'NOT_READ'])
+    })
+
+    it('a reader without VIP cannot record a VIP section; a VIP reader can', async () => {
+      const refused = await call('PUT', `/api/history/${seedId}`, alice.token, { sectionId: 's3' })
+      expect(errorOf(refused)).toEqual([400, 'UNKNOWN_SECTION'])
+      expect(refused.body).not.toContain('实战应用')
+      expect(errorOf(await call('GET', `/api/history/${seedId}`, alice.token))).toEqual([404, 'NOT_READ'])
+      const granted = await call('PUT', `/api/history/${seedId}`, vip.token, { sectionId: 's3' })
+      expect(granted.statusCode).toBe(200)
+      expect((await call('GET', `/api/history/${seedId}`, vip.token)).json().sectionId).toBe('s3')
+    })
+
+    it('rejects malformed and unknown sections and issues', async () => {
+      for (const sectionId of ['s100', 'x1', 's01', '', 's1 ', 1]) {
+        expect(errorOf(await call('PUT', `/api/history/${seedId}`, alice.token, { sectionId }))).toEqual([
+          400,
+          'INVALID_BODY',
+        ])
+      }
+      expect(errorOf(await call('PUT', `/api/history/${seedId}`, alice.token, { sectionId: 's9' }))).toEqual([
+        400,
+        'UNKNOWN_SECTION',
+      ])
+      expect(
+        errorOf(await call('PUT', `/api/history/${seedId}`, alice.token, { sectionId: 's1', extra: true })),
+      ).toEqual([400, 'INVALID_BODY'])
+      expect(errorOf(await call('PUT', `/api/history/${seedId}`, alice.token, {}))).toEqual([400, 'INVALID_BODY'])
+      expect(errorOf(await call('PUT', '/api/history/999999', alice.token, { sectionId: 's1' }))).toEqual([
+        404,
+        'ISSUE_NOT_FOUND',
+      ])
+      const huge = await t.app.inject({
+        method: 'PUT',
+        url: `/api/history/${seedId}`,
+        headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ sectionId: 's1', pad: 'x'.repeat(4000) }),
+      })
+      expect(errorOf(huge)).toEqual([413, 'BODY_TOO_LARGE'])
+    })
+  })
+
+  describe('reader settings', () => {
+    it('defaults to medium / system, saves partial changes, and keeps them', async () => {
+      expect((await call('GET', '/api/settings', alice.token)).json()).toEqual({ fontSize: 'medium', theme: 'system' })
+      const dark = await call('PUT', '/api/settings', alice.token, { theme: 'dark' })
+      expect(dark.statusCode).toBe(200)
+      expect(dark.json()).toEqual({ fontSize: 'medium', theme: 'dark' })
+      expect((await call('PUT', '/api/settings', alice.token, { fontSize: 'large' })).json()).toEqual({
+        fontSize: 'large',
+        theme: 'dark',
+      })
+      expect((await call('PUT', '/api/settings', alice.token, { fontSize: 'small', theme: 'light' })).json()).toEqual({
+        fontSize: 'small',
+        theme: 'light',
+      })
+      expect((await call('GET', '/api/settings', alice.token)).json()).toEqual({ fontSize: 'small', theme: 'light' })
+    })
+
+    it('bad values → 400 and change nothing', async () => {
+      for (const body of [{ fontSize: 'huge' }, { theme: 'sepia' }, {}, { fontSize: 'small', color: 'red' }]) {
+        expect(errorOf(await call('PUT', '/api/settings', alice.token, body))).toEqual([400, 'INVALID_BODY'])
+      }
+      expect((await call('GET', '/api/settings', alice.token)).json()).toEqual({ fontSize: 'small', theme: 'light' })
+    })
+  })
+
+  describe('privacy', () => {
+    it('reader B sees none of reader A’s favorites, history or settings', async () => {
+      const carol = (await t.login('carol')).token
+      await call('PUT', `/api/favorites/${demoIds[2]}`, alice.token)
+      await call('PUT', `/api/history/${demoIds[2]}`, alice.token, { sectionId: 's1' })
+      await call('PUT', '/api/settings', alice.token, { theme: 'dark' })
+
+      expect((await call('GET', '/api/favorites', carol)).json()).toEqual({ items: [], nextCursor: null })
+      expect((await call('GET', '/api/history', carol)).json()).toEqual({ items: [], nextCursor: null })
+      expect(errorOf(await call('GET', `/api/history/${demoIds[2]}`, carol))).toEqual([404, 'NOT_READ'])
+      expect((await call('GET', '/api/settings', carol)).json()).toEqual({ fontSize: 'medium', theme: 'system' })
+
+      // B's writes touch only B's rows.
+      await call('DELETE', `/api/favorites/${demoIds[2]}`, carol)
+      await call('DELETE', '/api/history', carol)
+      await call('PUT', '/api/settings', carol, { theme: 'light' })
+      const aliceFavorites = (await call('GET', '/api/favorites', alice.token)).json()
+      expect(aliceFavorites.items.map((item: { id: number }) => item.id)).toContain(demoIds[2])
+      expect((await call('GET', `/api/history/${demoIds[2]}`, alice.token)).json().sectionId).toBe('s1')
+      expect((await call('GET', '/api/settings', alice.token)).json().theme).toBe('dark')
+      // Bob's favorites (every demo issue) do not show up in Alice's list, nor hers in his.
+      const bobFavorites = (await call('GET', '/api/favorites?limit=50', bob.token)).json()
+      expect(bobFavorites.items.map((item: { id: number }) => item.id)).not.toContain(seedId)
+    })
+
+    it('every route needs a sign-in: 401 LOGIN_REQUIRED without a token, INVALID_TOKEN with a bad one', async () => {
+      const routes: [Method, string, unknown?][] = [
+        ['PUT', `/api/favorites/${seedId}`],
+        ['DELETE', `/api/favorites/${seedId}`],
+        ['GET', '/api/favorites'],
+        ['PUT', `/api/history/${seedId}`, { sectionId: 's1' }],
+        ['GET', `/api/history/${seedId}`],
+        ['GET', '/api/history'],
+        ['DELETE', '/api/history'],
+        ['GET', '/api/settings'],
+        ['PUT', '/api/settings', { theme: 'dark' }],
+      ]
+      for (const [method, url, body] of routes) {
+        const anonymous = await call(method, url, undefined, body)
+        expect([method, url, ...errorOf(anonymous)]).toEqual([method, url, 401, 'LOGIN_REQUIRED'])
+        expect(anonymous.headers['www-authenticate']).toBe('Bearer')
+        const forged = await call(method, url, 'not-a-real-token', body)
+        expect([method, url, ...errorOf(forged)]).toEqual([method, url, 401, 'INVALID_TOKEN'])
+      }
+    })
+  })
+})
