@@ -5,6 +5,29 @@ export { API_BASE, TOKEN_STORAGE_KEY, buildQuery, isSessionError, request, uploa
 export { ApiError, ClientErrorCode, isApiError, readerMessage, toApiError } from './errors'
 export { avatarSource, bindPhone, getMe, login, logout, updateNickname, uploadAvatar } from './account'
 export { cancelOrder, createOrder, getOrder, listOrders, listPlans } from './orders'
+export {
+  addFavorite,
+  clearHistory,
+  getProgress,
+  getSettings,
+  listFavorites,
+  listHistory,
+  recordProgress,
+  removeFavorite,
+  updateSettings,
+} from './study'
+export type {
+  Favorite,
+  FavoritePage,
+  FavoriteState,
+  FontSize,
+  HistoryItem,
+  HistoryPage,
+  ReaderSettings,
+  ReadingProgress,
+  StudyPageParams,
+  Theme,
+} from './study'
 export type {
   Access,
   AccessDenied,
