@@ -59,6 +59,20 @@ export class StudyTools {
     return { issueId, favorited: true, favoritedAt: iso(row.created_at) }
   }
 
+  /** Whether this reader favorited this issue (a hidden or unknown issue is not a favorite). */
+  async favorite(userId: number, issueId: number, now: number): Promise<FavoriteStateDto> {
+    const row = await this.db
+      .selectFrom('favorites')
+      .innerJoin('issues', 'issues.id', 'favorites.issue_id')
+      .select('favorites.created_at')
+      .where('favorites.user_id', '=', userId)
+      .where('favorites.issue_id', '=', issueId)
+      .where('issues.status', '=', 'published')
+      .where('issues.published_at', '<=', now)
+      .executeTakeFirst()
+    return { issueId, favorited: row !== undefined, favoritedAt: row ? iso(row.created_at) : null }
+  }
+
   async removeFavorite(userId: number, issueId: number): Promise<void> {
     await this.db.deleteFrom('favorites').where('user_id', '=', userId).where('issue_id', '=', issueId).execute()
   }

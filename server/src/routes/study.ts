@@ -40,6 +40,19 @@ export async function studyRoutes(app: App, options: { now: () => number }): Pro
     async (request) => study.addFavorite(app.requireSession(request).userId, request.params.issueId, now()),
   )
 
+  app.get(
+    '/favorites/:issueId',
+    {
+      schema: {
+        ...secured,
+        summary: 'Whether the reader favorited this issue, for the 收藏 button',
+        params: StudyIssueParams,
+        response: { 200: FavoriteState, ...errorResponses },
+      },
+    },
+    async (request) => study.favorite(app.requireSession(request).userId, request.params.issueId, now()),
+  )
+
   app.delete(
     '/favorites/:issueId',
     {

@@ -36,8 +36,8 @@ export type FavoritePageDto = Static<typeof FavoritePage>
 export const FavoriteState = Type.Object({
   issueId: Type.Integer(),
   favorited: Type.Boolean(),
-  /** ISO 8601 instant of the first time it was favorited */
-  favoritedAt: Type.String(),
+  /** ISO 8601 instant of the first time it was favorited; null when it is not a favorite */
+  favoritedAt: Nullable(Type.String()),
 })
 export type FavoriteStateDto = Static<typeof FavoriteState>
 

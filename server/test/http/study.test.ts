@@ -49,10 +49,16 @@ describe.each(dialects())('study tools (favorites, history, settings) on %s', (d
 
   describe('favorites', () => {
     it('adds, lists newest first with the issue card, and removes', async () => {
+      expect((await call('GET', `/api/favorites/${seedId}`, alice.token)).json()).toEqual({
+        issueId: seedId,
+        favorited: false,
+        favoritedAt: null,
+      })
       const added = await call('PUT', `/api/favorites/${seedId}`, alice.token)
       expect(added.statusCode).toBe(200)
       expect(added.json()).toEqual({ issueId: seedId, favorited: true, favoritedAt: expect.any(String) })
       expect((await call('PUT', `/api/favorites/${demoIds[0]}`, alice.token)).statusCode).toBe(200)
+      expect((await call('GET', `/api/favorites/${seedId}`, alice.token)).json()).toEqual(added.json())
 
       const list = await call('GET', '/api/favorites', alice.token)
       expect(list.statusCode).toBe(200)
@@ -85,6 +91,7 @@ describe.each(dialects())('study tools (favorites, history, settings) on %s', (d
       const removed = await call('DELETE', `/api/favorites/${demoIds[0]}`, alice.token)
       expect(removed.statusCode).toBe(204)
       expect((await call('DELETE', `/api/favorites/${demoIds[0]}`, alice.token)).statusCode).toBe(204)
+      expect((await call('GET', `/api/favorites/${demoIds[0]}`, alice.token)).json().favorited).toBe(false)
       const after = (await call('GET', '/api/favorites', alice.token)).json()
       expect(after.items.map((item: { id: number }) => item.id)).toEqual([seedId])
     })
@@ -233,6 +240,7 @@ describe.each(dialects())('study tools (favorites, history, settings) on %s', (d
       await call('PUT', '/api/settings', alice.token, { theme: 'dark' })
 
       expect((await call('GET', '/api/favorites', carol)).json()).toEqual({ items: [], nextCursor: null })
+      expect((await call('GET', `/api/favorites/${demoIds[2]}`, carol)).json().favorited).toBe(false)
       expect((await call('GET', '/api/history', carol)).json()).toEqual({ items: [], nextCursor: null })
       expect(errorOf(await call('GET', `/api/history/${demoIds[2]}`, carol))).toEqual([404, 'NOT_READ'])
       expect((await call('GET', '/api/settings', carol)).json()).toEqual({ fontSize: 'medium', theme: 'system' })
@@ -254,6 +262,7 @@ describe.each(dialects())('study tools (favorites, history, settings) on %s', (d
       const routes: [Method, string, unknown?][] = [
         ['PUT', `/api/favorites/${seedId}`],
         ['DELETE', `/api/favorites/${seedId}`],
+        ['GET', `/api/favorites/${seedId}`],
         ['GET', '/api/favorites'],
         ['PUT', `/api/history/${seedId}`, { sectionId: 's1' }],
         ['GET', `/api/history/${seedId}`],
