@@ -8,6 +8,7 @@ export { cancelOrder, createOrder, getOrder, listOrders, listPlans } from './ord
 export {
   addFavorite,
   clearHistory,
+  getFavorite,
   getProgress,
   getSettings,
   listFavorites,

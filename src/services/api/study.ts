@@ -35,6 +35,11 @@ export function addFavorite(issueId: number): Promise<FavoriteState> {
   return request<FavoriteState>(issuePath('/api/favorites', issueId), { method: 'PUT' })
 }
 
+/** GET /api/favorites/:issueId: whether the reader favorited this issue. */
+export function getFavorite(issueId: number): Promise<FavoriteState> {
+  return request<FavoriteState>(issuePath('/api/favorites', issueId))
+}
+
 /** DELETE /api/favorites/:issueId: resolves whether or not it was a favorite. */
 export function removeFavorite(issueId: number): Promise<void> {
   return request<void>(issuePath('/api/favorites', issueId), { method: 'DELETE' })

@@ -24,6 +24,7 @@ export const storage = new Map<string, unknown>()
 export function resetTaroMock(): void {
   hookCallbacks.clear()
   storage.clear()
+  observed = null
 }
 
 const resolved = () => jest.fn((..._args: unknown[]) => Promise.resolve({ errMsg: 'ok' }))
@@ -57,6 +58,28 @@ const Taro = {
   requestPayment: jest.fn(),
   getLaunchOptionsSync: jest.fn(() => ({ scene: 1001, path: '', query: {} })),
   getEnterOptionsSync: jest.fn(() => ({ scene: 1001, path: '', query: {} })),
+  getCurrentInstance: jest.fn((): { page: unknown } => ({ page: {} })),
+  nextTick: jest.fn((callback: () => void) => callback()),
+  createIntersectionObserver: jest.fn(() => intersectionObserver),
+}
+
+/** The one IntersectionObserver the app gets; `intersect('sec-s2')` reports a node entering the area. */
+interface ObserverMock {
+  relativeToViewport: jest.Mock
+  observe: jest.Mock
+  disconnect: jest.Mock
+}
+export const intersectionObserver: ObserverMock = {
+  relativeToViewport: jest.fn((): ObserverMock => intersectionObserver),
+  observe: jest.fn((_selector: string, callback: Callback) => {
+    observed = callback
+  }),
+  disconnect: jest.fn(),
+}
+let observed: Callback | null = null
+export function intersect(id: string, intersectionRatio = 1): void {
+  if (!observed) throw new Error('nothing is observed')
+  observed({ id, intersectionRatio })
 }
 
 export const useRouter = jest.fn(() => ({ params: {} as Record<string, string | undefined>, path: '' }))
@@ -68,5 +91,7 @@ export const usePullDownRefresh = recordHook('usePullDownRefresh')
 export const useReachBottom = recordHook('useReachBottom')
 export const useShareAppMessage = recordHook('useShareAppMessage')
 export const useShareTimeline = recordHook('useShareTimeline')
+export const useDidHide = recordHook('useDidHide')
+export const useUnload = recordHook('useUnload')
 
 export default Taro

@@ -5,13 +5,14 @@ import { TextSkeleton } from '../../../components/Skeleton'
 import StateView from '../../../components/StateView'
 import { BRAND, routes } from '../../../constants'
 import type { IssueDetail, IssueNeighbour } from '../../../services/api'
-import { getSession } from '../../../store/session'
+import { getSession, useSession } from '../../../store/session'
 import { formatCount, formatDate, issueFullTitle, issueLabel } from '../../../utils/format'
 import { isOnlyPage, isSinglePageMode } from '../../../utils/launch'
 import { SectionView, sectionAnchor } from '../components/Blocks'
 import PaywallCard from '../components/PaywallCard'
 import Toc from '../components/Toc'
 import { parseIssueId, useIssue } from '../useIssue'
+import { useFavorite, useReadingProgress } from '../useStudy'
 import './index.scss'
 
 const HOME_CRUMB = '首页'
@@ -41,7 +42,20 @@ function Neighbour({ label, issue }: { label: string; issue: IssueNeighbour | nu
   )
 }
 
-function Article({ issue, singlePage }: { issue: IssueDetail; singlePage: boolean }) {
+interface FavoriteToggle {
+  favorited: boolean | null
+  toggle: () => void
+}
+
+function Article({
+  issue,
+  singlePage,
+  favorite,
+}: {
+  issue: IssueDetail
+  singlePage: boolean
+  favorite: FavoriteToggle
+}) {
   const { access } = issue
   const crumbs = issue.breadcrumb.map((crumb) => crumb.name).filter((name) => name !== HOME_CRUMB)
 
@@ -67,6 +81,15 @@ function Article({ issue, singlePage }: { issue: IssueDetail; singlePage: boolea
           {formatDate(issue.date)} | 来源：{issue.author} | 阅读 {formatCount(issue.views)}
         </Text>
         {issue.vip ? <Text className='badge-vip art-vip'>VIP</Text> : null}
+        {favorite.favorited === null ? null : (
+          <View
+            className={favorite.favorited ? 'art-fav art-fav-on' : 'art-fav'}
+            hoverClass='art-fav-hover'
+            onClick={favorite.toggle}
+          >
+            <Text>{favorite.favorited ? '★ 已收藏' : '☆ 收藏'}</Text>
+          </View>
+        )}
       </View>
       <Toc sections={issue.sections} locked={!access.granted} onJump={jump} />
       {issue.sections.map((section) => (
@@ -100,6 +123,10 @@ export default function ArticlePage() {
   const [onlyPage] = useState(isOnlyPage)
   const { state, retry, refresh } = useIssue(id)
   const issue = state.status === 'ready' ? state.issue : null
+  // Favorites and reading progress are the signed-in reader's, kept on the server.
+  const studying = useSession().status === 'signed-in' && !singlePage
+  const favorite = useFavorite(issue ? issue.id : null, studying)
+  useReadingProgress(issue, studying)
 
   // The reader's membership when the issue was loaded. Back on this page after buying VIP (or after
   // any change to it), the issue is loaded again and unlocks in place: no restart, no new page.
@@ -158,7 +185,7 @@ export default function ArticlePage() {
       />
     )
   } else {
-    body = <Article issue={state.issue} singlePage={singlePage} />
+    body = <Article issue={state.issue} singlePage={singlePage} favorite={favorite} />
   }
 
   return (

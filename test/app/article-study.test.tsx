@@ -1,0 +1,129 @@
+import { act, fireEvent, render, screen } from '@testing-library/react'
+import Taro, { useRouter } from '@tarojs/taro'
+import ArticlePage from '@/subpackages/article/pages/index'
+import { PROGRESS_INTERVAL_MS } from '@/subpackages/article/useStudy'
+import { resetSession, setMe } from '@/store/session'
+import { fire, intersect, intersectionObserver, resetTaroMock } from './mocks/taro'
+import { issue, me } from './fixtures'
+
+const request = Taro.request as jest.Mock
+
+type Answer = { statusCode: number; data: unknown }
+let routes: Record<string, Answer>
+
+/** Answers by "METHOD path"; anything else is a 404. */
+function serve() {
+  request.mockImplementation((options: { url: string; method: string }) => {
+    const path = options.url.replace('http://localhost:3000', '')
+    const found = routes[`${options.method} ${path}`] ?? {
+      statusCode: 404,
+      data: { error: { code: 'NOT_FOUND', message: 'no' } },
+    }
+    return Object.assign(Promise.resolve({ ...found, header: {} }), { abort: jest.fn() })
+  })
+}
+const calls = (method: string, path: string) =>
+  request.mock.calls.filter(([o]: [{ url: string; method: string }]) => o.method === method && o.url.endsWith(path))
+
+async function open() {
+  ;(useRouter as jest.Mock).mockReturnValue({ params: { id: '32' }, path: '/subpackages/article/pages/index' })
+  const view = render(<ArticlePage />)
+  await act(async () => undefined)
+  await act(async () => undefined)
+  return view
+}
+
+beforeEach(() => {
+  jest.clearAllMocks()
+  jest.useRealTimers()
+  resetTaroMock()
+  resetSession()
+  ;(Taro.getCurrentPages as jest.Mock).mockReturnValue([{}, {}])
+  ;(Taro.getEnterOptionsSync as jest.Mock).mockReturnValue({ scene: 1001 })
+  routes = {
+    'GET /api/issues/32': { statusCode: 200, data: issue() },
+    'GET /api/favorites/32': { statusCode: 200, data: { issueId: 32, favorited: false, favoritedAt: null } },
+    'PUT /api/favorites/32': {
+      statusCode: 200,
+      data: { issueId: 32, favorited: true, favoritedAt: '2026-01-01T00:00:00.000Z' },
+    },
+    'DELETE /api/favorites/32': { statusCode: 204, data: '' },
+    'GET /api/history/32': { statusCode: 404, data: { error: { code: 'NOT_READ', message: 'not read' } } },
+    'PUT /api/history/32': { statusCode: 200, data: { sectionId: 's2', readAt: '2026-01-01T00:00:00.000Z' } },
+  }
+  serve()
+})
+
+describe('article page: 收藏', () => {
+  it('a signed-in reader favorites and unfavorites the issue', async () => {
+    act(() => setMe(me()))
+    await open()
+    fireEvent.click(screen.getByText('☆ 收藏'))
+    await act(async () => undefined)
+    expect(calls('PUT', '/api/favorites/32')).toHaveLength(1)
+    expect(screen.getByText('★ 已收藏')).toBeTruthy()
+    expect(Taro.showToast).toHaveBeenLastCalledWith({ title: '已收藏', icon: 'none' })
+    fireEvent.click(screen.getByText('★ 已收藏'))
+    await act(async () => undefined)
+    expect(calls('DELETE', '/api/favorites/32')).toHaveLength(1)
+    expect(screen.getByText('☆ 收藏')).toBeTruthy()
+  })
+
+  it('shows the saved state and turns back when the server refuses', async () => {
+    routes['GET /api/favorites/32'].data = { issueId: 32, favorited: true, favoritedAt: '2026-01-01T00:00:00.000Z' }
+    routes['DELETE /api/favorites/32'] = { statusCode: 500, data: { error: { code: 'INTERNAL', message: 'x' } } }
+    act(() => setMe(me()))
+    await open()
+    fireEvent.click(screen.getByText('★ 已收藏'))
+    await act(async () => undefined)
+    expect(screen.getByText('★ 已收藏')).toBeTruthy()
+    expect(Taro.showToast).toHaveBeenLastCalledWith({ title: '操作失败，请稍后重试', icon: 'none' })
+  })
+
+  it('a reader who is not signed in sees no 收藏 button and sends no study request', async () => {
+    await open()
+    expect(screen.queryByText('☆ 收藏')).toBeNull()
+    expect(request.mock.calls.map(([o]: [{ url: string }]) => o.url)).toEqual(['http://localhost:3000/api/issues/32'])
+  })
+})
+
+describe('article page: resume and reading history', () => {
+  it('scrolls to the last section read', async () => {
+    routes['GET /api/history/32'] = { statusCode: 200, data: { sectionId: 's2', readAt: '2026-01-01T00:00:00.000Z' } }
+    act(() => setMe(me()))
+    await open()
+    expect(Taro.pageScrollTo).toHaveBeenCalledWith({ selector: '#sec-s2', duration: 300 })
+  })
+
+  it('does not scroll to a section this reader cannot see', async () => {
+    routes['GET /api/history/32'] = { statusCode: 200, data: { sectionId: 's3', readAt: '2026-01-01T00:00:00.000Z' } }
+    act(() => setMe(me()))
+    await open()
+    expect(Taro.pageScrollTo).not.toHaveBeenCalled()
+  })
+
+  it('records the section reached while scrolling, at most once per interval, and when the page hides', async () => {
+    act(() => setMe(me()))
+    jest.useFakeTimers()
+    await open()
+    expect(intersectionObserver.observe).toHaveBeenCalledWith('.sec', expect.any(Function))
+    act(() => intersect('sec-s1'))
+    act(() => intersect('sec-s2'))
+    expect(calls('PUT', '/api/history/32')).toHaveLength(0)
+    await act(async () => void jest.advanceTimersByTime(PROGRESS_INTERVAL_MS))
+    const sent = calls('PUT', '/api/history/32')
+    expect(sent).toHaveLength(1)
+    expect(sent[0][0].data).toEqual({ sectionId: 's2' })
+    // Leaving the page sends what was reached since, at once.
+    act(() => intersect('sec-s1'))
+    await act(async () => void fire('useDidHide'))
+    expect(calls('PUT', '/api/history/32').map(([o]: [{ data: unknown }]) => o.data)).toEqual([
+      { sectionId: 's2' },
+      { sectionId: 's1' },
+    ])
+    // Nothing new: nothing sent.
+    await act(async () => void fire('useUnload'))
+    expect(calls('PUT', '/api/history/32')).toHaveLength(2)
+    jest.useRealTimers()
+  })
+})
