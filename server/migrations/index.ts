@@ -2,6 +2,7 @@ import type { Migration } from 'kysely'
 import * as m001 from './001_content'
 import * as m002 from './002_accounts'
 import * as m003 from './003_payments'
+import * as m004 from './004_search'
 import * as m005 from './005_study'
 
 /** Versioned migrations, applied in name order by Kysely's Migrator. Never edit one that has shipped. */
@@ -9,5 +10,6 @@ export const migrations: Record<string, Migration> = {
   '001_content': m001,
   '002_accounts': m002,
   '003_payments': m003,
+  '004_search': m004,
   '005_study': m005,
 }

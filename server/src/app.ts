@@ -40,6 +40,7 @@ import { REPO_ROOT } from './paths'
 import { healthRoutes } from './routes/health'
 import { issueRoutes } from './routes/issues'
 import { catalogRoutes } from './routes/catalog'
+import { searchRoutes } from './routes/search'
 
 export interface ContentCache {
   clear(): void
@@ -301,6 +302,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(healthRoutes)
   await app.register(catalogRoutes, { prefix: '/api' })
   await app.register(issueRoutes, { prefix: '/api', now })
+  await app.register(searchRoutes, { prefix: '/api', now })
   await app.register(authRoutes, { prefix: '/api', now })
   await app.register(meRoutes, { prefix: '/api', now })
   await app.register(studyRoutes, { prefix: '/api', now })

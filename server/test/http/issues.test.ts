@@ -311,6 +311,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
           '/api/columns',
           '/api/issues',
           '/api/issues/{id}',
+          '/api/search',
           '/api/plans',
           '/api/regions',
           '/api/auth/login',
@@ -341,6 +342,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
       const urls = [
         '/api/issues',
         '/api/issues?region=shanxi',
+        `/api/search?q=${encodeURIComponent('城市群')}&limit=50`,
         '/api/issues?limit=50',
         '/api/regions',
         '/api/columns',
