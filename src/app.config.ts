@@ -17,6 +17,10 @@ export default defineAppConfig({
       root: 'subpackages/vip',
       pages: ['pages/index'],
     },
+    {
+      root: 'subpackages/study',
+      pages: ['pages/favorites', 'pages/history'],
+    },
   ],
   preloadRule: {
     'pages/index/index': { network: 'all', packages: ['subpackages/article'] },

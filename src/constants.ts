@@ -14,6 +14,8 @@ export const routes = {
   /** 开通会员 opened from a paywall: a page (not the tab), so the reader can go back to the article */
   vipBuy: '/subpackages/vip/pages/index',
   orders: '/subpackages/orders/pages/index',
+  favorites: '/subpackages/study/pages/favorites',
+  history: '/subpackages/study/pages/history',
   agreement: '/subpackages/legal/pages/agreement',
   privacy: '/subpackages/legal/pages/privacy',
   vipAgreement: '/subpackages/legal/pages/vip-agreement',

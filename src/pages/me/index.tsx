@@ -317,6 +317,14 @@ export default function MePage() {
           <Text className='me-item-label'>我的订单</Text>
           <Text className='me-item-arrow'>›</Text>
         </View>
+        <View className='me-item' hoverClass='me-item-hover' onClick={() => go(routes.favorites)}>
+          <Text className='me-item-label'>我的收藏</Text>
+          <Text className='me-item-arrow'>›</Text>
+        </View>
+        <View className='me-item' hoverClass='me-item-hover' onClick={() => go(routes.history)}>
+          <Text className='me-item-label'>阅读记录</Text>
+          <Text className='me-item-arrow'>›</Text>
+        </View>
       </View>
 
       <View className='me-menu'>

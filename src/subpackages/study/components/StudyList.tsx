@@ -1,0 +1,158 @@
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { Text, View } from '@tarojs/components'
+import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro'
+import IssueCard from '../../../components/IssueCard'
+import { TextSkeleton } from '../../../components/Skeleton'
+import StateView from '../../../components/StateView'
+import { routes } from '../../../constants'
+import { toApiError, type ApiError, type IssueSummary } from '../../../services/api'
+import { signIn, useSession } from '../../../store/session'
+import './StudyList.scss'
+
+export interface Page<T> {
+  items: T[]
+  nextCursor: string | null
+}
+
+type ListState<T> =
+  | { status: 'loading' }
+  | { status: 'ready'; items: T[]; nextCursor: string | null; more: boolean }
+  | { status: 'error'; error: ApiError }
+
+export interface StudyListProps<T extends IssueSummary> {
+  load: (cursor?: string) => Promise<Page<T>>
+  /** The line under a card, e.g. 收藏于 2026-01-01 */
+  note: (item: T) => string
+  signedOutText: string
+  emptyTitle: string
+  emptyText: string
+  /** A header action, e.g. 清空 for the history; called with a reload */
+  action?: { text: string; run: (reload: () => void) => void }
+}
+
+/**
+ * A reader's list of issues (我的收藏, 阅读记录): newest first, more on reaching the bottom, pull down to
+ * refresh, loaded again when the page shows (an issue read or unfavorited meanwhile).
+ */
+export default function StudyList<T extends IssueSummary>(props: StudyListProps<T>) {
+  const { load, note, signedOutText, emptyTitle, emptyText, action } = props
+  const { status: session } = useSession()
+  const signedOut = session === 'signed-out'
+  const [state, setState] = useState<ListState<T>>({ status: 'loading' })
+  const generation = useRef(0)
+  const shown = useRef(false)
+
+  const reload = useCallback(
+    (quiet: boolean) => {
+      const mine = ++generation.current
+      if (!quiet) setState({ status: 'loading' })
+      return load().then(
+        (page) => {
+          if (mine === generation.current)
+            setState({ status: 'ready', items: page.items, nextCursor: page.nextCursor, more: false })
+        },
+        (error: unknown) => {
+          if (mine === generation.current) setState({ status: 'error', error: toApiError(error) })
+        },
+      )
+    },
+    [load],
+  )
+
+  useEffect(() => {
+    if (!signedOut) void reload(false)
+    return () => {
+      generation.current += 1
+    }
+  }, [reload, signedOut])
+
+  useDidShow(() => {
+    // The first show is the load above; later ones pick up changes made on other pages.
+    if (shown.current && !signedOut) void reload(true)
+    shown.current = true
+  })
+
+  usePullDownRefresh(() => {
+    const done = () => Taro.stopPullDownRefresh()
+    if (signedOut) return done()
+    reload(true).then(done, done)
+  })
+
+  useReachBottom(() => {
+    if (state.status !== 'ready' || !state.nextCursor || state.more) return
+    const mine = generation.current
+    setState({ ...state, more: true })
+    load(state.nextCursor).then(
+      (page) => {
+        if (mine !== generation.current) return
+        setState({ status: 'ready', items: [...state.items, ...page.items], nextCursor: page.nextCursor, more: false })
+      },
+      () => {
+        if (mine !== generation.current) return
+        setState({ ...state, more: false })
+        void Taro.showToast({ title: '加载失败，请稍后重试', icon: 'none' })
+      },
+    )
+  })
+
+  const open = useCallback((issue: IssueSummary) => void Taro.navigateTo({ url: routes.article(issue.id) }), [])
+
+  if (signedOut) {
+    return (
+      <StateView
+        kind='empty'
+        title='登录后查看'
+        description={signedOutText}
+        actionText='微信一键登录'
+        onAction={() => void signIn().catch(() => undefined)}
+      />
+    )
+  }
+  if (state.status === 'loading') {
+    return (
+      <View className='study-list'>
+        <TextSkeleton lines={6} />
+      </View>
+    )
+  }
+  if (state.status === 'error') {
+    return (
+      <StateView
+        kind={state.error.isOffline ? 'offline' : 'error'}
+        title='加载失败'
+        description={state.error.message}
+        actionText='重新加载'
+        onAction={() => void reload(false)}
+      />
+    )
+  }
+  if (state.items.length === 0) {
+    return (
+      <StateView
+        kind='empty'
+        title={emptyTitle}
+        description={emptyText}
+        actionText='去首页看看'
+        onAction={() => void Taro.switchTab({ url: routes.home }).catch(() => undefined)}
+      />
+    )
+  }
+  return (
+    <View className='study-list'>
+      {action ? (
+        <View className='study-head'>
+          <Text className='study-action' onClick={() => action.run(() => void reload(false))}>
+            {action.text}
+          </Text>
+        </View>
+      ) : null}
+      {state.items.map((item) => (
+        <View key={item.id} className='study-item'>
+          <IssueCard issue={item} onOpen={open} />
+          <Text className='study-note'>{note(item)}</Text>
+        </View>
+      ))}
+      <Text className='study-end'>{state.nextCursor ? (state.more ? '加载中…' : '上拉加载更多') : '没有更多了'}</Text>
+    </View>
+  )
+}

@@ -1,0 +1,5 @@
+export default definePageConfig({
+  navigationBarTitleText: '阅读记录',
+  enablePullDownRefresh: true,
+  backgroundTextStyle: 'dark',
+})
