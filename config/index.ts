@@ -39,7 +39,8 @@ export default defineConfig<'webpack5'>(async (merge, { mode }) => {
     alias: {
       '@': path.resolve(__dirname, '..', 'src'),
     },
-    copy: { patterns: [], options: {} },
+    // WeChat's dark-mode colours for app.json (themeLocation), weapp only.
+    copy: { patterns: isH5 ? [] : [{ from: 'src/theme.json', to: 'dist/theme.json' }], options: {} },
     framework: 'react',
     compiler: 'webpack5',
     cache: {

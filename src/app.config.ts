@@ -1,3 +1,5 @@
+const weapp = process.env.TARO_ENV === 'weapp'
+
 export default defineAppConfig({
   pages: ['pages/index/index', 'pages/vip/index', 'pages/me/index'],
   subPackages: [
@@ -19,7 +21,7 @@ export default defineAppConfig({
     },
     {
       root: 'subpackages/study',
-      pages: ['pages/favorites', 'pages/history'],
+      pages: ['pages/favorites', 'pages/history', 'pages/settings'],
     },
   ],
   preloadRule: {
@@ -27,19 +29,23 @@ export default defineAppConfig({
     // An article's paywall opens 开通会员 (subpackages/vip).
     'subpackages/article/pages/index': { network: 'all', packages: ['subpackages/vip'] },
   },
+  // WeChat's dark mode: on the weapp, window and tab bar colours come from theme.json (copied next
+  // to app.json, see config/index.ts); H5 keeps the light colours.
+  ...(weapp ? { darkmode: true, themeLocation: 'theme.json' } : {}),
   window: {
-    navigationBarBackgroundColor: '#1b3a6b',
-    navigationBarTextStyle: 'white',
+    navigationBarBackgroundColor: weapp ? '@navBgColor' : '#1b3a6b',
+    navigationBarTextStyle: weapp ? '@navTextStyle' : 'white',
     navigationBarTitleText: '北辰遴选',
-    backgroundColor: '#f4f5f7',
-    backgroundColorTop: '#f4f5f7',
-    backgroundTextStyle: 'dark',
+    backgroundColor: weapp ? '@bgColor' : '#f4f5f7',
+    backgroundColorTop: weapp ? '@bgColor' : '#f4f5f7',
+    backgroundTextStyle: weapp ? '@bgTextStyle' : 'dark',
   },
   tabBar: {
-    color: '#8a919f',
-    selectedColor: '#1b3a6b',
-    backgroundColor: '#ffffff',
-    borderStyle: 'black',
+    color: weapp ? '@tabColor' : '#8a919f',
+    selectedColor: weapp ? '@tabSelectedColor' : '#1b3a6b',
+    backgroundColor: weapp ? '@tabBgColor' : '#ffffff',
+    // The typings know only black / white; WeChat takes a theme.json variable here too.
+    borderStyle: (weapp ? '@tabBorderStyle' : 'black') as 'black',
     list: [
       {
         pagePath: 'pages/index/index',

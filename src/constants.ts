@@ -16,6 +16,7 @@ export const routes = {
   orders: '/subpackages/orders/pages/index',
   favorites: '/subpackages/study/pages/favorites',
   history: '/subpackages/study/pages/history',
+  readerSettings: '/subpackages/study/pages/settings',
   agreement: '/subpackages/legal/pages/agreement',
   privacy: '/subpackages/legal/pages/privacy',
   vipAgreement: '/subpackages/legal/pages/vip-agreement',

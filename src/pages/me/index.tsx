@@ -325,6 +325,10 @@ export default function MePage() {
           <Text className='me-item-label'>阅读记录</Text>
           <Text className='me-item-arrow'>›</Text>
         </View>
+        <View className='me-item' hoverClass='me-item-hover' onClick={() => go(routes.readerSettings)}>
+          <Text className='me-item-label'>阅读设置</Text>
+          <Text className='me-item-arrow'>›</Text>
+        </View>
       </View>
 
       <View className='me-menu'>

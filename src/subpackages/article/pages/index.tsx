@@ -5,6 +5,7 @@ import { TextSkeleton } from '../../../components/Skeleton'
 import StateView from '../../../components/StateView'
 import { BRAND, routes } from '../../../constants'
 import type { IssueDetail, IssueNeighbour } from '../../../services/api'
+import { loadReaderSettings, useEffectiveTheme, useReaderSettings } from '../../../store/readerSettings'
 import { getSession, useSession } from '../../../store/session'
 import { formatCount, formatDate, issueFullTitle, issueLabel } from '../../../utils/format'
 import { isOnlyPage, isSinglePageMode } from '../../../utils/launch'
@@ -127,6 +128,11 @@ export default function ArticlePage() {
   const studying = useSession().status === 'signed-in' && !singlePage
   const favorite = useFavorite(issue ? issue.id : null, studying)
   useReadingProgress(issue, studying)
+  const { fontSize } = useReaderSettings()
+  const theme = useEffectiveTheme()
+  useEffect(() => {
+    if (studying) void loadReaderSettings()
+  }, [studying])
 
   // The reader's membership when the issue was loaded. Back on this page after buying VIP (or after
   // any change to it), the issue is loaded again and unlocks in place: no restart, no new page.
@@ -189,7 +195,7 @@ export default function ArticlePage() {
   }
 
   return (
-    <View className='art-page'>
+    <View className={`art-page art-font-${fontSize}${theme === 'dark' ? ' art-dark' : ''}`}>
       {singlePage ? <Text className='art-moments'>当前为预览内容，请前往小程序使用完整服务</Text> : null}
       {body}
       {onlyPage && !singlePage && state.status !== 'not-found' ? (

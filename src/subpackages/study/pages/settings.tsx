@@ -1,0 +1,83 @@
+import { useEffect } from 'react'
+import { Text, View } from '@tarojs/components'
+import Taro from '@tarojs/taro'
+import type { FontSize, Theme } from '../../../services/api'
+import { loadReaderSettings, saveReaderSettings, useReaderSettings } from '../../../store/readerSettings'
+import { useSession } from '../../../store/session'
+import './settings.scss'
+
+const FONT_SIZES: [FontSize, string][] = [
+  ['small', '小'],
+  ['medium', '标准'],
+  ['large', '大'],
+]
+const THEMES: [Theme, string][] = [
+  ['system', '跟随系统'],
+  ['light', '浅色'],
+  ['dark', '深色'],
+]
+
+function Choice<T extends string>({
+  label,
+  options,
+  value,
+  onChange,
+}: {
+  label: string
+  options: [T, string][]
+  value: T
+  onChange: (value: T) => void
+}) {
+  return (
+    <View className='set-row'>
+      <Text className='set-label'>{label}</Text>
+      <View className='set-options'>
+        {options.map(([option, text]) => (
+          <Text
+            key={option}
+            className={option === value ? 'set-option set-option-on' : 'set-option'}
+            onClick={() => option !== value && onChange(option)}
+          >
+            {text}
+          </Text>
+        ))}
+      </View>
+    </View>
+  )
+}
+
+/** 阅读设置: font size in three steps and the theme, saved for the reader on the server. */
+export default function SettingsPage() {
+  const settings = useReaderSettings()
+  const signedIn = useSession().status === 'signed-in'
+
+  useEffect(() => {
+    if (signedIn) void loadReaderSettings()
+  }, [signedIn])
+
+  const save = (change: Partial<typeof settings>) => {
+    if (!signedIn) {
+      void Taro.showToast({ title: '登录后可保存阅读设置', icon: 'none' })
+      return
+    }
+    saveReaderSettings(change).catch(() => void Taro.showToast({ title: '保存失败，请稍后重试', icon: 'none' }))
+  }
+
+  return (
+    <View className='set'>
+      <View className='set-card'>
+        <Choice
+          label='字号'
+          options={FONT_SIZES}
+          value={settings.fontSize}
+          onChange={(fontSize) => save({ fontSize })}
+        />
+        <Choice label='夜间模式' options={THEMES} value={settings.theme} onChange={(theme) => save({ theme })} />
+      </View>
+      <Text className={`set-preview set-preview-${settings.fontSize}`}>
+        预览：构建山西中部城市群一体化发展新格局，要做大做强中心区域。
+      </Text>
+      <Text className='set-note'>设置保存在账号中，在其他设备登录后同样生效</Text>
+    </View>
+  )
+}
