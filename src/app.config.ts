@@ -20,6 +20,10 @@ export default defineAppConfig({
       pages: ['pages/index'],
     },
     {
+      root: 'subpackages/search',
+      pages: ['pages/index'],
+    },
+    {
       root: 'subpackages/study',
       pages: ['pages/favorites', 'pages/history', 'pages/settings'],
     },

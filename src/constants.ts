@@ -14,6 +14,7 @@ export const routes = {
   /** 开通会员 opened from a paywall: a page (not the tab), so the reader can go back to the article */
   vipBuy: '/subpackages/vip/pages/index',
   orders: '/subpackages/orders/pages/index',
+  search: '/subpackages/search/pages/index',
   favorites: '/subpackages/study/pages/favorites',
   history: '/subpackages/study/pages/history',
   readerSettings: '/subpackages/study/pages/settings',

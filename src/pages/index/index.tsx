@@ -37,6 +37,8 @@ export default function IssueListPage() {
     void Taro.navigateTo({ url: routes.article(issue.id) })
   }, [])
 
+  const openSearch = useCallback(() => void Taro.navigateTo({ url: routes.search }), [])
+
   let body: ReactNode
   if (!loaded && (loading === 'initial' || (loading === null && !error))) {
     body = <IssueListSkeleton />
@@ -87,6 +89,9 @@ export default function IssueListPage() {
       <View className='home-hero'>
         <Text className='home-hero-title'>热点精讲</Text>
         <Text className='home-hero-sub'>省市遴选 · 每周一期 · 申论热点深度解读</Text>
+        <View className='home-search' hoverClass='home-search-hover' onClick={openSearch}>
+          <Text className='home-search-text'>搜索期刊、热点关键词</Text>
+        </View>
       </View>
       <RegionChips regions={regions} active={region} onChange={selectRegion} />
       {body}

@@ -5,6 +5,8 @@ export { API_BASE, TOKEN_STORAGE_KEY, buildQuery, isSessionError, request, uploa
 export { ApiError, ClientErrorCode, isApiError, readerMessage, toApiError } from './errors'
 export { avatarSource, bindPhone, getMe, login, logout, updateNickname, uploadAvatar } from './account'
 export { cancelOrder, createOrder, getOrder, listOrders, listPlans } from './orders'
+export { searchIssues } from './search'
+export type { SearchHit, SearchPage, SearchParams, SnippetSegment } from './search'
 export {
   addFavorite,
   clearHistory,
