@@ -2,8 +2,13 @@ import type { App } from '../app'
 import { ErrorBody } from '../schemas/common'
 import { ColumnList, RegionList } from '../schemas/taxonomy'
 import { Catalog } from '../domain/catalog'
+import { TtlCache } from '../domain/ttl-cache'
 
 export async function catalogRoutes(app: App): Promise<void> {
+  // Counting issues per region reads the whole table: the answer is kept like other content reads.
+  const regionCounts = new TtlCache<Map<number, number>>(app.config.ISSUE_CACHE_TTL_MS, 1)
+  app.registerContentCache(regionCounts)
+
   app.get(
     '/regions',
     {
@@ -16,14 +21,18 @@ export async function catalogRoutes(app: App): Promise<void> {
     async () => {
       const now = Date.now()
       const snapshot = await app.catalog.get(now)
-      const counts = await app.db.kysely
-        .selectFrom('issues')
-        .select(['region_id', (eb) => eb.fn.countAll<number | string>().as('count')])
-        .where('status', '=', 'published')
-        .where('published_at', '<=', now)
-        .groupBy('region_id')
-        .execute()
-      const byRegion = new Map(counts.map((row) => [row.region_id, Number(row.count)]))
+      let byRegion = regionCounts.get('all', now)
+      if (!byRegion) {
+        const counts = await app.db.kysely
+          .selectFrom('issues')
+          .select(['region_id', (eb) => eb.fn.countAll<number | string>().as('count')])
+          .where('status', '=', 'published')
+          .where('published_at', '<=', now)
+          .groupBy('region_id')
+          .execute()
+        byRegion = new Map(counts.map((row) => [row.region_id, Number(row.count)]))
+        regionCounts.set('all', byRegion, now)
+      }
       return {
         items: [...snapshot.regionsById.values()]
           .sort((a, b) => a.sort_order - b.sort_order)
