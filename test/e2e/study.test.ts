@@ -1,0 +1,152 @@
+import type { Browser, Page, Response } from 'playwright-core'
+import { launchBrowser, type Stack, startStack, TOKEN_STORAGE_KEY, withPage } from './harness'
+
+/**
+ * A signed-in reader's study tools on the H5 build, the real API and the WeChat simulator: 收藏 and
+ * 我的收藏, reading progress (a reload resumes at the section recorded; 阅读记录 lists the issue),
+ * and 阅读设置's font size applied on the article.
+ */
+const TITLE = '中部城市群高质量发展'
+const SECTION = '二、深度解读'
+
+jest.setTimeout(180_000)
+
+let stack: Stack
+let browser: Browser
+
+beforeAll(async () => {
+  // Keep whatever started, so that afterAll stops it even when the other one failed.
+  const [started, launched] = await Promise.allSettled([startStack(), launchBrowser()])
+  if (started.status === 'fulfilled') stack = started.value
+  if (launched.status === 'fulfilled') browser = launched.value
+  for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason
+})
+
+afterAll(async () => {
+  await Promise.allSettled([browser?.close(), stack?.stop()])
+})
+
+const isApi = (method: string, pattern: RegExp) => (response: Response) =>
+  response.request().method() === method && pattern.test(new URL(response.url()).pathname)
+
+/** The visible article page (Taro H5 keeps earlier pages of the stack in the DOM, hidden). */
+const article = (page: Page) => page.locator('.art-page:visible')
+
+async function waitForArticle(page: Page): Promise<void> {
+  await article(page).locator('.art-title', { hasText: TITLE }).waitFor({ state: 'visible', timeout: 30_000 })
+  await article(page).locator('.sec-h', { hasText: SECTION }).waitFor({ state: 'visible', timeout: 30_000 })
+}
+
+async function headingFontSize(page: Page): Promise<number> {
+  return article(page)
+    .locator('.sec-h', { hasText: SECTION })
+    .evaluate((node) => parseFloat(getComputedStyle(node).fontSize))
+}
+
+async function openMeItem(page: Page, label: string): Promise<void> {
+  // A fresh load: only this page in the DOM (a hash change alone keeps earlier pages around).
+  await page.goto(`${stack.origin}/#/pages/me/index`)
+  await page.reload()
+  const item = page.locator('.me-item', { hasText: label })
+  await item.waitFor({ state: 'visible', timeout: 30_000 })
+  await item.click()
+}
+
+test('收藏 and 我的收藏; a reload resumes at the section recorded, 阅读记录 lists it; 阅读设置 font size', async () => {
+  await withPage(browser, 'study-flow', async (page) => {
+    // Signed in silently on the first visit.
+    const signedIn = page.waitForResponse(isApi('POST', /^\/api\/auth\/login$/))
+    await page.goto(`${stack.origin}/`)
+    expect((await signedIn).status()).toBe(200)
+
+    // The seed issue, from the list.
+    const item = page.getByText(TITLE).first()
+    await item.waitFor({ state: 'visible', timeout: 30_000 })
+    await item.click()
+    await waitForArticle(page)
+    const articleUrl = page.url()
+    expect(articleUrl).toContain('/subpackages/article/pages/index')
+    // The standard font size before any setting: the section heading's size, to compare with later.
+    expect(await article(page).getAttribute('class')).toContain('art-font-medium')
+    const mediumSize = await headingFontSize(page)
+
+    // 收藏
+    const favButton = article(page).locator('.art-fav')
+    await favButton.waitFor({ state: 'visible', timeout: 30_000 })
+    expect(await favButton.innerText()).toContain('☆ 收藏')
+    const favorited = page.waitForResponse(isApi('PUT', /^\/api\/favorites\/\d+$/))
+    await favButton.click()
+    expect((await favorited).status()).toBeLessThan(300)
+    await article(page).locator('.art-fav-on', { hasText: '★ 已收藏' }).waitFor({ state: 'visible' })
+
+    // The section reached, as the article records it while the reader scrolls (PUT /api/history/:id).
+    // Recorded here through the API with the reader's own token: on H5, Taro's IntersectionObserver
+    // results carry no node id, so useReadingProgress (src/subpackages/article/useStudy.ts) never
+    // learns which section was reached and records nothing while scrolling.
+    const section = article(page).locator('.sec', { has: page.locator('.sec-h', { hasText: SECTION }) })
+    const sectionAnchor = await section.getAttribute('id')
+    expect(sectionAnchor).toMatch(/^sec-/)
+    const sectionId = sectionAnchor!.replace(/^sec-/, '')
+    const issueId = new URL(articleUrl.replace('/#/', '/')).searchParams.get('id')
+    expect(issueId).toMatch(/^\d+$/)
+    const stored = await page.evaluate((key) => window.localStorage.getItem(key), TOKEN_STORAGE_KEY)
+    const token = (JSON.parse(stored ?? '{}') as { data?: string }).data
+    expect(token).toBeTruthy()
+    const put = await fetch(`${stack.origin}/api/history/${issueId}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ sectionId }),
+    })
+    expect(put.status).toBe(200)
+
+    // A reload of the article resumes at that section: the page scrolls to bring its heading up.
+    const progressRead = page.waitForResponse(isApi('GET', /^\/api\/history\/\d+$/))
+    await page.reload()
+    await waitForArticle(page)
+    expect((await progressRead).status()).toBe(200)
+    const heading = article(page).locator('.sec-h', { hasText: SECTION })
+    await page.waitForFunction(
+      (anchor) => {
+        const node = document.getElementById(anchor)
+        if (!node) return false
+        // Taro H5 scrolls the page element (.taro_page), not the window.
+        const scrolled = node.closest('.taro_page')?.scrollTop ?? 0
+        const top = node.getBoundingClientRect().top
+        return scrolled > 0 && top > -50 && top < window.innerHeight * 0.4
+      },
+      sectionAnchor!,
+      { timeout: 30_000 },
+    )
+    expect(await heading.isVisible()).toBe(true)
+
+    // 我的 → 我的收藏 lists the issue.
+    await openMeItem(page, '我的收藏')
+    const favorite = page.locator('.study-item:visible', { hasText: TITLE }).filter({ hasText: '收藏于' })
+    await favorite.waitFor({ state: 'visible', timeout: 30_000 })
+    expect(await favorite.innerText()).toContain('收藏于')
+
+    // 我的 → 阅读记录 lists it too.
+    await openMeItem(page, '阅读记录')
+    const read = page.locator('.study-item:visible', { hasText: TITLE }).filter({ hasText: '上次阅读' })
+    await read.waitFor({ state: 'visible', timeout: 30_000 })
+    expect(await read.innerText()).toContain('上次阅读')
+
+    // 我的 → 阅读设置: 大, saved; the article shows the large font.
+    await openMeItem(page, '阅读设置')
+    await page.locator('.set-option-on', { hasText: '标准' }).waitFor({ state: 'visible', timeout: 30_000 })
+    const saved = page.waitForResponse(isApi('PUT', /^\/api\/settings$/))
+    await page.locator('.set-option', { hasText: /^大$/ }).click()
+    expect((await saved).status()).toBe(200)
+    await page.locator('.set-option-on', { hasText: /^大$/ }).waitFor({ state: 'visible' })
+    await page.locator('.set-preview-large').waitFor({ state: 'visible' })
+
+    await page.goto(articleUrl)
+    await page.reload()
+    await waitForArticle(page)
+    await page.locator('.art-page.art-font-large:visible').waitFor({ state: 'visible', timeout: 30_000 })
+    expect(await article(page).getAttribute('class')).not.toContain('art-font-medium')
+    const fontSize = await headingFontSize(page)
+    expect(mediumSize).toBeGreaterThan(0)
+    expect(fontSize).toBeGreaterThan(mediumSize)
+  })
+})
