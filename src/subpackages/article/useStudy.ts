@@ -124,26 +124,22 @@ export function useReadingProgress(issue: IssueDetail | null, active: boolean): 
     if (!active || !issue || !resumed) return
     const page = Taro.getCurrentInstance?.()?.page
     if (!page || typeof Taro.createIntersectionObserver !== 'function') return
-    const observers: Taro.IntersectionObserver[] = []
+    let observer: Taro.IntersectionObserver | null = null
     let live = true
-    // After the sections are on the page: an observer finds its node when it starts. One observer
-    // per section, so the callback knows its section (Taro's H5 results carry no node id).
+    // After the sections are on the page: the observer finds the nodes when it starts.
     Taro.nextTick(() => {
       if (!live) return
       const windowHeight = Taro.getSystemInfoSync().windowHeight || 600
-      for (const section of issue.sections) {
-        const observer = Taro.createIntersectionObserver(page as never)
-        observer
-          .relativeToViewport({ top: 0, bottom: -Math.round(windowHeight * 0.6) })
-          .observe(`#${sectionAnchor(section.id)}`, (result) => {
-            if ((result.intersectionRatio ?? 0) > 0) reached(section.id)
-          })
-        observers.push(observer)
-      }
+      observer = Taro.createIntersectionObserver(page as never, { observeAll: true })
+      observer.relativeToViewport({ top: 0, bottom: -Math.round(windowHeight * 0.6) }).observe('.sec', (result) => {
+        // weapp and H5 report the observed node's id (sec-s2); the typings leave it out.
+        const sectionId = ((result as { id?: string }).id ?? '').replace(/^sec-/, '')
+        if ((result.intersectionRatio ?? 0) > 0 && sectionId) reached(sectionId)
+      })
     })
     return () => {
       live = false
-      for (const observer of observers) observer.disconnect()
+      observer?.disconnect()
     }
   }, [issue, active, resumed, reached])
 }

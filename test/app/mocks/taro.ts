@@ -24,7 +24,7 @@ export const storage = new Map<string, unknown>()
 export function resetTaroMock(): void {
   hookCallbacks.clear()
   storage.clear()
-  observed.clear()
+  observed = null
 }
 
 const resolved = () => jest.fn((..._args: unknown[]) => Promise.resolve({ errMsg: 'ok' }))
@@ -63,7 +63,7 @@ const Taro = {
   createIntersectionObserver: jest.fn(() => intersectionObserver),
 }
 
-/** The IntersectionObserver the app gets; `intersect('sec-s2')` reports that node entering the area. */
+/** The one IntersectionObserver the app gets; `intersect('sec-s2')` reports a node entering the area. */
 interface ObserverMock {
   relativeToViewport: jest.Mock
   observe: jest.Mock
@@ -71,16 +71,15 @@ interface ObserverMock {
 }
 export const intersectionObserver: ObserverMock = {
   relativeToViewport: jest.fn((): ObserverMock => intersectionObserver),
-  observe: jest.fn((selector: string, callback: Callback) => {
-    observed.set(selector.replace(/^#/, ''), callback)
+  observe: jest.fn((_selector: string, callback: Callback) => {
+    observed = callback
   }),
   disconnect: jest.fn(),
 }
-const observed = new Map<string, Callback>()
+let observed: Callback | null = null
 export function intersect(id: string, intersectionRatio = 1): void {
-  const callback = observed.get(id)
-  if (!callback) throw new Error(`${id} is not observed`)
-  callback({ intersectionRatio })
+  if (!observed) throw new Error('nothing is observed')
+  observed({ id, intersectionRatio })
 }
 
 export const useRouter = jest.fn(() => ({ params: {} as Record<string, string | undefined>, path: '' }))
