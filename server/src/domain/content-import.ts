@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Db } from '../db/database'
-import { ensureTaxonomy, IssueConflictError, upsertIssue, type UpsertOutcome } from './content-store'
+import { contentHash, ensureTaxonomy, IssueConflictError, upsertIssue, type UpsertOutcome } from './content-store'
 import { parseIssueMarkdown, type ParsedIssue } from './issue-markdown'
 
 export interface ImportReport {
@@ -95,10 +95,10 @@ export async function importContent(db: Db, inputs: string[], options: ImportOpt
       if (options.dryRun) {
         const existing = await db.kysely
           .selectFrom('issues')
-          .select('id')
+          .select('content_hash')
           .where('slug', '=', issue.meta.slug)
           .executeTakeFirst()
-        outcome = existing ? 'updated' : 'created'
+        outcome = !existing ? 'created' : existing.content_hash === contentHash(issue) ? 'unchanged' : 'updated'
       } else {
         outcome = await db.kysely.transaction().execute((trx) => upsertIssue(trx, issue, now))
       }

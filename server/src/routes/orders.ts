@@ -165,7 +165,6 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
         await app.payments.check(order, 'query')
         order = (await find()) as OrderRow
       }
-      if (order.status === 'fulfilled') app.viewerCache.clear()
       return view(order, await planNames())
     },
   )

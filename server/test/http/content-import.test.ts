@@ -66,6 +66,8 @@ describe.each(dialects())('content import on %s', (dialect) => {
     const report = await importContent(t.db, [SAMPLE_DIR], { dryRun: true })
     expect(report).toMatchObject({ files: 1, created: 1, failed: 0 })
     expect(await count()).toBe(0)
+    await importContent(t.db, [SAMPLE_DIR])
+    expect(await importContent(t.db, [SAMPLE_DIR], { dryRun: true })).toMatchObject({ unchanged: 1, updated: 0 })
   })
 
   it('refuses a second slug for a number its series already has', async () => {

@@ -370,7 +370,7 @@ describe('消息推送 in 安全模式', () => {
     const s = await startPaymentStack('sqlite', 'xpay', { encrypted: true })
     try {
       const check = await s.control('/xpay/verify-url', {})
-      expect(check.ok ?? check.echoed ?? true).toBeTruthy()
+      expect([check.status, check.body]).toEqual([200, check.echostr])
       const token = await s.login('secure')
       const { id } = await s.buy('secure', token, 'month')
       await s.waitFor(
