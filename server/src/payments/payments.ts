@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
-import type { Kysely, Transaction } from 'kysely'
+import type { Kysely, Transaction, Updateable } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Database, LedgerEvent, LedgerSource, OrderRow, OrderStatus, PaymentRail } from '../db/schema'
+import type { Database, LedgerEvent, LedgerSource, OrderRow, OrderStatus, OrderTable, PaymentRail } from '../db/schema'
 import { extendMembership, shortenMembership } from '../domain/membership'
 import type { SecretBox } from '../domain/secret-box'
 import { ApiError } from '../errors'
@@ -36,6 +36,25 @@ export function canMove(from: OrderStatus, to: OrderStatus): boolean {
 /** Where a move may start from: every status that can reach `to` */
 function sources(to: OrderStatus): OrderStatus[] {
   return (Object.keys(ORDER_TRANSITIONS) as OrderStatus[]).filter((from) => canMove(from, to))
+}
+
+/**
+ * The one way an order changes status: a conditional update from the statuses that may reach
+ * `to`, so concurrent moves race safely. False when the order was not in such a status.
+ */
+async function moveOrder(
+  db: Kysely<Database> | Transaction<Database>,
+  orderId: number,
+  to: OrderStatus,
+  set: Omit<Updateable<OrderTable>, 'status'> = {},
+): Promise<boolean> {
+  const result = await db
+    .updateTable('orders')
+    .set({ ...set, status: to })
+    .where('id', '=', orderId)
+    .where('status', 'in', sources(to))
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
 }
 
 export function newOutTradeNo(now: number): string {
@@ -265,13 +284,8 @@ export class Payments {
         })
       }
     }
-    const moved = await this.deps.db
-      .updateTable('orders')
-      .set({ ...update, status: 'pending' })
-      .where('id', '=', order.id)
-      .where('status', '=', 'created')
-      .returningAll()
-      .executeTakeFirst()
+    await moveOrder(this.deps.db, order.id, 'pending', update)
+    const moved = await this.deps.db.selectFrom('orders').selectAll().where('id', '=', order.id).executeTakeFirst()
     this.deps.log.info({ orderId: order.id, rail: order.rail, at: now }, 'order pending')
     return moved ?? order
   }
@@ -334,14 +348,10 @@ export class Payments {
         return 'refused'
       }
       if (notificationKey && !(await firstDelivery(trx, notificationKey, order, 'paid', now))) return 'already'
-      const paid = await trx
-        .updateTable('orders')
-        .set({ status: 'paid', paid_at: evidence.paidAt, transaction_id: evidence.transactionId })
-        .where('id', '=', order.id)
-        .where('status', 'in', sources('paid'))
-        .where('amount_fen', '=', evidence.amountFen)
-        .executeTakeFirst()
-      if (Number(paid.numUpdatedRows) !== 1) return 'already'
+      if (
+        !(await moveOrder(trx, order.id, 'paid', { paid_at: evidence.paidAt, transaction_id: evidence.transactionId }))
+      )
+        return 'already'
       await ledger(
         trx,
         {
@@ -355,12 +365,11 @@ export class Payments {
         now,
       )
       const period = await extendMembership(trx, order.user_id, order.months, now)
-      await trx
-        .updateTable('orders')
-        .set({ status: 'fulfilled', fulfilled_at: now, granted_from: period.from, granted_until: period.until })
-        .where('id', '=', order.id)
-        .where('status', '=', 'paid')
-        .execute()
+      await moveOrder(trx, order.id, 'fulfilled', {
+        fulfilled_at: now,
+        granted_from: period.from,
+        granted_until: period.until,
+      })
       await ledger(
         trx,
         {
@@ -388,13 +397,7 @@ export class Payments {
       }
     }
     return this.deps.db.transaction().execute(async (trx) => {
-      const closed = await trx
-        .updateTable('orders')
-        .set({ status: 'closed', closed_at: now })
-        .where('id', '=', order.id)
-        .where('status', 'in', sources('closed'))
-        .executeTakeFirst()
-      if (Number(closed.numUpdatedRows) !== 1) return false
+      if (!(await moveOrder(trx, order.id, 'closed', { closed_at: now }))) return false
       await ledger(
         trx,
         { orderId: order.id, userId: order.user_id, event: 'closed', amountFen: 0, source, detail: 'not paid' },
@@ -496,13 +499,7 @@ export class Payments {
     }
     const refundNo = order.refund_no ?? `R${order.out_trade_no.slice(1)}`
     const moved = await this.deps.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('orders')
-        .set({ status: 'refunding', refund_no: refundNo })
-        .where('id', '=', order.id)
-        .where('status', 'in', sources('refunding'))
-        .executeTakeFirst()
-      if (Number(result.numUpdatedRows) !== 1) return false
+      if (!(await moveOrder(trx, order.id, 'refunding', { refund_no: refundNo }))) return false
       await ledger(
         trx,
         {
@@ -557,13 +554,7 @@ export class Payments {
       const order = await trx.selectFrom('orders').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirst()
       if (!order || order.refund_no !== refundNo || amountFen !== order.amount_fen) return 'refused'
       if (notificationKey && !(await firstDelivery(trx, notificationKey, order, 'refunded', now))) return 'already'
-      const moved = await trx
-        .updateTable('orders')
-        .set({ status: 'refunded', refunded_at: now })
-        .where('id', '=', order.id)
-        .where('status', '=', 'refunding')
-        .executeTakeFirst()
-      if (Number(moved.numUpdatedRows) !== 1) return 'already'
+      if (!(await moveOrder(trx, order.id, 'refunded', { refunded_at: now }))) return 'already'
       const period =
         order.granted_until !== null && order.granted_from !== null ? order.granted_until - order.granted_from : 0
       const expiresAt = await shortenMembership(trx, order.user_id, period, now)
