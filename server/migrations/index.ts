@@ -4,6 +4,9 @@ import * as m002 from './002_accounts'
 import * as m003 from './003_payments'
 import * as m004 from './004_search'
 import * as m005 from './005_study'
+import * as m006 from './006_practice'
+import * as m007 from './007_subscriptions'
+import * as m008 from './008_sharing'
 
 /** Versioned migrations, applied in name order by Kysely's Migrator. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +15,7 @@ export const migrations: Record<string, Migration> = {
   '003_payments': m003,
   '004_search': m004,
   '005_study': m005,
+  '006_practice': m006,
+  '007_subscriptions': m007,
+  '008_sharing': m008,
 }

@@ -41,6 +41,11 @@ import { healthRoutes } from './routes/health'
 import { issueRoutes } from './routes/issues'
 import { catalogRoutes } from './routes/catalog'
 import { searchRoutes } from './routes/search'
+import { navigatorRoutes } from './routes/navigator'
+import { practiceRoutes } from './routes/practice'
+import { pdfRoutes } from './routes/pdf'
+import { subscriptionsRoutes } from './routes/subscriptions'
+import { sharingRoutes } from './routes/sharing'
 
 export interface ContentCache {
   clear(): void
@@ -308,6 +313,11 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(studyRoutes, { prefix: '/api', now })
   await app.register(orderRoutes, { prefix: '/api', now })
   await app.register(paymentNotificationRoutes, { prefix: '/api', now })
+  await app.register(navigatorRoutes, { prefix: '/api', now })
+  await app.register(practiceRoutes, { prefix: '/api', now })
+  await app.register(pdfRoutes, { prefix: '/api', now })
+  await app.register(subscriptionsRoutes, { prefix: '/api', now })
+  await app.register(sharingRoutes, { prefix: '/api', now })
   return app
 }
 
