@@ -18,6 +18,10 @@ export const routes = {
   favorites: '/subpackages/study/pages/favorites',
   history: '/subpackages/study/pages/history',
   readerSettings: '/subpackages/study/pages/settings',
+  navigator: '/subpackages/navigator/pages/index',
+  practice: (issueId: number, questionId: string) =>
+    `/subpackages/practice/pages/index?id=${issueId}&q=${encodeURIComponent(questionId)}`,
+  practiceAnswers: (issueId: number) => `/subpackages/practice/pages/answers?id=${issueId}`,
   agreement: '/subpackages/legal/pages/agreement',
   privacy: '/subpackages/legal/pages/privacy',
   vipAgreement: '/subpackages/legal/pages/vip-agreement',

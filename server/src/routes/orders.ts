@@ -63,7 +63,6 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
         body: CreateOrderBody,
         response: {
           200: CreateOrderResult,
-          403: errorResponses[400],
           409: errorResponses[400],
           503: errorResponses[500],
           ...errorResponses,

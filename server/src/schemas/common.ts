@@ -15,6 +15,7 @@ export type ErrorBodyDto = Static<typeof ErrorBody>
 export const errorResponses = {
   400: ErrorBody,
   401: ErrorBody,
+  403: ErrorBody,
   404: ErrorBody,
   429: ErrorBody,
   500: ErrorBody,

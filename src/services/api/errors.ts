@@ -32,6 +32,11 @@ export class ApiError extends Error {
     return this.status === 404
   }
 
+  /** A VIP benefit asked for without a membership: show the paywall (开通会员), not an error. */
+  get isVipRequired(): boolean {
+    return this.code === 'VIP_REQUIRED'
+  }
+
   get isOffline(): boolean {
     return this.code === ClientErrorCode.NETWORK_ERROR || this.code === ClientErrorCode.TIMEOUT
   }
@@ -54,6 +59,7 @@ const messages = {
 /** The server's codes that need their own words (its messages are written for developers, in English). */
 const codeMessages: Record<string, string> = {
   LOGIN_REQUIRED: '请先登录',
+  VIP_REQUIRED: '开通VIP会员后即可使用',
   INVALID_TOKEN: messages.unauthorized,
   WECHAT_CODE_INVALID: '微信授权已失效，请重试',
   WECHAT_LOGIN_FAILED: '微信登录失败，请稍后重试',
