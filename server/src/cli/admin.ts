@@ -5,6 +5,8 @@ import { findUser, grantMembership, issueToken } from '../domain/users'
 import fs from 'node:fs'
 import { importMembers, parseImportPhone, parseMembersCsv, unlinkPhone } from '../domain/members'
 import { shanghaiDate } from '../domain/time'
+import { Catalog } from '../domain/catalog'
+import { Sharing } from '../domain/sharing'
 
 const USAGE = `usage:
   npm run admin -- token <name>                      issue a bearer token for a named user (created if new)
@@ -16,7 +18,8 @@ const USAGE = `usage:
   npm run admin -- orders [--status S] [--user U] [--limit N]   list orders, newest first
   npm run admin -- refund <order id> <reason>        full refund of a fulfilled order
   npm run admin -- ledger [--order N] [--user U]     the money ledger, newest first
-  npm run admin -- reconcile                         run the reconciliation sweep once`
+  npm run admin -- reconcile                         run the reconciliation sweep once
+  npm run admin -- shares [--issue ID] [--days N]    share opens per issue, per sharer (masked) and by scene`
 
 type Command = (args: string[]) => Promise<number>
 
@@ -33,6 +36,7 @@ async function main(): Promise<number> {
     refund,
     ledger: ledgerCommand,
     reconcile,
+    shares,
   }
   const run = command ? commands[command] : undefined
   if (!run) {
@@ -300,6 +304,49 @@ async function reconcile(args: string[]): Promise<number> {
     process.stdout.write(`checked ${checked} pending order(s)\n`)
     return 0
   })
+}
+
+/** WeChat launch scenes of shares (docs: 场景值) */
+const SHARE_SCENES: Record<number, string> = { 1007: '单聊', 1008: '群聊', 1154: '朋友圈' }
+
+async function shares(args: string[]): Promise<number> {
+  const parsed = options(args, ['issue', 'days'])
+  if (typeof parsed === 'string') {
+    process.stderr.write(`${parsed}\n`)
+    return 64
+  }
+  const days = parsed.days ? Number(parsed.days) : 30
+  const issueId = parsed.issue ? Number(parsed.issue) : undefined
+  if (!Number.isInteger(days) || days < 1 || days > 3660) {
+    process.stderr.write('--days must be a whole number from 1 to 3660\n')
+    return 64
+  }
+  if (issueId !== undefined && (!Number.isInteger(issueId) || issueId < 1)) {
+    process.stderr.write('--issue must be an issue id\n')
+    return 64
+  }
+  const { db } = await openMigratedDb(configOrExit())
+  try {
+    const stats = await new Sharing(db.kysely, new Catalog(db.kysely)).stats({ issueId, days, now: Date.now() })
+    const scope = issueId === undefined ? 'all issues' : `issue ${issueId}`
+    process.stdout.write(
+      `${stats.total} share open(s) since ${new Date(stats.since).toISOString()} (${days} day(s), ${scope})\n`,
+    )
+    process.stdout.write('\nper issue\n')
+    for (const row of stats.byIssue) {
+      process.stdout.write(`  ${String(row.issueId).padStart(6)}  ${String(row.opens).padStart(6)}  ${row.title}\n`)
+    }
+    process.stdout.write('\nper sharer\n')
+    for (const row of stats.bySharer) process.stdout.write(`  ${row.sharer}  ${String(row.opens).padStart(6)}\n`)
+    process.stdout.write('\nby scene\n')
+    for (const row of stats.byScene) {
+      const scene = row.scene === null ? 'H5 / unknown' : `${row.scene} ${SHARE_SCENES[row.scene] ?? ''}`.trim()
+      process.stdout.write(`  ${scene.padEnd(14)}  ${String(row.opens).padStart(6)}\n`)
+    }
+    return 0
+  } finally {
+    await db.close()
+  }
 }
 
 main().then(

@@ -215,6 +215,25 @@ export interface ReaderSettingsTable {
   updated_at: Millis
 }
 
+export interface ShareCodeTable {
+  user_id: number
+  /** Random and opaque, in share paths as sharer=<code> */
+  code: string
+  created_at: Millis
+}
+
+export interface ShareOpenTable {
+  sharer_user_id: number
+  issue_id: number
+  /** WeChat's launch scene; null when unknown (H5) */
+  scene: number | null
+  /** sha256 of the viewer key (user, or hashed address and browser) */
+  viewer_hash: string
+  /** Asia/Shanghai date, YYYY-MM-DD */
+  day: string
+  created_at: Millis
+}
+
 export interface Database {
   regions: RegionTable
   columns: ColumnTable
@@ -234,6 +253,8 @@ export interface Database {
   favorites: FavoriteTable
   reading_progress: ReadingProgressTable
   reader_settings: ReaderSettingsTable
+  share_codes: ShareCodeTable
+  share_opens: ShareOpenTable
 }
 
 export type OrderRow = Selectable<OrderTable>

@@ -1,4 +1,101 @@
-import type { App } from '../app'
+import { viewerKey, type App } from '../app'
+import { RateLimiter } from '../domain/rate-limiter'
+import { ShareCards, Sharing } from '../domain/sharing'
+import { ApiError, notFound } from '../errors'
+import { errorResponses } from '../schemas/common'
+import { ShareCardImage, ShareCardParams, ShareCode, ShareOpenBody } from '../schemas/sharing'
+
+/** A share open is three small fields. */
+const OPEN_BODY_LIMIT = 512
+const MINUTE_MS = 60000
+/** Share opens one client address may report per minute: a reader opens a handful of shares, a script many. */
+const OPENS_PER_ADDRESS_PER_MINUTE = 60
+/** Cards change only when an issue is edited; clients revalidate with the ETag after this. */
+const CARD_CACHE_CONTROL = 'public, max-age=600'
+
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false
+  return header
+    .split(',')
+    .map((value) => value.trim().replace(/^W\//, ''))
+    .some((value) => value === etag || value === '*')
+}
 
 /** Share cards and share-open tracking. */
-export async function sharingRoutes(_app: App, _options: { now: () => number }): Promise<void> {}
+export async function sharingRoutes(app: App, options: { now: () => number }): Promise<void> {
+  const { now } = options
+  // PNGs of about 100 KB: 200 cards stay under 25 MB.
+  const cards = new ShareCards(app.db.kysely, app.catalog, { ttlMs: 6 * 3600000, maxEntries: 200 })
+  app.registerContentCache(cards)
+  const sharing = new Sharing(app.db.kysely, app.catalog)
+  const opensPerAddress = new RateLimiter(OPENS_PER_ADDRESS_PER_MINUTE, MINUTE_MS)
+
+  app.get(
+    '/issues/:id/share-card.png',
+    {
+      schema: {
+        summary: 'The share card of a published issue: a 5:4 PNG drawn from its free fields, the same for everyone',
+        description:
+          'Region, number, title, date, a VIP badge and a line of the free part; never VIP text. ETag and 304; `cache-control: public`.',
+        tags: ['sharing'],
+        params: ShareCardParams,
+        response: { 200: ShareCardImage, 304: { type: 'null', description: 'Not modified' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const card = await cards.card(request.params.id, now())
+      if (!card) throw notFound('ISSUE_NOT_FOUND', `there is no published issue ${request.params.id}`)
+      reply.header('etag', card.etag).header('cache-control', CARD_CACHE_CONTROL)
+      if (matchesEtag(request.headers['if-none-match'], card.etag)) return reply.code(304).send()
+      return reply.type('image/png').send(card.png)
+    },
+  )
+
+  app.get(
+    '/share-code',
+    {
+      schema: {
+        summary: 'The reader’s share code, put into share paths as sharer=<code>; the same every time',
+        tags: ['sharing'],
+        security: [{ bearer: [] }],
+        response: { 200: ShareCode, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { userId } = app.requireSession(request)
+      reply.header('cache-control', 'private, no-store')
+      return { code: await sharing.codeFor(userId, now()) }
+    },
+  )
+
+  app.post(
+    '/share-opens',
+    {
+      bodyLimit: OPEN_BODY_LIMIT,
+      schema: {
+        summary: 'Report that an issue was opened from a share: once per sharer, issue, viewer and day',
+        description:
+          'Anonymous or signed in. Answers 204 whether or not it was recorded: an unknown sharer code, a reader opening their own share and a repeat record nothing.',
+        tags: ['sharing'],
+        security: [{ bearer: [] }, {}],
+        body: ShareOpenBody,
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const at = now()
+      const wait = opensPerAddress.hit(request.ip, at)
+      if (wait) {
+        throw new ApiError(429, 'RATE_LIMITED', `too many share opens: try again in ${wait} s`, {
+          'retry-after': String(wait),
+        })
+      }
+      const { issueId, sharer, scene } = request.body
+      await sharing.recordOpen(
+        { issueId, sharer, scene, viewerUserId: request.viewer?.userId ?? null, viewerKey: viewerKey(request) },
+        at,
+      )
+      return reply.code(204).send()
+    },
+  )
+}
