@@ -63,14 +63,16 @@ describe('article page', () => {
     expect(screen.getByText('没有了')).toBeTruthy()
   })
 
-  it('shares the free title and a path that opens this issue', async () => {
+  it('shares the free title, a path that opens this issue and the server-drawn card', async () => {
     respond(200, issue())
     await open('32')
+    const imageUrl = 'http://localhost:3000/api/issues/32/share-card.png'
     expect(fire('useShareAppMessage')).toEqual({
       title: '【山西·第32期】中部城市群高质量发展',
       path: '/subpackages/article/pages/index?id=32',
+      imageUrl,
     })
-    expect(fire('useShareTimeline')).toEqual({ title: '【山西·第32期】中部城市群高质量发展', query: 'id=32' })
+    expect(fire('useShareTimeline')).toEqual({ title: '【山西·第32期】中部城市群高质量发展', query: 'id=32', imageUrl })
   })
 
   it('has no paywall for a reader with access', async () => {

@@ -6,6 +6,8 @@ export { ApiError, ClientErrorCode, isApiError, readerMessage, toApiError } from
 export { avatarSource, bindPhone, getMe, login, logout, updateNickname, uploadAvatar } from './account'
 export { cancelOrder, createOrder, getOrder, listOrders, listPlans } from './orders'
 export { searchIssues } from './search'
+export { getShareCode, reportShareOpen, SHARE_CODE_RE, shareCardUrl } from './sharing'
+export type { ShareCode, ShareOpen } from './sharing'
 export type { SearchHit, SearchPage, SearchParams, SnippetSegment } from './search'
 export {
   addFavorite,

@@ -200,6 +200,11 @@ export function getPlatform(): Platform {
   return 'h5'
 }
 
+/** A browser has no WeChat launch scene. */
+export function getEnterScene(): number | null {
+  return null
+}
+
 /** What the tester does on the sheet, as the simulator's phone side names it. */
 export type CashierAction = 'confirm' | 'cancel' | 'fail'
 

@@ -67,6 +67,16 @@ export function getPlatform(): Platform {
   }
 }
 
+/** getEnterOptionsSync reflects a warm re-entry too; getLaunchOptionsSync covers old clients. */
+export function getEnterScene(): number | null {
+  try {
+    const scene = (Taro.getEnterOptionsSync?.() ?? Taro.getLaunchOptionsSync()).scene
+    return Number.isInteger(scene) ? scene : null
+  } catch {
+    return null
+  }
+}
+
 /**
  * 小程序虚拟支付 (docs/wechat.md §3): the same call goes to Apple on iOS and to WeChat Pay elsewhere.
  * Taro 4 does not wrap it, so the global `wx` is called here, and only here. A client too old for it

@@ -53,6 +53,8 @@ export interface WechatAdapter {
   AvatarButton: (props: AvatarButtonProps) => ReactNode
   /** The platform the server prices and routes a purchase for: wx.getDeviceInfo().platform, 'h5' in the browser */
   getPlatform: () => Platform
+  /** How WeChat opened the mini-program this time (getEnterOptionsSync().scene: 1007 chat, 1008 group, 1154 Moments); null on H5 */
+  getEnterScene: () => number | null
   /** 小程序虚拟支付: wx.requestVirtualPayment with the server's signed parameters; never rejects */
   requestVirtualPayment: (params: XpayParams, sheet?: PaymentSheetInfo) => Promise<PaymentResult>
   /** WeChat Pay JSAPI: wx.requestPayment with the server's signed parameters; never rejects */

@@ -14,6 +14,7 @@ import PaywallCard from '../components/PaywallCard'
 import Toc from '../components/Toc'
 import { parseIssueId, useIssue } from '../useIssue'
 import { useFavorite, useReadingProgress } from '../useStudy'
+import { shareAppMessageParts, shareTimelineParts, useShareCode, useShareOpenReport } from '../useShare'
 import './index.scss'
 
 const HOME_CRUMB = '首页'
@@ -152,14 +153,18 @@ export default function ArticlePage() {
       void Taro.setNavigationBarTitle({ title: `${issue.region.name}·第${issue.number}期` }).catch(() => undefined)
   }, [issue])
 
+  // Shares carry the sharer's code (signed in) and the server's card image; opens from a share are reported.
+  const session = useSession()
+  const shareCode = useShareCode(session.status === 'signed-in' && !singlePage ? (session.me?.id ?? null) : null)
+  useShareOpenReport(id, params.sharer)
   // Share texts come from the free fields only: region, number, title.
   useShareAppMessage(() => ({
     title: issue ? issueFullTitle(issue) : `${BRAND}·热点精讲`,
-    path: id === null ? routes.home : routes.article(id),
+    ...shareAppMessageParts(id, shareCode),
   }))
   useShareTimeline(() => ({
     title: issue ? issueFullTitle(issue) : `${BRAND}·热点精讲`,
-    query: id === null ? '' : `id=${id}`,
+    ...shareTimelineParts(id, shareCode),
   }))
 
   let body
