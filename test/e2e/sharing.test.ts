@@ -1,0 +1,81 @@
+import type { Browser, Response } from 'playwright-core'
+import { launchBrowser, type Stack, startStack, withPage } from './harness'
+
+/**
+ * Sharing on the H5 build and the real API: an article opened from a share path (sharer=<a real
+ * code>) reports the open, the publisher's admin command counts it once per viewer and day, and the
+ * share card the path's imageUrl points at is a PNG.
+ */
+const TITLE = '中部城市群高质量发展'
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+
+jest.setTimeout(180_000)
+
+let stack: Stack
+let browser: Browser
+
+beforeAll(async () => {
+  const [started, launched] = await Promise.allSettled([startStack(), launchBrowser()])
+  if (started.status === 'fulfilled') stack = started.value
+  if (launched.status === 'fulfilled') browser = launched.value
+  for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason
+})
+
+afterAll(async () => {
+  await Promise.allSettled([browser?.close(), stack?.stop()])
+})
+
+const isShareOpen = (response: Response) =>
+  response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/share-opens'
+
+async function seedIssueId(): Promise<number> {
+  const page = (await (await fetch(`${stack.apiOrigin}/api/issues`)).json()) as {
+    items: { id: number; title: string }[]
+  }
+  const seed = page.items.find((item) => item.title === TITLE)
+  if (!seed) throw new Error('the seed issue is not listed')
+  return seed.id
+}
+
+async function shareCodeOf(name: string): Promise<string> {
+  const issued = await stack.admin('token', name)
+  const token = /^token (\S+)$/m.exec(issued)?.[1]
+  if (!token) throw new Error(`admin token printed no token:\n${issued}`)
+  const answer = await fetch(`${stack.apiOrigin}/api/share-code`, { headers: { authorization: `Bearer ${token}` } })
+  expect(answer.status).toBe(200)
+  return ((await answer.json()) as { code: string }).code
+}
+
+test('an article opened from a share path reports the open once per viewer and day; the card is a PNG', async () => {
+  const issueId = await seedIssueId()
+  const code = await shareCodeOf('e2e-sharer')
+
+  await withPage(browser, 'sharing-open', async (page) => {
+    const reported = page.waitForResponse(isShareOpen, { timeout: 30_000 })
+    await page.goto(`${stack.origin}/#/subpackages/article/pages/index?id=${issueId}&sharer=${code}`)
+    const response = await reported
+    expect(response.status()).toBe(204)
+    // H5 has no WeChat scene.
+    expect(response.request().postDataJSON()).toEqual({ issueId, sharer: code, scene: null })
+    await page.locator('.art-title', { hasText: TITLE }).first().waitFor({ state: 'visible', timeout: 30_000 })
+
+    const first = await stack.admin('shares', '--issue', String(issueId))
+    expect(first).toContain('1 share open(s)')
+    expect(first).toContain('H5 / unknown')
+    expect(first).not.toContain(code)
+
+    // The same viewer opening it again the same day is not another open.
+    const again = page.waitForResponse(isShareOpen, { timeout: 30_000 })
+    await page.reload()
+    expect((await again).status()).toBe(204)
+    expect(await stack.admin('shares', '--issue', String(issueId))).toContain('1 share open(s)')
+
+    // The card, from the page's origin as WeChat would fetch it from imageUrl.
+    const card = await page.request.get(`${stack.origin}/api/issues/${issueId}/share-card.png`)
+    expect(card.status()).toBe(200)
+    expect(card.headers()['content-type']).toBe('image/png')
+    const png = await card.body()
+    expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true)
+    expect(png.readUInt32BE(16) * 4).toBe(png.readUInt32BE(20) * 5)
+  })
+})
