@@ -1,4 +1,73 @@
 import type { App } from '../app'
+import { Navigator, type PublicNavigatorPage } from '../domain/navigator'
+import { TtlCache } from '../domain/ttl-cache'
+import { errorResponses } from '../schemas/common'
+import {
+  NAVIGATOR_MAX_LIMIT,
+  NavigatorPage,
+  NavigatorQuery,
+  NavigatorRegionList,
+  NavigatorRegionParams,
+  type NavigatorRegionListDto,
+} from '../schemas/navigator'
 
 /** Region × issue navigator with the reader's read / unread badges. */
-export async function navigatorRoutes(_app: App, _options: { now: () => number }): Promise<void> {}
+export async function navigatorRoutes(app: App, options: { now: () => number }): Promise<void> {
+  const { now } = options
+  const navigator = new Navigator(app.db.kysely, app.catalog)
+  // Both caches hold what every viewer sees (counts, numbers, titles, VIP flags); read states are
+  // added per request from the reader's own rows and never cached.
+  const regionCache = new TtlCache<NavigatorRegionListDto>(app.config.ISSUE_CACHE_TTL_MS, 1)
+  const pageCache = new TtlCache<PublicNavigatorPage>(app.config.ISSUE_CACHE_TTL_MS, 200)
+  app.registerContentCache(regionCache)
+  app.registerContentCache(pageCache)
+
+  app.get(
+    '/navigator',
+    {
+      schema: {
+        summary: 'Regions with their number of published issues and latest issue number, for the navigator',
+        tags: ['navigator'],
+        response: { 200: NavigatorRegionList, ...errorResponses },
+      },
+    },
+    async () => {
+      const at = now()
+      let regions = regionCache.get('all', at)
+      if (!regions) {
+        regions = await navigator.regions(at)
+        regionCache.set('all', regions, at)
+      }
+      return regions
+    },
+  )
+
+  app.get(
+    '/navigator/:region',
+    {
+      schema: {
+        summary: 'Published issues of one region by number, with the signed-in reader’s read / unread state',
+        description: `Oldest first, at most ${NAVIGATOR_MAX_LIMIT} per page (cursor paging). \`readState\` is null for an anonymous viewer; for a signed-in reader it is 'read' when the reader has reading progress on the issue, with the last section in \`lastSectionId\`.`,
+        tags: ['navigator'],
+        security: [{ bearer: [] }, {}],
+        params: NavigatorRegionParams,
+        querystring: NavigatorQuery,
+        response: { 200: NavigatorPage, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const at = now()
+      reply.header('cache-control', 'private, no-store')
+      reply.header('vary', 'Authorization')
+      const { region } = request.params
+      const { cursor, limit } = request.query
+      const key = JSON.stringify([region, cursor, limit])
+      let page = pageCache.get(key, at)
+      if (!page) {
+        page = await navigator.regionIssues(region, request.query, at)
+        pageCache.set(key, page, at)
+      }
+      return navigator.withReadStates(page, request.viewer?.userId ?? null)
+    },
+  )
+}
