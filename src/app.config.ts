@@ -27,6 +27,10 @@ export default defineAppConfig({
       root: 'subpackages/study',
       pages: ['pages/favorites', 'pages/history', 'pages/settings'],
     },
+    {
+      root: 'subpackages/navigator',
+      pages: ['pages/index'],
+    },
   ],
   preloadRule: {
     'pages/index/index': { network: 'all', packages: ['subpackages/article'] },

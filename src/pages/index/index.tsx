@@ -38,6 +38,7 @@ export default function IssueListPage() {
   }, [])
 
   const openSearch = useCallback(() => void Taro.navigateTo({ url: routes.search }), [])
+  const openNavigator = useCallback(() => void Taro.navigateTo({ url: routes.navigator }), [])
 
   let body: ReactNode
   if (!loaded && (loading === 'initial' || (loading === null && !error))) {
@@ -91,6 +92,9 @@ export default function IssueListPage() {
         <Text className='home-hero-sub'>省市遴选 · 每周一期 · 申论热点深度解读</Text>
         <View className='home-search' hoverClass='home-search-hover' onClick={openSearch}>
           <Text className='home-search-text'>搜索期刊、热点关键词</Text>
+        </View>
+        <View className='home-navigator' hoverClass='home-search-hover' onClick={openNavigator}>
+          <Text>往期导航 · 按期浏览 ›</Text>
         </View>
       </View>
       <RegionChips regions={regions} active={region} onChange={selectRegion} />

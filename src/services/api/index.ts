@@ -8,6 +8,8 @@ export { cancelOrder, createOrder, getOrder, listOrders, listPlans } from './ord
 export { searchIssues } from './search'
 export { getShareCode, reportShareOpen, SHARE_CODE_RE, shareCardUrl } from './sharing'
 export type { ShareCode, ShareOpen } from './sharing'
+export { listNavigatorRegions, listRegionIssues } from './navigator'
+export type { NavigatorIssue, NavigatorPage, NavigatorPageParams, NavigatorRegion } from './navigator'
 export type { SearchHit, SearchPage, SearchParams, SnippetSegment } from './search'
 export {
   addFavorite,

@@ -1,0 +1,190 @@
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { Text, View } from '@tarojs/components'
+import Taro, { useDidShow, usePullDownRefresh, useReachBottom, useRouter } from '@tarojs/taro'
+import RegionChips from '../../../components/RegionChips'
+import { TextSkeleton } from '../../../components/Skeleton'
+import StateView from '../../../components/StateView'
+import { routes } from '../../../constants'
+import {
+  listNavigatorRegions,
+  listRegionIssues,
+  toApiError,
+  type ApiError,
+  type NavigatorIssue,
+  type NavigatorRegion,
+} from '../../../services/api'
+import './index.scss'
+
+/** Cells per request: about five elements each, so a page stays far below the weapp node budget. */
+export const NAVIGATOR_PAGE_SIZE = 60
+
+type Load<T> = { status: 'loading' } | { status: 'error'; error: ApiError } | ({ status: 'ready' } & T)
+
+type GridState = Load<{ items: NavigatorIssue[]; nextCursor: string | null; more: boolean }>
+
+function ReadMark({ issue }: { issue: NavigatorIssue }) {
+  if (issue.readState === 'read') return <Text className='nav-read'>已读</Text>
+  if (issue.readState === 'unread') return <Text className='nav-unread'>未读</Text>
+  return null
+}
+
+function IssueCell({ issue }: { issue: NavigatorIssue }) {
+  const open = () => void Taro.navigateTo({ url: routes.article(issue.id) })
+  return (
+    <View
+      className={`nav-cell${issue.readState === 'read' ? ' nav-cell-read' : ''}`}
+      hoverClass='nav-cell-hover'
+      onClick={open}
+    >
+      <View className='nav-cell-top'>
+        <Text className='nav-cell-num'>第{issue.number}期</Text>
+        {issue.vip ? <Text className='badge-vip nav-cell-vip'>VIP</Text> : null}
+      </View>
+      <Text className='nav-cell-title'>{issue.title}</Text>
+      <ReadMark issue={issue} />
+    </View>
+  )
+}
+
+function failed(error: ApiError, retry: () => void) {
+  return (
+    <StateView
+      kind={error.isOffline ? 'offline' : 'error'}
+      title='加载失败'
+      description={error.message}
+      actionText='重新加载'
+      onAction={retry}
+    />
+  )
+}
+
+/**
+ * 往期导航: regions (全部 lists every region with its count and latest issue), then a region's issues
+ * as a grid of 第N期 cells with VIP and 已读 / 未读 marks, oldest first. The read marks come back
+ * fresh every time the page shows, so an issue read meanwhile shows 已读.
+ */
+export default function NavigatorPage() {
+  const { params } = useRouter()
+  const [regions, setRegions] = useState<Load<{ items: NavigatorRegion[] }>>({ status: 'loading' })
+  const [region, setRegion] = useState(typeof params.region === 'string' ? params.region : '')
+  const [grid, setGrid] = useState<GridState>({ status: 'loading' })
+  const generation = useRef(0)
+  const shown = useRef(false)
+
+  const loadRegions = useCallback((quiet: boolean) => {
+    if (!quiet) setRegions({ status: 'loading' })
+    return listNavigatorRegions().then(
+      ({ items }) => setRegions({ status: 'ready', items: items.filter((item) => item.issueCount > 0) }),
+      (error: unknown) => {
+        if (!quiet) setRegions({ status: 'error', error: toApiError(error) })
+      },
+    )
+  }, [])
+
+  const loadGrid = useCallback(
+    (quiet: boolean) => {
+      const mine = ++generation.current
+      if (!region) return Promise.resolve()
+      if (!quiet) setGrid({ status: 'loading' })
+      return listRegionIssues(region, { limit: NAVIGATOR_PAGE_SIZE }).then(
+        (page) => {
+          if (mine === generation.current)
+            setGrid({ status: 'ready', items: page.items, nextCursor: page.nextCursor, more: false })
+        },
+        (error: unknown) => {
+          if (mine === generation.current && !quiet) setGrid({ status: 'error', error: toApiError(error) })
+        },
+      )
+    },
+    [region],
+  )
+
+  useEffect(() => {
+    void loadRegions(false)
+  }, [loadRegions])
+
+  useEffect(() => {
+    void loadGrid(false)
+  }, [loadGrid])
+
+  useDidShow(() => {
+    // The first show is the load above; later ones bring the 已读 marks of issues read meanwhile.
+    if (shown.current) void loadGrid(true)
+    shown.current = true
+  })
+
+  usePullDownRefresh(() => {
+    const done = () => Taro.stopPullDownRefresh()
+    Promise.all([loadRegions(true), loadGrid(true)]).then(done, done)
+  })
+
+  useReachBottom(() => {
+    if (grid.status !== 'ready' || !grid.nextCursor || grid.more) return
+    const mine = generation.current
+    setGrid({ ...grid, more: true })
+    listRegionIssues(region, { cursor: grid.nextCursor, limit: NAVIGATOR_PAGE_SIZE }).then(
+      (page) => {
+        if (mine !== generation.current) return
+        setGrid({ status: 'ready', items: [...grid.items, ...page.items], nextCursor: page.nextCursor, more: false })
+      },
+      () => {
+        if (mine !== generation.current) return
+        setGrid({ ...grid, more: false })
+        void Taro.showToast({ title: '加载失败，请稍后重试', icon: 'none' })
+      },
+    )
+  })
+
+  let body
+  if (regions.status === 'error') {
+    body = failed(regions.error, () => void loadRegions(false))
+  } else if (!region) {
+    if (regions.status === 'loading') {
+      body = <TextSkeleton lines={6} />
+    } else if (regions.items.length === 0) {
+      body = <StateView kind='empty' title='暂无期刊' description='还没有发布的期刊，稍后再来看看' />
+    } else {
+      body = (
+        <View className='nav-regions'>
+          {regions.items.map((item) => (
+            <View
+              key={item.code}
+              className='nav-region'
+              hoverClass='nav-cell-hover'
+              onClick={() => setRegion(item.code)}
+            >
+              <Text className='nav-region-name'>{item.name}</Text>
+              <Text className='nav-region-meta'>
+                共{item.issueCount}期{item.latestNumber === null ? '' : ` · 最新第${item.latestNumber}期`}
+              </Text>
+            </View>
+          ))}
+        </View>
+      )
+    }
+  } else if (grid.status === 'loading') {
+    body = <TextSkeleton lines={6} />
+  } else if (grid.status === 'error') {
+    body = failed(grid.error, () => void loadGrid(false))
+  } else if (grid.items.length === 0) {
+    body = <StateView kind='empty' title='本地区暂无期刊' description='换个地区看看，或稍后再来' />
+  } else {
+    body = (
+      <View>
+        <View className='nav-grid'>
+          {grid.items.map((issue) => (
+            <IssueCell key={issue.id} issue={issue} />
+          ))}
+        </View>
+        <Text className='nav-end'>{grid.nextCursor ? (grid.more ? '加载中…' : '上拉加载更多') : '没有更多了'}</Text>
+      </View>
+    )
+  }
+
+  return (
+    <View className='nav-page'>
+      <RegionChips regions={regions.status === 'ready' ? regions.items : []} active={region} onChange={setRegion} />
+      <View className='nav-body'>{body}</View>
+    </View>
+  )
+}
