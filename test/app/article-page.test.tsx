@@ -72,7 +72,11 @@ describe('article page', () => {
       path: '/subpackages/article/pages/index?id=32',
       imageUrl,
     })
-    expect(fire('useShareTimeline')).toEqual({ title: '【山西·第32期】中部城市群高质量发展', query: 'id=32', imageUrl })
+    expect(fire('useShareTimeline')).toEqual({
+      title: '【山西·第32期】中部城市群高质量发展',
+      query: 'id=32',
+      imageUrl: `${imageUrl}?shape=moments`,
+    })
   })
 
   it('has no paywall for a reader with access', async () => {

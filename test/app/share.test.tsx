@@ -9,6 +9,7 @@ import { issue, me } from './fixtures'
 const request = Taro.request as jest.Mock
 const CODE = 'k3mnp8qrstuv'
 const CARD = 'http://localhost:3000/api/issues/32/share-card.png'
+const SQUARE_CARD = `${CARD}?shape=moments`
 
 type Answer = { statusCode: number; data: unknown }
 let routes: Record<string, Answer>
@@ -54,7 +55,7 @@ beforeEach(() => {
 })
 
 describe('article page: sharing', () => {
-  it('a signed-in reader shares with the card image and their code in the path and the query', async () => {
+  it('a signed-in reader shares with the card (square for Moments) and their code in the path and the query', async () => {
     Taro.setStorageSync('token', 'reader-token')
     act(() => setMe(me()))
     await open()
@@ -66,7 +67,7 @@ describe('article page: sharing', () => {
     expect(fire('useShareTimeline')).toEqual({
       title: '【山西·第32期】中部城市群高质量发展',
       query: `id=32&sharer=${CODE}`,
-      imageUrl: CARD,
+      imageUrl: SQUARE_CARD,
     })
   })
 
@@ -90,7 +91,7 @@ describe('article page: sharing', () => {
     expect(fire('useShareTimeline')).toEqual({
       title: '【山西·第32期】中部城市群高质量发展',
       query: 'id=32',
-      imageUrl: CARD,
+      imageUrl: SQUARE_CARD,
     })
   })
 

@@ -6,9 +6,12 @@ import { freeLength, hasVipPart, summarize } from './gating'
 import type { BodyNode } from './issue-markdown'
 import { shanghaiDate } from './time'
 
-/** WeChat shows share images at 5:4. */
-export const CARD_WIDTH = 1000
-export const CARD_HEIGHT = 800
+/** WeChat shows chat share images at 5:4 and Moments (timeline) images at 1:1. */
+export const CARD_SIZES = {
+  chat: { width: 1000, height: 800 },
+  moments: { width: 800, height: 800 },
+} as const
+export type CardShape = keyof typeof CARD_SIZES
 /** Bump when the drawing changes, so ETags change with it. */
 const CARD_VERSION = 1
 const BRAND = '北辰遴选'
@@ -53,10 +56,10 @@ export function shareCardInput(issue: ShareCardIssue): ShareCardInput {
 }
 
 /** A strong ETag for a card: changes exactly when what is drawn changes. */
-export function shareCardEtag(input: ShareCardInput): string {
+export function shareCardEtag(input: ShareCardInput, shape: CardShape = 'chat'): string {
   const digest = crypto
     .createHash('sha256')
-    .update(JSON.stringify([CARD_VERSION, input]))
+    .update(JSON.stringify([CARD_VERSION, shape, input]))
     .digest('base64url')
   return `"card-${digest.slice(0, 22)}"`
 }
@@ -106,21 +109,22 @@ function roundedRect(ctx: SKRSContext2D, x: number, y: number, w: number, h: num
   ctx.closePath()
 }
 
-/** Draws a card as a CARD_WIDTH × CARD_HEIGHT PNG. */
-export async function renderShareCard(input: ShareCardInput): Promise<Buffer> {
+/** Draws a card as a PNG of the shape's size (CARD_SIZES). */
+export async function renderShareCard(input: ShareCardInput, shape: CardShape = 'chat'): Promise<Buffer> {
   registerFonts()
-  const canvas = createCanvas(CARD_WIDTH, CARD_HEIGHT)
+  const { width, height } = CARD_SIZES[shape]
+  const canvas = createCanvas(width, height)
   const ctx = canvas.getContext('2d')
   const margin = 72
 
-  const background = ctx.createLinearGradient(0, 0, 0, CARD_HEIGHT)
+  const background = ctx.createLinearGradient(0, 0, 0, height)
   background.addColorStop(0, '#9f1d20')
   background.addColorStop(1, '#6e1014')
   ctx.fillStyle = background
-  ctx.fillRect(0, 0, CARD_WIDTH, CARD_HEIGHT)
+  ctx.fillRect(0, 0, width, height)
 
   ctx.fillStyle = '#fffaf3'
-  roundedRect(ctx, 40, 120, CARD_WIDTH - 80, CARD_HEIGHT - 180, 24)
+  roundedRect(ctx, 40, 120, width - 80, height - 180, 24)
   ctx.fill()
 
   ctx.textBaseline = 'middle'
@@ -136,10 +140,10 @@ export async function renderShareCard(input: ShareCardInput): Promise<Buffer> {
     ctx.font = `30px ${FONT_BOLD}`
     const badgeWidth = ctx.measureText('VIP').width + 40
     ctx.fillStyle = '#e8b04a'
-    roundedRect(ctx, CARD_WIDTH - margin - badgeWidth, 42, badgeWidth, 46, 23)
+    roundedRect(ctx, width - margin - badgeWidth, 42, badgeWidth, 46, 23)
     ctx.fill()
     ctx.fillStyle = '#5a2a00'
-    ctx.fillText('VIP', CARD_WIDTH - margin - badgeWidth + 20, 66)
+    ctx.fillText('VIP', width - margin - badgeWidth + 20, 66)
   }
 
   ctx.textBaseline = 'alphabetic'
@@ -151,7 +155,7 @@ export async function renderShareCard(input: ShareCardInput): Promise<Buffer> {
   y += 90
   ctx.fillStyle = '#1f1f1f'
   ctx.font = `60px ${FONT_BOLD}`
-  const textWidth = CARD_WIDTH - 2 * margin
+  const textWidth = width - 2 * margin
   for (const line of wrapText((text) => ctx.measureText(text).width, input.title, textWidth, 3)) {
     ctx.fillText(line, margin, y)
     y += 82
@@ -169,10 +173,10 @@ export async function renderShareCard(input: ShareCardInput): Promise<Buffer> {
 
   ctx.fillStyle = '#8a8a8a'
   ctx.font = `28px ${FONT_REGULAR}`
-  ctx.fillText(input.date, margin, CARD_HEIGHT - 100)
+  ctx.fillText(input.date, margin, height - 100)
   ctx.fillStyle = '#b3261e'
   const cta = '点击阅读全文 ›'
-  ctx.fillText(cta, CARD_WIDTH - margin - ctx.measureText(cta).width, CARD_HEIGHT - 100)
+  ctx.fillText(cta, width - margin - ctx.measureText(cta).width, height - 100)
 
   return canvas.encode('png')
 }

@@ -6,7 +6,7 @@ import type { Catalog } from './catalog'
 import type { BodyNode } from './issue-markdown'
 import { fullTitle } from './issues'
 import { SHARE_CODE_ALPHABET as CODE_ALPHABET, SHARE_CODE_LENGTH } from '../schemas/sharing'
-import { renderShareCard, shareCardEtag, shareCardInput } from './share-card'
+import { renderShareCard, shareCardEtag, shareCardInput, type CardShape } from './share-card'
 import { shanghaiDate } from './time'
 import { TtlCache } from './ttl-cache'
 
@@ -47,7 +47,7 @@ export class ShareCards {
   }
 
   /** The card of a published issue, or undefined when there is none (unknown, draft, scheduled). */
-  async card(issueId: number, now: number): Promise<ShareCard | undefined> {
+  async card(issueId: number, shape: CardShape, now: number): Promise<ShareCard | undefined> {
     const version = await this.db
       .selectFrom('issues')
       .select('content_hash')
@@ -56,13 +56,13 @@ export class ShareCards {
       .where('published_at', '<=', now)
       .executeTakeFirst()
     if (!version) return undefined
-    const key = `${issueId}:${version.content_hash}`
+    const key = `${issueId}:${version.content_hash}:${shape}`
     const cached = this.cache.get(key, now)
     if (cached) return cached
     // Concurrent first requests for one card share one render.
     let pending = this.rendering.get(key)
     if (!pending) {
-      pending = this.render(issueId, now).finally(() => this.rendering.delete(key))
+      pending = this.render(issueId, shape, now).finally(() => this.rendering.delete(key))
       this.rendering.set(key, pending)
     }
     const card = await pending
@@ -70,7 +70,7 @@ export class ShareCards {
     return card
   }
 
-  private async render(issueId: number, now: number): Promise<ShareCard | undefined> {
+  private async render(issueId: number, shape: CardShape, now: number): Promise<ShareCard | undefined> {
     const row = await this.db
       .selectFrom('issues')
       .select(['title', 'region_id', 'number', 'published_at', 'access', 'paywall_at', 'body_json'])
@@ -89,7 +89,7 @@ export class ShareCards {
       paywallAt: row.paywall_at,
       body: JSON.parse(row.body_json) as BodyNode[],
     })
-    return { png: await renderShareCard(input), etag: shareCardEtag(input) }
+    return { png: await renderShareCard(input, shape), etag: shareCardEtag(input, shape) }
   }
 }
 
@@ -210,6 +210,7 @@ export class Sharing {
         .select((eb) => eb.fn.countAll<string | number>().as('opens'))
         .groupBy('share_opens.scene')
         .orderBy('opens', 'desc')
+        .orderBy('share_opens.scene')
         .execute(),
       this.catalog.get(query.now),
     ])

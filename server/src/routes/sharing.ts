@@ -3,7 +3,7 @@ import { RateLimiter } from '../domain/rate-limiter'
 import { ShareCards, Sharing } from '../domain/sharing'
 import { ApiError, notFound } from '../errors'
 import { errorResponses } from '../schemas/common'
-import { ShareCardImage, ShareCardParams, ShareCode, ShareOpenBody } from '../schemas/sharing'
+import { ShareCardImage, ShareCardParams, ShareCardQuery, ShareCode, ShareOpenBody } from '../schemas/sharing'
 
 /** A share open is three small fields. */
 const OPEN_BODY_LIMIT = 512
@@ -39,11 +39,12 @@ export async function sharingRoutes(app: App, options: { now: () => number }): P
           'Region, number, title, date, a VIP badge and a line of the free part; never VIP text. ETag and 304; `cache-control: public`.',
         tags: ['sharing'],
         params: ShareCardParams,
+        querystring: ShareCardQuery,
         response: { 200: ShareCardImage, 304: { type: 'null', description: 'Not modified' }, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const card = await cards.card(request.params.id, now())
+      const card = await cards.card(request.params.id, request.query.shape ?? 'chat', now())
       if (!card) throw notFound('ISSUE_NOT_FOUND', `there is no published issue ${request.params.id}`)
       reply.header('etag', card.etag).header('cache-control', CARD_CACHE_CONTROL)
       if (matchesEtag(request.headers['if-none-match'], card.etag)) return reply.code(304).send()

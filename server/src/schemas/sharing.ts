@@ -11,9 +11,21 @@ export const ShareCardParams = Type.Object(
   { additionalProperties: false },
 )
 
-/** A PNG image (5:4, 1000 × 800) */
+export const ShareCardQuery = Type.Object(
+  {
+    shape: Type.Optional(
+      Type.Union([Type.Literal('chat'), Type.Literal('moments')], {
+        default: 'chat',
+        description: 'chat: 1000 × 800 (5:4, chat shares); moments: 800 × 800 (1:1, Moments shares)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+/** A PNG image: 1000 × 800 (5:4) or, for Moments, 800 × 800 */
 export const ShareCardImage = Type.Unsafe<Buffer>({
-  description: 'PNG image, 1000 × 800 (5:4)',
+  description: 'PNG image, 1000 × 800 (5:4) or 800 × 800 (shape=moments)',
   content: { 'image/png': { schema: { type: 'string', format: 'binary' } } },
 })
 

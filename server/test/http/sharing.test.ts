@@ -45,8 +45,8 @@ describe.each(dialects())('sharing on %s', (dialect) => {
   })
   afterAll(() => t.close())
 
-  const card = (id: number | string, headers: Record<string, string> = {}) =>
-    t.app.inject({ url: `/api/issues/${id}/share-card.png`, headers })
+  const card = (id: number | string, headers: Record<string, string> = {}, query = '') =>
+    t.app.inject({ url: `/api/issues/${id}/share-card.png${query}`, headers })
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
   const errorOf = (response: { statusCode: number; json(): { error: { code: string } } }) => [
     response.statusCode,
@@ -74,6 +74,18 @@ describe.each(dialects())('sharing on %s', (dialect) => {
       expect(reader.rawPayload.equals(anonymous.rawPayload)).toBe(true)
       expect(member.rawPayload.equals(anonymous.rawPayload)).toBe(true)
       expect(member.headers.etag).toBe(anonymous.headers.etag)
+    })
+
+    it('shape=moments is a square card for Moments shares, the same for every viewer', async () => {
+      const square = await card(seedId, {}, '?shape=moments')
+      expect(square.statusCode).toBe(200)
+      expect(pngSize(square.rawPayload)).toEqual({ width: 800, height: 800 })
+      const member = await card(seedId, bearer(vip.token), '?shape=moments')
+      expect(member.rawPayload.equals(square.rawPayload)).toBe(true)
+      expect(square.headers.etag).not.toBe((await card(seedId)).headers.etag)
+      expect(pngSize((await card(seedId, {}, '?shape=chat')).rawPayload)).toEqual({ width: 1000, height: 800 })
+      expect(errorOf(await card(seedId, {}, '?shape=round'))).toEqual([400, 'INVALID_PARAMETER'])
+      expect(errorOf(await card(seedId, {}, '?size=9000'))).toEqual([400, 'INVALID_PARAMETER'])
     })
 
     it('a free issue has a card of its own', async () => {

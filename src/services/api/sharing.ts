@@ -21,7 +21,8 @@ export function reportShareOpen(open: ShareOpen): Promise<void> {
   return request<void>('/api/share-opens', { method: 'POST', data: { ...open } })
 }
 
-/** The 5:4 PNG share card of an issue, for imageUrl. */
-export function shareCardUrl(issueId: number): string {
-  return `${API_BASE}/api/issues/${encodeURIComponent(String(issueId))}/share-card.png`
+/** The PNG share card of an issue, for imageUrl: 5:4 for chats, square for Moments (WeChat shows it 1:1). */
+export function shareCardUrl(issueId: number, shape: 'chat' | 'moments' = 'chat'): string {
+  const card = `${API_BASE}/api/issues/${encodeURIComponent(String(issueId))}/share-card.png`
+  return shape === 'moments' ? `${card}?shape=moments` : card
 }

@@ -50,10 +50,10 @@ export function shareAppMessageParts(issueId: number | null, code: string | null
   return { path: code ? `${path}&sharer=${code}` : path, imageUrl: shareCardUrl(issueId) }
 }
 
-/** What a Moments share carries besides its title: the query with the sharer, and the card image. */
+/** What a Moments share carries besides its title: the query with the sharer, and the square card image. */
 export function shareTimelineParts(issueId: number | null, code: string | null): { query: string; imageUrl?: string } {
   if (issueId === null) return { query: '' }
-  return { query: code ? `id=${issueId}&sharer=${code}` : `id=${issueId}`, imageUrl: shareCardUrl(issueId) }
+  return { query: code ? `id=${issueId}&sharer=${code}` : `id=${issueId}`, imageUrl: shareCardUrl(issueId, 'moments') }
 }
 
 /**
