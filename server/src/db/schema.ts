@@ -215,6 +215,21 @@ export interface ReaderSettingsTable {
   updated_at: Millis
 }
 
+/** A reader's practice of one 例题: the working draft and the last submitted answer. */
+export interface PracticeAnswerTable {
+  user_id: number
+  issue_id: number
+  /** "q1" … counted over the whole body */
+  question_id: string
+  draft_text: string
+  draft_elapsed_seconds: number
+  draft_saved_at: Millis
+  submitted_text: string | null
+  submitted_elapsed_seconds: number | null
+  submitted_at: Millis | null
+  created_at: Millis
+}
+
 export interface ShareCodeTable {
   user_id: number
   /** Random and opaque, in share paths as sharer=<code> */
@@ -253,6 +268,7 @@ export interface Database {
   favorites: FavoriteTable
   reading_progress: ReadingProgressTable
   reader_settings: ReaderSettingsTable
+  practice_answers: PracticeAnswerTable
   share_codes: ShareCodeTable
   share_opens: ShareOpenTable
 }
