@@ -94,6 +94,45 @@ describe.each(dialects())('sharing on %s', (dialect) => {
       expect(free.rawPayload.equals((await card(seedId)).rawPayload)).toBe(false)
     })
 
+    it('draws nothing of the VIP part: rewriting it leaves the card byte for byte the same', async () => {
+      const row = await t.db.kysely
+        .selectFrom('issues')
+        .select(['body_json', 'paywall_at'])
+        .where('id', '=', seedId)
+        .executeTakeFirstOrThrow()
+      const body = JSON.parse(row.body_json) as { type: string; text?: string }[]
+      // The paywall just before the first paragraph: a card that read past it would draw VIP text.
+      const paywallAt = body.findIndex((node) => node.type === 'paragraph')
+      expect(paywallAt).toBeGreaterThan(0)
+      const rewritten = [
+        ...body.slice(0, paywallAt),
+        ...body.slice(paywallAt).map((node) => ('text' in node ? { ...node, text: `会员专享${node.text}` } : node)),
+      ]
+      const cardOf = async (nodes: unknown[]) => {
+        await t.db.kysely
+          .updateTable('issues')
+          .set({ body_json: JSON.stringify(nodes), paywall_at: paywallAt })
+          .where('id', '=', seedId)
+          .execute()
+        t.app.dropContentCaches()
+        return card(seedId)
+      }
+      try {
+        const original = await cardOf(body)
+        const changed = await cardOf(rewritten)
+        expect(changed.statusCode).toBe(200)
+        expect(changed.rawPayload.equals(original.rawPayload)).toBe(true)
+        expect(changed.headers.etag).toBe(original.headers.etag)
+      } finally {
+        await t.db.kysely
+          .updateTable('issues')
+          .set({ body_json: row.body_json, paywall_at: row.paywall_at })
+          .where('id', '=', seedId)
+          .execute()
+        t.app.dropContentCaches()
+      }
+    })
+
     it('answers 304 to a matching If-None-Match, 200 to another', async () => {
       const first = await card(seedId)
       const etag = first.headers.etag as string
