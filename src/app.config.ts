@@ -28,6 +28,10 @@ export default defineAppConfig({
       pages: ['pages/favorites', 'pages/history', 'pages/settings'],
     },
     {
+      root: 'subpackages/practice',
+      pages: ['pages/index', 'pages/answers'],
+    },
+    {
       root: 'subpackages/navigator',
       pages: ['pages/index'],
     },

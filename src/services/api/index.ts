@@ -6,6 +6,24 @@ export { ApiError, ClientErrorCode, isApiError, readerMessage, toApiError } from
 export { avatarSource, bindPhone, getMe, login, logout, updateNickname, uploadAvatar } from './account'
 export { cancelOrder, createOrder, getOrder, listOrders, listPlans } from './orders'
 export { searchIssues } from './search'
+export {
+  deletePractice,
+  getPractice,
+  getPracticeIssue,
+  listPracticeAnswers,
+  savePracticeDraft,
+  submitPractice,
+} from './practice'
+export type {
+  PracticeAnswer,
+  PracticeAnswerList,
+  PracticeDetail,
+  PracticeDraft,
+  PracticeInput,
+  PracticeIssue,
+  PracticeQuestion,
+  PracticeSubmission,
+} from './practice'
 export { getShareCode, reportShareOpen, SHARE_CODE_RE, shareCardUrl } from './sharing'
 export type { ShareCode, ShareOpen } from './sharing'
 export { listNavigatorRegions, listRegionIssues } from './navigator'

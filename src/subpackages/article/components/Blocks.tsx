@@ -1,4 +1,6 @@
 import { Text, View } from '@tarojs/components'
+import Taro from '@tarojs/taro'
+import { routes } from '../../../constants'
 import type { Block, BlockOf, Section } from '../../../services/api'
 import './Blocks.scss'
 
@@ -60,7 +62,15 @@ function Remark({ block }: { block: BlockOf<'remark'> }) {
   )
 }
 
-function Question({ block }: { block: BlockOf<'question'> }) {
+/** Where a question is practised: its issue and its id there ("q1" … counted over the whole body, as the server does). */
+export interface PracticeTarget {
+  issueId: number
+  questionId: string
+}
+
+const openPage = (url: string) => void Taro.navigateTo({ url }).catch(() => undefined)
+
+function Question({ block, practice }: { block: BlockOf<'question'>; practice?: PracticeTarget }) {
   return (
     <View className='blk-q'>
       <View className='blk-q-head'>
@@ -74,6 +84,20 @@ function Question({ block }: { block: BlockOf<'question'> }) {
         <Text className='blk-q-req' userSelect>
           {requirementsText(block.requirements)}
         </Text>
+      ) : null}
+      {practice ? (
+        <View className='blk-q-actions'>
+          <View
+            className='blk-q-practice'
+            hoverClass='blk-q-practice-hover'
+            onClick={() => openPage(routes.practice(practice.issueId, practice.questionId))}
+          >
+            <Text>练习作答</Text>
+          </View>
+          <Text className='blk-q-answers' onClick={() => openPage(routes.practiceAnswers(practice.issueId))}>
+            我的作答 ›
+          </Text>
+        </View>
       ) : null}
     </View>
   )
@@ -100,7 +124,7 @@ function Answer({ block }: { block: BlockOf<'answer'> }) {
   )
 }
 
-export function BlockView({ block }: { block: Block }) {
+export function BlockView({ block, practice }: { block: Block; practice?: PracticeTarget }) {
   switch (block.type) {
     case 'paragraph':
       return <Paragraph block={block} />
@@ -111,7 +135,7 @@ export function BlockView({ block }: { block: Block }) {
     case 'remark':
       return <Remark block={block} />
     case 'question':
-      return <Question block={block} />
+      return <Question block={block} practice={practice} />
     case 'answer':
       return <Answer block={block} />
     default:
@@ -123,7 +147,23 @@ export function BlockView({ block }: { block: Block }) {
 /** Element id of a section, the target of the table of contents. */
 export const sectionAnchor = (id: string) => `sec-${id}`
 
-export function SectionView({ section }: { section: Section }) {
+/**
+ * `practice`: the issue whose questions get a 练习作答 entry, and how many questions came before this
+ * section (the sections are a prefix of the body, so counting on gives the server's ids).
+ */
+export function SectionView({
+  section,
+  practice,
+}: {
+  section: Section
+  practice?: { issueId: number; questionsBefore: number }
+}) {
+  let questions = practice?.questionsBefore ?? 0
+  const targetOf = (block: Block): PracticeTarget | undefined => {
+    if (!practice || block.type !== 'question') return undefined
+    questions += 1
+    return { issueId: practice.issueId, questionId: `q${questions}` }
+  }
   return (
     <View className='sec' id={sectionAnchor(section.id)}>
       {section.heading ? (
@@ -132,8 +172,22 @@ export function SectionView({ section }: { section: Section }) {
         </Text>
       ) : null}
       {section.blocks.map((block, index) => (
-        <BlockView key={index} block={block} />
+        <BlockView key={index} block={block} practice={targetOf(block)} />
       ))}
     </View>
+  )
+}
+
+/** Every section of an issue; with `practiceIssueId`, each question offers 练习作答 and 我的作答. */
+export function SectionsView({ sections, practiceIssueId }: { sections: Section[]; practiceIssueId: number | null }) {
+  let questionsBefore = 0
+  return (
+    <>
+      {sections.map((section) => {
+        const practice = practiceIssueId === null ? undefined : { issueId: practiceIssueId, questionsBefore }
+        questionsBefore += section.blocks.filter((block) => block.type === 'question').length
+        return <SectionView key={section.id} section={section} practice={practice} />
+      })}
+    </>
   )
 }

@@ -9,7 +9,7 @@ import { loadReaderSettings, useEffectiveTheme, useReaderSettings } from '../../
 import { getSession, useSession } from '../../../store/session'
 import { formatCount, formatDate, issueFullTitle, issueLabel } from '../../../utils/format'
 import { isOnlyPage, isSinglePageMode } from '../../../utils/launch'
-import { SectionView, sectionAnchor } from '../components/Blocks'
+import { SectionsView, sectionAnchor } from '../components/Blocks'
 import PaywallCard from '../components/PaywallCard'
 import Toc from '../components/Toc'
 import { parseIssueId, useIssue } from '../useIssue'
@@ -94,9 +94,7 @@ function Article({
         )}
       </View>
       <Toc sections={issue.sections} locked={!access.granted} onJump={jump} />
-      {issue.sections.map((section) => (
-        <SectionView key={section.id} section={section} />
-      ))}
+      <SectionsView sections={issue.sections} practiceIssueId={singlePage ? null : issue.id} />
       {access.granted ? null : <PaywallCard access={access} singlePage={singlePage} />}
       {singlePage ? null : (
         <View className='art-nav'>

@@ -1,0 +1,60 @@
+import { Text, View } from '@tarojs/components'
+import type { BlockOf } from '../../../services/api'
+import './QuestionCard.scss'
+
+/** "例题1:请概括…" → "请概括…": the label is drawn on its own (as on the article page). */
+export function promptWithoutLabel(prompt: string, label: string): string {
+  if (!label || !prompt.startsWith(label)) return prompt
+  return prompt.slice(label.length).replace(/^\s*[:：]?\s*/, '')
+}
+
+export interface QuestionCardProps {
+  label: string
+  prompt: string
+  requirements?: string
+  wordLimitText: string
+}
+
+/** The question being practised: label, limit, prompt and requirements. */
+export function QuestionCard({ label, prompt, requirements, wordLimitText }: QuestionCardProps) {
+  return (
+    <View className='pq'>
+      <View className='pq-head'>
+        <Text className='pq-label'>{label}</Text>
+        {wordLimitText ? <Text className='pq-limit'>字数 {wordLimitText}</Text> : null}
+      </View>
+      <Text className='pq-prompt' userSelect>
+        {promptWithoutLabel(prompt, label)}
+      </Text>
+      {requirements ? (
+        <Text className='pq-req' userSelect>
+          {requirements}
+        </Text>
+      ) : null}
+    </View>
+  )
+}
+
+/** The 参考作答, shown only after the reader submitted (the server sends it only then). */
+export function ReferenceAnswer({ blocks }: { blocks: BlockOf<'answer'>[] }) {
+  return (
+    <View className='pr'>
+      <Text className='pr-tag'>参考作答</Text>
+      {blocks.length === 0 ? <Text className='pr-p'>本题暂无参考作答</Text> : null}
+      {blocks.map((block, index) => (
+        <View key={index}>
+          {block.title ? (
+            <Text className='pr-title' userSelect>
+              {block.title}
+            </Text>
+          ) : null}
+          {block.paragraphs.map((paragraph, line) => (
+            <Text key={line} className='pr-p' userSelect>
+              {paragraph}
+            </Text>
+          ))}
+        </View>
+      ))}
+    </View>
+  )
+}
