@@ -5,7 +5,13 @@ import Taro from '@tarojs/taro'
 import { formatAmount } from '../../utils/format'
 import type { Platform, RequestPaymentParams, XpayParams } from '../api/types'
 import { PAYMENT_MESSAGES, paymentResult } from './payment-result'
-import type { AvatarButtonProps, PaymentResult, PaymentSheetInfo, PhoneNumberButtonProps } from './types'
+import type {
+  AvatarButtonProps,
+  DocumentResult,
+  PaymentResult,
+  PaymentSheetInfo,
+  PhoneNumberButtonProps,
+} from './types'
 import './index.h5.scss'
 
 /**
@@ -334,4 +340,19 @@ export function requestPayment(params: RequestPaymentParams, sheet?: PaymentShee
       user: simulatorUser(),
     }),
   )
+}
+
+/** The browser has no document viewer of WeChat's: fetch with the bearer token, then save the file as a download. */
+export async function openIssuePdf(url: string, token: string, fileName: string): Promise<DocumentResult> {
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` }, credentials: 'omit' })
+  if (!response.ok) return { ok: false, statusCode: response.status, body: await response.json().catch(() => null) }
+  const link = document.createElement('a')
+  link.href = URL.createObjectURL(await response.blob())
+  link.download = fileName
+  document.body.appendChild(link)
+  link.click()
+  link.remove()
+  // The download has started from the object URL; release it once the browser took it.
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000)
+  return { ok: true }
 }

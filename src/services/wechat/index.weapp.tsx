@@ -2,7 +2,13 @@ import { Button } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import type { Platform, RequestPaymentParams, XpayParams } from '../api/types'
 import { normalisePlatform, PAYMENT_MESSAGES, paymentResult } from './payment-result'
-import type { AvatarButtonProps, PaymentResult, PaymentSheetInfo, PhoneNumberButtonProps } from './types'
+import type {
+  AvatarButtonProps,
+  DocumentResult,
+  PaymentResult,
+  PaymentSheetInfo,
+  PhoneNumberButtonProps,
+} from './types'
 
 /** The parts of the mini-program's global `wx` that Taro 4 does not wrap (it has no requestVirtualPayment). */
 interface WxGlobal {
@@ -118,4 +124,23 @@ export function requestPayment(params: RequestPaymentParams, _sheet?: PaymentShe
     signType: params.signType,
     paySign: params.paySign,
   }).then(paymentResult, paymentResult)
+}
+
+/**
+ * wx.downloadFile with the bearer token, then wx.openDocument (with 转发/保存 in its menu). A refusal
+ * (401, 403 VIP_REQUIRED …) is downloaded too: its JSON body is read back from the temporary file.
+ */
+export async function openIssuePdf(url: string, token: string, _fileName: string): Promise<DocumentResult> {
+  const { statusCode, tempFilePath } = await Taro.downloadFile({ url, header: { Authorization: `Bearer ${token}` } })
+  if (statusCode === 200) {
+    await Taro.openDocument({ filePath: tempFilePath, fileType: 'pdf', showMenu: true })
+    return { ok: true }
+  }
+  let body: unknown = null
+  try {
+    body = JSON.parse(String(Taro.getFileSystemManager().readFileSync(tempFilePath, 'utf8')))
+  } catch {
+    // No readable body: the status alone decides.
+  }
+  return { ok: false, statusCode, body }
 }

@@ -40,6 +40,9 @@ export interface PaymentSheetInfo {
   title: string
 }
 
+/** How fetching a document ended: opened, or the server's answer when it was not a 200. */
+export type DocumentResult = { ok: true } | { ok: false; statusCode: number; body: unknown }
+
 /**
  * What the app needs from the WeChat client. The mini-program gets it from WeChat itself; the H5
  * preview gets it from the local WeChat simulator's phone side (docs/wechat-simulator.md).
@@ -59,4 +62,6 @@ export interface WechatAdapter {
   requestVirtualPayment: (params: XpayParams, sheet?: PaymentSheetInfo) => Promise<PaymentResult>
   /** WeChat Pay JSAPI: wx.requestPayment with the server's signed parameters; never rejects */
   requestPayment: (params: RequestPaymentParams, sheet?: PaymentSheetInfo) => Promise<PaymentResult>
+  /** Downloads the issue's PDF with the bearer token and opens it (wx.openDocument; a download on H5); rejects only when no answer came */
+  openIssuePdf: (url: string, token: string, fileName: string) => Promise<DocumentResult>
 }

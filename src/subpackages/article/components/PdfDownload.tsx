@@ -1,0 +1,56 @@
+import { useState } from 'react'
+import { Button, Text, View } from '@tarojs/components'
+import Taro from '@tarojs/taro'
+import { routes } from '../../../constants'
+import { downloadIssuePdf, isSessionError, toApiError, type PdfIssue } from '../../../services/api'
+import { getSession, signIn } from '../../../store/session'
+import './PdfDownload.scss'
+
+const FAILED = '下载失败，请稍后重试'
+
+async function download(issue: PdfIssue): Promise<void> {
+  if (getSession().status !== 'signed-in') await signIn()
+  try {
+    await downloadIssuePdf(issue)
+  } catch (error) {
+    // A token the server no longer takes: one fresh sign-in, one more try.
+    if (!isSessionError(error)) throw error
+    await signIn()
+    await downloadIssuePdf(issue)
+  }
+}
+
+/**
+ * 下载PDF (文档PDF下载, a VIP benefit): the server renders the whole issue with the reader's masked id
+ * as a watermark. Signed out, the tap signs in first; without VIP it opens the paywall (开通会员).
+ */
+export default function PdfDownload({ issue }: { issue: PdfIssue }) {
+  const [busy, setBusy] = useState(false)
+
+  const onTap = async () => {
+    if (busy) return
+    setBusy(true)
+    try {
+      await download(issue)
+    } catch (error) {
+      const failure = toApiError(error)
+      if (failure.isVipRequired) {
+        void Taro.navigateTo({ url: routes.vipBuy }).catch(() => undefined)
+      } else {
+        const message = failure.status === 0 || failure.status >= 500 ? FAILED : failure.message
+        void Taro.showToast({ title: message, icon: 'none' })
+      }
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <View className='pdf-download'>
+      <Button className='pdf-download-button' loading={busy} disabled={busy} onClick={onTap}>
+        {busy ? '下载中…' : '下载PDF'}
+      </Button>
+      <Text className='pdf-download-note'>VIP会员专享：全文含参考作答，可保存与转发</Text>
+    </View>
+  )
+}
