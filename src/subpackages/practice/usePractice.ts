@@ -38,6 +38,9 @@ export type SaveState = 'saved' | 'saving' | 'unsaved' | 'failed' | 'offline'
 export function usePractice(issueId: number | null, questionId: string | null, active: boolean) {
   const [load, setLoad] = useState<LoadState>({ status: 'loading' })
   const [text, setText] = useState('')
+  // What the textarea starts from: set on load only. Feeding every keystroke back as its value makes
+  // the cursor jump on some phones (the mini-program's setData round trip), so the box keeps its own.
+  const [initialText, setInitialText] = useState('')
   const [elapsed, setElapsed] = useState(0)
   const [save, setSave] = useState<SaveState>('saved')
   const [submitting, setSubmitting] = useState(false)
@@ -61,6 +64,7 @@ export function usePractice(issueId: number | null, questionId: string | null, a
         elapsedRef.current = draft?.elapsedSeconds ?? 0
         saved.current = { text: textRef.current, elapsed: elapsedRef.current }
         setText(textRef.current)
+        setInitialText(textRef.current)
         setElapsed(elapsedRef.current)
         setSave('saved')
         setLoad({ status: 'ready', detail })
@@ -172,5 +176,5 @@ export function usePractice(issueId: number | null, questionId: string | null, a
       .then(() => setSubmitting(false))
   }, [ready, submitting, issueId, questionId])
 
-  return { load, text, elapsed, save, submitting, input, submit, retry: fetch }
+  return { load, text, initialText, elapsed, save, submitting, input, submit, retry: fetch }
 }

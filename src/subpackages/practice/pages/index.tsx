@@ -78,7 +78,11 @@ export default function PracticePage() {
   const questionId = parseQuestionParam(params.q)
   const { status: session } = useSession()
   const signedIn = session === 'signed-in'
-  const { load, text, elapsed, save, submitting, input, submit, retry } = usePractice(issueId, questionId, signedIn)
+  const { load, text, initialText, elapsed, save, submitting, input, submit, retry } = usePractice(
+    issueId,
+    questionId,
+    signedIn,
+  )
   const detail = load.status === 'ready' ? load.detail : null
 
   useEffect(() => {
@@ -158,7 +162,7 @@ export default function PracticePage() {
       </View>
       <Textarea
         className='pp-input'
-        value={text}
+        value={initialText}
         maxlength={MAX_ANSWER_LENGTH}
         autoHeight
         placeholder='在此写下你的作答，参考作答将在提交后显示'
