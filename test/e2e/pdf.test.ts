@@ -1,0 +1,81 @@
+import type { Browser, Page, Response } from 'playwright-core'
+import { launchBrowser, type Stack, startStack, withPage } from './harness'
+
+/**
+ * 下载PDF on the H5 build with the real API and the WeChat simulator: a reader without VIP is sent to
+ * 开通会员 (the API refused with 403 VIP_REQUIRED); a VIP reader gets the PDF (200 application/pdf),
+ * saved by the browser under the issue's Chinese name.
+ */
+const TITLE = '中部城市群高质量发展'
+
+jest.setTimeout(180_000)
+
+let stack: Stack
+let browser: Browser
+
+beforeAll(async () => {
+  // Keep whatever started, so that afterAll stops it even when the other one failed.
+  const [started, launched] = await Promise.allSettled([startStack(), launchBrowser()])
+  if (started.status === 'fulfilled') stack = started.value
+  if (launched.status === 'fulfilled') browser = launched.value
+  for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason
+})
+
+afterAll(async () => {
+  await Promise.allSettled([browser?.close(), stack?.stop()])
+})
+
+const isPdfRequest = (response: Response) =>
+  response.request().method() === 'GET' && /^\/api\/issues\/\d+\/pdf$/.test(new URL(response.url()).pathname)
+
+/** The visible article page (Taro H5 keeps earlier pages of the stack in the DOM, hidden). */
+const article = (page: Page) => page.locator('.art-page:visible')
+
+async function openSeedArticle(page: Page): Promise<void> {
+  await page.goto(`${stack.origin}/`)
+  const item = page.getByText(TITLE).first()
+  await item.waitFor({ state: 'visible', timeout: 30_000 })
+  await item.click()
+  await article(page).locator('.art-title', { hasText: TITLE }).waitFor({ state: 'visible', timeout: 30_000 })
+}
+
+test('a reader without VIP taps 下载PDF and lands on 开通会员', async () => {
+  await withPage(browser, 'pdf-non-vip', async (page) => {
+    // Signed in silently on the first visit, as a new reader without VIP.
+    const signedIn = page.waitForResponse(
+      (response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/auth/login',
+    )
+    await page.goto(`${stack.origin}/?wxuser=e2e-pdf-reader`)
+    expect((await signedIn).status()).toBe(200)
+    await openSeedArticle(page)
+
+    const refused = page.waitForResponse(isPdfRequest)
+    await article(page).getByText('下载PDF').click()
+    const response = await refused
+    expect(response.status()).toBe(403)
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('VIP_REQUIRED')
+    await page.waitForURL(/\/subpackages\/vip\/pages\/index/, { timeout: 30_000 })
+  })
+})
+
+test('a VIP reader taps 下载PDF and gets the PDF', async () => {
+  const token = await stack.vipToken('e2e-pdf-vip', 30)
+  await withPage(
+    browser,
+    'pdf-vip',
+    async (page) => {
+      await openSeedArticle(page)
+      const answered = page.waitForResponse(isPdfRequest)
+      const saved = page.waitForEvent('download')
+      await article(page).getByText('下载PDF').click()
+      const response = await answered
+      expect(response.status()).toBe(200)
+      expect(response.headers()['content-type']).toBe('application/pdf')
+      expect((await response.body()).subarray(0, 5).toString('latin1')).toBe('%PDF-')
+      expect((await saved).suggestedFilename()).toBe('山西第32期-中部城市群高质量发展.pdf')
+      // Back from 下载中… once the file is saved.
+      await article(page).getByText('下载PDF').waitFor({ state: 'visible', timeout: 30_000 })
+    },
+    { token },
+  )
+})
