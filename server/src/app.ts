@@ -46,6 +46,7 @@ import { practiceRoutes } from './routes/practice'
 import { pdfRoutes } from './routes/pdf'
 import { subscriptionsRoutes } from './routes/subscriptions'
 import { sharingRoutes } from './routes/sharing'
+import { SubscriptionSweep } from './domain/subscription-sweep'
 
 export interface ContentCache {
   clear(): void
@@ -68,6 +69,8 @@ declare module 'fastify' {
     wechatClients(): { wechat: WeChatApi; accessTokens: AccessTokenCache }
     payments: Payments
     reconciler: Reconciler
+    /** 通知我下一期: announces new issues to subscribed readers and sends the messages */
+    subscriptionSweep: SubscriptionSweep
     /** WeChat Pay's verification keys by serial, or null when WeChat Pay is not configured */
     wechatpayKeys(): ReadonlyMap<string, crypto.KeyObject> | null
     /** The request's session, or a 401 LOGIN_REQUIRED */
@@ -301,6 +304,19 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   app.reconciler.start()
   app.addHook('onClose', async () => {
     await app.reconciler.stop()
+  })
+  app.decorate(
+    'subscriptionSweep',
+    new SubscriptionSweep(db.kysely, app.log, {
+      intervalMs: config.SUBSCRIBE_SWEEP_INTERVAL_MS,
+      miniprogramState: config.SUBSCRIBE_MINIPROGRAM_STATE,
+      clients: () => (wechat && accessTokens ? { wechat, accessTokens } : null),
+      now,
+    }),
+  )
+  if (config.SUBSCRIBE_TEMPLATE_ID) app.subscriptionSweep.start()
+  app.addHook('onClose', async () => {
+    await app.subscriptionSweep.stop()
   })
 
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger())

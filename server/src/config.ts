@@ -82,6 +82,15 @@ const ConfigSchema = Type.Object({
   WECHATPAY_PLATFORM_CERT_FILE: Type.String({ default: '' }),
   /** Public HTTPS base URL of this API, for notify_url (WeChat Pay calls it from the internet) */
   WECHATPAY_NOTIFY_BASE: Type.String({ default: '', pattern: '^(|https?://[^\\s?]+)$' }),
+
+  /** 通知我下一期: the one-time subscribe-message template (empty: the feature is off) */
+  SUBSCRIBE_TEMPLATE_ID: Type.String({ default: '', pattern: '^[A-Za-z0-9_-]{0,128}$' }),
+  /** How often new issues are announced and due messages sent, ms (0: never, e.g. in tests that run it by hand) */
+  SUBSCRIBE_SWEEP_INTERVAL_MS: Type.Integer({ default: 30000, minimum: 0, maximum: 3600000 }),
+  /** Which version of the mini-program a message opens */
+  SUBSCRIBE_MINIPROGRAM_STATE: Type.Union([Type.Literal('developer'), Type.Literal('trial'), Type.Literal('formal')], {
+    default: 'formal',
+  }),
 })
 
 export type Config = Static<typeof ConfigSchema>

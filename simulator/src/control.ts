@@ -7,6 +7,7 @@ import { FORGERY_MODES, NOTIFICATION_MODES, type NotificationMode, type Rail } f
 import { RESPONSE_MODES } from './pay'
 import { pushSignature, randomDigits, randomHex } from './signing'
 import type { SimState } from './state'
+import { subscribeControlRoutes } from './subscribe'
 
 /**
  * The control side, under /__control: switches for tests. Not part of WeChat, not reachable from
@@ -101,6 +102,7 @@ const UserQuery = Type.Object({ appid: Type.Optional(Type.String({ minLength: 1,
 export async function controlRoutes(app: FastifyInstance, { state }: { state: SimState }): Promise<void> {
   lenientJsonBodies(app)
   const api = app.withTypeProvider<TypeBoxTypeProvider>()
+  await app.register(subscribeControlRoutes, { state })
 
   api.post('/faults', { schema: { body: FaultBody } }, async (request) => {
     const fault = request.body

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { badRequest, lenientJsonBodies } from './http'
 import { openidFor } from './ids'
 import type { SimState } from './state'
+import { subscribePhoneRoutes } from './subscribe'
 import { XPAY_PLATFORMS } from './xpay'
 
 /**
@@ -80,6 +81,7 @@ export async function phoneSideRoutes(app: FastifyInstance, { state }: { state: 
   await app.register(cors, { origin: '*', methods: ['POST'], maxAge: 600 })
   lenientJsonBodies(app)
   const api = app.withTypeProvider<TypeBoxTypeProvider>()
+  await app.register(subscribePhoneRoutes, { state })
 
   api.post('/login', { schema: { body: LoginBody, response: { 200: CodeReply } } }, async (request) => {
     const { user, appid } = request.body

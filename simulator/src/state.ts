@@ -8,6 +8,7 @@ import { Notifier } from './notify'
 import { PayStore, type PayConfig, type PayOptions } from './pay'
 import { PhoneCodeStore } from './phone'
 import { DEFAULT_REVIEW_WORDS, DEFAULT_RISKY_WORDS, type RiskyWord } from './security'
+import { SubscribeStore } from './subscribe'
 import { TokenStore } from './tokens'
 import { defaultOriginalId, XpayStore, type XpayConfig, type XpayOptions } from './xpay'
 
@@ -201,6 +202,8 @@ export class SimState {
   readonly logins: LoginStore
   readonly tokens: TokenStore
   readonly phones: PhoneCodeStore
+  /** One-time subscribe messages: accepts per user and template, and the messages sent */
+  readonly subscribe: SubscribeStore
   /** Outgoing payment notifications of both rails, their retries, log and test switches */
   readonly notifier: Notifier
   /** xpay orders and refunds; null when the simulator has no xpay options */
@@ -216,6 +219,7 @@ export class SimState {
     this.logins = new LoginStore(config, this.clock)
     this.tokens = new TokenStore(config, this.clock)
     this.phones = new PhoneCodeStore(config, this.clock)
+    this.subscribe = new SubscribeStore(this.clock)
     this.notifier = new Notifier(this.clock, { retryScale: config.retryScale, timeoutMs: config.notifyTimeoutMs })
     this.xpay = config.xpay && new XpayStore(config.xpay, config, this.clock, this.notifier)
     this.pay = config.pay && new PayStore(config.pay, config, this.clock, this.notifier)
@@ -239,6 +243,7 @@ export class SimState {
     this.logins.reset()
     this.tokens.reset()
     this.phones.reset()
+    this.subscribe.reset()
     this.notifier.reset()
     this.xpay?.reset()
     this.pay?.reset()

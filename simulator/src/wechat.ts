@@ -5,6 +5,7 @@ import { lenientJsonBodies } from './http'
 import { loginRoutes } from './login'
 import { phoneRoutes } from './phone'
 import { securityRoutes } from './security'
+import { subscribeRoutes } from './subscribe'
 import type { SimState } from './state'
 import { tokenRoutes } from './tokens'
 import { xpayRoutes } from './xpay'
@@ -46,5 +47,6 @@ export async function wechatApi(app: FastifyInstance, { state }: WechatApiOption
   await app.register(tokenRoutes, { state })
   await app.register(phoneRoutes, { state })
   await app.register(securityRoutes, { state })
+  await app.register(subscribeRoutes, { state })
   if (state.xpay) await app.register(xpayRoutes, { state, store: state.xpay })
 }

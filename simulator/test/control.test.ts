@@ -86,6 +86,7 @@ describe('faults, clock, stats and reset', () => {
     await jscode2session(sim, code)
     const before = await sim.get('/__control/stats')
     expect(before.calls).toEqual({
+      '/cgi-bin/message/subscribe/send': 0,
       '/cgi-bin/stable_token': 1,
       '/sns/jscode2session': 1,
       '/wxa/business/getuserphonenumber': 0,

@@ -249,6 +249,42 @@ export interface ShareOpenTable {
   created_at: Millis
 }
 
+export type OptInStatus = 'open' | 'used'
+export type SubscriptionMessageStatus = 'pending' | 'sent' | 'failed'
+
+/** One 'accept' of a one-time subscribe message: good for one message about the reader's region */
+export interface SubscriptionOptInTable {
+  id: Generated<number>
+  user_id: number
+  region_id: number
+  template_id: string
+  status: OptInStatus
+  used_for_issue_id: number | null
+  used_at: Millis | null
+  created_at: Millis
+}
+
+/** Published issues the subscription sweep has announced (once each) */
+export interface IssueAnnouncementTable {
+  issue_id: number
+  announced_at: Millis
+}
+
+/** The outbox of subscribe messages: one per used opt-in */
+export interface SubscriptionMessageTable {
+  id: Generated<number>
+  optin_id: number
+  user_id: number
+  issue_id: number
+  template_id: string
+  status: SubscriptionMessageStatus
+  attempts: number
+  next_attempt_at: Millis
+  errcode: number | null
+  created_at: Millis
+  sent_at: Millis | null
+}
+
 export interface Database {
   regions: RegionTable
   columns: ColumnTable
@@ -271,6 +307,9 @@ export interface Database {
   practice_answers: PracticeAnswerTable
   share_codes: ShareCodeTable
   share_opens: ShareOpenTable
+  subscription_optins: SubscriptionOptInTable
+  issue_announcements: IssueAnnouncementTable
+  subscription_messages: SubscriptionMessageTable
 }
 
 export type OrderRow = Selectable<OrderTable>

@@ -57,6 +57,18 @@ const MsgSecCheck = Type.Object({
 })
 export type MsgSecCheckResult = Static<typeof MsgSecCheck>['result']
 
+const SendAnswer = Type.Object({ errcode: Type.Number() })
+
+/** A one-time subscribe message: `data` maps each template field (thing1, date3, …) to its value */
+export interface SubscribeMessage {
+  touser: string
+  template_id: string
+  page: string
+  data: Record<string, { value: string }>
+  miniprogram_state: 'developer' | 'trial' | 'formal'
+  lang: 'zh_CN'
+}
+
 export interface WeChatApiOptions {
   baseUrl: string
   appid: string
@@ -103,6 +115,12 @@ export class WeChatApi {
   async msgSecCheck(accessToken: string, openid: string, content: string): Promise<MsgSecCheckResult> {
     const path = `/wxa/msg_sec_check?access_token=${encodeURIComponent(accessToken)}`
     return (await this.call('msg_sec_check', path, json({ version: 2, openid, scene: 1, content }), MsgSecCheck)).result
+  }
+
+  /** 发送订阅消息: uses up one of the reader's accepts of this template (43101 when none is left) */
+  async sendSubscribeMessage(accessToken: string, message: SubscribeMessage): Promise<void> {
+    const path = `/cgi-bin/message/subscribe/send?access_token=${encodeURIComponent(accessToken)}`
+    await this.call('subscribe_send', path, json(message), SendAnswer)
   }
 
   private async call<T extends TSchema>(api: string, path: string, init: RequestInit, schema: T): Promise<Static<T>> {

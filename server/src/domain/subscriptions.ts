@@ -1,0 +1,77 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema'
+import { ApiError, badRequest } from '../errors'
+import type { Catalog } from './catalog'
+
+/** WeChat adds one message per 'accept'; more than this many waiting per region helps nobody. */
+export const MAX_OPEN_OPT_INS = 20
+
+export interface SubscriptionStatus {
+  templateId: string
+  available: boolean
+  openOptIns: number
+}
+
+/** 通知我下一期 for one reader: the template the app asks WeChat for, and the reader's opt-ins per region. */
+export class SubscriptionOptIns {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly catalog: Catalog,
+    private readonly templateId: string,
+  ) {}
+
+  /** Whether the feature is on, and how many unused opt-ins a signed-in reader has for the region. */
+  async status(userId: number | null, regionCode: string, now: number): Promise<SubscriptionStatus> {
+    const regionId = await this.regionId(regionCode, now)
+    const openOptIns = userId === null ? 0 : await this.countOpen(userId, regionId)
+    return { templateId: this.templateId, available: this.templateId !== '', openOptIns }
+  }
+
+  /** Records one 'accept' of the subscribe-message sheet for the reader and region. */
+  async optIn(userId: number, regionCode: string, templateId: string, now: number): Promise<SubscriptionStatus> {
+    if (this.templateId === '') {
+      throw new ApiError(409, 'SUBSCRIPTIONS_OFF', 'notifications of new issues are not set up on this server')
+    }
+    const regionId = await this.regionId(regionCode, now)
+    if (templateId !== this.templateId) {
+      throw badRequest('UNKNOWN_TEMPLATE', 'templateId is not this mini-program’s template: ask GET /api/subscriptions')
+    }
+    const user = await this.db.selectFrom('users').select('openid').where('id', '=', userId).executeTakeFirst()
+    if (!user?.openid) {
+      throw badRequest(
+        'WECHAT_LOGIN_REQUIRED',
+        'only a reader signed in with WeChat can be notified: sign in with WeChat',
+      )
+    }
+    const open = await this.countOpen(userId, regionId)
+    if (open >= MAX_OPEN_OPT_INS) {
+      throw new ApiError(
+        409,
+        'TOO_MANY_OPT_INS',
+        `you will already be notified of the next ${MAX_OPEN_OPT_INS} issues of this region: no need to subscribe again`,
+      )
+    }
+    await this.db
+      .insertInto('subscription_optins')
+      .values({ user_id: userId, region_id: regionId, template_id: templateId, status: 'open', created_at: now })
+      .execute()
+    return { templateId: this.templateId, available: true, openOptIns: open + 1 }
+  }
+
+  private async regionId(code: string, now: number): Promise<number> {
+    const region = (await this.catalog.get(now)).regionsByCode.get(code)
+    if (!region) throw badRequest('UNKNOWN_REGION', `region "${code}" does not exist: use a code from GET /api/regions`)
+    return region.id
+  }
+
+  private async countOpen(userId: number, regionId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('subscription_optins')
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .where('user_id', '=', userId)
+      .where('region_id', '=', regionId)
+      .where('status', '=', 'open')
+      .executeTakeFirstOrThrow()
+    return Number(row.count)
+  }
+}
