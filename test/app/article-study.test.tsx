@@ -102,11 +102,26 @@ describe('article page: resume and reading history', () => {
     expect(Taro.pageScrollTo).not.toHaveBeenCalled()
   })
 
+  it('when two sections share the upper part of the screen, the later one is reached, whatever the order', async () => {
+    act(() => setMe(me()))
+    jest.useFakeTimers()
+    await open()
+    // H5 reports each observer on its own, in no set order: the end of 一 and the start of 二.
+    act(() => intersect('sec-s2'))
+    act(() => intersect('sec-s1'))
+    await act(async () => void jest.advanceTimersByTime(PROGRESS_INTERVAL_MS))
+    expect(calls('PUT', '/api/history/32').map(([o]: [{ data: unknown }]) => o.data)).toEqual([{ sectionId: 's2' }])
+    jest.useRealTimers()
+  })
+
   it('records the section reached while scrolling, at most once per interval, and when the page hides', async () => {
     act(() => setMe(me()))
     jest.useFakeTimers()
     await open()
-    expect(intersectionObserver.observe).toHaveBeenCalledWith('.sec', expect.any(Function))
+    expect(intersectionObserver.observe).toHaveBeenCalledWith('#sec-s1', expect.any(Function))
+    expect(intersectionObserver.observe).toHaveBeenCalledWith('#sec-s2', expect.any(Function))
+    // Only the sections on the page: the cut issue has no VIP section to observe.
+    expect(intersectionObserver.observe).toHaveBeenCalledTimes(2)
     act(() => intersect('sec-s1'))
     act(() => intersect('sec-s2'))
     expect(calls('PUT', '/api/history/32')).toHaveLength(0)
@@ -114,8 +129,8 @@ describe('article page: resume and reading history', () => {
     const sent = calls('PUT', '/api/history/32')
     expect(sent).toHaveLength(1)
     expect(sent[0][0].data).toEqual({ sectionId: 's2' })
-    // Leaving the page sends what was reached since, at once.
-    act(() => intersect('sec-s1'))
+    // Back up: 二 leaves the upper part of the screen. Leaving the page sends what was reached since, at once.
+    act(() => intersect('sec-s2', 0))
     await act(async () => void fire('useDidHide'))
     expect(calls('PUT', '/api/history/32').map(([o]: [{ data: unknown }]) => o.data)).toEqual([
       { sectionId: 's2' },
@@ -125,5 +140,21 @@ describe('article page: resume and reading history', () => {
     await act(async () => void fire('useUnload'))
     expect(calls('PUT', '/api/history/32')).toHaveLength(2)
     jest.useRealTimers()
+  })
+})
+
+describe('article page: 收藏 from the capsule menu (onAddToFavorites)', () => {
+  it('gives the free title and the issue’s query, signed in or not', async () => {
+    await open()
+    expect(fire('useAddToFavorites', { webViewUrl: '' })).toEqual({
+      title: '【山西·第32期】中部城市群高质量发展',
+      query: 'id=32',
+    })
+  })
+
+  it('before the issue loads, the brand title and still the issue’s query', async () => {
+    routes['GET /api/issues/32'] = { statusCode: 500, data: { error: { code: 'INTERNAL', message: 'x' } } }
+    await open()
+    expect(fire('useAddToFavorites', { webViewUrl: '' })).toEqual({ title: '北辰遴选·热点精讲', query: 'id=32' })
   })
 })

@@ -1,9 +1,10 @@
 import type { Browser, Page, Response } from 'playwright-core'
-import { launchBrowser, type Stack, startStack, TOKEN_STORAGE_KEY, withPage } from './harness'
+import { launchBrowser, type Stack, startStack, withPage } from './harness'
 
 /**
  * A signed-in reader's study tools on the H5 build, the real API and the WeChat simulator: 收藏 and
- * 我的收藏, reading progress (a reload resumes at the section recorded; 阅读记录 lists the issue),
+ * 我的收藏, reading progress (scrolling records the section reached, a reload resumes there; 阅读记录
+ * lists the issue),
  * and 阅读设置's font size applied on the article.
  */
 const TITLE = '中部城市群高质量发展'
@@ -79,25 +80,22 @@ test('收藏 and 我的收藏; a reload resumes at the section recorded, 阅读�
     expect((await favorited).status()).toBeLessThan(300)
     await article(page).locator('.art-fav-on', { hasText: '★ 已收藏' }).waitFor({ state: 'visible' })
 
-    // The section reached, as the article records it while the reader scrolls (PUT /api/history/:id).
-    // Recorded here through the API with the reader's own token: on H5, Taro's IntersectionObserver
-    // results carry no node id, so useReadingProgress (src/subpackages/article/useStudy.ts) never
-    // learns which section was reached and records nothing while scrolling.
+    // The reader scrolls to a section: the article records it (PUT /api/history/:id) from the
+    // browser's own intersection observers, throttled to one request per PROGRESS_INTERVAL_MS.
+    // Waiting for that request (rather than writing progress through the API) keeps the page's
+    // own pending record from racing the test.
     const section = article(page).locator('.sec', { has: page.locator('.sec-h', { hasText: SECTION }) })
     const sectionAnchor = await section.getAttribute('id')
     expect(sectionAnchor).toMatch(/^sec-/)
     const sectionId = sectionAnchor!.replace(/^sec-/, '')
-    const issueId = new URL(articleUrl.replace('/#/', '/')).searchParams.get('id')
-    expect(issueId).toMatch(/^\d+$/)
-    const stored = await page.evaluate((key) => window.localStorage.getItem(key), TOKEN_STORAGE_KEY)
-    const token = (JSON.parse(stored ?? '{}') as { data?: string }).data
-    expect(token).toBeTruthy()
-    const put = await fetch(`${stack.origin}/api/history/${issueId}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ sectionId }),
-    })
-    expect(put.status).toBe(200)
+    const recorded = page.waitForResponse(
+      (response) =>
+        isApi('PUT', /^\/api\/history\/\d+$/)(response) &&
+        (JSON.parse(response.request().postData() ?? '{}') as { sectionId?: string }).sectionId === sectionId,
+      { timeout: 30_000 },
+    )
+    await section.evaluate((node) => node.scrollIntoView({ block: 'start' }))
+    expect((await recorded).status()).toBe(200)
 
     // A reload of the article resumes at that section: the page scrolls to bring its heading up.
     const progressRead = page.waitForResponse(isApi('GET', /^\/api\/history\/\d+$/))

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import Taro, { useDidHide, useUnload } from '@tarojs/taro'
+import Taro, { useAddToFavorites, useDidHide, useUnload } from '@tarojs/taro'
 import {
   addFavorite,
   getFavorite,
@@ -8,6 +8,8 @@ import {
   removeFavorite,
   type IssueDetail,
 } from '../../services/api'
+import { BRAND } from '../../constants'
+import { issueFullTitle } from '../../utils/format'
 import { sectionAnchor } from './components/Blocks'
 
 /** The section reached is sent at most this often while reading, and when the page hides or closes. */
@@ -124,22 +126,43 @@ export function useReadingProgress(issue: IssueDetail | null, active: boolean): 
     if (!active || !issue || !resumed) return
     const page = Taro.getCurrentInstance?.()?.page
     if (!page || typeof Taro.createIntersectionObserver !== 'function') return
-    let observer: Taro.IntersectionObserver | null = null
+    const observers: Taro.IntersectionObserver[] = []
+    // Sections in the upper part of the screen now. When two are (one ends, the next begins), the
+    // later one is reached: its heading has come up. Callbacks arrive in any order.
+    const inView = new Set<string>()
     let live = true
-    // After the sections are on the page: the observer finds the nodes when it starts.
+    // After the sections are on the page: an observer finds its node when it starts. One observer
+    // per section, so the callback knows its section: Taro's H5 results carry no node id.
     Taro.nextTick(() => {
       if (!live) return
       const windowHeight = Taro.getSystemInfoSync().windowHeight || 600
-      observer = Taro.createIntersectionObserver(page as never, { observeAll: true })
-      observer.relativeToViewport({ top: 0, bottom: -Math.round(windowHeight * 0.6) }).observe('.sec', (result) => {
-        // weapp and H5 report the observed node's id (sec-s2); the typings leave it out.
-        const sectionId = ((result as { id?: string }).id ?? '').replace(/^sec-/, '')
-        if ((result.intersectionRatio ?? 0) > 0 && sectionId) reached(sectionId)
-      })
+      for (const section of issue.sections) {
+        const observer = Taro.createIntersectionObserver(page as never)
+        observer
+          .relativeToViewport({ top: 0, bottom: -Math.round(windowHeight * 0.6) })
+          .observe(`#${sectionAnchor(section.id)}`, (result) => {
+            if ((result.intersectionRatio ?? 0) > 0) inView.add(section.id)
+            else inView.delete(section.id)
+            const last = issue.sections.filter((candidate) => inView.has(candidate.id)).pop()
+            if (last) reached(last.id)
+          })
+        observers.push(observer)
+      }
     })
     return () => {
       live = false
-      observer?.disconnect()
+      for (const observer of observers) observer.disconnect()
     }
   }, [issue, active, resumed, reached])
+}
+
+/**
+ * 收藏 from the weapp's capsule menu (onAddToFavorites): the free title (【山西·第32期】…) and the
+ * issue's query, so the favorite opens this issue again. Nothing from the body goes into it.
+ */
+export function useCapsuleFavorite(issue: IssueDetail | null, issueId: number | null): void {
+  useAddToFavorites(() => ({
+    title: issue ? issueFullTitle(issue) : `${BRAND}·热点精讲`,
+    query: issueId === null ? '' : `id=${issueId}`,
+  }))
 }

@@ -24,7 +24,7 @@ export const storage = new Map<string, unknown>()
 export function resetTaroMock(): void {
   hookCallbacks.clear()
   storage.clear()
-  observed = null
+  observed.clear()
 }
 
 const resolved = () => jest.fn((..._args: unknown[]) => Promise.resolve({ errMsg: 'ok' }))
@@ -63,7 +63,7 @@ const Taro = {
   createIntersectionObserver: jest.fn(() => intersectionObserver),
 }
 
-/** The one IntersectionObserver the app gets; `intersect('sec-s2')` reports a node entering the area. */
+/** The IntersectionObserver the app gets; `intersect('sec-s2')` reports that node entering the area. */
 interface ObserverMock {
   relativeToViewport: jest.Mock
   observe: jest.Mock
@@ -71,15 +71,16 @@ interface ObserverMock {
 }
 export const intersectionObserver: ObserverMock = {
   relativeToViewport: jest.fn((): ObserverMock => intersectionObserver),
-  observe: jest.fn((_selector: string, callback: Callback) => {
-    observed = callback
+  observe: jest.fn((selector: string, callback: Callback) => {
+    observed.set(selector.replace(/^#/, ''), callback)
   }),
   disconnect: jest.fn(),
 }
-let observed: Callback | null = null
+const observed = new Map<string, Callback>()
 export function intersect(id: string, intersectionRatio = 1): void {
-  if (!observed) throw new Error('nothing is observed')
-  observed({ id, intersectionRatio })
+  const callback = observed.get(id)
+  if (!callback) throw new Error(`${id} is not observed`)
+  callback({ intersectionRatio })
 }
 
 export const useRouter = jest.fn(() => ({ params: {} as Record<string, string | undefined>, path: '' }))
@@ -91,6 +92,7 @@ export const usePullDownRefresh = recordHook('usePullDownRefresh')
 export const useReachBottom = recordHook('useReachBottom')
 export const useShareAppMessage = recordHook('useShareAppMessage')
 export const useShareTimeline = recordHook('useShareTimeline')
+export const useAddToFavorites = recordHook('useAddToFavorites')
 export const useDidHide = recordHook('useDidHide')
 export const useUnload = recordHook('useUnload')
 

@@ -14,7 +14,7 @@ import PaywallCard from '../components/PaywallCard'
 import PdfDownload from '../components/PdfDownload'
 import Toc from '../components/Toc'
 import { parseIssueId, useIssue } from '../useIssue'
-import { useFavorite, useReadingProgress } from '../useStudy'
+import { useCapsuleFavorite, useFavorite, useReadingProgress } from '../useStudy'
 import { shareAppMessageParts, shareTimelineParts, useShareCode, useShareOpenReport } from '../useShare'
 import './index.scss'
 
@@ -129,6 +129,7 @@ export default function ArticlePage() {
   const studying = useSession().status === 'signed-in' && !singlePage
   const favorite = useFavorite(issue ? issue.id : null, studying)
   useReadingProgress(issue, studying)
+  useCapsuleFavorite(issue, id)
   const { fontSize } = useReaderSettings()
   const theme = useEffectiveTheme()
   useEffect(() => {
