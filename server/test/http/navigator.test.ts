@@ -189,6 +189,19 @@ describe.each(dialects())('region × issue navigator on %s', (dialect) => {
     t.app.dropContentCaches()
   })
 
+  it('the article’s 上一期 / 下一期 follow the same published issues (drafts and future issues skipped)', async () => {
+    const neighbours = async (number: number) => {
+      const issue = (await get(`/api/issues/${ids.get(number)}`)).json()
+      return [issue.previous?.number ?? null, issue.next?.number ?? null]
+    }
+    expect(await neighbours(30)).toEqual([null, 31])
+    expect(await neighbours(32)).toEqual([31, 33])
+    expect(await neighbours(33)).toEqual([32, 35])
+    expect(await neighbours(35)).toEqual([33, null])
+    const seed = (await get(`/api/issues/${ids.get(32)}`)).json()
+    expect(seed.next).toEqual({ id: ids.get(33), number: 33, title: expect.stringContaining('示例') })
+  })
+
   it('an unknown region → 404 REGION_NOT_FOUND; malformed input → 400', async () => {
     const unknown = await get('/api/navigator/atlantis')
     expect(errorOf(unknown)).toEqual([404, 'REGION_NOT_FOUND'])
