@@ -1,9 +1,11 @@
 import { act, fireEvent, render, screen } from '@testing-library/react'
 import Taro, { useRouter } from '@tarojs/taro'
 import IssueListPage from '@/pages/index/index'
+import ArticlePage from '@/subpackages/article/pages/index'
 import NavigatorPage, { NAVIGATOR_PAGE_SIZE } from '@/subpackages/navigator/pages/index'
 import type { NavigatorIssue } from '@/services/api'
 import { answers, fakeApi, type FakeApi } from './fake-api'
+import { issue } from './fixtures'
 import { fire, resetTaroMock } from './mocks/taro'
 
 const settle = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)))
@@ -57,6 +59,16 @@ describe('往期导航', () => {
     await settle()
     fireEvent.click(screen.getByText('往期导航 · 按期浏览 ›'))
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/navigator/pages/index' })
+  })
+
+  it('the article’s region crumb opens the navigator at that region', async () => {
+    api.route('GET /api/issues/32', answers.ok(issue()))
+    ;(useRouter as jest.Mock).mockReturnValue({ params: { id: '32' }, path: '/subpackages/article/pages/index' })
+    const { container } = render(<ArticlePage />)
+    await settle()
+    expect(container.textContent).toContain('首页 › 遴选网 › 省市遴选 › 热点精讲 › 山西')
+    fireEvent.click(screen.getByText('› 山西'))
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/navigator/pages/index?region=shanxi' })
   })
 
   it('lists the regions that have issues with their count and latest number; a region opens its grid', async () => {

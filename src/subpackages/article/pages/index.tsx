@@ -24,6 +24,16 @@ function goHome() {
   void Taro.switchTab({ url: routes.home })
 }
 
+/** The region in the crumbs opens 往期导航 at that region. */
+function RegionCrumb({ region }: { region: IssueDetail['region'] }) {
+  const open = () => void Taro.navigateTo({ url: `${routes.navigator}?region=${encodeURIComponent(region.code)}` })
+  return (
+    <Text className='art-crumb-home' onClick={open}>
+      {` › ${region.name}`}
+    </Text>
+  )
+}
+
 function Neighbour({ label, issue }: { label: string; issue: IssueNeighbour | null }) {
   if (!issue) {
     return (
@@ -74,6 +84,7 @@ function Article({
           {HOME_CRUMB}
         </Text>
         <Text>{crumbs.map((name) => ` › ${name}`).join('')}</Text>
+        {singlePage ? null : <RegionCrumb region={issue.region} />}
       </View>
       <Text className='art-title' userSelect>
         <Text className='art-label'>{issueLabel(issue)}</Text>
