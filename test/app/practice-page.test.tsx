@@ -199,6 +199,19 @@ describe('练习作答', () => {
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/practice/pages/answers?id=32' })
   })
 
+  it('the timer waits while the reader only reviews a submitted answer, and runs again on a revision', async () => {
+    jest.useFakeTimers()
+    api.route(`GET ${PATH}`, answers.ok(submitted('我的作答', 100)))
+    const { container } = render(<PracticePage />)
+    await flushPromises()
+    expect(container.textContent).toContain('参考作答')
+    await act(async () => void jest.advanceTimersByTime(5000))
+    expect(container.querySelector('.pp-timer')?.textContent).toBe('用时 01:40')
+    await type('我的作答，再改一改')
+    await act(async () => void jest.advanceTimersByTime(1000))
+    expect(container.querySelector('.pp-timer')?.textContent).toBe('用时 01:41')
+  })
+
   it('does not submit an empty answer', async () => {
     api.route(`GET ${PATH}`, answers.ok(detail({ text: ' \n ', elapsedSeconds: 1 })))
     render(<PracticePage />)

@@ -32,8 +32,8 @@ export type SaveState = 'saved' | 'saving' | 'unsaved' | 'failed' | 'offline'
 /**
  * One question being practised: loads it with the reader's draft, keeps the text and the timer,
  * autosaves the draft (debounced, and on hide / close) and submits. The timer runs while the page
- * is shown and resumes from the saved time; it is measured from the clock, so a throttled
- * interval does not lose seconds.
+ * is shown (not while the reader only reviews a submitted answer) and resumes from the saved time;
+ * it is measured from the clock, so a throttled interval does not lose seconds.
  */
 export function usePractice(issueId: number | null, questionId: string | null, active: boolean) {
   const [load, setLoad] = useState<LoadState>({ status: 'loading' })
@@ -118,9 +118,14 @@ export function usePractice(issueId: number | null, questionId: string | null, a
     [flush],
   )
 
+  // Reading the reference answer after submitting is not writing: the timer waits until the reader
+  // changes their submitted answer again.
+  const submittedText = load.status === 'ready' ? (load.detail.question.submission?.text ?? null) : null
+  const reviewing = submittedText !== null && text === submittedText
+
   // The timer: runs while the page is shown.
   useEffect(() => {
-    if (!ready || !shown) return
+    if (!ready || !shown || reviewing) return
     const startedAt = Date.now()
     const base = elapsedRef.current
     const tick = setInterval(() => {
@@ -130,7 +135,7 @@ export function usePractice(issueId: number | null, questionId: string | null, a
       setElapsed(next)
     }, 1000)
     return () => clearInterval(tick)
-  }, [ready, shown])
+  }, [ready, shown, reviewing])
 
   useDidShow(() => {
     setShown(true)
