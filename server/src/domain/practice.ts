@@ -36,6 +36,13 @@ interface PracticeView {
 
 const iso = (millis: number) => new Date(millis).toISOString()
 
+/** PostgreSQL text cannot hold U+0000 (SQLite can): refused on both, so the databases agree. */
+function checkText(text: string): void {
+  if (text.includes('\u0000')) {
+    throw badRequest('INVALID_TEXT', 'body field "text" contains a NUL character (U+0000): remove it and try again')
+  }
+}
+
 /**
  * The questions of a body as this viewer may read them. The cut is the paywall's own
  * (decideAccess + visibleSections): the visible sections are a prefix of the body, so
@@ -148,6 +155,7 @@ export class Practice {
     draft: PracticeBodyDto,
     now: number,
   ): Promise<PracticeDraftDto> {
+    checkText(draft.text)
     const view = await this.view(issueId, viewer, now)
     this.question(view, questionId)
     const values = { draft_text: draft.text, draft_elapsed_seconds: draft.elapsedSeconds, draft_saved_at: now }
@@ -169,6 +177,7 @@ export class Practice {
   ): Promise<PracticeDetailDto> {
     const view = await this.view(issueId, viewer, now)
     const question = this.question(view, questionId)
+    checkText(answer.text)
     if (answer.text.trim() === '') {
       throw badRequest('ANSWER_EMPTY', 'body field "text" is empty: write an answer before submitting it')
     }

@@ -313,6 +313,14 @@ describe.each(dialects())('practice mode on %s', (dialect) => {
       expect(
         (await call('PUT', seedQ('q1', '/draft'), vip.token, { text: '', elapsedSeconds: 86400 })).statusCode,
       ).toBe(200)
+      // PostgreSQL text cannot hold U+0000: a clear 400 on both databases, never a 500.
+      for (const [method, tail] of [
+        ['PUT', '/draft'],
+        ['POST', '/submit'],
+      ] as const) {
+        const nul = await call(method, seedQ('q1', tail), vip.token, { text: 'a\u0000b', elapsedSeconds: 3 })
+        expect(errorOf(nul)).toEqual([400, 'INVALID_TEXT'])
+      }
       const empty = await call('POST', seedQ('q1', '/submit'), vip.token, { text: ' \n\u3000 ', elapsedSeconds: 3 })
       expect(errorOf(empty)).toEqual([400, 'ANSWER_EMPTY'])
       for (const questionId of ['q0', 'x1', 'q01', 'q1000', 'Q1']) {
