@@ -6,6 +6,8 @@ export { ApiError, ClientErrorCode, isApiError, readerMessage, toApiError } from
 export { avatarSource, bindPhone, getMe, login, logout, updateNickname, uploadAvatar } from './account'
 export { cancelOrder, createOrder, getOrder, listOrders, listPlans } from './orders'
 export { searchIssues } from './search'
+export { getSubscription, subscribeNextIssue } from './subscriptions'
+export type { SubscriptionState } from './subscriptions'
 export { downloadIssuePdf, issuePdfFileName, issuePdfUrl } from './pdf'
 export type { PdfIssue } from './pdf'
 export {

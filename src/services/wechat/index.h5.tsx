@@ -5,12 +5,14 @@ import Taro from '@tarojs/taro'
 import { formatAmount } from '../../utils/format'
 import type { Platform, RequestPaymentParams, XpayParams } from '../api/types'
 import { PAYMENT_MESSAGES, paymentResult } from './payment-result'
+import { subscribeResult } from './subscribe-result'
 import type {
   AvatarButtonProps,
   DocumentResult,
   PaymentResult,
   PaymentSheetInfo,
   PhoneNumberButtonProps,
+  SubscribeResult,
 } from './types'
 import './index.h5.scss'
 
@@ -57,7 +59,7 @@ export function simulatorUser(): string {
 /** POST to the simulator's phone side; resolves with its HTTP status and JSON answer ({} when not JSON). */
 function simulatorPost(
   path: string,
-  body: Record<string, string>,
+  body: Record<string, unknown>,
 ): Promise<{ status: number; answer: Record<string, unknown> }> {
   const controller = typeof AbortController === 'function' ? new AbortController() : null
   const timer = setTimeout(() => controller?.abort(), SIM_TIMEOUT_MS)
@@ -355,4 +357,53 @@ export async function openIssuePdf(url: string, token: string, fileName: string)
   // The download has started from the object URL; release it once the browser took it.
   setTimeout(() => URL.revokeObjectURL(link.href), 60_000)
   return { ok: true }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* 一次性订阅消息: a stand-in for WeChat's subscribe sheet, reported to the simulator's phone side */
+/* ------------------------------------------------------------------------------------------ */
+
+function SubscribeSheet({ onChoose }: { onChoose: (action: 'accept' | 'reject') => void }) {
+  return (
+    <View className='wx-sheet-mask'>
+      <View className='wx-sheet' role='dialog' aria-label='订阅消息'>
+        <Text className='wx-sheet-title'>北辰遴选 申请向你发送以下消息</Text>
+        <Text className='wx-sheet-note'>
+          新一期更新提醒（一次）。H5 预览：代替微信的订阅消息面板，由本地微信模拟器记录
+        </Text>
+        <View className='wx-sheet-actions'>
+          <Button className='wx-sheet-button' onClick={() => onChoose('reject')}>
+            取消
+          </Button>
+          <Button className='wx-sheet-button wx-sheet-allow' onClick={() => onChoose('accept')}>
+            允许
+          </Button>
+        </View>
+      </View>
+    </View>
+  )
+}
+
+/** wx.requestSubscribeMessage: the stand-in sheet, then POST /__phone/subscribe with this browser's test user. */
+export function requestSubscribe(templateId: string): Promise<SubscribeResult> {
+  if (typeof document === 'undefined') return Promise.resolve(subscribeResult({}, templateId))
+  return new Promise<SubscribeResult>((resolve) => {
+    const host = document.createElement('div')
+    host.className = 'wx-subscribe-host'
+    document.body.appendChild(host)
+    const root = createRoot(host)
+    const choose = (action: 'accept' | 'reject') => {
+      // Unmounted after this event has been handled: a root may not unmount itself mid-render.
+      setTimeout(() => {
+        root.unmount()
+        host.remove()
+      }, 0)
+      simulatorPost('/subscribe', { user: simulatorUser(), tmplIds: [templateId], action }).then(
+        ({ answer }) => resolve(subscribeResult(answer, templateId)),
+        (error: unknown) =>
+          resolve(subscribeResult({ errMsg: `requestSubscribeMessage:fail ${String(error)}` }, templateId)),
+      )
+    }
+    root.render(<SubscribeSheet onChoose={choose} />)
+  })
 }

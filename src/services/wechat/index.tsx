@@ -19,6 +19,8 @@ export type {
   PaymentResult,
   PaymentSheetInfo,
   PhoneNumberButtonProps,
+  SubscribeOutcome,
+  SubscribeResult,
   WechatAdapter,
 } from './types'
 

@@ -2,12 +2,14 @@ import { Button } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import type { Platform, RequestPaymentParams, XpayParams } from '../api/types'
 import { normalisePlatform, PAYMENT_MESSAGES, paymentResult } from './payment-result'
+import { subscribeResult } from './subscribe-result'
 import type {
   AvatarButtonProps,
   DocumentResult,
   PaymentResult,
   PaymentSheetInfo,
   PhoneNumberButtonProps,
+  SubscribeResult,
 } from './types'
 
 /** The parts of the mini-program's global `wx` that Taro 4 does not wrap (it has no requestVirtualPayment). */
@@ -143,4 +145,12 @@ export async function openIssuePdf(url: string, token: string, _fileName: string
     // No readable body: the status alone decides.
   }
   return { ok: false, statusCode, body }
+}
+
+/** 一次性订阅消息: WeChat's sheet (允许 / 取消); each 允许 lets the server send one message with this template. */
+export function requestSubscribe(templateId: string): Promise<SubscribeResult> {
+  return Taro.requestSubscribeMessage({ tmplIds: [templateId], entityIds: [] }).then(
+    (answer) => subscribeResult(answer, templateId),
+    (error: unknown) => subscribeResult(error, templateId),
+  )
 }

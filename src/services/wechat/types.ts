@@ -43,6 +43,16 @@ export interface PaymentSheetInfo {
 /** How fetching a document ended: opened, or the server's answer when it was not a 200. */
 export type DocumentResult = { ok: true } | { ok: false; statusCode: number; body: unknown }
 
+/** What the reader chose on the subscribe-message sheet; 'ban': refused and 不再询问 (or all messages off) */
+export type SubscribeOutcome = 'accept' | 'reject' | 'ban' | 'fail'
+
+export interface SubscribeResult {
+  outcome: SubscribeOutcome
+  /** WeChat's own errMsg (for logs) */
+  errMsg: string
+  errCode?: number
+}
+
 /**
  * What the app needs from the WeChat client. The mini-program gets it from WeChat itself; the H5
  * preview gets it from the local WeChat simulator's phone side (docs/wechat-simulator.md).
@@ -64,4 +74,6 @@ export interface WechatAdapter {
   requestPayment: (params: RequestPaymentParams, sheet?: PaymentSheetInfo) => Promise<PaymentResult>
   /** Downloads the issue's PDF with the bearer token and opens it (wx.openDocument; a download on H5); rejects only when no answer came */
   openIssuePdf: (url: string, token: string, fileName: string) => Promise<DocumentResult>
+  /** 一次性订阅消息: wx.requestSubscribeMessage for one template; call it in the tap handler itself; never rejects */
+  requestSubscribe: (templateId: string) => Promise<SubscribeResult>
 }

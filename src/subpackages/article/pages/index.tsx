@@ -11,6 +11,7 @@ import { formatCount, formatDate, issueFullTitle, issueLabel } from '../../../ut
 import { isOnlyPage, isSinglePageMode } from '../../../utils/launch'
 import { SectionsView, sectionAnchor } from '../components/Blocks'
 import PaywallCard from '../components/PaywallCard'
+import NotifyNext from '../components/NotifyNext'
 import PdfDownload from '../components/PdfDownload'
 import Toc from '../components/Toc'
 import { parseIssueId, useIssue } from '../useIssue'
@@ -109,6 +110,7 @@ function Article({
       <SectionsView sections={issue.sections} practiceIssueId={singlePage ? null : issue.id} />
       {access.granted ? null : <PaywallCard access={access} singlePage={singlePage} />}
       {singlePage ? null : <PdfDownload issue={issue} />}
+      {singlePage ? null : <NotifyNext region={issue.region} />}
       {singlePage ? null : (
         <View className='art-nav'>
           <Neighbour label='上一期' issue={issue.previous} />
