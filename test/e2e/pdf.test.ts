@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import type { Browser, Page, Response } from 'playwright-core'
 import { launchBrowser, type Stack, startStack, withPage } from './harness'
 
@@ -71,8 +72,13 @@ test('a VIP reader taps 下载PDF and gets the PDF', async () => {
       const response = await answered
       expect(response.status()).toBe(200)
       expect(response.headers()['content-type']).toBe('application/pdf')
-      expect((await response.body()).subarray(0, 5).toString('latin1')).toBe('%PDF-')
-      expect((await saved).suggestedFilename()).toBe('山西第32期-中部城市群高质量发展.pdf')
+      expect(Number(response.headers()['content-length'])).toBeGreaterThan(10_000)
+      // The file the browser saved is the PDF (the response body itself went into a blob).
+      const download = await saved
+      expect(download.suggestedFilename()).toBe('山西第32期-中部城市群高质量发展.pdf')
+      const file = fs.readFileSync(await download.path())
+      expect(file.subarray(0, 5).toString('latin1')).toBe('%PDF-')
+      expect(file.length).toBe(Number(response.headers()['content-length']))
       // Back from 下载中… once the file is saved.
       await article(page).getByText('下载PDF').waitFor({ state: 'visible', timeout: 30_000 })
     },
