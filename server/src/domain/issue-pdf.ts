@@ -61,6 +61,26 @@ export function contentDisposition(issue: Pick<PdfIssue, 'slug' | 'region' | 'nu
 const PAGE = { size: 'A4' as const, margins: { top: 72, bottom: 72, left: 64, right: 64 } }
 const COLORS = { text: '#222222', muted: '#777777', accent: '#b8860b', rule: '#dddddd' }
 
+type FontName = keyof typeof CJK_FONT
+/** A parsed font as pdfkit keeps it: a fontkit font, which pdfkit's registerFont also accepts. */
+type ParsedFont = { layout: (...args: never[]) => unknown }
+const parsedFonts = new Map<FontName, ParsedFont>()
+
+/**
+ * Registers the fonts, parsed once per process: parsing a 10 MB CJK font and its first layout take tens
+ * of milliseconds that would otherwise stall the event loop on every render. pdfkit subsets per
+ * document, so sharing the parsed font shares no output between PDFs.
+ */
+function registerFonts(doc: PDFKit.PDFDocument): void {
+  for (const name of Object.keys(CJK_FONT) as FontName[]) {
+    doc.registerFont(name, (parsedFonts.get(name) ?? CJK_FONT[name]) as string)
+    if (parsedFonts.has(name)) continue
+    doc.font(name)
+    const parsed = (doc as unknown as { _font?: { font?: ParsedFont } })._font?.font
+    if (typeof parsed?.layout === 'function') parsedFonts.set(name, parsed)
+  }
+}
+
 /**
  * Renders the issue. pdfkit lays text out synchronously, so the work is cut into one
  * block at a time with a yield to the event loop in between: other requests go on.
@@ -78,8 +98,7 @@ export async function renderIssuePdf(issue: PdfIssue, userId: number): Promise<B
     doc.on('end', resolve)
     doc.on('error', reject)
   })
-  doc.registerFont('regular', CJK_FONT.regular)
-  doc.registerFont('bold', CJK_FONT.bold)
+  registerFonts(doc)
   const width = doc.page.width - PAGE.margins.left - PAGE.margins.right
 
   doc.font('bold').fontSize(20).fillColor(COLORS.text).text(issue.fullTitle, { width, align: 'center' })
