@@ -18,10 +18,10 @@ import { pdfRenderStats } from '../server/src/domain/issue-pdf'
 import { grantMembership, issueToken } from '../server/src/domain/users'
 import { REPO_ROOT, tempDir } from './lib'
 
-const COLD_RUNS = 15
+const COLD_RUNS = 21
 const CACHED_RUNS = 200
-/** A reader waits for the download; the first render of an issue version should not keep them long. */
-const COLD_BUDGET_MS = 1000
+/** A reader waits for the download: a cache miss should not keep them long. */
+const COLD_BUDGET_MS = 500
 const CACHED_BUDGET_MS = 20
 
 function percentile(sorted: number[], p: number): number {
@@ -63,31 +63,29 @@ async function main(): Promise<void> {
       return { ms, bytes: response.rawPayload.length }
     }
 
-    const stalls = monitorEventLoopDelay({ resolution: 5 })
     const rendersBefore = pdfRenderStats.renders
+    // The first render of a process also parses the fonts; it is reported on its own.
+    const first = await get(readers[0])
+    const stalls = monitorEventLoopDelay({ resolution: 5 })
     const cold: number[] = []
-    let bytes = 0
     stalls.enable()
-    for (const token of readers) {
-      const result = await get(token)
-      cold.push(result.ms)
-      bytes = result.bytes
-    }
+    for (const token of readers.slice(1)) cold.push((await get(token)).ms)
     stalls.disable()
-    if (pdfRenderStats.renders - rendersBefore !== COLD_RUNS) throw new Error('a cold request was not a render')
+    if (pdfRenderStats.renders - rendersBefore !== readers.length) throw new Error('a cold request was not a render')
 
     const cached: number[] = []
     for (let i = 0; i < CACHED_RUNS; i += 1) cached.push((await get(readers[i % readers.length])).ms)
-    if (pdfRenderStats.renders - rendersBefore !== COLD_RUNS) throw new Error('a cached request rendered again')
+    if (pdfRenderStats.renders - rendersBefore !== readers.length) throw new Error('a cached request rendered again')
 
     const coldSorted = [...cold].sort((a, b) => a - b)
     const cachedSorted = [...cached].sort((a, b) => a - b)
     console.log(
       'PDF of the seed issue 【山西·第32期】中部城市群高质量发展 via GET /api/issues/:id/pdf (SQLite, in process)',
     )
-    console.log(`  cold (render)   ${summary(cold)}; the first includes loading the font`)
+    console.log(`  first render    ${first.ms.toFixed(1)} ms (first PDF of the process: fonts parsed)`)
+    console.log(`  cold (render)   ${summary(cold)}`)
     console.log(`  cached (disk)   ${summary(cached)}`)
-    console.log(`  size            ${(bytes / 1024).toFixed(1)} KB`)
+    console.log(`  size            ${(first.bytes / 1024).toFixed(1)} KB`)
     console.log(`  event loop      longest stall during cold renders ${(stalls.max / 1e6).toFixed(1)} ms`)
     const ok = percentile(coldSorted, 95) <= COLD_BUDGET_MS && percentile(cachedSorted, 95) <= CACHED_BUDGET_MS
     console.log(
