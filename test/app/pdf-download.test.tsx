@@ -81,7 +81,8 @@ describe('下载PDF', () => {
     expect(Taro.showToast).not.toHaveBeenCalled()
   })
 
-  it('a signed-out reader signs in first, then downloads with the new token', async () => {
+  it('a refused token signs the reader in again, then downloads with the new token', async () => {
+    signInAs('stale-token')
     ;(Taro.request as jest.Mock).mockImplementation(() =>
       Object.assign(
         Promise.resolve({ statusCode: 200, data: { token: 'fresh', expiresAt: '', me: me() }, header: {} }),
@@ -90,14 +91,19 @@ describe('下载PDF', () => {
         },
       ),
     )
+    answer(401, refusal('INVALID_TOKEN'))
     answer(200)
     render(<PdfDownload issue={pdfIssue} />)
     await tap()
     await act(async () => undefined)
     expect(Taro.login).toHaveBeenCalled()
     expect(getSession().status).toBe('signed-in')
-    expect(downloadFile).toHaveBeenCalledWith({ url: PDF_URL, header: { Authorization: 'Bearer fresh' } })
+    expect(downloadFile.mock.calls.map(([options]) => options.header.Authorization)).toEqual([
+      'Bearer stale-token',
+      'Bearer fresh',
+    ])
     expect(openDocument).toHaveBeenCalledTimes(1)
+    expect(Taro.showToast).not.toHaveBeenCalled()
   })
 
   it('other refusals and failures become a toast in Chinese', async () => {
@@ -132,13 +138,18 @@ describe('下载PDF on the article page', () => {
     return view
   }
 
-  it('is offered under the article', async () => {
+  it('is offered under the article to a signed-in reader, and not to a signed-out one', async () => {
     serveIssue()
+    const view = await open()
+    expect(screen.queryByRole('button', { name: '下载PDF' })).toBeNull()
+    view.unmount()
+    signInAs('reader-token')
     await open()
     expect(screen.getByRole('button', { name: '下载PDF' })).toBeTruthy()
   })
 
   it('is not offered in Moments single-page mode', async () => {
+    signInAs('reader-token')
     process.env.TARO_ENV = 'weapp'
     ;(Taro.getEnterOptionsSync as jest.Mock).mockReturnValue({ scene: 1154 })
     serveIssue()

@@ -3,7 +3,7 @@ import { Button, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { routes } from '../../../constants'
 import { downloadIssuePdf, isSessionError, toApiError, type PdfIssue } from '../../../services/api'
-import { getSession, signIn } from '../../../store/session'
+import { getSession, signIn, useSession } from '../../../store/session'
 import './PdfDownload.scss'
 
 const FAILED = '下载失败，请稍后重试'
@@ -21,11 +21,13 @@ async function download(issue: PdfIssue): Promise<void> {
 }
 
 /**
- * 下载PDF (文档PDF下载, a VIP benefit): the server renders the whole issue with the reader's masked id
- * as a watermark. Signed out, the tap signs in first; without VIP it opens the paywall (开通会员).
+ * 下载PDF (文档PDF下载, a VIP benefit) for signed-in readers: the server renders the whole issue with the
+ * reader's masked id as a watermark. Without VIP the tap opens the paywall (开通会员); a session lost on
+ * the way signs in again first.
  */
 export default function PdfDownload({ issue }: { issue: PdfIssue }) {
   const [busy, setBusy] = useState(false)
+  const signedIn = useSession().status === 'signed-in'
 
   const onTap = async () => {
     if (busy) return
@@ -45,12 +47,13 @@ export default function PdfDownload({ issue }: { issue: PdfIssue }) {
     }
   }
 
+  if (!signedIn) return null
   return (
     <View className='pdf-download'>
       <Button className='pdf-download-button' loading={busy} disabled={busy} onClick={onTap}>
         {busy ? '下载中…' : '下载PDF'}
       </Button>
-      <Text className='pdf-download-note'>VIP会员专享：全文含参考作答，可保存与转发</Text>
+      <Text className='pdf-download-note'>VIP会员专享：整期内容，可保存与转发</Text>
     </View>
   )
 }
