@@ -332,6 +332,8 @@ describe.each(dialects())('issues API on %s', (dialect) => {
           '/api/history',
           '/api/history/{issueId}',
           '/api/settings',
+          '/api/navigator',
+          '/api/navigator/{region}',
         ].sort(),
       )
     })
