@@ -348,6 +348,8 @@ describe.each(dialects())('issues API on %s', (dialect) => {
         '/api/issues?limit=50',
         '/api/regions',
         '/api/columns',
+        '/api/navigator',
+        '/api/navigator/shanxi',
         '/api/plans',
         '/docs/json',
         '/healthz',
