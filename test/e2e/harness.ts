@@ -10,6 +10,7 @@ import { ROOT, bin, captureOutput, freePort, spawnGroup, stopGroup, waitForHealt
 import { type StaticServer, startStaticServer } from '../../scripts/lib/static-server'
 import { buildSimulator } from '../../simulator/src/app'
 import { makePaymentFixture } from '../../simulator/src/fixture'
+import { SIM_SUBSCRIBE_TEMPLATE_ID } from '../../simulator/src/subscribe'
 
 /**
  * The end-to-end stage: the real API on a fresh SQLite file, the real H5 build, Debian's
@@ -53,6 +54,8 @@ export type PaymentRail = 'xpay' | 'wechatpay'
 export interface StackOptions {
   /** Sell VIP on this rail (小程序虚拟支付 or WeChat Pay JSAPI), against the simulator; none: payments not configured */
   rail?: PaymentRail
+  /** 通知我下一期 on: the API gets the simulator's subscribe template and sweeps for new issues every 200 ms */
+  subscribe?: boolean
 }
 
 export interface Stack {
@@ -69,6 +72,8 @@ export interface Stack {
   admin(...args: string[]): Promise<string>
   /** A bearer token of a user named `name` with VIP for `days` days */
   vipToken(name: string, days?: number): Promise<string>
+  /** Runs `npm run content:import` against this stack's database (another process, as an editor would) */
+  importContent(...paths: string[]): Promise<string>
   stop(): Promise<void>
 }
 
@@ -155,6 +160,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       MEDIA_DIR: path.join(tmp, 'media'),
       // The fixture's appid, AppSecret, keys and payment settings (it keeps the nickname check off).
       ...(payments && rail ? { ...payments.server, WECHATPAY_API_BASE: simOrigin, PAYMENT_RAIL: rail } : {}),
+      ...(options.subscribe
+        ? { SUBSCRIBE_TEMPLATE_ID: SIM_SUBSCRIBE_TEMPLATE_ID, SUBSCRIBE_SWEEP_INTERVAL_MS: '200' }
+        : {}),
     }
     api = spawnGroup(bin('tsx'), ['server/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     const output = captureOutput(api)
@@ -176,7 +184,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await admin('grant-vip', userId, String(days))
       return token
     }
-    return { rail, origin, apiOrigin, simOrigin, sqlitePath, admin, vipToken, stop }
+    const importContent = async (...paths: string[]) => {
+      const { stdout } = await execFileAsync(bin('tsx'), ['server/src/cli/content-import.ts', ...paths], {
+        cwd: ROOT,
+        env: { ...env, LOG_LEVEL: 'warn' },
+      })
+      return stdout
+    }
+    return { rail, origin, apiOrigin, simOrigin, sqlitePath, admin, vipToken, importContent, stop }
   } catch (error) {
     await stop()
     throw error
