@@ -1,6 +1,7 @@
 import { act, fireEvent, render, screen } from '@testing-library/react'
 import Taro, { useRouter } from '@tarojs/taro'
 import ArticlePage from '@/subpackages/article/pages/index'
+import { onProgressAnnounced } from '@/services/api'
 import { PROGRESS_INTERVAL_MS } from '@/subpackages/article/useStudy'
 import { resetSession, setMe } from '@/store/session'
 import { fire, intersect, intersectionObserver, resetTaroMock } from './mocks/taro'
@@ -104,6 +105,22 @@ describe('article page: resume and reading history', () => {
     act(() => setMe(me()))
     await open()
     expect(Taro.pageScrollTo).not.toHaveBeenCalled()
+  })
+
+  it('announces the progress once the server has it (往期导航 marks the issue 已读), not when it refused', async () => {
+    const announced: [number, string][] = []
+    const stop = onProgressAnnounced((issueId, sectionId) => void announced.push([issueId, sectionId]))
+    act(() => setMe(me()))
+    await open()
+    act(() => intersect('sec-s1'))
+    await act(async () => void fire('useDidHide'))
+    expect(announced).toEqual([[32, 's1']])
+    routes['PUT /api/history/32'] = { statusCode: 500, data: { error: { code: 'INTERNAL', message: 'x' } } }
+    act(() => intersect('sec-s2'))
+    await act(async () => void fire('useDidHide'))
+    expect(calls('PUT', '/api/history/32')).toHaveLength(2)
+    expect(announced).toEqual([[32, 's1']])
+    stop()
   })
 
   it('when two sections share the upper part of the screen, the later one is reached, whatever the order', async () => {

@@ -3,7 +3,7 @@ import Taro, { useRouter } from '@tarojs/taro'
 import IssueListPage from '@/pages/index/index'
 import ArticlePage from '@/subpackages/article/pages/index'
 import NavigatorPage, { NAVIGATOR_PAGE_SIZE } from '@/subpackages/navigator/pages/index'
-import type { NavigatorIssue } from '@/services/api'
+import { announceProgress, type NavigatorIssue } from '@/services/api'
 import { answers, fakeApi, type FakeApi } from './fake-api'
 import { issue } from './fixtures'
 import { fire, resetTaroMock } from './mocks/taro'
@@ -120,6 +120,27 @@ describe('往期导航', () => {
     await settle()
     expect(api.count('GET /api/navigator/shanxi')).toBe(2)
     expect(cellOf(31).textContent).toContain('已读')
+  })
+
+  it('an issue read meanwhile shows 已读 even when the reload on show raced the progress write', async () => {
+    // The reload answers from before the write: 第31期 still unread there.
+    api.route('GET /api/navigator/shanxi', answers.ok(shanxi([cell(31), cell(32)])))
+    await open({ region: 'shanxi' })
+    act(() => announceProgress(131, 's1'))
+    expect(cellOf(31).textContent).toContain('已读')
+    fire('useDidShow')
+    fire('useDidShow')
+    await settle()
+    expect(api.count('GET /api/navigator/shanxi')).toBe(2)
+    expect(cellOf(31).textContent).toContain('已读')
+    expect(cellOf(32).textContent).toContain('未读')
+  })
+
+  it('an anonymous grid gets no read mark from announced progress', async () => {
+    api.route('GET /api/navigator/shanxi', answers.ok(shanxi([cell(31, { readState: null })])))
+    await open({ region: 'shanxi' })
+    act(() => announceProgress(131, 's1'))
+    expect(cellOf(31).textContent).not.toContain('已读')
   })
 
   it('loads more at the bottom', async () => {

@@ -30,7 +30,7 @@ export type {
 } from './practice'
 export { getShareCode, reportShareOpen, SHARE_CODE_RE, shareCardUrl } from './sharing'
 export type { ShareCode, ShareOpen } from './sharing'
-export { listNavigatorRegions, listRegionIssues } from './navigator'
+export { announceProgress, listNavigatorRegions, listRegionIssues, onProgressAnnounced } from './navigator'
 export type { NavigatorIssue, NavigatorPage, NavigatorPageParams, NavigatorRegion } from './navigator'
 export type { SearchHit, SearchPage, SearchParams, SnippetSegment } from './search'
 export {

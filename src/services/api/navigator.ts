@@ -25,3 +25,20 @@ export function listNavigatorRegions(): Promise<ItemList<NavigatorRegion>> {
 export function listRegionIssues(region: string, params: NavigatorPageParams = {}): Promise<NavigatorPage> {
   return request<NavigatorPage>(`/api/navigator/${encodeURIComponent(region)}`, { query: { ...params } })
 }
+
+type ProgressListener = (issueId: number, sectionId: string) => void
+const progressListeners = new Set<ProgressListener>()
+
+/**
+ * Called once the server has the reader's progress on an issue (the article's reading progress).
+ * 往期导航 listens so a cell turns 已读 at once, even when its own reload raced the write.
+ */
+export function announceProgress(issueId: number, sectionId: string): void {
+  progressListeners.forEach((listener) => listener(issueId, sectionId))
+}
+
+/** Subscribes to announceProgress; returns the unsubscribe function. */
+export function onProgressAnnounced(listener: ProgressListener): () => void {
+  progressListeners.add(listener)
+  return () => void progressListeners.delete(listener)
+}

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import Taro, { useAddToFavorites, useDidHide, useUnload } from '@tarojs/taro'
 import {
   addFavorite,
+  announceProgress,
   getFavorite,
   getProgress,
   recordProgress,
@@ -78,9 +79,12 @@ export function useReadingProgress(issue: IssueDetail | null, active: boolean): 
     const sectionId = pending.current
     if (issueId === null || sectionId === null || sectionId === saved.current) return
     saved.current = sectionId
-    recordProgress(issueId, sectionId).catch(() => {
-      saved.current = null
-    })
+    recordProgress(issueId, sectionId).then(
+      () => announceProgress(issueId, sectionId),
+      () => {
+        saved.current = null
+      },
+    )
   }, [issueId])
 
   const reached = useCallback(

@@ -8,6 +8,7 @@ import { routes } from '../../../constants'
 import {
   listNavigatorRegions,
   listRegionIssues,
+  onProgressAnnounced,
   toApiError,
   type ApiError,
   type NavigatorIssue,
@@ -21,6 +22,14 @@ export const NAVIGATOR_PAGE_SIZE = 60
 type Load<T> = { status: 'loading' } | { status: 'error'; error: ApiError } | ({ status: 'ready' } & T)
 
 type GridState = Load<{ items: NavigatorIssue[]; nextCursor: string | null; more: boolean }>
+
+/** Marks the issues read on this page's watch, whatever a reload raced with (the server has them). */
+function withReads(items: NavigatorIssue[], reads: Map<number, string>): NavigatorIssue[] {
+  return items.map((issue) => {
+    const sectionId = reads.get(issue.id)
+    return sectionId && issue.readState !== null ? { ...issue, readState: 'read', lastSectionId: sectionId } : issue
+  })
+}
 
 function ReadMark({ issue }: { issue: NavigatorIssue }) {
   if (issue.readState === 'read') return <Text className='nav-read'>已读</Text>
@@ -70,6 +79,19 @@ export default function NavigatorPage() {
   const [grid, setGrid] = useState<GridState>({ status: 'loading' })
   const generation = useRef(0)
   const shown = useRef(false)
+  // Progress recorded while this page is open (the reader went on to an article and came back).
+  const reads = useRef(new Map<number, string>())
+
+  useEffect(
+    () =>
+      onProgressAnnounced((issueId, sectionId) => {
+        reads.current.set(issueId, sectionId)
+        setGrid((current) =>
+          current.status === 'ready' ? { ...current, items: withReads(current.items, reads.current) } : current,
+        )
+      }),
+    [],
+  )
 
   const loadRegions = useCallback((quiet: boolean) => {
     if (!quiet) setRegions({ status: 'loading' })
@@ -89,7 +111,12 @@ export default function NavigatorPage() {
       return listRegionIssues(region, { limit: NAVIGATOR_PAGE_SIZE }).then(
         (page) => {
           if (mine === generation.current)
-            setGrid({ status: 'ready', items: page.items, nextCursor: page.nextCursor, more: false })
+            setGrid({
+              status: 'ready',
+              items: withReads(page.items, reads.current),
+              nextCursor: page.nextCursor,
+              more: false,
+            })
         },
         (error: unknown) => {
           if (mine === generation.current && !quiet) setGrid({ status: 'error', error: toApiError(error) })
@@ -125,7 +152,12 @@ export default function NavigatorPage() {
     listRegionIssues(region, { cursor: grid.nextCursor, limit: NAVIGATOR_PAGE_SIZE }).then(
       (page) => {
         if (mine !== generation.current) return
-        setGrid({ status: 'ready', items: [...grid.items, ...page.items], nextCursor: page.nextCursor, more: false })
+        setGrid({
+          status: 'ready',
+          items: [...grid.items, ...withReads(page.items, reads.current)],
+          nextCursor: page.nextCursor,
+          more: false,
+        })
       },
       () => {
         if (mine !== generation.current) return
