@@ -334,6 +334,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
           '/api/settings',
           '/api/navigator',
           '/api/navigator/{region}',
+          '/api/subscriptions',
         ].sort(),
       )
     })
@@ -350,6 +351,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
         '/api/columns',
         '/api/navigator',
         '/api/navigator/shanxi',
+        '/api/subscriptions?region=shanxi',
         '/api/plans',
         '/docs/json',
         '/healthz',
