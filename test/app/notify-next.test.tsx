@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen } from '@testing-library/react'
+import { act, fireEvent, render, screen, within } from '@testing-library/react'
 import Taro, { useRouter } from '@tarojs/taro'
 import ArticlePage from '@/subpackages/article/pages/index'
 import NotifyNext, { NOTIFY_MESSAGES } from '@/subpackages/article/components/NotifyNext'
@@ -153,5 +153,52 @@ describe('通知我下一期', () => {
     await settle()
     expect(screen.queryByRole('button', { name: '通知我下一期' })).toBeNull()
     expect(api.calls.filter((call) => call.path === '/api/subscriptions')).toHaveLength(1)
+  })
+})
+
+describe('H5 stand-in for the subscribe sheet', () => {
+  const fetchMock = jest.fn()
+  beforeEach(() => {
+    window.localStorage.clear()
+    window.history.replaceState(null, '', '/?wxuser=alice')
+    ;(globalThis as { fetch?: unknown }).fetch = fetchMock
+  })
+
+  it('允许 reports accept to the simulator’s phone side and resolves with its answer', async () => {
+    const { requestSubscribe } = await import('@/services/wechat/index.h5')
+    fetchMock.mockResolvedValueOnce({
+      ok: true,
+      status: 200,
+      json: () => Promise.resolve({ errMsg: 'requestSubscribeMessage:ok', [TEMPLATE]: 'accept' }),
+    })
+    const answer = requestSubscribe(TEMPLATE)
+    const sheet = await screen.findByRole('dialog', { name: '订阅消息' })
+    fireEvent.click(within(sheet).getByText('允许'))
+    await expect(answer).resolves.toEqual({ outcome: 'accept', errMsg: 'requestSubscribeMessage:ok' })
+    const [url, init] = fetchMock.mock.calls[0] as [string, { body: string }]
+    expect(url).toBe('http://localhost:3100/__phone/subscribe')
+    expect(JSON.parse(init.body)).toEqual({ user: 'alice', tmplIds: [TEMPLATE], action: 'accept' })
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    expect(screen.queryByRole('dialog', { name: '订阅消息' })).toBeNull()
+  })
+
+  it('取消 reports reject; no simulator answer is a failure', async () => {
+    const { requestSubscribe } = await import('@/services/wechat/index.h5')
+    fetchMock.mockResolvedValueOnce({
+      ok: true,
+      status: 200,
+      json: () => Promise.resolve({ errMsg: 'requestSubscribeMessage:ok', [TEMPLATE]: 'reject' }),
+    })
+    const rejected = requestSubscribe(TEMPLATE)
+    fireEvent.click(within(await screen.findByRole('dialog', { name: '订阅消息' })).getByText('取消'))
+    await expect(rejected).resolves.toMatchObject({ outcome: 'reject' })
+    expect(JSON.parse((fetchMock.mock.calls[0] as [string, { body: string }])[1].body).action).toBe('reject')
+
+    // The sheet goes away on the next turn of the event loop.
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    fetchMock.mockRejectedValueOnce(new TypeError('Failed to fetch'))
+    const failed = requestSubscribe(TEMPLATE)
+    fireEvent.click(within(await screen.findByRole('dialog', { name: '订阅消息' })).getByText('允许'))
+    await expect(failed).resolves.toMatchObject({ outcome: 'fail' })
   })
 })
