@@ -18,7 +18,9 @@ const NO_QUOTA = 43101
 /** WeChat's 'thing' fields hold at most 20 characters. */
 const THING_MAX = 20
 const ISSUES_PER_SWEEP = 50
-const MESSAGES_PER_SWEEP = 200
+const MESSAGES_PER_BATCH = 200
+/** A sweep sends batch after batch while they come full, up to this many (the next sweep goes on) */
+const BATCHES_PER_SWEEP = 25
 
 export const ARTICLE_PAGE = 'subpackages/article/pages/index'
 export const NOTIFY_TIP = '新一期热点精讲已更新，点击阅读'
@@ -89,7 +91,15 @@ export class SubscriptionSweep {
     }
     try {
       const { announced, queued } = await this.announceNew()
-      return { announced, queued, ...(await this.sendDue()) }
+      const report = { announced, queued, sent: 0, failed: 0, retrying: 0 }
+      for (let batch = 0; batch < BATCHES_PER_SWEEP; batch++) {
+        const { due, ...counts } = await this.sendDue()
+        report.sent += counts.sent
+        report.failed += counts.failed
+        report.retrying += counts.retrying
+        if (due < MESSAGES_PER_BATCH) break
+      }
+      return report
     } finally {
       await this.db.deleteFrom('job_leases').where('name', '=', LEASE).where('holder', '=', this.holder).execute()
     }
@@ -191,9 +201,9 @@ export class SubscriptionSweep {
     })
   }
 
-  /** Sends the outbox's due messages once each; WeChat's answer decides sent, failed or retry later. */
-  async sendDue(): Promise<Omit<SweepReport, 'announced' | 'queued'>> {
-    const report = { sent: 0, failed: 0, retrying: 0 }
+  /** Sends a batch of the outbox's due messages once each; WeChat's answer decides sent, failed or retry later. */
+  async sendDue(): Promise<Omit<SweepReport, 'announced' | 'queued'> & { due: number }> {
+    const report = { sent: 0, failed: 0, retrying: 0, due: 0 }
     const clients = this.options.clients()
     if (!clients) return report
     const now = this.options.now()
@@ -217,8 +227,9 @@ export class SubscriptionSweep {
       .where('m.next_attempt_at', '<=', now)
       .orderBy('m.next_attempt_at')
       .orderBy('m.id')
-      .limit(MESSAGES_PER_SWEEP)
+      .limit(MESSAGES_PER_BATCH)
       .execute()
+    report.due = due.length
     for (const message of due) {
       const attempt = message.attempts + 1
       const claimed = await this.db
