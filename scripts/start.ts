@@ -27,6 +27,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { ROOT, bin, captureOutput, isPortFree, spawnGroup, stopGroup, waitForHealthy } from './lib/processes'
 import { startStaticServer, type StaticServer } from './lib/static-server'
+import { SIM_SUBSCRIBE_TEMPLATE_ID } from '../simulator/src/subscribe'
 
 const API_PORT = parsePort('PORT', 3000)
 const H5_PORT = parsePort('H5_PORT', 10086)
@@ -228,6 +229,8 @@ async function startWechatSimulator(): Promise<string> {
     WECHATPAY_PLATFORM_CERT_SERIAL: pay.platformCertSerial ?? '',
     WECHATPAY_PLATFORM_CERT_FILE: pay.platformCertFile ?? '',
     WECHATPAY_NOTIFY_BASE: `http://127.0.0.1:${API_PORT}`,
+    // 通知我下一期: the template the simulator knows (simulator/src/subscribe.ts).
+    SUBSCRIBE_TEMPLATE_ID: SIM_SUBSCRIBE_TEMPLATE_ID,
   }
   return SIM_BASE
 }

@@ -335,6 +335,15 @@ describe.each(dialects())('issues API on %s', (dialect) => {
           '/api/navigator',
           '/api/navigator/{region}',
           '/api/subscriptions',
+          '/api/issues/{id}/pdf',
+          '/api/issues/{id}/share-card.png',
+          '/api/issues/{issueId}/practice',
+          '/api/issues/{issueId}/practice/{questionId}',
+          '/api/issues/{issueId}/practice/{questionId}/draft',
+          '/api/issues/{issueId}/practice/{questionId}/submit',
+          '/api/practice/answers',
+          '/api/share-code',
+          '/api/share-opens',
         ].sort(),
       )
     })
