@@ -89,8 +89,13 @@ export async function renderIssuePdf(issue: PdfIssue, userId: number): Promise<B
   const doc = new PDFDocument({
     ...PAGE,
     bufferPages: true,
-    // A fixed creation date keeps renders of one version byte-identical.
-    info: { Title: issue.fullTitle, Author: BRAND, Creator: BRAND, CreationDate: new Date(0) },
+    // The issue's own date (Asia/Shanghai midnight), not the render time: renders of one version stay byte-identical.
+    info: {
+      Title: issue.fullTitle,
+      Author: BRAND,
+      Creator: BRAND,
+      CreationDate: new Date(`${issue.date}T00:00:00+08:00`),
+    },
   })
   const chunks: Buffer[] = []
   doc.on('data', (chunk: Buffer) => chunks.push(chunk))

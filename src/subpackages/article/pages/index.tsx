@@ -138,8 +138,9 @@ export default function ArticlePage() {
   const [onlyPage] = useState(isOnlyPage)
   const { state, retry, refresh } = useIssue(id)
   const issue = state.status === 'ready' ? state.issue : null
+  const session = useSession()
   // Favorites and reading progress are the signed-in reader's, kept on the server.
-  const studying = useSession().status === 'signed-in' && !singlePage
+  const studying = session.status === 'signed-in' && !singlePage
   const favorite = useFavorite(issue ? issue.id : null, studying)
   useReadingProgress(issue, studying)
   useCapsuleFavorite(issue, id)
@@ -168,8 +169,7 @@ export default function ArticlePage() {
   }, [issue])
 
   // Shares carry the sharer's code (signed in) and the server's card image; opens from a share are reported.
-  const session = useSession()
-  const shareCode = useShareCode(session.status === 'signed-in' && !singlePage ? (session.me?.id ?? null) : null)
+  const shareCode = useShareCode(studying ? (session.me?.id ?? null) : null)
   useShareOpenReport(id, params.sharer)
   // Share texts come from the free fields only: region, number, title.
   useShareAppMessage(() => ({
