@@ -1,12 +1,11 @@
-import crypto from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database, IssueRow } from '../db/schema'
 import type { AccessTokenCache } from '../wechat/access-token'
 import { WeChatError, type SubscribeMessage, type WeChatApi } from '../wechat/api'
+import { LeasedJob } from './leased-job'
 import { shanghaiDate } from './time'
 
-const LEASE = 'subscription-sweep'
 /** A message being sent is not picked up by another sweep for this long (a crash mid-send retries after it). */
 const SEND_CLAIM_MS = 5 * 60 * 1000
 /** Attempts on a busy or unreachable WeChat before the message is given up */
@@ -52,73 +51,47 @@ export interface SweepReport {
  * The lease only keeps several processes from doing the same work at the same time.
  */
 export class SubscriptionSweep {
-  private readonly holder = crypto.randomBytes(8).toString('hex')
-  private timer: NodeJS.Timeout | null = null
-  private running: Promise<SweepReport> | null = null
+  private readonly job: LeasedJob<SweepReport>
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly log: FastifyBaseLogger,
     private readonly options: SweepOptions,
-  ) {}
-
-  start(): void {
-    if (this.options.intervalMs <= 0) return
-    this.timer = setInterval(
-      () => void this.runOnce().catch((error) => this.log.error({ err: error }, 'subscription sweep failed')),
-      this.options.intervalMs,
-    )
-    this.timer.unref()
+  ) {
+    this.job = new LeasedJob(db, {
+      name: 'subscription-sweep',
+      intervalMs: options.intervalMs,
+      now: options.now,
+      log,
+      work: () => this.sweep(),
+      idle: () => ({ announced: 0, queued: 0, sent: 0, failed: 0, retrying: 0 }),
+    })
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer)
-    this.timer = null
-    await this.running?.catch(() => undefined)
+  start(): void {
+    this.job.start()
+  }
+
+  stop(): Promise<void> {
+    return this.job.stop()
   }
 
   /** One sweep under the lease: announce newly published issues, then send due messages. */
   runOnce(): Promise<SweepReport> {
-    this.running ??= this.sweep().finally(() => {
-      this.running = null
-    })
-    return this.running
+    return this.job.runOnce()
   }
 
   private async sweep(): Promise<SweepReport> {
-    if (!(await this.acquireLease(Math.max(this.options.intervalMs * 2, 30000)))) {
-      return { announced: 0, queued: 0, sent: 0, failed: 0, retrying: 0 }
+    const { announced, queued } = await this.announceNew()
+    const report = { announced, queued, sent: 0, failed: 0, retrying: 0 }
+    for (let batch = 0; batch < BATCHES_PER_SWEEP; batch++) {
+      const { due, ...counts } = await this.sendDue()
+      report.sent += counts.sent
+      report.failed += counts.failed
+      report.retrying += counts.retrying
+      if (due < MESSAGES_PER_BATCH) break
     }
-    try {
-      const { announced, queued } = await this.announceNew()
-      const report = { announced, queued, sent: 0, failed: 0, retrying: 0 }
-      for (let batch = 0; batch < BATCHES_PER_SWEEP; batch++) {
-        const { due, ...counts } = await this.sendDue()
-        report.sent += counts.sent
-        report.failed += counts.failed
-        report.retrying += counts.retrying
-        if (due < MESSAGES_PER_BATCH) break
-      }
-      return report
-    } finally {
-      await this.db.deleteFrom('job_leases').where('name', '=', LEASE).where('holder', '=', this.holder).execute()
-    }
-  }
-
-  async acquireLease(leaseMs: number): Promise<boolean> {
-    const now = this.options.now()
-    await this.db
-      .insertInto('job_leases')
-      .values({ name: LEASE, holder: this.holder, expires_at: now + leaseMs })
-      .onConflict((oc) =>
-        oc
-          .column('name')
-          .doUpdateSet({ holder: this.holder, expires_at: now + leaseMs })
-          .where((eb) => eb.or([eb('job_leases.expires_at', '<=', now), eb('job_leases.holder', '=', this.holder)])),
-      )
-      .execute()
-    const lease = await this.db.selectFrom('job_leases').select('holder').where('name', '=', LEASE).executeTakeFirst()
-    return lease?.holder === this.holder
+    return report
   }
 
   /** Announces every published issue not announced yet: uses its region's open opt-ins and queues their messages. */
