@@ -50,6 +50,8 @@ test('a reader without VIP taps 下载PDF and lands on 开通会员', async () =
     expect((await signedIn).status()).toBe(200)
     await openSeedArticle(page)
 
+    // A live button must not carry disabled="false" (Taro H5 styles any [disabled] as dead).
+    expect(await article(page).locator('.pdf-download-button').getAttribute('disabled')).toBeNull()
     const refused = page.waitForResponse(isPdfRequest)
     await article(page).getByText('下载PDF').click()
     const response = await refused

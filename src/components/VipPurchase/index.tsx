@@ -17,6 +17,7 @@ import { useSession } from '../../store/session'
 import { formatMonthly, formatPrice, shanghaiDate } from '../../utils/format'
 import { TextSkeleton } from '../Skeleton'
 import StateView from '../StateView'
+import { buttonFlag } from '../../utils/button'
 import './index.scss'
 
 type PlansState =
@@ -25,9 +26,6 @@ type PlansState =
   | { status: 'error'; error: ApiError }
 
 export const AGREEMENT_HINT = '请先阅读并同意《VIP服务协议》'
-
-/** A button flag only when set: Taro's H5 button renders `disabled={false}` as disabled="false", which [disabled] matches. */
-const on = (flag: boolean) => flag || undefined
 
 /** Benefits shared by every plan, shown once (the API lists them per plan). */
 function commonBenefits(plans: Plan[]): string[] {
@@ -243,8 +241,8 @@ export default function VipPurchase({ onFulfilled }: VipPurchaseProps) {
           ) : null}
           <Button
             className='btn btn-accent vip-buy-button'
-            disabled={on(!plan || working)}
-            loading={on(working)}
+            disabled={buttonFlag(!plan || working)}
+            loading={buttonFlag(working)}
             onClick={pay}
           >
             {plan

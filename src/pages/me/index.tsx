@@ -17,6 +17,7 @@ import { requirePrivacyConsent } from '../../services/privacy'
 import { AvatarButton, PhoneNumberButton } from '../../services/wechat'
 import { getSession, refreshMe, setMe, signIn, signOut, useSession } from '../../store/session'
 import { shanghaiDate } from '../../utils/format'
+import { buttonFlag } from '../../utils/button'
 import './index.scss'
 
 const NICKNAME_MAX = 20
@@ -24,9 +25,6 @@ const DEFAULT_NICKNAME = '微信用户'
 const LINKED_MEMBER_NOTE = '已同步网站会员权益'
 
 type Busy = '' | 'avatar' | 'nickname' | 'phone' | 'login' | 'logout'
-
-/** A button flag only when set: Taro's H5 button renders `disabled={false}` as disabled="false", which [disabled] matches. */
-const on = (flag: boolean) => flag || undefined
 
 const isWeapp = () => process.env.TARO_ENV === 'weapp'
 
@@ -150,8 +148,8 @@ function NicknameForm({ me }: { me: Me }) {
           className='btn btn-primary me-save'
           formType={isWeapp() ? 'submit' : undefined}
           onClick={isWeapp() ? undefined : () => save({ detail: { value: { nickname: draft } } })}
-          disabled={on(saving)}
-          loading={on(saving)}
+          disabled={buttonFlag(saving)}
+          loading={buttonFlag(saving)}
         >
           保存
         </Button>
@@ -225,7 +223,7 @@ function SignedOutHead({ error, busy, onLogin }: { error: ApiError | null; busy:
         <Text className='me-name'>未登录</Text>
         <Text className='me-hint'>{error ? error.message : '登录后可同步会员权益'}</Text>
       </View>
-      <Button className='btn me-login' disabled={on(busy)} loading={on(busy)} onClick={onLogin}>
+      <Button className='btn me-login' disabled={buttonFlag(busy)} loading={buttonFlag(busy)} onClick={onLogin}>
         微信一键登录
       </Button>
     </View>
@@ -362,7 +360,7 @@ export default function MePage() {
 
       {me ? (
         <View className='me-logout-wrap'>
-          <Button className='btn me-logout' disabled={on(busy === 'logout')} onClick={logout}>
+          <Button className='btn me-logout' disabled={buttonFlag(busy === 'logout')} onClick={logout}>
             退出登录
           </Button>
         </View>

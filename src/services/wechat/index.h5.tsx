@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { createRoot } from 'react-dom/client'
 import { Button, Input, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
+import { buttonFlag } from '../../utils/button'
 import { formatAmount } from '../../utils/format'
 import type { Platform, RequestPaymentParams, XpayParams } from '../api/types'
 import { PAYMENT_MESSAGES, paymentResult } from './payment-result'
@@ -139,13 +140,13 @@ function PhoneSheet({ onCode, onCancel }: PhoneSheetProps) {
         />
         {error ? <Text className='wx-sheet-error'>{error}</Text> : null}
         <View className='wx-sheet-actions'>
-          <Button className='wx-sheet-button' disabled={busy || undefined} onClick={onCancel}>
+          <Button className='wx-sheet-button' disabled={buttonFlag(busy)} onClick={onCancel}>
             不允许
           </Button>
           <Button
             className='wx-sheet-button wx-sheet-allow'
-            disabled={busy || undefined}
-            loading={busy || undefined}
+            disabled={buttonFlag(busy)}
+            loading={buttonFlag(busy)}
             onClick={allow}
           >
             允许
@@ -156,13 +157,11 @@ function PhoneSheet({ onCode, onCancel }: PhoneSheetProps) {
   )
 }
 
-// Taro's H5 button renders disabled={false} as disabled="false", which CSS's [disabled] matches:
-// the flags are passed only when set.
 export function PhoneNumberButton({ className, disabled, children, onCode, onCancel }: PhoneNumberButtonProps) {
   const [open, setOpen] = useState(false)
   return (
     <>
-      <Button className={className} disabled={disabled || undefined} onClick={() => setOpen(true)}>
+      <Button className={className} disabled={buttonFlag(disabled)} onClick={() => setOpen(true)}>
         {children}
       </Button>
       {open ? (
@@ -193,7 +192,7 @@ export function AvatarButton({ className, disabled, children, onChoose }: Avatar
     )
   }
   return (
-    <Button className={className} disabled={disabled || undefined} onClick={choose}>
+    <Button className={className} disabled={buttonFlag(disabled)} onClick={choose}>
       {children}
     </Button>
   )
@@ -240,17 +239,17 @@ function CashierSheet({ heading, info, pay, onDone }: CashierProps) {
         <Text className='wx-sheet-note'>H5 预览：代替微信的支付面板，支付结果由本地微信模拟器确认</Text>
         <Button
           className='wx-sheet-button wx-sheet-allow wx-cashier-confirm'
-          disabled={busy || undefined}
-          loading={busy || undefined}
+          disabled={buttonFlag(busy)}
+          loading={buttonFlag(busy)}
           onClick={() => act('confirm')}
         >
           确认支付
         </Button>
         <View className='wx-sheet-actions wx-cashier-actions'>
-          <Button className='wx-sheet-button' disabled={busy || undefined} onClick={() => act('cancel')}>
+          <Button className='wx-sheet-button' disabled={buttonFlag(busy)} onClick={() => act('cancel')}>
             取消
           </Button>
-          <Button className='wx-sheet-button' disabled={busy || undefined} onClick={() => act('fail')}>
+          <Button className='wx-sheet-button' disabled={buttonFlag(busy)} onClick={() => act('fail')}>
             模拟失败
           </Button>
         </View>

@@ -4,6 +4,7 @@ import Taro from '@tarojs/taro'
 import { getSubscription, subscribeNextIssue, toApiError, type SubscriptionState } from '../../../services/api'
 import { requestSubscribe } from '../../../services/wechat'
 import { getSession, signIn, useSession } from '../../../store/session'
+import { buttonFlag } from '../../../utils/button'
 import './NotifyNext.scss'
 
 export const NOTIFY_MESSAGES = {
@@ -86,7 +87,7 @@ export default function NotifyNext({ region }: { region: { code: string; name: s
 
   return (
     <View className='notify-next'>
-      <Button className='notify-next-button' loading={busy || undefined} disabled={busy || undefined} onClick={onTap}>
+      <Button className='notify-next-button' loading={buttonFlag(busy)} disabled={buttonFlag(busy)} onClick={onTap}>
         通知我下一期
       </Button>
       <Text className='notify-next-note'>{pendingNote(region.name, state.openOptIns)}</Text>

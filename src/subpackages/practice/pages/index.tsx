@@ -11,6 +11,7 @@ import { QuestionCard, ReferenceAnswer } from '../components/QuestionCard'
 import { countAnswerCharacters, formatElapsed, limitRange, RANGE_WORDS, rangeStatus } from '../count'
 import { parseIssueParam, parseQuestionParam } from '../params'
 import { MAX_ANSWER_LENGTH, usePractice, type SaveState } from '../usePractice'
+import { buttonFlag } from '../../../utils/button'
 import './index.scss'
 
 const SAVE_WORDS: Record<SaveState, string> = {
@@ -169,7 +170,7 @@ export default function PracticePage() {
         onInput={(event) => input(event.detail.value)}
       />
       <CountLine count={count} limit={question.wordLimit} />
-      <Button className='btn btn-accent pp-submit' disabled={submitting || count === 0} onClick={submit}>
+      <Button className='btn btn-accent pp-submit' disabled={buttonFlag(submitting || count === 0)} onClick={submit}>
         {submitting ? '提交中…' : submitted ? '重新提交' : '提交作答'}
       </Button>
       <Text
