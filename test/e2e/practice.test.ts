@@ -72,7 +72,10 @@ test('a VIP reader practises 例题1: count and range, the draft kept across a r
       const saved = page.waitForResponse(isApi('PUT', /^\/api\/issues\/\d+\/practice\/q1\/draft$/), {
         timeout: 30_000,
       })
-      await editor.fill(answer)
+      // Pasted, then typed key by key: what was there stays (a textarea reset by a re-render would lose it).
+      await editor.fill(answer.slice(0, -4))
+      await editor.pressSequentially(answer.slice(-4), { delay: 20 })
+      expect(await editor.inputValue()).toBe(answer)
       await practice(page).locator('.pp-count-within').waitFor({ state: 'visible', timeout: 10_000 })
       expect(await count.innerText()).toContain(`已写 ${answer.length} 字`)
       expect(await count.innerText()).toContain('目标 360–440 字')

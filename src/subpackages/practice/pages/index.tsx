@@ -73,6 +73,13 @@ function Submitted({ detail }: { detail: PracticeDetail }) {
  * The count leaves out whitespace (see count.ts); the Textarea's maxlength (3000, the server's
  * limit) counts every character, line breaks included, so the two may differ by the blank space.
  */
+/**
+ * The mini-program's textarea keeps its own text: sending every keystroke back through setData
+ * makes the cursor jump, so it only gets the loaded draft. Taro's H5 textarea puts its value prop
+ * back on every render, so there it must follow the text typed.
+ */
+const KEEPS_OWN_TEXT = process.env.TARO_ENV === 'weapp'
+
 export default function PracticePage() {
   const { params } = useRouter()
   const issueId = parseIssueParam(params.id)
@@ -163,7 +170,7 @@ export default function PracticePage() {
       </View>
       <Textarea
         className='pp-input'
-        value={initialText}
+        value={KEEPS_OWN_TEXT ? initialText : text}
         maxlength={MAX_ANSWER_LENGTH}
         autoHeight
         placeholder='在此写下你的作答，参考作答将在提交后显示'
