@@ -1,8 +1,8 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Browser, Page, Response } from 'playwright-core'
-import { launchBrowser, type Stack, startStack, TOKEN_STORAGE_KEY, withPage } from './harness'
+import type { Page, Response } from 'playwright-core'
+import { TOKEN_STORAGE_KEY, withPage, useStackAndBrowser } from './harness'
 
 /**
  * A reader's account on the H5 build, the real API and the WeChat simulator: signed in silently on
@@ -22,29 +22,16 @@ const AVATAR_PNG = Buffer.from(
 
 jest.setTimeout(180_000)
 
-let stack: Stack
-let browser: Browser
-
-beforeAll(async () => {
-  // Keep whatever started, so that afterAll stops it even when the other one failed.
-  const [started, launched] = await Promise.allSettled([startStack(), launchBrowser()])
-  if (started.status === 'fulfilled') stack = started.value
-  if (launched.status === 'fulfilled') browser = launched.value
-  for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason
-
+const env = useStackAndBrowser({}, async () => {
   // A member of the web site, with VIP, whose phone a reader will bind.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beichen-members-'))
   const csv = path.join(dir, 'members.csv')
   fs.writeFileSync(csv, `phone,name,vip_expires_at\n${MEMBER_PHONE},网站会员,${MEMBER_VIP_UNTIL}\n`)
   try {
-    await stack.admin('import-members', csv)
+    await env.stack.admin('import-members', csv)
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
-})
-
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), stack?.stop()])
 })
 
 const isApi = (method: string, pathname: string) => (response: Response) =>
@@ -81,10 +68,10 @@ async function bindPhone(page: Page, phone: string): Promise<Response> {
 }
 
 test('a fresh visit signs in silently; 我的: phone, nickname, avatar; a reload keeps the session; sign out', async () => {
-  await withPage(browser, 'account-flow', async (page) => {
+  await withPage(env.browser, 'account-flow', async (page) => {
     const calls = recordApiCalls(page)
     const signedIn = page.waitForResponse(isApi('POST', '/api/auth/login'))
-    await page.goto(`${stack.origin}/`)
+    await page.goto(`${env.stack.origin}/`)
     expect((await signedIn).status()).toBe(200)
     const token = await page.evaluate((key) => window.localStorage.getItem(key), TOKEN_STORAGE_KEY)
     expect(token).toContain('"data":"')
@@ -136,7 +123,7 @@ test('a fresh visit signs in silently; 我的: phone, nickname, avatar; a reload
 
     // A reload keeps the session: no new sign-in, the same reader.
     calls.length = 0
-    await page.goto(`${stack.origin}/#/pages/me/index`)
+    await page.goto(`${env.stack.origin}/#/pages/me/index`)
     await page.reload()
     await page.locator('.me-name', { hasText: NICKNAME }).waitFor({ state: 'visible', timeout: 30_000 })
     await waitForText(page, `已绑定 ${MEMBER_PHONE_MASKED}`)
@@ -176,18 +163,18 @@ async function bindPhoneElsewhere(user: string, phone: string): Promise<void> {
     if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`)
     return (await response.json()) as Record<string, unknown>
   }
-  const { code } = await post(`${stack.simOrigin}/__phone/login`, { user })
-  const { token } = await post(`${stack.apiOrigin}/api/auth/login`, { code })
-  const phoneCode = (await post(`${stack.simOrigin}/__phone/phone-number`, { user, phoneNumber: phone })).code
-  await post(`${stack.apiOrigin}/api/me/phone`, { code: phoneCode }, String(token))
+  const { code } = await post(`${env.stack.simOrigin}/__phone/login`, { user })
+  const { token } = await post(`${env.stack.apiOrigin}/api/auth/login`, { code })
+  const phoneCode = (await post(`${env.stack.simOrigin}/__phone/phone-number`, { user, phoneNumber: phone })).code
+  await post(`${env.stack.apiOrigin}/api/me/phone`, { code: phoneCode }, String(token))
 }
 
 test('a phone bound to another WeChat account: the reader is told to contact customer service', async () => {
   const phone = '13700000001'
   await bindPhoneElsewhere('e2e-phone-owner', phone)
-  await withPage(browser, 'account-phone-elsewhere', async (page) => {
+  await withPage(env.browser, 'account-phone-elsewhere', async (page) => {
     const signedIn = page.waitForResponse(isApi('POST', '/api/auth/login'))
-    await page.goto(`${stack.origin}/?wxuser=e2e-second-reader`)
+    await page.goto(`${env.stack.origin}/?wxuser=e2e-second-reader`)
     expect((await signedIn).status()).toBe(200)
     await openMe(page)
 

@@ -198,6 +198,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 }
 
+export interface TestEnv {
+  stack: Stack
+  browser: Browser
+}
+
+/**
+ * One test file's stack and browser: started side by side before its tests and stopped after them.
+ * Whatever did start is stopped even when the other failed to start. `setup` runs once both are up.
+ */
+export function useStackAndBrowser(options: StackOptions = {}, setup?: (env: TestEnv) => Promise<void>): TestEnv {
+  const env = {} as TestEnv
+  beforeAll(async () => {
+    const [started, launched] = await Promise.allSettled([startStack(options), launchBrowser()])
+    if (started.status === 'fulfilled') env.stack = started.value
+    if (launched.status === 'fulfilled') env.browser = launched.value
+    for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason
+    await setup?.(env)
+  })
+  afterAll(async () => {
+    await Promise.allSettled([env.browser?.close(), env.stack?.stop()])
+  })
+  return env
+}
+
 /** Debian's Chromium, headless; every launch gets a fresh temporary profile (user-data-dir). */
 export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {

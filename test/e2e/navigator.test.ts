@@ -1,18 +1,9 @@
-import type { Browser, Page, Response } from 'playwright-core'
+import type { Page, Response } from 'playwright-core'
 import { openDb } from '../../server/src/db/database'
 import { upsertIssue } from '../../server/src/domain/content-store'
 import { demoIssueMarkdown } from '../../server/src/domain/demo-content'
 import { parseIssueMarkdown } from '../../server/src/domain/issue-markdown'
-import {
-  decodeJsonEscapes,
-  findLeaks,
-  launchBrowser,
-  recordResponses,
-  type Stack,
-  startStack,
-  vipSentences,
-  withPage,
-} from './harness'
+import { decodeJsonEscapes, findLeaks, recordResponses, vipSentences, withPage, useStackAndBrowser } from './harness'
 
 /**
  * 往期导航 on the H5 build against the real API: 首页 → the navigator → 山西 → the grid of 第N期
@@ -25,18 +16,11 @@ const TITLE = '中部城市群高质量发展'
 
 jest.setTimeout(180_000)
 
-let stack: Stack
-let browser: Browser
 const vip = vipSentences(SAMPLE)
 
-beforeAll(async () => {
-  // Keep whatever started, so that afterAll stops it even when the other one failed.
-  const [started, launched] = await Promise.allSettled([startStack(), launchBrowser()])
-  if (started.status === 'fulfilled') stack = started.value
-  if (launched.status === 'fulfilled') browser = launched.value
-  for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason
+const env = useStackAndBrowser({}, async () => {
   // Written beside the running API, as an import would: it drops its content caches on the change.
-  const db = openDb({ databaseUrl: '', sqlitePath: stack.sqlitePath })
+  const db = openDb({ databaseUrl: '', sqlitePath: env.stack.sqlitePath })
   try {
     for (const [number, date] of [
       [30, '2022-04-12'],
@@ -50,10 +34,6 @@ beforeAll(async () => {
   } finally {
     await db.close()
   }
-})
-
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), stack?.stop()])
 })
 
 const isApi = (method: string, pattern: RegExp) => (response: Response) =>
@@ -70,10 +50,10 @@ async function articleNumber(page: Page, number: number): Promise<void> {
 }
 
 test('首页 → 往期导航 → 山西 grid with badges → an issue, 下一期 / 上一期 → back: 已读', async () => {
-  await withPage(browser, 'navigator-flow', async (page) => {
+  await withPage(env.browser, 'navigator-flow', async (page) => {
     const recorder = recordResponses(page)
     const signedIn = page.waitForResponse(isApi('POST', /^\/api\/auth\/login$/))
-    await page.goto(`${stack.origin}/`)
+    await page.goto(`${env.stack.origin}/`)
     expect((await signedIn).status()).toBe(200)
 
     const entry = page.getByText('往期导航 · 按期浏览 ›')

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
-import type { Browser, Page, Response } from 'playwright-core'
-import { launchBrowser, type Stack, startStack, withPage } from './harness'
+import type { Page, Response } from 'playwright-core'
+import { withPage, useStackAndBrowser } from './harness'
 
 /**
  * 下载PDF on the H5 build with the real API and the WeChat simulator: a reader without VIP is sent to
@@ -11,20 +11,7 @@ const TITLE = '中部城市群高质量发展'
 
 jest.setTimeout(180_000)
 
-let stack: Stack
-let browser: Browser
-
-beforeAll(async () => {
-  // Keep whatever started, so that afterAll stops it even when the other one failed.
-  const [started, launched] = await Promise.allSettled([startStack(), launchBrowser()])
-  if (started.status === 'fulfilled') stack = started.value
-  if (launched.status === 'fulfilled') browser = launched.value
-  for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason
-})
-
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), stack?.stop()])
-})
+const env = useStackAndBrowser()
 
 const isPdfRequest = (response: Response) =>
   response.request().method() === 'GET' && /^\/api\/issues\/\d+\/pdf$/.test(new URL(response.url()).pathname)
@@ -33,7 +20,7 @@ const isPdfRequest = (response: Response) =>
 const article = (page: Page) => page.locator('.art-page:visible')
 
 async function openSeedArticle(page: Page): Promise<void> {
-  await page.goto(`${stack.origin}/`)
+  await page.goto(`${env.stack.origin}/`)
   const item = page.getByText(TITLE).first()
   await item.waitFor({ state: 'visible', timeout: 30_000 })
   await item.click()
@@ -41,12 +28,12 @@ async function openSeedArticle(page: Page): Promise<void> {
 }
 
 test('a reader without VIP taps 下载PDF and lands on 开通会员', async () => {
-  await withPage(browser, 'pdf-non-vip', async (page) => {
+  await withPage(env.browser, 'pdf-non-vip', async (page) => {
     // Signed in silently on the first visit, as a new reader without VIP.
     const signedIn = page.waitForResponse(
       (response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/auth/login',
     )
-    await page.goto(`${stack.origin}/?wxuser=e2e-pdf-reader`)
+    await page.goto(`${env.stack.origin}/?wxuser=e2e-pdf-reader`)
     expect((await signedIn).status()).toBe(200)
     await openSeedArticle(page)
 
@@ -62,9 +49,9 @@ test('a reader without VIP taps 下载PDF and lands on 开通会员', async () =
 })
 
 test('a VIP reader taps 下载PDF and gets the PDF', async () => {
-  const token = await stack.vipToken('e2e-pdf-vip', 30)
+  const token = await env.stack.vipToken('e2e-pdf-vip', 30)
   await withPage(
-    browser,
+    env.browser,
     'pdf-vip',
     async (page) => {
       await openSeedArticle(page)

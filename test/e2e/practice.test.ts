@@ -1,14 +1,5 @@
-import type { Browser, Page, Response } from 'playwright-core'
-import {
-  decodeJsonEscapes,
-  findLeaks,
-  launchBrowser,
-  recordResponses,
-  type Stack,
-  startStack,
-  vipSentences,
-  withPage,
-} from './harness'
+import type { Page, Response } from 'playwright-core'
+import { decodeJsonEscapes, findLeaks, recordResponses, vipSentences, withPage, useStackAndBrowser } from './harness'
 
 /**
  * Practice mode on the H5 build, the real API and the WeChat simulator: a VIP reader opens 练习作答
@@ -22,24 +13,14 @@ const SEED_FILE = 'content/shanxi-32-zhongbu-chengshiqun.md'
 
 jest.setTimeout(180_000)
 
-let stack: Stack
-let browser: Browser
 let seedId: number
 
-beforeAll(async () => {
-  const [started, launched] = await Promise.allSettled([startStack(), launchBrowser()])
-  if (started.status === 'fulfilled') stack = started.value
-  if (launched.status === 'fulfilled') browser = launched.value
-  for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason
-  const list = (await (await fetch(`${stack.apiOrigin}/api/issues`)).json()) as {
+const env = useStackAndBrowser({}, async () => {
+  const list = (await (await fetch(`${env.stack.apiOrigin}/api/issues`)).json()) as {
     items: { id: number; title: string }[]
   }
   seedId = list.items.find((item) => item.title === TITLE)?.id as number
   expect(seedId).toBeGreaterThan(0)
-})
-
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), stack?.stop()])
 })
 
 const isApi = (method: string, pattern: RegExp) => (response: Response) =>
@@ -49,12 +30,12 @@ const isApi = (method: string, pattern: RegExp) => (response: Response) =>
 const practice = (page: Page) => page.locator('.pp:visible')
 
 test('a VIP reader practises 例题1: count and range, the draft kept across a reload, submit, 我的作答', async () => {
-  const token = await stack.vipToken('e2e-practice-vip', 30)
+  const token = await env.stack.vipToken('e2e-practice-vip', 30)
   await withPage(
-    browser,
+    env.browser,
     'practice-vip',
     async (page) => {
-      await page.goto(`${stack.origin}/#/subpackages/article/pages/index?id=${seedId}`)
+      await page.goto(`${env.stack.origin}/#/subpackages/article/pages/index?id=${seedId}`)
       const entry = page.locator('.art-page:visible .blk-q-practice').first()
       await entry.waitFor({ state: 'visible', timeout: 30_000 })
       await entry.click()
@@ -114,14 +95,14 @@ test('a VIP reader practises 例题1: count and range, the draft kept across a r
 
 test('a reader without VIP who opens a VIP question gets the paywall and no VIP text', async () => {
   const vip = vipSentences(SEED_FILE)
-  await withPage(browser, 'practice-no-vip', async (page) => {
+  await withPage(env.browser, 'practice-no-vip', async (page) => {
     const signedIn = page.waitForResponse(isApi('POST', /^\/api\/auth\/login$/))
-    await page.goto(`${stack.origin}/`)
+    await page.goto(`${env.stack.origin}/`)
     expect((await signedIn).status()).toBe(200)
 
     const recorder = recordResponses(page)
     const refused = page.waitForResponse(isApi('GET', /^\/api\/issues\/\d+\/practice\/q1$/))
-    await page.goto(`${stack.origin}/#/subpackages/practice/pages/index?id=${seedId}&q=q1`)
+    await page.goto(`${env.stack.origin}/#/subpackages/practice/pages/index?id=${seedId}&q=q1`)
     const answer = await refused
     expect(answer.status()).toBe(403)
     expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('VIP_REQUIRED')

@@ -1,14 +1,12 @@
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import {
   decodeJsonEscapes,
   findLeaks,
   findMissing,
-  launchBrowser,
   recordResponses,
-  type Stack,
-  startStack,
   vipSentences,
   withPage,
+  useStackAndBrowser,
 } from './harness'
 
 /**
@@ -22,25 +20,13 @@ const PAYWALL_TITLE = '本篇为VIP章节'
 
 jest.setTimeout(120_000)
 
-let stack: Stack
-let browser: Browser
 const vip = vipSentences(SAMPLE)
 
-beforeAll(async () => {
-  // Keep whatever started, so that afterAll stops it even when the other one failed.
-  const [started, launched] = await Promise.allSettled([startStack(), launchBrowser()])
-  if (started.status === 'fulfilled') stack = started.value
-  if (launched.status === 'fulfilled') browser = launched.value
-  for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason
-})
-
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), stack?.stop()])
-})
+const env = useStackAndBrowser()
 
 /** Opens the app, finds the sample issue in the list and opens it. */
 async function openSampleIssue(page: Page): Promise<void> {
-  await page.goto(`${stack.origin}/`)
+  await page.goto(`${env.stack.origin}/`)
   const item = page.getByText(TITLE).first()
   await item.waitFor({ state: 'visible', timeout: 30_000 })
   await item.click()
@@ -58,7 +44,7 @@ test('the sample has a VIP part to check against', () => {
 })
 
 test('a reader without VIP sees the free part and the paywall, and receives no VIP text', async () => {
-  await withPage(browser, 'reader-without-vip', async (page) => {
+  await withPage(env.browser, 'reader-without-vip', async (page) => {
     const recorder = recordResponses(page)
     await openSampleIssue(page)
     await page.getByText(PAYWALL_TITLE).first().waitFor({ state: 'visible', timeout: 30_000 })
@@ -82,9 +68,9 @@ test('a reader without VIP sees the free part and the paywall, and receives no V
 })
 
 test('a VIP reader sees the whole issue, questions and reference answers included', async () => {
-  const token = await stack.vipToken('e2e-vip', 30)
+  const token = await env.stack.vipToken('e2e-vip', 30)
   await withPage(
-    browser,
+    env.browser,
     'reader-with-vip',
     async (page) => {
       const recorder = recordResponses(page)

@@ -1,14 +1,4 @@
-import type { Browser } from 'playwright-core'
-import {
-  decodeJsonEscapes,
-  findLeaks,
-  launchBrowser,
-  recordResponses,
-  type Stack,
-  startStack,
-  vipSentences,
-  withPage,
-} from './harness'
+import { decodeJsonEscapes, findLeaks, recordResponses, vipSentences, withPage, useStackAndBrowser } from './harness'
 
 /**
  * 搜索 on the H5 build against the real API: from 首页's search bar, a query that finds the seed
@@ -22,26 +12,14 @@ const NO_RESULT_QUERY = '量子纠缠望远镜'
 
 jest.setTimeout(120_000)
 
-let stack: Stack
-let browser: Browser
 const vip = vipSentences(SAMPLE)
 
-beforeAll(async () => {
-  // Keep whatever started, so that afterAll stops it even when the other one failed.
-  const [started, launched] = await Promise.allSettled([startStack(), launchBrowser()])
-  if (started.status === 'fulfilled') stack = started.value
-  if (launched.status === 'fulfilled') browser = launched.value
-  for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason
-})
-
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), stack?.stop()])
-})
+const env = useStackAndBrowser()
 
 test('搜索 from 首页 finds the seed issue highlighted and opens it; no result shows the empty state; no VIP text', async () => {
-  await withPage(browser, 'search-flow', async (page) => {
+  await withPage(env.browser, 'search-flow', async (page) => {
     const recorder = recordResponses(page)
-    await page.goto(`${stack.origin}/`)
+    await page.goto(`${env.stack.origin}/`)
     const bar = page.getByText('搜索期刊、热点关键词', { exact: true })
     await bar.waitFor({ state: 'visible', timeout: 30_000 })
     await bar.click()

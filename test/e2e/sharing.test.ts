@@ -1,5 +1,5 @@
-import type { Browser, Response } from 'playwright-core'
-import { launchBrowser, type Stack, startStack, withPage } from './harness'
+import type { Response } from 'playwright-core'
+import { withPage, useStackAndBrowser } from './harness'
 
 /**
  * Sharing on the H5 build and the real API: an article opened from a share path (sharer=<a real
@@ -11,25 +11,13 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 
 jest.setTimeout(180_000)
 
-let stack: Stack
-let browser: Browser
-
-beforeAll(async () => {
-  const [started, launched] = await Promise.allSettled([startStack(), launchBrowser()])
-  if (started.status === 'fulfilled') stack = started.value
-  if (launched.status === 'fulfilled') browser = launched.value
-  for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason
-})
-
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), stack?.stop()])
-})
+const env = useStackAndBrowser()
 
 const isShareOpen = (response: Response) =>
   response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/share-opens'
 
 async function seedIssueId(): Promise<number> {
-  const page = (await (await fetch(`${stack.apiOrigin}/api/issues`)).json()) as {
+  const page = (await (await fetch(`${env.stack.apiOrigin}/api/issues`)).json()) as {
     items: { id: number; title: string }[]
   }
   const seed = page.items.find((item) => item.title === TITLE)
@@ -38,10 +26,10 @@ async function seedIssueId(): Promise<number> {
 }
 
 async function shareCodeOf(name: string): Promise<string> {
-  const issued = await stack.admin('token', name)
+  const issued = await env.stack.admin('token', name)
   const token = /^token (\S+)$/m.exec(issued)?.[1]
   if (!token) throw new Error(`admin token printed no token:\n${issued}`)
-  const answer = await fetch(`${stack.apiOrigin}/api/share-code`, { headers: { authorization: `Bearer ${token}` } })
+  const answer = await fetch(`${env.stack.apiOrigin}/api/share-code`, { headers: { authorization: `Bearer ${token}` } })
   expect(answer.status).toBe(200)
   return ((await answer.json()) as { code: string }).code
 }
@@ -50,16 +38,16 @@ test('an article opened from a share path reports the open once per viewer and d
   const issueId = await seedIssueId()
   const code = await shareCodeOf('e2e-sharer')
 
-  await withPage(browser, 'sharing-open', async (page) => {
+  await withPage(env.browser, 'sharing-open', async (page) => {
     const reported = page.waitForResponse(isShareOpen, { timeout: 30_000 })
-    await page.goto(`${stack.origin}/#/subpackages/article/pages/index?id=${issueId}&sharer=${code}`)
+    await page.goto(`${env.stack.origin}/#/subpackages/article/pages/index?id=${issueId}&sharer=${code}`)
     const response = await reported
     expect(response.status()).toBe(204)
     // H5 has no WeChat scene.
     expect(response.request().postDataJSON()).toEqual({ issueId, sharer: code, scene: null })
     await page.locator('.art-title', { hasText: TITLE }).first().waitFor({ state: 'visible', timeout: 30_000 })
 
-    const first = await stack.admin('shares', '--issue', String(issueId))
+    const first = await env.stack.admin('shares', '--issue', String(issueId))
     expect(first).toContain('1 share open(s)')
     expect(first).toContain('H5 / unknown')
     expect(first).not.toContain(code)
@@ -68,10 +56,10 @@ test('an article opened from a share path reports the open once per viewer and d
     const again = page.waitForResponse(isShareOpen, { timeout: 30_000 })
     await page.reload()
     expect((await again).status()).toBe(204)
-    expect(await stack.admin('shares', '--issue', String(issueId))).toContain('1 share open(s)')
+    expect(await env.stack.admin('shares', '--issue', String(issueId))).toContain('1 share open(s)')
 
     // The card, from the page's origin as WeChat would fetch it from imageUrl.
-    const card = await page.request.get(`${stack.origin}/api/issues/${issueId}/share-card.png`)
+    const card = await page.request.get(`${env.stack.origin}/api/issues/${issueId}/share-card.png`)
     expect(card.status()).toBe(200)
     expect(card.headers()['content-type']).toBe('image/png')
     const png = await card.body()

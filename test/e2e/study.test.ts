@@ -1,5 +1,5 @@
-import type { Browser, Page, Response } from 'playwright-core'
-import { launchBrowser, type Stack, startStack, withPage } from './harness'
+import type { Page, Response } from 'playwright-core'
+import { withPage, useStackAndBrowser } from './harness'
 
 /**
  * A signed-in reader's study tools on the H5 build, the real API and the WeChat simulator: 收藏 and
@@ -12,20 +12,7 @@ const SECTION = '二、深度解读'
 
 jest.setTimeout(180_000)
 
-let stack: Stack
-let browser: Browser
-
-beforeAll(async () => {
-  // Keep whatever started, so that afterAll stops it even when the other one failed.
-  const [started, launched] = await Promise.allSettled([startStack(), launchBrowser()])
-  if (started.status === 'fulfilled') stack = started.value
-  if (launched.status === 'fulfilled') browser = launched.value
-  for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason
-})
-
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), stack?.stop()])
-})
+const env = useStackAndBrowser()
 
 const isApi = (method: string, pattern: RegExp) => (response: Response) =>
   response.request().method() === method && pattern.test(new URL(response.url()).pathname)
@@ -46,7 +33,7 @@ async function headingFontSize(page: Page): Promise<number> {
 
 async function openMeItem(page: Page, label: string): Promise<void> {
   // A fresh load: only this page in the DOM (a hash change alone keeps earlier pages around).
-  await page.goto(`${stack.origin}/#/pages/me/index`)
+  await page.goto(`${env.stack.origin}/#/pages/me/index`)
   await page.reload()
   const item = page.locator('.me-item', { hasText: label })
   await item.waitFor({ state: 'visible', timeout: 30_000 })
@@ -54,10 +41,10 @@ async function openMeItem(page: Page, label: string): Promise<void> {
 }
 
 test('收藏 and 我的收藏; a reload resumes at the section recorded, 阅读记录 lists it; 阅读设置 font size', async () => {
-  await withPage(browser, 'study-flow', async (page) => {
+  await withPage(env.browser, 'study-flow', async (page) => {
     // Signed in silently on the first visit.
     const signedIn = page.waitForResponse(isApi('POST', /^\/api\/auth\/login$/))
-    await page.goto(`${stack.origin}/`)
+    await page.goto(`${env.stack.origin}/`)
     expect((await signedIn).status()).toBe(200)
 
     // The seed issue, from the list.

@@ -2,9 +2,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
-import type { Browser, Page, Response } from 'playwright-core'
+import type { Page, Response } from 'playwright-core'
 import { ROOT } from '../../scripts/lib/processes'
-import { launchBrowser, normalizeText, type Stack, startStack, vipSentences, withPage } from './harness'
+import { normalizeText, vipSentences, withPage, useStackAndBrowser } from './harness'
 
 /**
  * 通知我下一期 on the H5 build, the real API and the WeChat simulator: the reader taps the button at
@@ -17,22 +17,17 @@ const SAMPLE = 'content/shanxi-32-zhongbu-chengshiqun.md'
 
 jest.setTimeout(180_000)
 
-let stack: Stack
-let browser: Browser
 let contentDir: string
 
-beforeAll(async () => {
+beforeAll(() => {
   contentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beichen-e2e-subscribe-'))
-  const [started, launched] = await Promise.allSettled([startStack({ subscribe: true }), launchBrowser()])
-  if (started.status === 'fulfilled') stack = started.value
-  if (launched.status === 'fulfilled') browser = launched.value
-  for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason
 })
 
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), stack?.stop()])
+afterAll(() => {
   fs.rmSync(contentDir, { recursive: true, force: true })
 })
+
+const env = useStackAndBrowser({ subscribe: true })
 
 interface SentMessage {
   touser: string
@@ -45,7 +40,7 @@ const isApi = (method: string, pathname: string) => (response: Response) =>
   response.request().method() === method && new URL(response.url()).pathname === pathname
 
 async function messages(): Promise<SentMessage[]> {
-  const response = await fetch(`${stack.simOrigin}/__control/subscribe-messages?user=${USER}`)
+  const response = await fetch(`${env.stack.simOrigin}/__control/subscribe-messages?user=${USER}`)
   return ((await response.json()) as { messages: SentMessage[] }).messages
 }
 
@@ -70,7 +65,7 @@ function nextIssueFile(slug: string, number: number, title: string): void {
 }
 
 function readDb<T>(query: (db: SqliteDatabase.Database) => T): T {
-  const db = new SqliteDatabase(stack.sqlitePath, { readonly: true, fileMustExist: true })
+  const db = new SqliteDatabase(env.stack.sqlitePath, { readonly: true, fileMustExist: true })
   try {
     return query(db)
   } finally {
@@ -79,9 +74,9 @@ function readDb<T>(query: (db: SqliteDatabase.Database) => T): T {
 }
 
 test('通知我下一期 → 允许; the next issue of the region is announced once through the simulator', async () => {
-  await withPage(browser, 'subscribe-next-issue', async (page) => {
+  await withPage(env.browser, 'subscribe-next-issue', async (page) => {
     const signedIn = page.waitForResponse(isApi('POST', '/api/auth/login'))
-    await page.goto(`${stack.origin}/?wxuser=${USER}`)
+    await page.goto(`${env.stack.origin}/?wxuser=${USER}`)
     expect((await signedIn).status()).toBe(200)
     const item = page.getByText(TITLE).first()
     await item.waitFor({ state: 'visible', timeout: 30_000 })
@@ -103,7 +98,7 @@ test('通知我下一期 → 允许; the next issue of the region is announced o
   expect(await messages()).toEqual([])
 
   nextIssueFile('e2e-shanxi-33', 33, '县域经济高质量发展')
-  await stack.importContent(contentDir)
+  await env.stack.importContent(contentDir)
   const [message] = await until(messages, (list) => list.length > 0)
   const newId = readDb(
     (db) => (db.prepare('select id from issues where slug = ?').get('e2e-shanxi-33') as { id: number }).id,
@@ -116,7 +111,7 @@ test('通知我下一期 → 允许; the next issue of the region is announced o
 
   // The opt-in is used: the issue after that is announced (the sweep saw it) and sends nothing.
   nextIssueFile('e2e-shanxi-34', 34, '第三十四期')
-  await stack.importContent(contentDir)
+  await env.stack.importContent(contentDir)
   await until(
     () =>
       readDb(
