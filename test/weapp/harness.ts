@@ -294,6 +294,8 @@ export interface Weapp {
   waitForCall: (api: string, timeoutMs?: number) => Promise<WxCall>
   /** Forgets recorded wx calls, setData payloads and requests */
   clearLogs: () => void
+  /** Sends later wx.request calls to another API server (e.g. one started with other settings) */
+  setApiOrigin: (origin: string) => void
 }
 
 let installedDom = false
@@ -607,6 +609,9 @@ export function bootWeapp(options: WeappOptions): Weapp {
     open,
     waitForCall,
     clearLogs,
+    setApiOrigin: (origin) => {
+      options.apiOrigin = origin
+    },
   }
   return current
 }
