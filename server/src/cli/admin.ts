@@ -7,6 +7,7 @@ import { importMembers, parseImportPhone, parseMembersCsv, unlinkPhone } from '.
 import { shanghaiDate } from '../domain/time'
 import { Catalog } from '../domain/catalog'
 import { Sharing } from '../domain/sharing'
+import { subscriptionReport } from '../domain/subscriptions'
 
 const USAGE = `usage:
   npm run admin -- token <name>                      issue a bearer token for a named user (created if new)
@@ -19,7 +20,8 @@ const USAGE = `usage:
   npm run admin -- refund <order id> <reason>        full refund of a fulfilled order
   npm run admin -- ledger [--order N] [--user U]     the money ledger, newest first
   npm run admin -- reconcile                         run the reconciliation sweep once
-  npm run admin -- shares [--issue ID] [--days N]    share opens per issue, per sharer (masked) and by scene`
+  npm run admin -- shares [--issue ID] [--days N]    share opens per issue, per sharer (masked) and by scene
+  npm run admin -- subscriptions                     通知我下一期: opt-ins waiting per region, messages by status`
 
 type Command = (args: string[]) => Promise<number>
 
@@ -37,6 +39,7 @@ async function main(): Promise<number> {
     ledger: ledgerCommand,
     reconcile,
     shares,
+    subscriptions,
   }
   const run = command ? commands[command] : undefined
   if (!run) {
@@ -342,6 +345,39 @@ async function shares(args: string[]): Promise<number> {
     for (const row of stats.byScene) {
       const scene = row.scene === null ? 'H5 / unknown' : `${row.scene} ${SHARE_SCENES[row.scene] ?? ''}`.trim()
       process.stdout.write(`  ${scene.padEnd(14)}  ${String(row.opens).padStart(6)}\n`)
+    }
+    return 0
+  } finally {
+    await db.close()
+  }
+}
+
+async function subscriptions(args: string[]): Promise<number> {
+  if (args.length > 0) {
+    process.stderr.write('subscriptions takes no arguments\n')
+    return 64
+  }
+  const { db } = await openMigratedDb(configOrExit())
+  try {
+    const report = await subscriptionReport(db.kysely)
+    process.stdout.write('opt-ins waiting for the next issue\n')
+    if (report.waiting.length === 0) process.stdout.write('  none\n')
+    for (const row of report.waiting) {
+      process.stdout.write(
+        `  ${row.region.padEnd(8)}  ${String(row.optIns).padStart(6)} opt-in(s), ${row.readers} reader(s)\n`,
+      )
+    }
+    process.stdout.write('\nmessages\n')
+    if (report.messages.length === 0) process.stdout.write('  none\n')
+    for (const row of report.messages)
+      process.stdout.write(`  ${row.status.padEnd(8)}  ${String(row.count).padStart(6)}\n`)
+    if (report.failures.length > 0) {
+      process.stdout.write('\nlatest failures (43101: the reader had no accept left)\n')
+      for (const row of report.failures) {
+        process.stdout.write(
+          `  message ${row.id}  issue ${row.issueId}  errcode ${row.errcode ?? '-'}  attempts ${row.attempts}\n`,
+        )
+      }
     }
     return 0
   } finally {

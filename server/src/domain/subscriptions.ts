@@ -75,3 +75,47 @@ export class SubscriptionOptIns {
     return Number(row.count)
   }
 }
+
+export interface SubscriptionReport {
+  /** Opt-ins waiting for their region's next issue, per region */
+  waiting: Array<{ region: string; optIns: number; readers: number }>
+  /** Messages by outbox status */
+  messages: Array<{ status: string; count: number }>
+  /** The latest failed messages, newest first */
+  failures: Array<{ id: number; issueId: number; errcode: number | null; attempts: number }>
+}
+
+/** What the publisher sees of 通知我下一期 (npm run admin -- subscriptions): counts only, no reader named. */
+export async function subscriptionReport(db: Kysely<Database>, failuresShown = 10): Promise<SubscriptionReport> {
+  const waiting = await db
+    .selectFrom('subscription_optins')
+    .innerJoin('regions', 'regions.id', 'subscription_optins.region_id')
+    .select((eb) => [
+      'regions.name as region',
+      eb.fn.countAll<number | string>().as('optIns'),
+      eb.fn.count<number | string>('subscription_optins.user_id').distinct().as('readers'),
+    ])
+    .where('subscription_optins.status', '=', 'open')
+    .groupBy(['regions.id', 'regions.name'])
+    .orderBy('regions.id')
+    .execute()
+  const messages = await db
+    .selectFrom('subscription_messages')
+    .select((eb) => ['status', eb.fn.countAll<number | string>().as('count')])
+    .groupBy('status')
+    .orderBy('status')
+    .execute()
+  const failures = await db
+    .selectFrom('subscription_messages')
+    .select(['id', 'issue_id as issueId', 'errcode', 'attempts'])
+    .where('status', '=', 'failed')
+    .orderBy('id', 'desc')
+    .limit(failuresShown)
+    .execute()
+  return {
+    // PostgreSQL counts are bigint, which pg returns as strings.
+    waiting: waiting.map((row) => ({ region: row.region, optIns: Number(row.optIns), readers: Number(row.readers) })),
+    messages: messages.map((row) => ({ status: row.status, count: Number(row.count) })),
+    failures,
+  }
+}
