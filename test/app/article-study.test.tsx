@@ -165,17 +165,18 @@ describe('article page: resume and reading history', () => {
 })
 
 describe('article page: 收藏 from the capsule menu (onAddToFavorites)', () => {
-  it('gives the free title and the issue’s query, signed in or not', async () => {
+  it('gives the free title, the issue’s query and the square share card, signed in or not', async () => {
     await open()
     expect(fire('useAddToFavorites', { webViewUrl: '' })).toEqual({
       title: '【山西·第32期】中部城市群高质量发展',
       query: 'id=32',
+      imageUrl: expect.stringMatching(/\/api\/issues\/32\/share-card\.png\?shape=moments$/),
     })
   })
 
   it('before the issue loads, the brand title and still the issue’s query', async () => {
     routes['GET /api/issues/32'] = { statusCode: 500, data: { error: { code: 'INTERNAL', message: 'x' } } }
     await open()
-    expect(fire('useAddToFavorites', { webViewUrl: '' })).toEqual({ title: '北辰遴选·热点精讲', query: 'id=32' })
+    expect(fire('useAddToFavorites', { webViewUrl: '' })).toMatchObject({ title: '北辰遴选·热点精讲', query: 'id=32' })
   })
 })

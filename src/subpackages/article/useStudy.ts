@@ -7,6 +7,7 @@ import {
   getProgress,
   recordProgress,
   removeFavorite,
+  shareCardUrl,
   type IssueDetail,
 } from '../../services/api'
 import { BRAND } from '../../constants'
@@ -161,12 +162,15 @@ export function useReadingProgress(issue: IssueDetail | null, active: boolean): 
 }
 
 /**
- * 收藏 from the weapp's capsule menu (onAddToFavorites): the free title (【山西·第32期】…) and the
- * issue's query, so the favorite opens this issue again. Nothing from the body goes into it.
+ * 收藏 from the weapp's capsule menu (onAddToFavorites): the free title (【山西·第32期】…), the
+ * issue's query, so the favorite opens this issue again, and the square share card as its image.
+ * Nothing from the body goes into it.
  */
 export function useCapsuleFavorite(issue: IssueDetail | null, issueId: number | null): void {
   useAddToFavorites(() => ({
     title: issue ? issueFullTitle(issue) : `${BRAND}·热点精讲`,
     query: issueId === null ? '' : `id=${issueId}`,
+    // WeChat shows a favorite's image square: the server's 1:1 card, drawn from the free fields only.
+    ...(issueId === null ? {} : { imageUrl: shareCardUrl(issueId, 'moments') }),
   }))
 }
