@@ -186,6 +186,36 @@ export function newTransactionId(): string {
   return `4200${randomDigits(24)}`
 }
 
+/** A new unpaid order made from its signData */
+function newOrder(
+  data: SignData,
+  who: Pick<XpayOrder, 'user' | 'openid' | 'signData' | 'orderType'> & { now: number },
+): XpayOrder {
+  return {
+    orderId: data.outTradeNo,
+    user: who.user,
+    openid: who.openid,
+    env: data.env,
+    orderType: who.orderType,
+    signData: who.signData,
+    productId: data.productId,
+    quantity: data.buyQuantity,
+    goodsPrice: data.goodsPrice,
+    orderFee: data.goodsPrice * data.buyQuantity,
+    paidFee: 0,
+    attach: data.attach,
+    status: XPAY_STATUS.CREATED,
+    wxOrderId: newWxOrderId(),
+    channelOrderId: '',
+    wxpayOrderId: '',
+    createTime: who.now,
+    updateTime: who.now,
+    paidTime: 0,
+    provideTime: 0,
+    leftFee: 0,
+  }
+}
+
 function parseSignData(text: string): SignData | string {
   let value: unknown
   try {
@@ -277,29 +307,15 @@ export class XpayStore {
     if (existing && (!reusable || existing.openid !== openid)) return fail('outTradeNo has been used', -15002)
 
     const now = this.clock.nowS()
-    const order: XpayOrder = existing ?? {
-      orderId: data.outTradeNo,
-      user: request.user,
-      openid,
-      env: data.env,
-      orderType: platform === 'ios' ? XPAY_ORDER_TYPE.IOS_PAY : XPAY_ORDER_TYPE.PAY,
-      signData: request.signData,
-      productId: data.productId,
-      quantity: data.buyQuantity,
-      goodsPrice: data.goodsPrice,
-      orderFee: data.goodsPrice * data.buyQuantity,
-      paidFee: 0,
-      attach: data.attach,
-      status: XPAY_STATUS.CREATED,
-      wxOrderId: newWxOrderId(),
-      channelOrderId: '',
-      wxpayOrderId: '',
-      createTime: now,
-      updateTime: now,
-      paidTime: 0,
-      provideTime: 0,
-      leftFee: 0,
-    }
+    const order =
+      existing ??
+      newOrder(data, {
+        user: request.user,
+        openid,
+        signData: request.signData,
+        orderType: platform === 'ios' ? XPAY_ORDER_TYPE.IOS_PAY : XPAY_ORDER_TYPE.PAY,
+        now,
+      })
     this.orders.set(order.orderId, order)
 
     if (request.action === 'cancel') return { errMsg: 'requestVirtualPayment:fail cancel', errCode: -2 }
@@ -323,29 +339,13 @@ export class XpayStore {
     if (typeof data === 'string') return data
     if (this.orders.has(data.outTradeNo)) return 'outTradeNo has been used'
     const now = this.clock.nowS()
-    const order: XpayOrder = {
-      orderId: data.outTradeNo,
+    const order = newOrder(data, {
       user: input.user,
       openid: openidFor(this.config.appid, input.user),
-      env: data.env,
-      orderType: XPAY_ORDER_TYPE.PAY,
       signData: input.signData,
-      productId: data.productId,
-      quantity: data.buyQuantity,
-      goodsPrice: data.goodsPrice,
-      orderFee: data.goodsPrice * data.buyQuantity,
-      paidFee: 0,
-      attach: data.attach,
-      status: XPAY_STATUS.CREATED,
-      wxOrderId: newWxOrderId(),
-      channelOrderId: '',
-      wxpayOrderId: '',
-      createTime: now,
-      updateTime: now,
-      paidTime: 0,
-      provideTime: 0,
-      leftFee: 0,
-    }
+      orderType: XPAY_ORDER_TYPE.PAY,
+      now,
+    })
     this.orders.set(order.orderId, order)
     this.markPaid(order, (data.activitySellingPrice ?? data.goodsPrice) * data.buyQuantity)
     return this.controlView(order)
