@@ -1,4 +1,5 @@
 import { Button, Text, View } from '@tarojs/components'
+import type { ApiError } from '../../services/api'
 import './index.scss'
 
 export type StateKind = 'empty' | 'error' | 'offline' | 'not-found'
@@ -31,5 +32,26 @@ export default function StateView({ kind, title, description, actionText, onActi
         </Button>
       ) : null}
     </View>
+  )
+}
+
+export interface LoadFailedProps {
+  /** What failed; its message is shown, and offline failures get the offline glyph */
+  error: ApiError
+  onRetry: () => void
+  title?: string
+  actionText?: string
+}
+
+/** A failed load with a retry: the one error state of every page (offline or not). */
+export function LoadFailed({ error, onRetry, title = '加载失败', actionText = '重新加载' }: LoadFailedProps) {
+  return (
+    <StateView
+      kind={error.isOffline ? 'offline' : 'error'}
+      title={title}
+      description={error.message}
+      actionText={actionText}
+      onAction={onRetry}
+    />
   )
 }

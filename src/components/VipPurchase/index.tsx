@@ -16,7 +16,7 @@ import { getPlatform } from '../../services/wechat'
 import { useSession } from '../../store/session'
 import { formatMonthly, formatPrice, shanghaiDate } from '../../utils/format'
 import { TextSkeleton } from '../Skeleton'
-import StateView from '../StateView'
+import { LoadFailed } from '../StateView'
 import { buttonFlag } from '../../utils/button'
 import './index.scss'
 
@@ -179,15 +179,7 @@ export default function VipPurchase({ onFulfilled }: VipPurchaseProps) {
       </View>
     )
   } else if (state.status === 'error') {
-    body = (
-      <StateView
-        kind={state.error.isOffline ? 'offline' : 'error'}
-        title='会员方案加载失败'
-        description={state.error.message}
-        actionText='重新加载'
-        onAction={() => setAttempt((n) => n + 1)}
-      />
-    )
+    body = <LoadFailed error={state.error} title='会员方案加载失败' onRetry={() => setAttempt((n) => n + 1)} />
   } else if (!state.purchase.available) {
     // No price and no way to buy on this platform (Apple's rules on iOS): what members get, and why.
     body = (

@@ -4,7 +4,7 @@ import Taro, { usePullDownRefresh, useReachBottom, useShareAppMessage } from '@t
 import IssueCard from '../../components/IssueCard'
 import RegionChips from '../../components/RegionChips'
 import { IssueListSkeleton } from '../../components/Skeleton'
-import StateView from '../../components/StateView'
+import StateView, { LoadFailed } from '../../components/StateView'
 import { BRAND, routes } from '../../constants'
 import { FEED_PAGE_SIZE, useIssueFeed } from '../../hooks/useIssueFeed'
 import { useRegions } from '../../hooks/useRegions'
@@ -44,15 +44,7 @@ export default function IssueListPage() {
   if (!loaded && (loading === 'initial' || (loading === null && !error))) {
     body = <IssueListSkeleton />
   } else if (!loaded && error) {
-    body = (
-      <StateView
-        kind={error.isOffline ? 'offline' : 'error'}
-        title='加载失败'
-        description={error.message}
-        actionText='重新加载'
-        onAction={retry}
-      />
-    )
+    body = <LoadFailed error={error} onRetry={retry} />
   } else if (items.length === 0) {
     body = <StateView kind='empty' title='暂无内容' description='本栏目还没有发布期刊，稍后再来看看' />
   } else {

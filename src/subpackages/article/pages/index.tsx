@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { Text, View } from '@tarojs/components'
 import Taro, { useDidShow, useRouter, useShareAppMessage, useShareTimeline } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
-import StateView from '../../../components/StateView'
+import StateView, { LoadFailed } from '../../../components/StateView'
 import { BRAND, routes } from '../../../constants'
 import type { IssueDetail, IssueNeighbour } from '../../../services/api'
 import { loadReaderSettings, useEffectiveTheme, useReaderSettings } from '../../../store/readerSettings'
@@ -200,15 +200,7 @@ export default function ArticlePage() {
       />
     )
   } else if (state.status === 'error') {
-    body = (
-      <StateView
-        kind={state.error.isOffline ? 'offline' : 'error'}
-        title='加载失败'
-        description={state.error.message}
-        actionText='重新加载'
-        onAction={retry}
-      />
-    )
+    body = <LoadFailed error={state.error} onRetry={retry} />
   } else {
     body = <Article issue={state.issue} singlePage={singlePage} favorite={favorite} />
   }

@@ -3,7 +3,7 @@ import { Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh, useReachBottom, useRouter } from '@tarojs/taro'
 import RegionChips from '../../../components/RegionChips'
 import { TextSkeleton } from '../../../components/Skeleton'
-import StateView from '../../../components/StateView'
+import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
 import {
   listNavigatorRegions,
@@ -52,18 +52,6 @@ function IssueCell({ issue }: { issue: NavigatorIssue }) {
       <Text className='nav-cell-title'>{issue.title}</Text>
       <ReadMark issue={issue} />
     </View>
-  )
-}
-
-function failed(error: ApiError, retry: () => void) {
-  return (
-    <StateView
-      kind={error.isOffline ? 'offline' : 'error'}
-      title='加载失败'
-      description={error.message}
-      actionText='重新加载'
-      onAction={retry}
-    />
   )
 }
 
@@ -169,7 +157,7 @@ export default function NavigatorPage() {
 
   let body
   if (regions.status === 'error') {
-    body = failed(regions.error, () => void loadRegions(false))
+    body = <LoadFailed error={regions.error} onRetry={() => void loadRegions(false)} />
   } else if (!region) {
     if (regions.status === 'loading') {
       body = <TextSkeleton lines={6} />
@@ -197,7 +185,7 @@ export default function NavigatorPage() {
   } else if (grid.status === 'loading') {
     body = <TextSkeleton lines={6} />
   } else if (grid.status === 'error') {
-    body = failed(grid.error, () => void loadGrid(false))
+    body = <LoadFailed error={grid.error} onRetry={() => void loadGrid(false)} />
   } else if (grid.items.length === 0) {
     body = <StateView kind='empty' title='本地区暂无期刊' description='换个地区看看，或稍后再来' />
   } else {

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { Text, View } from '@tarojs/components'
 import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
-import StateView from '../../../components/StateView'
+import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes, SERVICE_PHONE } from '../../../constants'
 import { listOrders, toApiError, type ApiError, type Order } from '../../../services/api'
 import { signIn, useSession } from '../../../store/session'
@@ -91,15 +91,7 @@ export default function OrdersPage() {
       </View>
     )
   } else if (state.status === 'error') {
-    body = (
-      <StateView
-        kind={state.error.isOffline ? 'offline' : 'error'}
-        title='订单加载失败'
-        description={state.error.message}
-        actionText='重新加载'
-        onAction={() => void load(false)}
-      />
-    )
+    body = <LoadFailed error={state.error} title='订单加载失败' onRetry={() => void load(false)} />
   } else if (state.orders.length === 0) {
     body = (
       <StateView

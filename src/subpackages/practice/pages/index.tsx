@@ -2,7 +2,7 @@ import { useEffect } from 'react'
 import { Button, Text, Textarea, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
-import StateView from '../../../components/StateView'
+import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
 import type { PracticeDetail } from '../../../services/api'
 import { signIn, useSession } from '../../../store/session'
@@ -133,15 +133,7 @@ export default function PracticePage() {
     )
   }
   if (load.status === 'error') {
-    return (
-      <StateView
-        kind={load.error.isOffline ? 'offline' : 'error'}
-        title='加载失败'
-        description={load.error.message}
-        actionText='重新加载'
-        onAction={retry}
-      />
-    )
+    return <LoadFailed error={load.error} onRetry={retry} />
   }
   if (!detail) {
     return (

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { Input, Text, View } from '@tarojs/components'
 import Taro, { useReachBottom } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
-import StateView from '../../../components/StateView'
+import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
 import { searchIssues, toApiError, type ApiError, type SearchHit } from '../../../services/api'
 import './index.scss'
@@ -88,13 +88,7 @@ export default function SearchPage() {
       state.error.code === 'INVALID_QUERY' ? (
         <StateView kind='empty' title='换个关键词试试' description='请输入文字或数字，不超过50个字' />
       ) : (
-        <StateView
-          kind={state.error.isOffline ? 'offline' : 'error'}
-          title='搜索失败'
-          description={state.error.message}
-          actionText='重试'
-          onAction={() => run(state.q)}
-        />
+        <LoadFailed error={state.error} title='搜索失败' actionText='重试' onRetry={() => run(state.q)} />
       )
   } else if (state.items.length === 0) {
     body = (

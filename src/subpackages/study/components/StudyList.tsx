@@ -3,7 +3,7 @@ import { Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro'
 import IssueCard from '../../../components/IssueCard'
 import { TextSkeleton } from '../../../components/Skeleton'
-import StateView from '../../../components/StateView'
+import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
 import { toApiError, type ApiError, type IssueSummary } from '../../../services/api'
 import { signIn, useSession } from '../../../store/session'
@@ -116,15 +116,7 @@ export default function StudyList<T extends IssueSummary>(props: StudyListProps<
     )
   }
   if (state.status === 'error') {
-    return (
-      <StateView
-        kind={state.error.isOffline ? 'offline' : 'error'}
-        title='加载失败'
-        description={state.error.message}
-        actionText='重新加载'
-        onAction={() => void reload(false)}
-      />
-    )
+    return <LoadFailed error={state.error} onRetry={() => void reload(false)} />
   }
   if (state.items.length === 0) {
     return (
