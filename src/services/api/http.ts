@@ -154,7 +154,8 @@ function headerValue(header: unknown, name: string): string {
   return ''
 }
 
-function errorFromBody(status: number, body: unknown, header?: unknown): ApiError {
+/** The server's error answer ({error: {code, message}}) as an ApiError; HTTP_<status> when it has none. */
+export function errorFromBody(status: number, body: unknown, header?: unknown): ApiError {
   const seconds = Number(headerValue(header, 'retry-after'))
   const retryAfter = Number.isFinite(seconds) && seconds > 0 ? seconds : 0
   if (typeof body === 'object' && body !== null && 'error' in body) {

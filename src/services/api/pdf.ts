@@ -5,7 +5,7 @@
  */
 import { openIssuePdf } from '../wechat'
 import { ApiError, clientError, readerMessage } from './errors'
-import { API_BASE, readToken } from './http'
+import { API_BASE, errorFromBody, readToken } from './http'
 import type { IssueDetail } from './types'
 
 export type PdfIssue = Pick<IssueDetail, 'id' | 'region' | 'number' | 'title'>
@@ -18,13 +18,6 @@ export function issuePdfUrl(issueId: number): string {
 /** 山西第32期-中部城市群高质量发展.pdf, as the server names it. */
 export function issuePdfFileName(issue: PdfIssue): string {
   return `${issue.region.name}第${issue.number}期-${issue.title}.pdf`.replace(/[\\/:*?"<>|]+/g, '')
-}
-
-function refusal(statusCode: number, body: unknown): ApiError {
-  const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error
-  const code = typeof error?.code === 'string' ? error.code : `HTTP_${statusCode}`
-  const detail = typeof error?.message === 'string' ? error.message : ''
-  return new ApiError(code, readerMessage(code, statusCode, detail), statusCode, detail)
 }
 
 /**
@@ -41,5 +34,5 @@ export async function downloadIssuePdf(issue: PdfIssue): Promise<void> {
   } catch {
     throw clientError('NETWORK_ERROR')
   }
-  if (!result.ok) throw refusal(result.statusCode, result.body)
+  if (!result.ok) throw errorFromBody(result.statusCode, result.body)
 }
