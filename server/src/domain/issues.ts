@@ -53,6 +53,24 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(`${cursor.publishedAt}.${cursor.id}`).toString('base64url')
 }
 
+/**
+ * One page of rows fetched with `limit + 1` in keyset order: the first `limit` as items, and a
+ * cursor after the last of them when there are more. `key` is the row's first sort key.
+ */
+export function cursorPage<R extends { id: number }, T>(
+  rows: R[],
+  limit: number,
+  key: (row: R) => number,
+  item: (row: R) => T,
+): { items: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit)
+  const last = page[page.length - 1]
+  return {
+    items: page.map(item),
+    nextCursor: rows.length > limit && last ? encodeCursor({ publishedAt: key(last), id: last.id }) : null,
+  }
+}
+
 export function decodeCursor(value: string): Cursor {
   const decoded = /^[A-Za-z0-9_-]+$/.test(value) ? Buffer.from(value, 'base64url').toString('utf8') : ''
   const match = /^(-?\d{1,15})\.(\d{1,10})$/.exec(decoded)
@@ -109,12 +127,12 @@ export class IssueReader {
       .orderBy('id', 'desc')
       .limit(limit + 1)
       .execute()
-    const page = rows.slice(0, limit)
-    const last = page[page.length - 1]
-    return {
-      items: page.map((row) => this.summary(row, snapshot)),
-      nextCursor: rows.length > limit && last ? encodeCursor({ publishedAt: last.published_at, id: last.id }) : null,
-    }
+    return cursorPage(
+      rows,
+      limit,
+      (row) => row.published_at,
+      (row) => this.summary(row, snapshot),
+    )
   }
 
   /** One published issue cut for this viewer, or undefined when there is no such issue. */

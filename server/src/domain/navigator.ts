@@ -9,7 +9,7 @@ import {
   type NavigatorRegionListDto,
 } from '../schemas/navigator'
 import type { Catalog } from './catalog'
-import { decodeCursor, encodeCursor } from './issues'
+import { cursorPage, decodeCursor } from './issues'
 import { shanghaiDate } from './time'
 
 /** A region's page of issues as every viewer sees it: no reader's state, no body text. */
@@ -81,18 +81,20 @@ export class Navigator {
       .orderBy('id', 'asc')
       .limit(limit + 1)
       .execute()
-    const page = rows.slice(0, limit)
-    const last = page[page.length - 1]
     return {
       region: { code: region.code, name: region.name },
-      items: page.map((row) => ({
-        id: row.id,
-        number: row.number,
-        title: row.title,
-        date: shanghaiDate(row.published_at),
-        vip: row.vip === 1,
-      })),
-      nextCursor: rows.length > limit && last ? encodeCursor({ publishedAt: last.number, id: last.id }) : null,
+      ...cursorPage(
+        rows,
+        limit,
+        (row) => row.number,
+        (row) => ({
+          id: row.id,
+          number: row.number,
+          title: row.title,
+          date: shanghaiDate(row.published_at),
+          vip: row.vip === 1,
+        }),
+      ),
     }
   }
 

@@ -4,7 +4,7 @@ import type { Database } from '../db/schema'
 import { badRequest } from '../errors'
 import type { SearchPageDto, SearchQueryDto, SnippetSegmentDto } from '../schemas/search'
 import type { Catalog } from './catalog'
-import { decodeCursor, encodeCursor, SUMMARY_COLUMNS, type IssueReader, type SummaryRow } from './issues'
+import { cursorPage, decodeCursor, SUMMARY_COLUMNS, type IssueReader, type SummaryRow } from './issues'
 
 export const MAX_QUERY_CHARS = 50
 export const MAX_QUERY_WORDS = 8
@@ -149,20 +149,19 @@ export class IssueSearch {
         order by issues.published_at desc, issues.id desc limit ${limit + 1}`.execute(this.db)
       return result.rows
     }
-    const page = (rows: SearchRow[]): SearchPageDto => {
-      const shown = rows.slice(0, limit)
-      const last = shown[shown.length - 1]
-      return {
-        items: shown.map((row) => {
+    const page = (rows: SearchRow[]): SearchPageDto =>
+      cursorPage(
+        rows,
+        limit,
+        (row) => row.published_at,
+        (row) => {
           const inText = words.some((word) => fold(row.free_text).includes(fold(word)))
           return {
             ...this.issues.summary(row, snapshot),
             snippet: snippetSegments(inText ? row.free_text : row.title, words),
           }
-        }),
-        nextCursor: rows.length > limit && last ? encodeCursor({ publishedAt: last.published_at, id: last.id }) : null,
-      }
-    }
+        },
+      )
     const scan = async () => page(await select(sql`issues`, [...visible, ...contains(words)]))
     if (this.dialect === 'postgres') return scan()
 

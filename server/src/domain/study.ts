@@ -13,7 +13,7 @@ import type {
 import type { Catalog } from './catalog'
 import { decideAccess, visibleSections, type Viewer } from './gating'
 import type { BodyNode } from './issue-markdown'
-import { decodeCursor, encodeCursor, SUMMARY_COLUMNS, type IssueReader } from './issues'
+import { cursorPage, decodeCursor, SUMMARY_COLUMNS, type IssueReader } from './issues'
 
 export const DEFAULT_SETTINGS: ReaderSettingsDto = { fontSize: 'medium', theme: 'system' }
 
@@ -99,13 +99,13 @@ export class StudyTools {
       .limit(limit + 1)
       .execute()
     const snapshot = await this.catalog.get(now)
-    const page = rows.slice(0, limit)
-    const last = page[page.length - 1]
-    return {
-      items: page.map((row) => ({ ...this.issues.summary(row, snapshot), favoritedAt: iso(row.favorited_at) })),
-      // The cursor's "publishedAt" slot carries the favorite's time here.
-      nextCursor: rows.length > limit && last ? encodeCursor({ publishedAt: last.favorited_at, id: last.id }) : null,
-    }
+    // The cursor's "publishedAt" slot carries the favorite's time here.
+    return cursorPage(
+      rows,
+      limit,
+      (row) => row.favorited_at,
+      (row) => ({ ...this.issues.summary(row, snapshot), favoritedAt: iso(row.favorited_at) }),
+    )
   }
 
   /**
@@ -171,16 +171,12 @@ export class StudyTools {
       .limit(limit + 1)
       .execute()
     const snapshot = await this.catalog.get(now)
-    const page = rows.slice(0, limit)
-    const last = page[page.length - 1]
-    return {
-      items: page.map((row) => ({
-        ...this.issues.summary(row, snapshot),
-        sectionId: row.section_id,
-        readAt: iso(row.read_at),
-      })),
-      nextCursor: rows.length > limit && last ? encodeCursor({ publishedAt: last.read_at, id: last.id }) : null,
-    }
+    return cursorPage(
+      rows,
+      limit,
+      (row) => row.read_at,
+      (row) => ({ ...this.issues.summary(row, snapshot), sectionId: row.section_id, readAt: iso(row.read_at) }),
+    )
   }
 
   async clearHistory(userId: number): Promise<void> {
