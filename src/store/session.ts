@@ -107,6 +107,22 @@ async function exchange(): Promise<LoginResult> {
   }
 }
 
+/** A sign-in that succeeded: its token stored, the reader signed in (and no longer signed out by choice). */
+function adopt(result: LoginResult): Me {
+  inflight = null
+  writeToken(result.token)
+  rememberSignedOut(false)
+  setState({ status: 'signed-in', me: result.me, error: null })
+  return result.me
+}
+
+/** Makes `run` the sign-in every caller (and the HTTP client's anonymous calls) waits for. */
+function share(run: Promise<Me>): Promise<Me> {
+  inflight = run
+  trackSignIn(run)
+  return run
+}
+
 /**
  * Signs in with WeChat; concurrent callers share one sign-in. While the reader is known (a refused
  * token being renewed) the page keeps showing them; on failure the session is signed out.
@@ -114,24 +130,14 @@ async function exchange(): Promise<LoginResult> {
 export function signIn(): Promise<Me> {
   if (inflight) return inflight
   if (!state.me) setState({ status: 'signing-in', error: null })
-  const run = exchange().then(
-    (result) => {
-      inflight = null
-      writeToken(result.token)
-      rememberSignedOut(false)
-      setState({ status: 'signed-in', me: result.me, error: null })
-      return result.me
-    },
-    (error: unknown) => {
-      inflight = null
-      writeToken('')
-      setState({ status: 'signed-out', me: null, error: toApiError(error) })
-      throw toApiError(error)
-    },
-  )
-  inflight = run
-  trackSignIn(run)
-  return run
+  const run = exchange().then(adopt, (error: unknown) => {
+    inflight = null
+    writeToken('')
+    const apiError = toApiError(error)
+    setState({ status: 'signed-out', me: null, error: apiError })
+    throw apiError
+  })
+  return share(run)
 }
 
 /**
@@ -143,22 +149,11 @@ export function signIn(): Promise<Me> {
 export function refreshLogin(): Promise<Me> {
   if (inflight) return inflight
   if (!state.me || !readToken()) return signIn()
-  const run = exchange().then(
-    (result) => {
-      inflight = null
-      writeToken(result.token)
-      rememberSignedOut(false)
-      setState({ status: 'signed-in', me: result.me, error: null })
-      return result.me
-    },
-    (error: unknown) => {
-      inflight = null
-      throw toApiError(error)
-    },
-  )
-  inflight = run
-  trackSignIn(run)
-  return run
+  const run = exchange().then(adopt, (error: unknown) => {
+    inflight = null
+    throw toApiError(error)
+  })
+  return share(run)
 }
 
 /** The HTTP client's way back in on a refused token: no sign-in after the reader chose to sign out. */
