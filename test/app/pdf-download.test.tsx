@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen } from '@testing-library/react'
 import Taro, { useRouter } from '@tarojs/taro'
 import ArticlePage from '@/subpackages/article/pages/index'
 import PdfDownload from '@/subpackages/article/components/PdfDownload'
-import { getSession, resetSession, setMe } from '@/store/session'
+import { getSession, resetSession, setMe, startSession } from '@/store/session'
 import { resetTaroMock, storage } from './mocks/taro'
 import { issue, me } from './fixtures'
 
@@ -82,15 +82,20 @@ describe('下载PDF', () => {
   })
 
   it('a refused token signs the reader in again, then downloads with the new token', async () => {
-    signInAs('stale-token')
-    ;(Taro.request as jest.Mock).mockImplementation(() =>
+    ;(Taro.request as jest.Mock).mockImplementation(({ url }: { url: string }) =>
       Object.assign(
-        Promise.resolve({ statusCode: 200, data: { token: 'fresh', expiresAt: '', me: me() }, header: {} }),
-        {
-          abort: jest.fn(),
-        },
+        Promise.resolve({
+          statusCode: 200,
+          data: url.endsWith('/api/auth/login') ? { token: 'fresh', expiresAt: '', me: me() } : me(),
+          header: {},
+        }),
+        { abort: jest.fn() },
       ),
     )
+    signInAs('stale-token')
+    // The app's launch: installs the HTTP client's way back in on a refused token.
+    startSession()
+    await act(async () => undefined)
     answer(401, refusal('INVALID_TOKEN'))
     answer(200)
     render(<PdfDownload issue={pdfIssue} />)

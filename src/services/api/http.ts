@@ -120,7 +120,11 @@ function renew(stale: string, refused: ApiError): Promise<string> {
  * token was sent, the one retry goes out without a token, so public content still loads.
  * In Moments single-page mode there is no login: no token and no sign-in.
  */
-function withSession<T>(auth: boolean, renewOnRefusal: boolean, send: (token: string) => Promise<T>): Promise<T> {
+export function withSession<T>(
+  auth: boolean,
+  renewOnRefusal: boolean,
+  send: (token: string) => Promise<T>,
+): Promise<T> {
   if (!auth || isSinglePageMode()) return send('')
   const attempt = () => {
     const token = readToken()

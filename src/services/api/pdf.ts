@@ -5,7 +5,7 @@
  */
 import { openIssuePdf } from '../wechat'
 import { ApiError, clientError, readerMessage } from './errors'
-import { API_BASE, errorFromBody, readToken } from './http'
+import { API_BASE, errorFromBody, withSession } from './http'
 import type { IssueDetail } from './types'
 
 export type PdfIssue = Pick<IssueDetail, 'id' | 'region' | 'number' | 'title'>
@@ -21,18 +21,20 @@ export function issuePdfFileName(issue: PdfIssue): string {
 }
 
 /**
- * Downloads and opens the issue's PDF with the reader's token. Rejects with an ApiError:
- * 401 LOGIN_REQUIRED / INVALID_TOKEN (sign in, then try again), 403 VIP_REQUIRED (show the paywall),
- * 404, or NETWORK_ERROR when no answer came or the document could not be opened.
+ * Downloads and opens the issue's PDF with the reader's token, through the HTTP client's session
+ * handling (a refused token signs in again once, shared with every other call). Rejects with an
+ * ApiError: 401 LOGIN_REQUIRED / INVALID_TOKEN when signing in did not help, 403 VIP_REQUIRED (show
+ * the paywall), 404, or NETWORK_ERROR when no answer came or the document could not be opened.
  */
-export async function downloadIssuePdf(issue: PdfIssue): Promise<void> {
-  const token = readToken()
-  if (!token) throw new ApiError('LOGIN_REQUIRED', readerMessage('LOGIN_REQUIRED', 401), 401)
-  let result
-  try {
-    result = await openIssuePdf(issuePdfUrl(issue.id), token, issuePdfFileName(issue))
-  } catch {
-    throw clientError('NETWORK_ERROR')
-  }
-  if (!result.ok) throw errorFromBody(result.statusCode, result.body)
+export function downloadIssuePdf(issue: PdfIssue): Promise<void> {
+  return withSession(true, true, async (token) => {
+    if (!token) throw new ApiError('LOGIN_REQUIRED', readerMessage('LOGIN_REQUIRED', 401), 401)
+    let result
+    try {
+      result = await openIssuePdf(issuePdfUrl(issue.id), token, issuePdfFileName(issue))
+    } catch {
+      throw clientError('NETWORK_ERROR')
+    }
+    if (!result.ok) throw errorFromBody(result.statusCode, result.body)
+  })
 }

@@ -2,29 +2,17 @@ import { useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { routes } from '../../../constants'
-import { downloadIssuePdf, isSessionError, toApiError, type PdfIssue } from '../../../services/api'
-import { getSession, signIn, useSession } from '../../../store/session'
+import { downloadIssuePdf, toApiError, type PdfIssue } from '../../../services/api'
+import { useSession } from '../../../store/session'
 import { buttonFlag } from '../../../utils/button'
 import './PdfDownload.scss'
 
 const FAILED = '下载失败，请稍后重试'
 
-async function download(issue: PdfIssue): Promise<void> {
-  if (getSession().status !== 'signed-in') await signIn()
-  try {
-    await downloadIssuePdf(issue)
-  } catch (error) {
-    // A token the server no longer takes: one fresh sign-in, one more try.
-    if (!isSessionError(error)) throw error
-    await signIn()
-    await downloadIssuePdf(issue)
-  }
-}
-
 /**
  * 下载PDF (文档PDF下载, a VIP benefit) for signed-in readers: the server renders the whole issue with the
  * reader's masked id as a watermark. Without VIP the tap opens the paywall (开通会员); a session lost on
- * the way signs in again first.
+ * the way signs in again (the HTTP client's withSession).
  */
 export default function PdfDownload({ issue }: { issue: PdfIssue }) {
   const [busy, setBusy] = useState(false)
@@ -34,7 +22,7 @@ export default function PdfDownload({ issue }: { issue: PdfIssue }) {
     if (busy) return
     setBusy(true)
     try {
-      await download(issue)
+      await downloadIssuePdf(issue)
     } catch (error) {
       const failure = toApiError(error)
       if (failure.isVipRequired) {
