@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/schema'
-import { freeLength, hasVipPart, plainText, summarize } from './gating'
+import { freeLength, gatedIssue, hasVipPart, plainText, summarize } from './gating'
 import type { ParsedIssue } from './issue-markdown'
 import { COLUMN_TREE, REGIONS, type ColumnDefinition } from './taxonomy'
 import { shanghaiMidnight } from './time'
@@ -65,7 +65,7 @@ export async function upsertIssue(db: Executor, issue: ParsedIssue, now: number)
     )
   }
 
-  const gated = { access: meta.access, bodyLength: body.length, paywallAt }
+  const gated = gatedIssue(meta.access, body, paywallAt)
   const freeNodes = body.slice(0, freeLength(gated))
   const hash = contentHash(issue)
   const values = {

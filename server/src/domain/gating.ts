@@ -26,6 +26,34 @@ export type AccessDecision =
   | { granted: true; reason: 'free' | 'member' }
   | { granted: false; reason: 'login_required' | 'membership_required' | 'membership_expired' }
 
+/** What the paywall needs to know of an issue with this body. */
+export function gatedIssue(access: IssueAccess, body: BodyNode[], paywallAt: number | null): GatedIssue {
+  return { access, bodyLength: body.length, paywallAt }
+}
+
+/** A stored issue row as the paywall reads it */
+export interface StoredIssue {
+  access: IssueAccess
+  body_json: string
+  paywall_at: number | null
+}
+
+export interface Cut {
+  body: BodyNode[]
+  gated: GatedIssue
+  decision: AccessDecision
+  /** The sections this viewer may read */
+  sections: SectionDto[]
+}
+
+/** A stored issue cut for a viewer: the one way from a row to the sections the viewer may read. */
+export function cutIssue(row: StoredIssue, viewer: Viewer | null, now: number): Cut {
+  const body = JSON.parse(row.body_json) as BodyNode[]
+  const gated = gatedIssue(row.access, body, row.paywall_at)
+  const decision = decideAccess(gated, viewer, now)
+  return { body, gated, decision, sections: visibleSections(body, gated, decision) }
+}
+
 /** Where the free part ends: the marker, the start (VIP without marker) or the end (free, or marker last). */
 export function freeLength(issue: GatedIssue): number {
   if (issue.access === 'free') return issue.bodyLength

@@ -3,8 +3,7 @@ import type { Database } from '../db/schema'
 import { badRequest } from '../errors'
 import type { IssueDetailDto, IssuePageDto, IssueSummaryDto, ListIssuesQueryDto } from '../schemas/issues'
 import { Catalog, type CatalogSnapshot } from './catalog'
-import { decideAccess, visibleSections, type AccessDecision, type GatedIssue, type Viewer } from './gating'
-import type { BodyNode } from './issue-markdown'
+import { cutIssue, type AccessDecision, type GatedIssue, type Viewer } from './gating'
 import { shanghaiDate } from './time'
 
 export const PAYWALL_COPY = {
@@ -150,9 +149,7 @@ export class IssueReader {
       .executeTakeFirst()
     if (!row) return undefined
     const snapshot = await this.catalog.get(now)
-    const body = JSON.parse(row.body_json) as BodyNode[]
-    const gated = { access: row.access, bodyLength: body.length, paywallAt: row.paywall_at }
-    const decision = decideAccess(gated, viewer, now)
+    const { gated, decision, sections } = cutIssue(row, viewer, now)
     const [previous, next] = await Promise.all([this.neighbour(row, 'previous', now), this.neighbour(row, 'next', now)])
     const issue: IssueDetailDto = {
       ...this.summary(row, snapshot),
@@ -160,7 +157,7 @@ export class IssueReader {
         { slug: '', name: '首页' },
         ...Catalog.columnPath(snapshot, row.column_id).map((column) => ({ slug: column.slug, name: column.name })),
       ],
-      sections: visibleSections(body, gated, decision),
+      sections,
       access: decision.granted
         ? { granted: true, reason: decision.reason }
         : { granted: false, reason: decision.reason, paywall: { ...PAYWALL_COPY, plans: snapshot.plans } },

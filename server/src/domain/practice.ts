@@ -11,8 +11,7 @@ import type {
   PracticeQuestionDto,
 } from '../schemas/practice'
 import type { Catalog } from './catalog'
-import { decideAccess, visibleSections, type Viewer } from './gating'
-import type { BodyNode } from './issue-markdown'
+import { cutIssue, type Viewer } from './gating'
 import { fullTitle } from './issues'
 
 type QuestionBlock = Extract<BlockDto, { type: 'question' }>
@@ -45,7 +44,7 @@ function checkText(text: string): void {
 
 /**
  * The questions of a body as this viewer may read them. The cut is the paywall's own
- * (decideAccess + visibleSections): the visible sections are a prefix of the body, so
+ * (cutIssue): the visible sections are a prefix of the body, so
  * counting question blocks in them gives the same ids as counting over the whole body.
  */
 export function readableQuestions(visibleBlocks: BlockDto[]): ReadableQuestion[] {
@@ -85,10 +84,8 @@ export class Practice {
       .where('published_at', '<=', now)
       .executeTakeFirst()
     if (!row) throw notFound('ISSUE_NOT_FOUND', `there is no published issue ${issueId}`)
-    const body = JSON.parse(row.body_json) as BodyNode[]
-    const gated = { access: row.access, bodyLength: body.length, paywallAt: row.paywall_at }
-    const decision = decideAccess(gated, viewer, now)
-    const visibleBlocks = visibleSections(body, gated, decision).flatMap((section) => section.blocks)
+    const { body, sections } = cutIssue(row, viewer, now)
+    const visibleBlocks = sections.flatMap((section) => section.blocks)
     const snapshot = await this.catalog.get(now)
     const regionName = snapshot.regionsById.get(row.region_id)?.name ?? ''
     return {

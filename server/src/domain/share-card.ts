@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas'
 import type { IssueAccess } from '../db/schema'
 import { CJK_FONT } from './fonts'
-import { freeLength, hasVipPart, summarize } from './gating'
+import { freeLength, gatedIssue, hasVipPart, summarize } from './gating'
 import type { BodyNode } from './issue-markdown'
 import { shanghaiDate } from './time'
 
@@ -43,7 +43,7 @@ export interface ShareCardInput {
 
 /** The card's content: never reads the body past freeLength, so no VIP sentence can reach it. */
 export function shareCardInput(issue: ShareCardIssue): ShareCardInput {
-  const gated = { access: issue.access, bodyLength: issue.body.length, paywallAt: issue.paywallAt }
+  const gated = gatedIssue(issue.access, issue.body, issue.paywallAt)
   const freeNodes = issue.body.slice(0, freeLength(gated))
   return {
     brand: BRAND,

@@ -11,8 +11,7 @@ import type {
   UpdateSettingsBodyDto,
 } from '../schemas/study'
 import type { Catalog } from './catalog'
-import { decideAccess, visibleSections, type Viewer } from './gating'
-import type { BodyNode } from './issue-markdown'
+import { cutIssue, type Viewer } from './gating'
 import { cursorPage, decodeCursor, SUMMARY_COLUMNS, type IssueReader } from './issues'
 
 export const DEFAULT_SETTINGS: ReaderSettingsDto = { fontSize: 'medium', theme: 'system' }
@@ -114,9 +113,7 @@ export class StudyTools {
    */
   async recordProgress(viewer: Viewer, issueId: number, sectionId: string, now: number): Promise<ProgressDto> {
     const row = await this.requirePublished(issueId, now)
-    const body = JSON.parse(row.body_json) as BodyNode[]
-    const gated = { access: row.access, bodyLength: body.length, paywallAt: row.paywall_at }
-    const readable = visibleSections(body, gated, decideAccess(gated, viewer, now)).map((section) => section.id)
+    const readable = cutIssue(row, viewer, now).sections.map((section) => section.id)
     if (!readable.includes(sectionId)) {
       throw badRequest(
         'UNKNOWN_SECTION',
