@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/schema'
 import { ApiError } from '../errors'
-import { currentExpiry, setExpiry } from './membership'
+import { changeExpiry } from './membership'
 import { shanghaiMidnight } from './time'
 
 /**
@@ -169,9 +169,10 @@ export async function bindPhone(
     if (member.vip_carried_at !== null) detail = 'linked; the VIP was carried over before, not again'
     else if (member.vip_expires_at !== null && member.vip_expires_at > now) {
       await trx.updateTable('members').set({ vip_carried_at: now }).where('id', '=', member.id).execute()
-      const before = await currentExpiry(trx, userId)
-      const expiresAt = Math.max(member.vip_expires_at, before ?? 0)
-      await setExpiry(trx, userId, expiresAt, now)
+      const carried = member.vip_expires_at
+      const { before, after: expiresAt } = await changeExpiry(trx, userId, now, (current) =>
+        Math.max(carried, current ?? 0),
+      )
       await trx
         .insertInto('membership_grants')
         .values({

@@ -33,13 +33,39 @@ export async function currentExpiry(db: Executor, userId: number): Promise<numbe
   return row?.expires_at ?? null
 }
 
-/** Sets the reader's VIP expiry (the one write of the memberships table). */
-export async function setExpiry(db: Executor, userId: number, expiresAt: number, now: number): Promise<void> {
-  await db
-    .insertInto('memberships')
-    .values({ user_id: userId, expires_at: expiresAt, updated_at: now })
-    .onConflict((oc) => oc.column('user_id').doUpdateSet({ expires_at: expiresAt, updated_at: now }))
-    .execute()
+/**
+ * The one write of the memberships table: sets the reader's expiry to `next(current)` as a
+ * compare-and-set, reading again when a concurrent transaction changed it first, so two
+ * fulfilments (or a fulfilment and a grant) for one reader never lose each other's months.
+ */
+export async function changeExpiry(
+  db: Executor,
+  userId: number,
+  now: number,
+  next: (current: number | null) => number,
+): Promise<{ before: number | null; after: number }> {
+  for (;;) {
+    const before = await currentExpiry(db, userId)
+    const after = next(before)
+    const written =
+      before === null
+        ? (
+            await db
+              .insertInto('memberships')
+              .values({ user_id: userId, expires_at: after, updated_at: now })
+              .onConflict((oc) => oc.column('user_id').doNothing())
+              .executeTakeFirst()
+          ).numInsertedOrUpdatedRows
+        : (
+            await db
+              .updateTable('memberships')
+              .set({ expires_at: after, updated_at: now })
+              .where('user_id', '=', userId)
+              .where('expires_at', '=', before)
+              .executeTakeFirst()
+          ).numUpdatedRows
+    if (Number(written ?? 0) === 1) return { before, after }
+  }
 }
 
 /** Buying while VIP extends from the current expiry; otherwise from now. Returns the period added. */
@@ -49,34 +75,15 @@ export async function extendMembership(
   months: number,
   now: number,
 ): Promise<{ from: number; until: number }> {
-  const current = await db
-    .selectFrom('memberships')
-    .select('expires_at')
-    .where('user_id', '=', userId)
-    .executeTakeFirst()
-  const from = current && current.expires_at > now ? current.expires_at : now
-  const until = addMonths(from, months)
-  await db
-    .insertInto('memberships')
-    .values({ user_id: userId, expires_at: until, updated_at: now })
-    .onConflict((oc) => oc.column('user_id').doUpdateSet({ expires_at: until, updated_at: now }))
-    .execute()
-  return { from, until }
+  const { before, after } = await changeExpiry(db, userId, now, (current) =>
+    addMonths(current !== null && current > now ? current : now, months),
+  )
+  return { from: before !== null && before > now ? before : now, until: after }
 }
 
 /** A refund takes back the period the order added, never below now. Returns the new expiry. */
 export async function shortenMembership(db: Executor, userId: number, periodMs: number, now: number): Promise<number> {
-  const current = await db
-    .selectFrom('memberships')
-    .select('expires_at')
-    .where('user_id', '=', userId)
-    .executeTakeFirst()
-  if (!current) return now
-  const expiresAt = Math.max(now, current.expires_at - periodMs)
-  await db
-    .updateTable('memberships')
-    .set({ expires_at: expiresAt, updated_at: now })
-    .where('user_id', '=', userId)
-    .execute()
-  return expiresAt
+  if ((await currentExpiry(db, userId)) === null) return now
+  const { after } = await changeExpiry(db, userId, now, (current) => Math.max(now, (current ?? now) - periodMs))
+  return after
 }

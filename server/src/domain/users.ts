@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
-import { currentExpiry, setExpiry } from './membership'
+import { changeExpiry } from './membership'
 import { hashToken, newToken, SESSION_TTL_MS, TOKEN_PATTERN } from './tokens'
 import type { Viewer } from './gating'
 
@@ -52,11 +52,11 @@ export async function grantMembership(
   now: number,
 ): Promise<{ expiresAt: number }> {
   return db.transaction().execute(async (trx) => {
-    const current = await currentExpiry(trx, userId)
-    const base = current !== null && current > now ? current : now
-    // Revoking (negative days) never moves the expiry below now.
-    const expiresAt = days >= 0 ? base + days * DAY_MS : Math.max(now, base + days * DAY_MS)
-    await setExpiry(trx, userId, expiresAt, now)
+    const { before, after: expiresAt } = await changeExpiry(trx, userId, now, (current) => {
+      const base = current !== null && current > now ? current : now
+      // Revoking (negative days) never moves the expiry below now.
+      return days >= 0 ? base + days * DAY_MS : Math.max(now, base + days * DAY_MS)
+    })
     await trx
       .insertInto('ledger')
       .values({
@@ -76,7 +76,7 @@ export async function grantMembership(
         days,
         reason,
         source,
-        expires_at_before: current,
+        expires_at_before: before,
         expires_at_after: expiresAt,
         created_at: now,
       })

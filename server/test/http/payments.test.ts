@@ -266,6 +266,29 @@ describe.each(cases)('payments on %s, rail %s', (dialect, rail) => {
   const order = (id: number) =>
     s.db.kysely.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 
+  it('two orders of one reader fulfilled at the same moment both count: neither extension is lost', async () => {
+    const token = await s.login('twice')
+    const created = await Promise.all(
+      ['twice-0001', 'twice-0002'].map((requestKey) =>
+        s.call('POST', '/api/orders', token, { planId: 'month', platform: 'android', requestKey }),
+      ),
+    )
+    const rows = await Promise.all(created.map((answer) => order(answer.body.order.id)))
+    const outcomes = await Promise.all(
+      rows.map((row, i) =>
+        s.app.payments.settle(
+          row.out_trade_no,
+          { transactionId: `twice-${i}`, amountFen: row.amount_fen, openid: row.openid, paidAt: Date.now() },
+          'query',
+        ),
+      ),
+    )
+    expect(outcomes).toEqual(['fulfilled', 'fulfilled'])
+    const months = (Date.parse((await membership(token)).expiresAt) - Date.now()) / (30.4 * 86400000)
+    expect(months).toBeGreaterThan(1.9)
+    expect(months).toBeLessThan(2.1)
+  })
+
   const forgeries =
     rail === 'xpay'
       ? ['wrong_amount', 'wrong_openid', 'bad_signature', 'stale_timestamp']
