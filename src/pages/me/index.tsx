@@ -24,7 +24,7 @@ const NICKNAME_MAX = 20
 const DEFAULT_NICKNAME = '微信用户'
 const LINKED_MEMBER_NOTE = '已同步网站会员权益'
 
-type Busy = '' | 'avatar' | 'nickname' | 'phone' | 'login' | 'logout'
+type Busy = '' | 'login' | 'logout'
 
 const isWeapp = () => process.env.TARO_ENV === 'weapp'
 
@@ -51,6 +51,29 @@ function phoneCancelMessage(reason: string): string {
   if (/1400001|quota/i.test(reason)) return '手机号验证服务暂不可用，请稍后再试'
   if (/privacy/i.test(reason)) return '需同意隐私保护指引后才能绑定手机号'
   return '未能获取手机号，请重试'
+}
+
+/** One row of a menu: a label, maybe a value, and the arrow. */
+function MenuItem({
+  label,
+  value,
+  valueClass = '',
+  onClick,
+}: {
+  label: string
+  value?: string
+  valueClass?: string
+  onClick: () => void
+}) {
+  return (
+    <View className='me-item' hoverClass='me-item-hover' onClick={onClick}>
+      <Text className='me-item-label'>{label}</Text>
+      {value === undefined ? null : (
+        <Text className={`me-item-value${valueClass ? ` ${valueClass}` : ''}`}>{value}</Text>
+      )}
+      <Text className='me-item-arrow'>›</Text>
+    </View>
+  )
 }
 
 function Head({ me }: { me: Me }) {
@@ -304,29 +327,16 @@ export default function MePage() {
       ) : null}
 
       <View className={`me-menu${me ? '' : ' me-menu-lead'}`}>
-        <View className='me-item' hoverClass='me-item-hover' onClick={() => Taro.switchTab({ url: routes.vip })}>
-          <Text className='me-item-label'>VIP会员</Text>
-          <Text className={`me-item-value${me?.membership.active ? ' me-vip-active' : ''}`}>
-            {me ? membershipText(me.membership) : '查看会员方案'}
-          </Text>
-          <Text className='me-item-arrow'>›</Text>
-        </View>
-        <View className='me-item' hoverClass='me-item-hover' onClick={() => go(routes.orders)}>
-          <Text className='me-item-label'>我的订单</Text>
-          <Text className='me-item-arrow'>›</Text>
-        </View>
-        <View className='me-item' hoverClass='me-item-hover' onClick={() => go(routes.favorites)}>
-          <Text className='me-item-label'>我的收藏</Text>
-          <Text className='me-item-arrow'>›</Text>
-        </View>
-        <View className='me-item' hoverClass='me-item-hover' onClick={() => go(routes.history)}>
-          <Text className='me-item-label'>阅读记录</Text>
-          <Text className='me-item-arrow'>›</Text>
-        </View>
-        <View className='me-item' hoverClass='me-item-hover' onClick={() => go(routes.readerSettings)}>
-          <Text className='me-item-label'>阅读设置</Text>
-          <Text className='me-item-arrow'>›</Text>
-        </View>
+        <MenuItem
+          label='VIP会员'
+          value={me ? membershipText(me.membership) : '查看会员方案'}
+          valueClass={me?.membership.active ? 'me-vip-active' : ''}
+          onClick={() => Taro.switchTab({ url: routes.vip })}
+        />
+        <MenuItem label='我的订单' onClick={() => go(routes.orders)} />
+        <MenuItem label='我的收藏' onClick={() => go(routes.favorites)} />
+        <MenuItem label='阅读记录' onClick={() => go(routes.history)} />
+        <MenuItem label='阅读设置' onClick={() => go(routes.readerSettings)} />
       </View>
 
       <View className='me-menu'>
@@ -336,19 +346,9 @@ export default function MePage() {
             <Text className='me-item-arrow'>›</Text>
           </Button>
         ) : null}
-        <View className='me-item' hoverClass='me-item-hover' onClick={callService}>
-          <Text className='me-item-label'>客服电话</Text>
-          <Text className='me-item-value me-phone'>{SERVICE_PHONE}</Text>
-          <Text className='me-item-arrow'>›</Text>
-        </View>
-        <View className='me-item' hoverClass='me-item-hover' onClick={() => go(routes.agreement)}>
-          <Text className='me-item-label'>用户协议</Text>
-          <Text className='me-item-arrow'>›</Text>
-        </View>
-        <View className='me-item' hoverClass='me-item-hover' onClick={() => go(routes.privacy)}>
-          <Text className='me-item-label'>隐私政策</Text>
-          <Text className='me-item-arrow'>›</Text>
-        </View>
+        <MenuItem label='客服电话' value={SERVICE_PHONE} valueClass='me-phone' onClick={callService} />
+        <MenuItem label='用户协议' onClick={() => go(routes.agreement)} />
+        <MenuItem label='隐私政策' onClick={() => go(routes.privacy)} />
       </View>
 
       {/* WeChat shows it only after certain entry scenes (e.g. a scanned code); onError hides the gap. */}
