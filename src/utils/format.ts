@@ -66,3 +66,13 @@ export function shanghaiDateTime(iso: string): string {
   if (Number.isNaN(time)) return ''
   return new Date(time + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ')
 }
+
+/**
+ * The server keeps the author's wording: a point's text and a question's prompt start with their
+ * label ("一是…", "例题1:…"). Where the label is drawn on its own, it is taken off the front of the
+ * text when it is there (and the text left alone when written without it).
+ */
+export function withoutLabel(text: string, label: string): string {
+  if (!label || !text.startsWith(label)) return text
+  return text.slice(label.length).replace(/^\s*[:：]?\s*/, '')
+}

@@ -2,22 +2,13 @@ import { Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { routes } from '../../../constants'
 import type { Block, BlockOf, Section } from '../../../services/api'
+import { withoutLabel } from '../../../utils/format'
 import './Blocks.scss'
 
 /*
  * One Taro component per block type (DESIGN.md §2); text stays selectable and is never
  * an HTML string. Markup is kept lean: the seed article must stay well under 1000 nodes.
  */
-
-/**
- * The server keeps the author's wording: a point's text and a question's prompt start with
- * their label ("一是…", "例题1:…"). The label is drawn on its own, so it is taken off the
- * front of the text when it is there (and left alone when a text was written without it).
- */
-export function withoutLabel(text: string, label: string): string {
-  if (!label || !text.startsWith(label)) return text
-  return text.slice(label.length).replace(/^\s*[:：]?\s*/, '')
-}
 
 /** "要求:准确全面…" as written, or "准确全面…" alone: shown with one 要求 prefix either way. */
 export function requirementsText(requirements: string): string {

@@ -1,12 +1,7 @@
 import { Text, View } from '@tarojs/components'
 import type { BlockOf } from '../../../services/api'
+import { withoutLabel } from '../../../utils/format'
 import './QuestionCard.scss'
-
-/** "例题1:请概括…" → "请概括…": the label is drawn on its own (as on the article page). */
-export function promptWithoutLabel(prompt: string, label: string): string {
-  if (!label || !prompt.startsWith(label)) return prompt
-  return prompt.slice(label.length).replace(/^\s*[:：]?\s*/, '')
-}
 
 export interface QuestionCardProps {
   label: string
@@ -24,7 +19,7 @@ export function QuestionCard({ label, prompt, requirements, wordLimitText }: Que
         {wordLimitText ? <Text className='pq-limit'>字数 {wordLimitText}</Text> : null}
       </View>
       <Text className='pq-prompt' userSelect>
-        {promptWithoutLabel(prompt, label)}
+        {withoutLabel(prompt, label)}
       </Text>
       {requirements ? (
         <Text className='pq-req' userSelect>

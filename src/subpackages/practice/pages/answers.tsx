@@ -12,8 +12,7 @@ import {
   type PracticeAnswerList,
 } from '../../../services/api'
 import { signIn, useSession } from '../../../store/session'
-import { shanghaiDateTime } from '../../../utils/format'
-import { promptWithoutLabel } from '../components/QuestionCard'
+import { shanghaiDateTime, withoutLabel } from '../../../utils/format'
 import { countAnswerCharacters, formatElapsed, rangeStatus, RANGE_WORDS } from '../count'
 import { parseIssueParam } from '../params'
 import './answers.scss'
@@ -32,7 +31,7 @@ function AnswerItem({ issueId, answer }: { issueId: number; answer: PracticeAnsw
         <Text className='pa-label'>{answer.label}</Text>
         {answer.revising ? <Text className='pa-revising'>修改未提交</Text> : null}
       </View>
-      <Text className='pa-prompt'>{promptWithoutLabel(answer.prompt, answer.label)}</Text>
+      <Text className='pa-prompt'>{withoutLabel(answer.prompt, answer.label)}</Text>
       <Text className='pa-text'>{submission.text}</Text>
       <View className='pa-meta'>
         <Text className={status ? `pa-count pa-count-${status}` : 'pa-count'}>
