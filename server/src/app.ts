@@ -223,6 +223,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     : null
   const accessTokens = wechat ? new AccessTokenCache(() => wechat.stableToken(), now) : null
   const key = decodeKey(config.SESSION_KEY_ENCRYPTION_KEY)
+  const secretBox = key ? new SecretBox(key) : null
   app.decorate('storage', new FolderStorage(path.resolve(REPO_ROOT, config.MEDIA_DIR, 'avatars')))
   app.decorate(
     'accounts',
@@ -230,7 +231,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
       db: db.kysely,
       wechat,
       accessTokens,
-      secretBox: key ? new SecretBox(key) : null,
+      secretBox,
       storage: app.storage,
       mediaBaseUrl: config.PUBLIC_BASE_URL.replace(/\/+$/, ''),
     }),
@@ -290,7 +291,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
             }
           })()
         : null,
-      secretBox: key ? new SecretBox(key) : null,
+      secretBox,
       onMembershipChange: () => viewerCache.clear(),
       now,
     }),
