@@ -25,6 +25,15 @@ export class TtlCache<V> {
     this.entries.set(key, { value, expiresAt: now + this.ttlMs })
   }
 
+  /** The cached value, or the loaded one, kept for next time. */
+  async remember(key: string, now: number, load: () => Promise<V>): Promise<V> {
+    const cached = this.get(key, now)
+    if (cached !== undefined) return cached
+    const value = await load()
+    this.set(key, value, now)
+    return value
+  }
+
   delete(key: string): void {
     this.entries.delete(key)
   }

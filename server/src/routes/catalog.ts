@@ -21,8 +21,7 @@ export async function catalogRoutes(app: App): Promise<void> {
     async () => {
       const now = Date.now()
       const snapshot = await app.catalog.get(now)
-      let byRegion = regionCounts.get('all', now)
-      if (!byRegion) {
+      const byRegion = await regionCounts.remember('all', now, async () => {
         const counts = await app.db.kysely
           .selectFrom('issues')
           .select(['region_id', (eb) => eb.fn.countAll<number | string>().as('count')])
@@ -30,9 +29,8 @@ export async function catalogRoutes(app: App): Promise<void> {
           .where('published_at', '<=', now)
           .groupBy('region_id')
           .execute()
-        byRegion = new Map(counts.map((row) => [row.region_id, Number(row.count)]))
-        regionCounts.set('all', byRegion, now)
-      }
+        return new Map(counts.map((row) => [row.region_id, Number(row.count)]))
+      })
       return {
         items: [...snapshot.regionsById.values()]
           .sort((a, b) => a.sort_order - b.sort_order)

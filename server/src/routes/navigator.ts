@@ -33,12 +33,7 @@ export async function navigatorRoutes(app: App, options: { now: () => number }):
     },
     async () => {
       const at = now()
-      let regions = regionCache.get('all', at)
-      if (!regions) {
-        regions = await navigator.regions(at)
-        regionCache.set('all', regions, at)
-      }
-      return regions
+      return regionCache.remember('all', at, () => navigator.regions(at))
     },
   )
 
@@ -62,11 +57,7 @@ export async function navigatorRoutes(app: App, options: { now: () => number }):
       const { region } = request.params
       const { cursor, limit } = request.query
       const key = JSON.stringify([region, cursor, limit])
-      let page = pageCache.get(key, at)
-      if (!page) {
-        page = await navigator.regionIssues(region, request.query, at)
-        pageCache.set(key, page, at)
-      }
+      const page = await pageCache.remember(key, at, () => navigator.regionIssues(region, request.query, at))
       return navigator.withReadStates(page, request.viewer?.userId ?? null)
     },
   )
