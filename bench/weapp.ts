@@ -14,7 +14,7 @@ import {
   HOME_PAGE,
   ROOT,
   bootWeapp,
-  httpCall,
+  seedIssueId,
   settled,
   startApiServer,
   treeStats,
@@ -28,7 +28,6 @@ const NODE_BUDGET = 1000
 const SETDATA_BUDGET = 64 * KB
 const DEPTH_LIMIT = 30
 const CHILDREN_LIMIT = 60
-const SEED_SLUG = 'shanxi-32-zhongbu-chengshiqun'
 const LONG_LIST = 100
 
 interface Measurement {
@@ -97,13 +96,8 @@ const kb = (bytes: number) => `${(bytes / KB).toFixed(1)} KB`
 async function main(): Promise<number> {
   const api = await startApiServer()
   try {
-    const list = JSON.parse((await httpCall(`${api.origin}/api/issues?limit=50`)).body) as {
-      items: Array<{ id: number; slug: string }>
-    }
-    const seed = list.items.find((item) => item.slug === SEED_SLUG)
-    if (!seed) throw new Error(`the API has no seed issue ${SEED_SLUG}`)
     const weapp = bootWeapp({ apiOrigin: api.origin })
-    const query = { id: String(seed.id) }
+    const query = { id: String(await seedIssueId(api)) }
 
     const results: Measurement[] = []
     results.push(await measure(weapp, 'issue list (首页)', HOME_PAGE, {}, ['中部城市群高质量发展']))

@@ -9,7 +9,7 @@ import {
   ARTICLE_PAGE,
   assertWeappBuilt,
   bootWeapp,
-  httpCall,
+  seedIssueId,
   startApiServer,
   type ApiServer,
   type Weapp,
@@ -17,20 +17,9 @@ import {
 
 jest.setTimeout(60_000)
 
-const SEED_SLUG = 'shanxi-32-zhongbu-chengshiqun'
-
 let withTemplate: ApiServer | undefined
 let withoutTemplate: ApiServer | undefined
 let weapp: Weapp
-
-async function seedIdOf(api: ApiServer): Promise<number> {
-  const list = JSON.parse((await httpCall(`${api.origin}/api/issues?limit=50`)).body) as {
-    items: Array<{ id: number; slug: string }>
-  }
-  const seed = list.items.find((item) => item.slug === SEED_SLUG)
-  if (!seed) throw new Error(`the API has no seed issue ${SEED_SLUG}`)
-  return seed.id
-}
 
 beforeAll(async () => {
   assertWeappBuilt()
@@ -55,7 +44,7 @@ describe('article tools for a VIP reader (weapp runtime)', () => {
     const api = withTemplate!
     weapp.setApiOrigin(api.origin)
     weapp.storage.set('token', await api.vipToken())
-    const seedId = await seedIdOf(api)
+    const seedId = await seedIssueId(api)
     const page = await weapp.open(ARTICLE_PAGE, { id: String(seedId) })
     await page.waitFor(['例题1', '例题2', '参考作答', '下载PDF', '通知我下一期'])
     expect(page.has('.pdf-download-button')).toBe(true)
@@ -77,7 +66,7 @@ describe('article tools for a VIP reader (weapp runtime)', () => {
     const api = withoutTemplate!
     weapp.setApiOrigin(api.origin)
     weapp.storage.set('token', await api.vipToken())
-    const seedId = await seedIdOf(api)
+    const seedId = await seedIssueId(api)
     const page = await weapp.open(ARTICLE_PAGE, { id: String(seedId) })
     await page.waitFor(['例题2', '下载PDF'])
     await page.waitFor(() => weapp.requests.includes('GET /api/subscriptions?region=shanxi'))

@@ -7,15 +7,13 @@ import {
   ARTICLE_PAGE,
   assertWeappBuilt,
   bootWeapp,
-  httpCall,
+  seedIssueId,
   startApiServer,
   type ApiServer,
   type Weapp,
 } from './harness'
 
 jest.setTimeout(60_000)
-
-const SEED_SLUG = 'shanxi-32-zhongbu-chengshiqun'
 
 let api: ApiServer | undefined
 let weapp: Weapp
@@ -24,15 +22,7 @@ let seedId: number
 beforeAll(async () => {
   assertWeappBuilt()
   api = await startApiServer()
-  const list = JSON.parse((await httpCall(`${api.origin}/api/issues?limit=50`)).body) as {
-    items: Array<{ id: number; slug: string }>
-  }
-  const seed = list.items.find((item) => item.slug === SEED_SLUG)
-  if (!seed)
-    throw new Error(
-      `the API has no seed issue ${SEED_SLUG}; it lists: ${list.items.map((item) => item.slug).join(', ')}`,
-    )
-  seedId = seed.id
+  seedId = await seedIssueId(api)
   weapp = bootWeapp({ apiOrigin: api.origin })
 })
 

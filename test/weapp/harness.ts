@@ -215,6 +215,23 @@ export async function startApiServer(
   return { origin, output: () => output, cli, admin, vipToken, stop }
 }
 
+/** The sample issue every API server imports on its first start (content/, 【山西·第32期】) */
+export const SEED_SLUG = 'shanxi-32-zhongbu-chengshiqun'
+
+/** The seed issue's id on `api`, from its public list of 山西 issues. */
+export async function seedIssueId(api: ApiServer): Promise<number> {
+  const list = JSON.parse((await httpCall(`${api.origin}/api/issues?region=shanxi&limit=50`)).body) as {
+    items: Array<{ id: number; slug: string }>
+  }
+  const seed = list.items.find((item) => item.slug === SEED_SLUG)
+  if (!seed) {
+    throw new Error(
+      `the API has no seed issue ${SEED_SLUG}; it lists: ${list.items.map((item) => item.slug).join(', ')}`,
+    )
+  }
+  return seed.id
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* The simulated WeChat runtime                                                               */
 /* ------------------------------------------------------------------------------------------ */

@@ -6,7 +6,7 @@ import {
   ARTICLE_PAGE,
   assertWeappBuilt,
   bootWeapp,
-  httpCall,
+  seedIssueId,
   startApiServer,
   type ApiServer,
   type Weapp,
@@ -21,12 +21,8 @@ let issueId: number
 beforeAll(async () => {
   assertWeappBuilt()
   api = await startApiServer()
-  const list = JSON.parse((await httpCall(`${api.origin}/api/issues?limit=50`)).body) as {
-    items: Array<{ id: number; vip: boolean }>
-  }
-  const vipIssue = list.items.find((item) => item.vip)
-  if (!vipIssue) throw new Error('the API lists no VIP issue')
-  issueId = vipIssue.id
+  // The seed issue has a VIP part, so the preview ends at the paywall.
+  issueId = await seedIssueId(api)
   // A VIP reader's token is stored, yet single-page mode must not use it.
   weapp = bootWeapp({ apiOrigin: api.origin, scene: 1154, storage: { token: await api.vipToken() } })
 })

@@ -7,6 +7,7 @@ import {
   assertWeappBuilt,
   bootWeapp,
   httpCall,
+  seedIssueId,
   startApiServer,
   treeStats,
   type ApiServer,
@@ -17,7 +18,6 @@ import {
 jest.setTimeout(120_000)
 
 const NAVIGATOR_PAGE = 'subpackages/navigator/pages/index'
-const SEED_SLUG = 'shanxi-32-zhongbu-chengshiqun'
 /** content-demo spreads issues over the 32 provinces in order; 山西 is the fifth. */
 const PROVINCES = 32
 
@@ -56,12 +56,7 @@ beforeAll(async () => {
     items: Array<{ id: number; number: number; vip: boolean }>
   }
   shanxi = answer.items
-  const list = JSON.parse((await httpCall(`${api.origin}/api/issues?limit=50&region=shanxi`)).body) as {
-    items: Array<{ id: number; slug: string }>
-  }
-  const seed = list.items.find((item) => item.slug === SEED_SLUG)
-  if (!seed) throw new Error(`the API has no seed issue ${SEED_SLUG}`)
-  seedId = seed.id
+  seedId = await seedIssueId(api)
   weapp = bootWeapp({ apiOrigin: api.origin })
 })
 

@@ -8,6 +8,7 @@ import {
   assertWeappBuilt,
   bootWeapp,
   httpCall,
+  seedIssueId,
   startApiServer,
   type ApiServer,
   type PageHandle,
@@ -17,7 +18,6 @@ import {
 jest.setTimeout(60_000)
 
 const PRACTICE_PAGE = 'subpackages/practice/pages/index'
-const SEED_SLUG = 'shanxi-32-zhongbu-chengshiqun'
 const Q1_PROMPT = '请概括归纳给定材料中X市太忻经济一体化发展的做法'
 const Q1_REFERENCE = '一是完善政策体系' // the start of q1's 参考作答
 
@@ -69,12 +69,7 @@ function type(page: PageHandle, value: string): void {
 beforeAll(async () => {
   assertWeappBuilt()
   api = await startApiServer()
-  const list = JSON.parse((await httpCall(`${api.origin}/api/issues?limit=50`)).body) as {
-    items: Array<{ id: number; slug: string }>
-  }
-  const seed = list.items.find((item) => item.slug === SEED_SLUG)
-  if (!seed) throw new Error(`the API has no seed issue ${SEED_SLUG}`)
-  seedId = seed.id
+  seedId = await seedIssueId(api)
   vipToken = await api.vipToken()
   // Signed in at launch with a stored token (the API here has no WeChat for a fresh sign-in).
   weapp = bootWeapp({ apiOrigin: api.origin, storage: { token: vipToken } })

@@ -16,6 +16,7 @@ import {
   bootWeapp,
   freePort,
   httpCall,
+  seedIssueId,
   startApiServer,
   type ApiServer,
   type Weapp,
@@ -23,7 +24,6 @@ import {
 
 jest.setTimeout(90_000)
 
-const SEED_SLUG = 'shanxi-32-zhongbu-chengshiqun'
 const VIP_PAGE = 'subpackages/vip/pages/index'
 const READER = 'weapp-buyer'
 
@@ -57,11 +57,7 @@ beforeAll(async () => {
     port,
     env: { ...fixture.server, WECHAT_API_BASE: simOrigin, WECHATPAY_API_BASE: simOrigin, PAYMENT_RAIL: 'xpay' },
   })
-  const list = JSON.parse((await httpCall(`${api.origin}/api/issues?limit=50`)).body) as {
-    items: Array<{ id: number; slug: string }>
-  }
-  seedId = list.items.find((item) => item.slug === SEED_SLUG)?.id ?? 0
-  if (!seedId) throw new Error(`the API has no seed issue ${SEED_SLUG}`)
+  seedId = await seedIssueId(api)
 
   weapp = bootWeapp({
     apiOrigin: api.origin,
