@@ -76,3 +76,10 @@ export function withoutLabel(text: string, label: string): string {
   if (!label || !text.startsWith(label)) return text
   return text.slice(label.length).replace(/^\s*[:：]?\s*/, '')
 }
+
+/** "要求:准确全面…" as written, or "准确全面…" alone: shown with one 要求 prefix either way. */
+export function requirementsText(requirements: string): string {
+  return /^要求\s*[:：]/.test(requirements)
+    ? requirements.replace(/^要求\s*[:：]\s*/, '要求：')
+    : `要求：${requirements}`
+}

@@ -89,6 +89,8 @@ describe('练习作答', () => {
     const { container } = render(<PracticePage />)
     await settle()
     expect(container.textContent).toContain('请概括归纳给定材料中X市太忻经济一体化发展的做法')
+    // The requirements read as on the article page: one 要求： prefix.
+    expect(screen.getByText('要求：准确全面,语言精练,条理清晰,400字左右。')).toBeTruthy()
     expect(container.textContent).not.toContain('参考作答：')
     expect(container.textContent).not.toContain('一是完善政策体系')
     expect(textarea().value).toBe('一是 完善\n政策')

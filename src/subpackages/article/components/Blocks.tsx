@@ -2,20 +2,13 @@ import { Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { routes } from '../../../constants'
 import type { Block, BlockOf, Section } from '../../../services/api'
-import { withoutLabel } from '../../../utils/format'
+import { requirementsText, withoutLabel } from '../../../utils/format'
 import './Blocks.scss'
 
 /*
  * One Taro component per block type (DESIGN.md §2); text stays selectable and is never
  * an HTML string. Markup is kept lean: the seed article must stay well under 1000 nodes.
  */
-
-/** "要求:准确全面…" as written, or "准确全面…" alone: shown with one 要求 prefix either way. */
-export function requirementsText(requirements: string): string {
-  return /^要求\s*[:：]/.test(requirements)
-    ? requirements.replace(/^要求\s*[:：]\s*/, '要求：')
-    : `要求：${requirements}`
-}
 
 function Paragraph({ block }: { block: BlockOf<'paragraph'> }) {
   return (

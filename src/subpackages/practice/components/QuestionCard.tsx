@@ -1,6 +1,6 @@
 import { Text, View } from '@tarojs/components'
 import type { BlockOf } from '../../../services/api'
-import { withoutLabel } from '../../../utils/format'
+import { requirementsText, withoutLabel } from '../../../utils/format'
 import './QuestionCard.scss'
 
 export interface QuestionCardProps {
@@ -23,7 +23,7 @@ export function QuestionCard({ label, prompt, requirements, wordLimitText }: Que
       </Text>
       {requirements ? (
         <Text className='pq-req' userSelect>
-          {requirements}
+          {requirementsText(requirements)}
         </Text>
       ) : null}
     </View>
