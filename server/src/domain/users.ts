@@ -85,7 +85,7 @@ export async function grantMembership(
   })
 }
 
-export type TokenCheck = { ok: true; viewer: Viewer; tokenHash: string; sessionExpiresAt: number } | { ok: false }
+export type TokenCheck = { ok: true; viewer: Viewer; tokenHash: string } | { ok: false }
 
 /** The viewer a bearer token stands for, or not ok when it is malformed, unknown, expired or revoked. */
 export async function viewerForToken(db: Kysely<Database>, token: string, now: number): Promise<TokenCheck> {
@@ -103,13 +103,11 @@ export async function viewerForToken(db: Kysely<Database>, token: string, now: n
     .where('sessions.token_hash', '=', tokenHash)
     .executeTakeFirst()
   if (!row || row.revoked_at !== null || row.expires_at <= now) return { ok: false }
-  let sessionExpiresAt = row.expires_at
   // Sliding expiry: a session in use is extended, written at most once a day.
   if (row.expires_at - now < SESSION_TTL_MS - DAY_MS) {
-    sessionExpiresAt = now + SESSION_TTL_MS
     await db
       .updateTable('sessions')
-      .set({ expires_at: sessionExpiresAt, last_used_at: now })
+      .set({ expires_at: now + SESSION_TTL_MS, last_used_at: now })
       .where('token_hash', '=', tokenHash)
       .execute()
   }
@@ -117,6 +115,5 @@ export async function viewerForToken(db: Kysely<Database>, token: string, now: n
     ok: true,
     viewer: { userId: row.user_id, membershipExpiresAt: row.membership_expires_at ?? null },
     tokenHash,
-    sessionExpiresAt,
   }
 }
