@@ -39,11 +39,15 @@ export async function runCli(script: string, args: string[], env: Record<string,
   })
 }
 
-/** Starts the API server (npm run start:api equivalent) and waits for /healthz. */
+/**
+ * Starts the API server (npm run start:api equivalent) and waits for /healthz. `port` when others
+ * must know the address first (e.g. the simulator that notifies it); a free one otherwise.
+ */
 export async function startApi(
   env: Record<string, string>,
+  port?: number,
 ): Promise<{ url: string; process: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort()
+  port ??= await freePort()
   const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'server/src/main.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },

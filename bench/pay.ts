@@ -9,14 +9,14 @@
  * the first payment to the last fulfilment, then checks exactly-once in the database.
  * Goal (DESIGN.md §7): ≥ 500/s.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { buildSimulator } from '../simulator/src/app'
 import { makePaymentFixture } from '../simulator/src/fixture'
 import { openDb } from '../server/src/db/database'
-import { formatTable, freePort, REPO_ROOT, runCli, tempDir } from './lib'
+import type { CreateOrderResultDto } from '../server/src/schemas/orders'
+import { formatTable, freePort, runCli, startApi, tempDir } from './lib'
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 2000)
 const READERS = 50
@@ -31,8 +31,6 @@ async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<voi
   )
 }
 
-import type { CreateOrderResultDto } from '../server/src/schemas/orders'
-
 type Payment = NonNullable<CreateOrderResultDto['payment']>
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each call site knows its answer's shape
@@ -45,23 +43,6 @@ async function post(url: string, body: unknown, token?: string): Promise<any> {
   const json = await response.json()
   if (!response.ok) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(json)}`)
   return json
-}
-
-async function startApi(env: Record<string, string>, base: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return child
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('the API did not come up')
 }
 
 async function run(rail: 'xpay' | 'wechatpay') {
@@ -79,16 +60,12 @@ async function run(rail: 'xpay' | 'wechatpay') {
     SQLITE_PATH: sqlitePath,
     DATABASE_URL: '',
     PAYMENT_RAIL: rail,
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    PORT: String(port),
     LOGIN_RATE_PER_IP: '100000',
     RECONCILE_INTERVAL_MS: '0',
     MEDIA_DIR: path.join(dir, 'media'),
   }
   await runCli('server/src/cli/migrate.ts', [], env)
-  const server = await startApi(env, api)
+  const server = await startApi(env, port)
   try {
     const readers = await Promise.all(
       Array.from({ length: READERS }, async (_, i) => {
@@ -157,7 +134,7 @@ async function run(rail: 'xpay' | 'wechatpay') {
       'exactly once': exactlyOnce ? 'yes' : 'NO',
     }
   } finally {
-    server.kill('SIGTERM')
+    await server.stop()
     await fetch(`${sim}/__control/reset`, { method: 'POST' })
     await simulator.close()
     fs.rmSync(dir, { recursive: true, force: true })
