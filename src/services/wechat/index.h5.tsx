@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useState, type ReactElement } from 'react'
 import { createRoot } from 'react-dom/client'
 import { Button, Input, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
@@ -260,6 +260,26 @@ function CashierSheet({ heading, info, pay, onDone }: CashierProps) {
 
 let cashierOpen = false
 
+/**
+ * Shows a stand-in sheet over the whole app, in its own React root on <body>. `close` removes it
+ * after the event that called it has been handled (a root may not unmount itself mid-render), then
+ * runs `after`.
+ */
+function mountSheet(className: string, sheet: (close: (after?: () => void) => void) => ReactElement): void {
+  const host = document.createElement('div')
+  host.className = className
+  document.body.appendChild(host)
+  const root = createRoot(host)
+  const close = (after?: () => void) => {
+    setTimeout(() => {
+      root.unmount()
+      host.remove()
+      after?.()
+    }, 0)
+  }
+  root.render(sheet(close))
+}
+
 /** Shows the cashier over the whole app (its own React root on <body>) until the tester acts. */
 function openCashier(heading: string, info: PaymentSheetInfo | null, pay: CashierProps['pay']): Promise<PaymentResult> {
   if (cashierOpen || typeof document === 'undefined') {
@@ -271,20 +291,14 @@ function openCashier(heading: string, info: PaymentSheetInfo | null, pay: Cashie
   }
   cashierOpen = true
   return new Promise<PaymentResult>((resolve) => {
-    const host = document.createElement('div')
-    host.className = 'wx-cashier-host'
-    document.body.appendChild(host)
-    const root = createRoot(host)
-    const done = (result: PaymentResult) => {
-      // Unmounted after this event has been handled: a root may not unmount itself mid-render.
-      setTimeout(() => {
-        root.unmount()
-        host.remove()
-        cashierOpen = false
-        resolve(result)
-      }, 0)
-    }
-    root.render(<CashierSheet heading={heading} info={info} pay={pay} onDone={done} />)
+    mountSheet('wx-cashier-host', (close) => {
+      const done = (result: PaymentResult) =>
+        close(() => {
+          cashierOpen = false
+          resolve(result)
+        })
+      return <CashierSheet heading={heading} info={info} pay={pay} onDone={done} />
+    })
   })
 }
 
@@ -387,22 +401,16 @@ function SubscribeSheet({ onChoose }: { onChoose: (action: 'accept' | 'reject') 
 export function requestSubscribe(templateId: string): Promise<SubscribeResult> {
   if (typeof document === 'undefined') return Promise.resolve(subscribeResult({}, templateId))
   return new Promise<SubscribeResult>((resolve) => {
-    const host = document.createElement('div')
-    host.className = 'wx-subscribe-host'
-    document.body.appendChild(host)
-    const root = createRoot(host)
-    const choose = (action: 'accept' | 'reject') => {
-      // Unmounted after this event has been handled: a root may not unmount itself mid-render.
-      setTimeout(() => {
-        root.unmount()
-        host.remove()
-      }, 0)
-      simulatorPost('/subscribe', { user: simulatorUser(), tmplIds: [templateId], action }).then(
-        ({ answer }) => resolve(subscribeResult(answer, templateId)),
-        (error: unknown) =>
-          resolve(subscribeResult({ errMsg: `requestSubscribeMessage:fail ${String(error)}` }, templateId)),
-      )
-    }
-    root.render(<SubscribeSheet onChoose={choose} />)
+    mountSheet('wx-subscribe-host', (close) => {
+      const choose = (action: 'accept' | 'reject') => {
+        close()
+        simulatorPost('/subscribe', { user: simulatorUser(), tmplIds: [templateId], action }).then(
+          ({ answer }) => resolve(subscribeResult(answer, templateId)),
+          (error: unknown) =>
+            resolve(subscribeResult({ errMsg: `requestSubscribeMessage:fail ${String(error)}` }, templateId)),
+        )
+      }
+      return <SubscribeSheet onChoose={choose} />
+    })
   })
 }
