@@ -183,6 +183,17 @@ interface LoginBody {
   me: { id: number; nickname: string; phone: string | null; membership: { active: boolean; expiresAt: string | null } }
 }
 
+/** Signs a test user in through the simulator: the bearer token and the user id. */
+export async function signIn(t: WeChatTestApp, user: string): Promise<{ token: string; id: number }> {
+  const { token, body } = await t.login(user)
+  return { token, id: body.me.id }
+}
+
+/** An error response as [status, error code], for one-line assertions. */
+export function errorOf(response: { statusCode: number; json(): { error: { code: string } } }): [number, string] {
+  return [response.statusCode, response.json().error.code]
+}
+
 /** The API wired to a WeChat simulator running in this process on a free port. */
 export async function startWeChatTestApp(
   dialect: DialectName,

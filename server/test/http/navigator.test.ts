@@ -2,7 +2,7 @@ import { upsertIssue } from '../../src/domain/content-store'
 import { demoIssueMarkdown } from '../../src/domain/demo-content'
 import { parseIssueMarkdown } from '../../src/domain/issue-markdown'
 import { grantMembership } from '../../src/domain/users'
-import { dialects, startWeChatTestApp, vipSentences, type WeChatTestApp } from '../helpers'
+import { dialects, errorOf, signIn, startWeChatTestApp, vipSentences, type WeChatTestApp } from '../helpers'
 
 interface Cell {
   id: number
@@ -54,13 +54,9 @@ describe.each(dialects())('region × issue navigator on %s', (dialect) => {
     for (const row of rows) ids.set(row.number, row.id)
     await t.db.kysely.updateTable('issues').set({ status: 'draft' }).where('id', '=', ids.get(34)!).execute()
     await t.db.kysely.updateTable('issues').set({ status: 'draft' }).where('id', '=', ids.get(1)!).execute()
-    const signIn = async (user: string) => {
-      const { token, body } = await t.login(user)
-      return { token, id: body.me.id }
-    }
-    alice = await signIn('alice')
-    bob = await signIn('bob')
-    vip = await signIn('victor')
+    alice = await signIn(t, 'alice')
+    bob = await signIn(t, 'bob')
+    vip = await signIn(t, 'victor')
     await grantMembership(t.db.kysely, vip.id, 30, 'test', 'admin', clock)
     t.app.viewerCache.clear()
     t.app.dropContentCaches()
@@ -71,10 +67,6 @@ describe.each(dialects())('region × issue navigator on %s', (dialect) => {
     t.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} })
   const put = (url: string, token: string, payload: Record<string, unknown>) =>
     t.app.inject({ method: 'PUT', url, headers: { authorization: `Bearer ${token}` }, payload })
-  const errorOf = (response: { statusCode: number; json(): { error: { code: string; message: string } } }) => [
-    response.statusCode,
-    response.json().error.code,
-  ]
   const cells = async (token?: string, query = ''): Promise<Cell[]> => {
     const response = await get(`/api/navigator/shanxi${query}`, token)
     expect(response.statusCode).toBe(200)

@@ -6,7 +6,16 @@ import { importContent } from '../../src/domain/content-import'
 import { demoIssueMarkdown } from '../../src/domain/demo-content'
 import { maskReaderNumber, pdfRenderStats, readerNumber } from '../../src/domain/issue-pdf'
 import { grantMembership } from '../../src/domain/users'
-import { dialects, issueToken, REPO_ROOT, SEED_ISSUE_FILE, startTestApp, vipSentences, type TestApp } from '../helpers'
+import {
+  dialects,
+  errorOf,
+  issueToken,
+  REPO_ROOT,
+  SEED_ISSUE_FILE,
+  startTestApp,
+  type TestApp,
+  vipSentences,
+} from '../helpers'
 
 const DAY_MS = 86400000
 
@@ -111,10 +120,6 @@ describe.each(dialects())('GET /api/issues/:id/pdf on %s', (dialect) => {
       url: `/api/issues/${id}/pdf`,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
     })
-  const errorOf = (response: { statusCode: number; json(): { error: { code: string } } }) => [
-    response.statusCode,
-    response.json().error.code,
-  ]
   const cachedFiles = () => fs.readdirSync(path.join(mediaDir, 'pdf')).filter((name) => name.endsWith('.pdf'))
 
   it('asks an anonymous reader to sign in', async () => {

@@ -1,6 +1,6 @@
 import { generateDemoIssues } from '../../src/domain/demo-content'
 import { grantMembership } from '../../src/domain/users'
-import { dialects, startWeChatTestApp, vipSentences, type WeChatTestApp } from '../helpers'
+import { dialects, errorOf, signIn, startWeChatTestApp, vipSentences, type WeChatTestApp } from '../helpers'
 
 type Method = 'GET' | 'PUT' | 'POST' | 'DELETE'
 
@@ -33,13 +33,9 @@ describe.each(dialects())('practice mode on %s', (dialect) => {
       .set({ access: 'free', paywall_at: null, vip: 0 })
       .where('id', '=', freeId)
       .execute()
-    const signIn = async (user: string) => {
-      const { token, body } = await t.login(user)
-      return { token, id: body.me.id }
-    }
-    alice = await signIn('alice')
-    bob = await signIn('bob')
-    vip = await signIn('victor')
+    alice = await signIn(t, 'alice')
+    bob = await signIn(t, 'bob')
+    vip = await signIn(t, 'victor')
     await grantMembership(t.db.kysely, vip.id, 30, 'test', 'admin', clock)
     t.app.viewerCache.clear()
   })
@@ -52,10 +48,6 @@ describe.each(dialects())('practice mode on %s', (dialect) => {
       headers: token ? { authorization: `Bearer ${token}` } : {},
       ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
     })
-  const errorOf = (response: { statusCode: number; json(): { error: { code: string } } }) => [
-    response.statusCode,
-    response.json().error.code,
-  ]
   const leaked = (body: string) => secrets.filter((sentence) => body.includes(sentence))
   const seedQ = (questionId: string, tail = '') => `/api/issues/${seedId}/practice/${questionId}${tail}`
 

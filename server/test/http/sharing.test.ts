@@ -5,7 +5,16 @@ import { importContent } from '../../src/domain/content-import'
 import { generateDemoIssues } from '../../src/domain/demo-content'
 import { Sharing } from '../../src/domain/sharing'
 import { grantMembership, issueToken as issueTokenIn } from '../../src/domain/users'
-import { databaseForProcess, dialects, issueToken, REPO_ROOT, SAMPLE_DIR, startTestApp, type TestApp } from '../helpers'
+import {
+  databaseForProcess,
+  dialects,
+  errorOf,
+  issueToken,
+  REPO_ROOT,
+  SAMPLE_DIR,
+  startTestApp,
+  type TestApp,
+} from '../helpers'
 
 const run = promisify(execFile)
 
@@ -48,10 +57,6 @@ describe.each(dialects())('sharing on %s', (dialect) => {
   const card = (id: number | string, headers: Record<string, string> = {}, query = '') =>
     t.app.inject({ url: `/api/issues/${id}/share-card.png${query}`, headers })
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
-  const errorOf = (response: { statusCode: number; json(): { error: { code: string } } }) => [
-    response.statusCode,
-    response.json().error.code,
-  ]
 
   describe('GET /api/issues/:id/share-card.png', () => {
     it('is a 5:4 PNG, public and cacheable, with an ETag', async () => {

@@ -1,6 +1,6 @@
 import { generateDemoIssues } from '../../src/domain/demo-content'
 import { grantMembership } from '../../src/domain/users'
-import { dialects, startWeChatTestApp, type WeChatTestApp } from '../helpers'
+import { dialects, errorOf, signIn, startWeChatTestApp, type WeChatTestApp } from '../helpers'
 
 type Method = 'GET' | 'PUT' | 'DELETE'
 
@@ -23,13 +23,9 @@ describe.each(dialects())('study tools (favorites, history, settings) on %s', (d
     const rows = await t.db.kysely.selectFrom('issues').select(['id', 'slug']).orderBy('id').execute()
     seedId = rows.find((row) => row.slug === 'shanxi-32-zhongbu-chengshiqun')?.id as number
     demoIds = rows.filter((row) => row.id !== seedId).map((row) => row.id)
-    const signIn = async (user: string) => {
-      const { token, body } = await t.login(user)
-      return { token, id: body.me.id }
-    }
-    alice = await signIn('alice')
-    bob = await signIn('bob')
-    vip = await signIn('victor')
+    alice = await signIn(t, 'alice')
+    bob = await signIn(t, 'bob')
+    vip = await signIn(t, 'victor')
     await grantMembership(t.db.kysely, vip.id, 30, 'test', 'admin', clock)
     t.app.viewerCache.clear()
   })
@@ -42,10 +38,6 @@ describe.each(dialects())('study tools (favorites, history, settings) on %s', (d
       headers: token ? { authorization: `Bearer ${token}` } : {},
       ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
     })
-  const errorOf = (response: { statusCode: number; json(): { error: { code: string } } }) => [
-    response.statusCode,
-    response.json().error.code,
-  ]
 
   describe('favorites', () => {
     it('adds, lists newest first with the issue card, and removes', async () => {

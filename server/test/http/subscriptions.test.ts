@@ -8,12 +8,13 @@ import { importContent } from '../../src/domain/content-import'
 import { NOTIFY_TIP } from '../../src/domain/subscription-sweep'
 import { shanghaiDate } from '../../src/domain/time'
 import {
+  type DialectName,
   dialects,
+  errorOf,
   issueToken,
   SEED_ISSUE_FILE,
   startWeChatTestApp,
   vipSentences,
-  type DialectName,
   type WeChatTestApp,
 } from '../helpers'
 
@@ -72,10 +73,6 @@ describe.each(dialects())('通知我下一期 (subscribe messages) on %s', (dial
     t.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} })
   const post = (url: string, payload: Record<string, unknown>, token?: string) =>
     t.app.inject({ method: 'POST', url, payload, headers: token ? { authorization: `Bearer ${token}` } : {} })
-  const errorOf = (response: { statusCode: number; json(): { error: { code: string } } }) => [
-    response.statusCode,
-    response.json().error.code,
-  ]
 
   /** The reader taps 允许 on WeChat's sheet (one more message allowed), then the app tells the API. */
   const subscribe = async (user: string, token: string, region = 'shanxi', accept = true) => {
