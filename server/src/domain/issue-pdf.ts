@@ -236,14 +236,14 @@ export interface PdfCacheOptions {
   render?: (issue: PdfIssue, userId: number) => Promise<Buffer>
 }
 
+/** Renders done in this process, by every cache: for tests and the bench. */
+export const pdfRenderStats = { renders: 0 }
+
 /**
  * PDFs on disk under MEDIA_DIR/pdf, one file per (issue, content version, reader): a file is only
  * ever served to the reader it was rendered for. A new version of an issue removes the old ones;
  * concurrent requests for one key share one render.
  */
-/** Renders done in this process, by every cache: for tests and the bench. */
-export const pdfRenderStats = { renders: 0 }
-
 export class IssuePdfCache {
   private readonly inFlight = new Map<string, Promise<Buffer>>()
   private readonly maxFiles: number
