@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
+import { ledger } from '../payments/payments'
 import { changeExpiry } from './membership'
 import { hashToken, newToken, SESSION_TTL_MS, TOKEN_PATTERN } from './tokens'
 import type { Viewer } from './gating'
@@ -57,18 +58,18 @@ export async function grantMembership(
       // Revoking (negative days) never moves the expiry below now.
       return days >= 0 ? base + days * DAY_MS : Math.max(now, base + days * DAY_MS)
     })
-    await trx
-      .insertInto('ledger')
-      .values({
-        order_id: null,
-        user_id: userId,
+    await ledger(
+      trx,
+      {
+        orderId: null,
+        userId,
         event: days >= 0 ? 'vip_granted' : 'vip_revoked',
-        amount_fen: 0,
+        amountFen: 0,
         source: source === 'admin' ? 'admin' : 'sweep',
-        detail: `${days} day(s): ${reason}`.slice(0, 300),
-        created_at: now,
-      })
-      .execute()
+        detail: `${days} day(s): ${reason}`,
+      },
+      now,
+    )
     await trx
       .insertInto('membership_grants')
       .values({
