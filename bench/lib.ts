@@ -40,6 +40,20 @@ export async function runCli(script: string, args: string[], env: Record<string,
 }
 
 /**
+ * A fresh SQLite database in `dir`: migrated, the sample content (content/) and `issues` demo
+ * issues, each by its CLI as an operator would. Prints how long it took; returns the API's env.
+ */
+export async function fillDemoDatabase(dir: string, issues: number): Promise<{ SQLITE_PATH: string }> {
+  const env = { SQLITE_PATH: path.join(dir, 'bench.db') }
+  const started = Date.now()
+  await runCli('server/src/cli/migrate.ts', [], env)
+  await runCli('server/src/cli/content-import.ts', ['content'], env)
+  await runCli('server/src/cli/content-demo.ts', ['--issues', String(issues)], env)
+  process.stdout.write(`filled ${issues} issues in ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+  return env
+}
+
+/**
  * Starts the API server (npm run start:api equivalent) and waits for /healthz. `port` when others
  * must know the address first (e.g. the simulator that notifies it); a free one otherwise.
  */

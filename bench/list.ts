@@ -6,10 +6,9 @@
  * twice: with the response caches off (ISSUE_CACHE_TTL_MS=0: every request reads the database)
  * and on (the default 5 s). Prints req/s, p50 and p99 per target.
  */
-import path from 'node:path'
 import fs from 'node:fs'
 import autocannon from 'autocannon'
-import { formatTable, runCli, startApi, tempDir } from './lib'
+import { fillDemoDatabase, formatTable, startApi, tempDir } from './lib'
 
 const ISSUES = Number(process.env.BENCH_ISSUES ?? 100000)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
@@ -17,12 +16,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 
 async function main(): Promise<void> {
   const dir = tempDir('beichen-bench-list-')
-  const env = { SQLITE_PATH: path.join(dir, 'bench.db') }
-  const started = Date.now()
-  await runCli('server/src/cli/migrate.ts', [], env)
-  await runCli('server/src/cli/content-import.ts', ['content'], env)
-  await runCli('server/src/cli/content-demo.ts', ['--issues', String(ISSUES)], env)
-  process.stdout.write(`filled ${ISSUES} issues in ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+  const env = await fillDemoDatabase(dir, ISSUES)
 
   let worstP99 = 0
   for (const cacheTtl of ['0', '5000']) {

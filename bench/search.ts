@@ -8,10 +8,9 @@
  * LIKE, then the trigrams that start with the word), two words, and a region filter.
  * Prints req/s, p50 and p99 per query.
  */
-import path from 'node:path'
 import fs from 'node:fs'
 import autocannon from 'autocannon'
-import { formatTable, runCli, startApi, tempDir } from './lib'
+import { fillDemoDatabase, formatTable, startApi, tempDir } from './lib'
 
 const ISSUES = Number(process.env.BENCH_ISSUES ?? 100000)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
@@ -31,12 +30,7 @@ const QUERIES: { name: string; q: string; extra?: string }[] = [
 
 async function main(): Promise<void> {
   const dir = tempDir('beichen-bench-search-')
-  const env = { SQLITE_PATH: path.join(dir, 'bench.db') }
-  const started = Date.now()
-  await runCli('server/src/cli/migrate.ts', [], env)
-  await runCli('server/src/cli/content-import.ts', ['content'], env)
-  await runCli('server/src/cli/content-demo.ts', ['--issues', String(ISSUES)], env)
-  process.stdout.write(`filled ${ISSUES} issues in ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+  const env = await fillDemoDatabase(dir, ISSUES)
 
   const api = await startApi({ ...env, ISSUE_CACHE_TTL_MS: '0' })
   const rows: Record<string, string | number>[] = []
