@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react'
-import { getShareCode, reportShareOpen, SHARE_CODE_RE, shareCardUrl } from '../../services/api'
+import { getShareCode, reportShareOpen, SHARE_CODE_RE, shareCardUrl, type IssueDetail } from '../../services/api'
 import { getEnterScene } from '../../services/wechat'
-import { routes } from '../../constants'
+import { BRAND, routes } from '../../constants'
+import { issueFullTitle } from '../../utils/format'
 
 /** The signed-in reader's share code, fetched once per session (per reader id). */
 let codeOf: { readerId: number; code: Promise<string | null> } | null = null
@@ -41,6 +42,11 @@ export function useShareCode(readerId: number | null): string | null {
     }
   }, [readerId])
   return code
+}
+
+/** The title of a share or a favorite: built from the free fields only (【山西·第32期】…), the brand until loaded. */
+export function shareTitle(issue: IssueDetail | null): string {
+  return issue ? issueFullTitle(issue) : `${BRAND}·热点精讲`
 }
 
 /** What a chat share carries besides its title: the path with the sharer, and the card image. */

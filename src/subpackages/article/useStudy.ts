@@ -10,9 +10,8 @@ import {
   shareCardUrl,
   type IssueDetail,
 } from '../../services/api'
-import { BRAND } from '../../constants'
-import { issueFullTitle } from '../../utils/format'
 import { sectionAnchor } from './components/Blocks'
+import { shareTitle } from './useShare'
 
 /** The section reached is sent at most this often while reading, and when the page hides or closes. */
 export const PROGRESS_INTERVAL_MS = 5000
@@ -168,7 +167,7 @@ export function useReadingProgress(issue: IssueDetail | null, active: boolean): 
  */
 export function useCapsuleFavorite(issue: IssueDetail | null, issueId: number | null): void {
   useAddToFavorites(() => ({
-    title: issue ? issueFullTitle(issue) : `${BRAND}·热点精讲`,
+    title: shareTitle(issue),
     query: issueId === null ? '' : `id=${issueId}`,
     // WeChat shows a favorite's image square: the server's 1:1 card, drawn from the free fields only.
     ...(issueId === null ? {} : { imageUrl: shareCardUrl(issueId, 'moments') }),

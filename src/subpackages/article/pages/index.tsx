@@ -3,11 +3,11 @@ import { Text, View } from '@tarojs/components'
 import Taro, { useDidShow, useRouter, useShareAppMessage, useShareTimeline } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
-import { BRAND, routes } from '../../../constants'
+import { routes } from '../../../constants'
 import type { IssueDetail, IssueNeighbour } from '../../../services/api'
 import { loadReaderSettings, useEffectiveTheme, useReaderSettings } from '../../../store/readerSettings'
 import { getSession, useSession } from '../../../store/session'
-import { formatCount, formatDate, issueFullTitle, issueLabel } from '../../../utils/format'
+import { formatCount, formatDate, issueLabel } from '../../../utils/format'
 import { isOnlyPage, isSinglePageMode } from '../../../utils/launch'
 import { SectionsView, sectionAnchor } from '../components/Blocks'
 import PaywallCard from '../components/PaywallCard'
@@ -16,7 +16,7 @@ import PdfDownload from '../components/PdfDownload'
 import Toc from '../components/Toc'
 import { parseIssueId, useIssue } from '../useIssue'
 import { useCapsuleFavorite, useFavorite, useReadingProgress } from '../useStudy'
-import { shareAppMessageParts, shareTimelineParts, useShareCode, useShareOpenReport } from '../useShare'
+import { shareAppMessageParts, shareTimelineParts, shareTitle, useShareCode, useShareOpenReport } from '../useShare'
 import './index.scss'
 
 const HOME_CRUMB = '首页'
@@ -173,11 +173,11 @@ export default function ArticlePage() {
   useShareOpenReport(id, params.sharer)
   // Share texts come from the free fields only: region, number, title.
   useShareAppMessage(() => ({
-    title: issue ? issueFullTitle(issue) : `${BRAND}·热点精讲`,
+    title: shareTitle(issue),
     ...shareAppMessageParts(id, shareCode),
   }))
   useShareTimeline(() => ({
-    title: issue ? issueFullTitle(issue) : `${BRAND}·热点精讲`,
+    title: shareTitle(issue),
     ...shareTimelineParts(id, shareCode),
   }))
 
