@@ -144,10 +144,11 @@ export class Accounts {
     }
   }
 
-  private async openidOf(userId: number): Promise<string> {
+  /** The reader's openid, or a 403 WECHAT_ACCOUNT_REQUIRED saying what needed it. */
+  async openidOf(userId: number, what = 'this'): Promise<string> {
     const row = await this.deps.db.selectFrom('users').select('openid').where('id', '=', userId).executeTakeFirst()
     if (!row?.openid) {
-      throw new ApiError(403, 'WECHAT_ACCOUNT_REQUIRED', 'this needs an account signed in with WeChat')
+      throw new ApiError(403, 'WECHAT_ACCOUNT_REQUIRED', `${what} needs an account signed in with WeChat`)
     }
     return row.openid
   }

@@ -85,11 +85,7 @@ export async function meRoutes(app: App, options: { now: () => number }): Promis
     async (request) => {
       const { userId } = app.requireSession(request)
       const { wechat, accessTokens } = app.wechatClients()
-      const openid = (
-        await app.db.kysely.selectFrom('users').select('openid').where('id', '=', userId).executeTakeFirst()
-      )?.openid
-      if (!openid)
-        throw new ApiError(403, 'WECHAT_ACCOUNT_REQUIRED', 'binding a phone needs an account signed in with WeChat')
+      const openid = await app.accounts.openidOf(userId, 'binding a phone')
       let info
       try {
         info = await accessTokens.withToken((token) => wechat.phoneNumber(token, request.body.code, openid))
@@ -129,9 +125,8 @@ export async function meRoutes(app: App, options: { now: () => number }): Promis
     async (request, reply) => {
       const data = await app.storage.read(request.params.name)
       if (!data) throw new ApiError(404, 'NOT_FOUND', 'there is no such avatar')
-      const type = (
-        request.params.name.split('.').pop() === 'jpg' ? 'jpeg' : request.params.name.split('.').pop()
-      ) as ImageType
+      const extension = request.params.name.split('.').pop()
+      const type = (extension === 'jpg' ? 'jpeg' : extension) as ImageType
       return reply
         .header('content-type', IMAGE_CONTENT_TYPES[type])
         .header('cache-control', 'public, max-age=31536000, immutable')
