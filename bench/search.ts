@@ -38,8 +38,8 @@ async function main(): Promise<void> {
   for (const query of QUERIES) {
     const url = `/api/search?q=${encodeURIComponent(query.q)}&limit=20${query.extra ?? ''}`
     const probe = await fetch(`${api.url}${url}`)
-    const hits = ((await probe.json()) as { items?: unknown[] }).items?.length ?? 0
-    if (!probe.ok) throw new Error(`${url} answered ${probe.status}`)
+    if (!probe.ok) throw new Error(`${url} answered ${probe.status}: ${await probe.text()}`)
+    const hits = ((await probe.json()) as { items: unknown[] }).items.length
     const result = await autocannon({
       url: api.url,
       connections: CONNECTIONS,
