@@ -5,26 +5,11 @@ import { onProgressAnnounced } from '@/services/api'
 import { PROGRESS_INTERVAL_MS } from '@/subpackages/article/useStudy'
 import { resetSession, setMe } from '@/store/session'
 import { fire, intersect, intersectionObserver, resetTaroMock } from './mocks/taro'
+import { answers, fakeApi, type FakeApi } from './fake-api'
 import { issue, me } from './fixtures'
 
-const request = Taro.request as jest.Mock
-
-type Answer = { statusCode: number; data: unknown }
-let routes: Record<string, Answer>
-
-/** Answers by "METHOD path"; anything else is a 404. */
-function serve() {
-  request.mockImplementation((options: { url: string; method: string }) => {
-    const path = options.url.replace('http://localhost:3000', '')
-    const found = routes[`${options.method} ${path}`] ?? {
-      statusCode: 404,
-      data: { error: { code: 'NOT_FOUND', message: 'no' } },
-    }
-    return Object.assign(Promise.resolve({ ...found, header: {} }), { abort: jest.fn() })
-  })
-}
-const calls = (method: string, path: string) =>
-  request.mock.calls.filter(([o]: [{ url: string; method: string }]) => o.method === method && o.url.endsWith(path))
+let api: FakeApi
+const historyWrites = () => api.calls.filter((call) => call.method === 'PUT' && call.path === '/api/history/32')
 
 async function open() {
   ;(useRouter as jest.Mock).mockReturnValue({ params: { id: '32' }, path: '/subpackages/article/pages/index' })
@@ -41,18 +26,16 @@ beforeEach(() => {
   resetSession()
   ;(Taro.getCurrentPages as jest.Mock).mockReturnValue([{}, {}])
   ;(Taro.getEnterOptionsSync as jest.Mock).mockReturnValue({ scene: 1001 })
-  routes = {
-    'GET /api/issues/32': { statusCode: 200, data: issue() },
-    'GET /api/favorites/32': { statusCode: 200, data: { issueId: 32, favorited: false, favoritedAt: null } },
-    'PUT /api/favorites/32': {
-      statusCode: 200,
-      data: { issueId: 32, favorited: true, favoritedAt: '2026-01-01T00:00:00.000Z' },
-    },
-    'DELETE /api/favorites/32': { statusCode: 204, data: '' },
-    'GET /api/history/32': { statusCode: 404, data: { error: { code: 'NOT_READ', message: 'not read' } } },
-    'PUT /api/history/32': { statusCode: 200, data: { sectionId: 's2', readAt: '2026-01-01T00:00:00.000Z' } },
-  }
-  serve()
+  api = fakeApi()
+  api.route('GET /api/issues/32', answers.ok(issue()))
+  api.route('GET /api/favorites/32', answers.ok({ issueId: 32, favorited: false, favoritedAt: null }))
+  api.route(
+    'PUT /api/favorites/32',
+    answers.ok({ issueId: 32, favorited: true, favoritedAt: '2026-01-01T00:00:00.000Z' }),
+  )
+  api.route('DELETE /api/favorites/32', answers.noContent())
+  api.route('GET /api/history/32', answers.error(404, 'NOT_READ'))
+  api.route('PUT /api/history/32', answers.ok({ sectionId: 's2', readAt: '2026-01-01T00:00:00.000Z' }))
 })
 
 describe('article page: 收藏', () => {
@@ -61,18 +44,21 @@ describe('article page: 收藏', () => {
     await open()
     fireEvent.click(screen.getByText('☆ 收藏'))
     await act(async () => undefined)
-    expect(calls('PUT', '/api/favorites/32')).toHaveLength(1)
+    expect(api.count('PUT /api/favorites/32')).toBe(1)
     expect(screen.getByText('★ 已收藏')).toBeTruthy()
     expect(Taro.showToast).toHaveBeenLastCalledWith({ title: '已收藏', icon: 'none' })
     fireEvent.click(screen.getByText('★ 已收藏'))
     await act(async () => undefined)
-    expect(calls('DELETE', '/api/favorites/32')).toHaveLength(1)
+    expect(api.count('DELETE /api/favorites/32')).toBe(1)
     expect(screen.getByText('☆ 收藏')).toBeTruthy()
   })
 
   it('shows the saved state and turns back when the server refuses', async () => {
-    routes['GET /api/favorites/32'].data = { issueId: 32, favorited: true, favoritedAt: '2026-01-01T00:00:00.000Z' }
-    routes['DELETE /api/favorites/32'] = { statusCode: 500, data: { error: { code: 'INTERNAL', message: 'x' } } }
+    api.route(
+      'GET /api/favorites/32',
+      answers.ok({ issueId: 32, favorited: true, favoritedAt: '2026-01-01T00:00:00.000Z' }),
+    )
+    api.route('DELETE /api/favorites/32', answers.error(500, 'INTERNAL'))
     act(() => setMe(me()))
     await open()
     fireEvent.click(screen.getByText('★ 已收藏'))
@@ -85,23 +71,21 @@ describe('article page: 收藏', () => {
     await open()
     expect(screen.queryByText('☆ 收藏')).toBeNull()
     // 通知我下一期 asks for its template whoever reads; that is not a study request.
-    const urls = request.mock.calls.map(([o]: [{ url: string }]) => o.url)
-    expect(urls.filter((url: string) => !url.includes('/api/subscriptions?'))).toEqual([
-      'http://localhost:3000/api/issues/32',
-    ])
+    const asked = api.calls.map((call) => `${call.method} ${call.path}`)
+    expect(asked.filter((key) => key !== 'GET /api/subscriptions')).toEqual(['GET /api/issues/32'])
   })
 })
 
 describe('article page: resume and reading history', () => {
   it('scrolls to the last section read', async () => {
-    routes['GET /api/history/32'] = { statusCode: 200, data: { sectionId: 's2', readAt: '2026-01-01T00:00:00.000Z' } }
+    api.route('GET /api/history/32', answers.ok({ sectionId: 's2', readAt: '2026-01-01T00:00:00.000Z' }))
     act(() => setMe(me()))
     await open()
     expect(Taro.pageScrollTo).toHaveBeenCalledWith({ selector: '#sec-s2', duration: 300 })
   })
 
   it('does not scroll to a section this reader cannot see', async () => {
-    routes['GET /api/history/32'] = { statusCode: 200, data: { sectionId: 's3', readAt: '2026-01-01T00:00:00.000Z' } }
+    api.route('GET /api/history/32', answers.ok({ sectionId: 's3', readAt: '2026-01-01T00:00:00.000Z' }))
     act(() => setMe(me()))
     await open()
     expect(Taro.pageScrollTo).not.toHaveBeenCalled()
@@ -115,10 +99,10 @@ describe('article page: resume and reading history', () => {
     act(() => intersect('sec-s1'))
     await act(async () => void fire('useDidHide'))
     expect(announced).toEqual([[32, 's1']])
-    routes['PUT /api/history/32'] = { statusCode: 500, data: { error: { code: 'INTERNAL', message: 'x' } } }
+    api.route('PUT /api/history/32', answers.error(500, 'INTERNAL'))
     act(() => intersect('sec-s2'))
     await act(async () => void fire('useDidHide'))
-    expect(calls('PUT', '/api/history/32')).toHaveLength(2)
+    expect(historyWrites()).toHaveLength(2)
     expect(announced).toEqual([[32, 's1']])
     stop()
   })
@@ -131,7 +115,7 @@ describe('article page: resume and reading history', () => {
     act(() => intersect('sec-s2'))
     act(() => intersect('sec-s1'))
     await act(async () => void jest.advanceTimersByTime(PROGRESS_INTERVAL_MS))
-    expect(calls('PUT', '/api/history/32').map(([o]: [{ data: unknown }]) => o.data)).toEqual([{ sectionId: 's2' }])
+    expect(historyWrites().map((call) => call.data)).toEqual([{ sectionId: 's2' }])
     jest.useRealTimers()
   })
 
@@ -145,21 +129,18 @@ describe('article page: resume and reading history', () => {
     expect(intersectionObserver.observe).toHaveBeenCalledTimes(2)
     act(() => intersect('sec-s1'))
     act(() => intersect('sec-s2'))
-    expect(calls('PUT', '/api/history/32')).toHaveLength(0)
+    expect(historyWrites()).toHaveLength(0)
     await act(async () => void jest.advanceTimersByTime(PROGRESS_INTERVAL_MS))
-    const sent = calls('PUT', '/api/history/32')
+    const sent = historyWrites()
     expect(sent).toHaveLength(1)
-    expect(sent[0][0].data).toEqual({ sectionId: 's2' })
+    expect(sent[0].data).toEqual({ sectionId: 's2' })
     // Back up: 二 leaves the upper part of the screen. Leaving the page sends what was reached since, at once.
     act(() => intersect('sec-s2', 0))
     await act(async () => void fire('useDidHide'))
-    expect(calls('PUT', '/api/history/32').map(([o]: [{ data: unknown }]) => o.data)).toEqual([
-      { sectionId: 's2' },
-      { sectionId: 's1' },
-    ])
+    expect(historyWrites().map((call) => call.data)).toEqual([{ sectionId: 's2' }, { sectionId: 's1' }])
     // Nothing new: nothing sent.
     await act(async () => void fire('useUnload'))
-    expect(calls('PUT', '/api/history/32')).toHaveLength(2)
+    expect(historyWrites()).toHaveLength(2)
     jest.useRealTimers()
   })
 })
@@ -175,7 +156,7 @@ describe('article page: 收藏 from the capsule menu (onAddToFavorites)', () => 
   })
 
   it('before the issue loads, the brand title and still the issue’s query', async () => {
-    routes['GET /api/issues/32'] = { statusCode: 500, data: { error: { code: 'INTERNAL', message: 'x' } } }
+    api.route('GET /api/issues/32', answers.error(500, 'INTERNAL'))
     await open()
     expect(fire('useAddToFavorites', { webViewUrl: '' })).toMatchObject({ title: '北辰遴选·热点精讲', query: 'id=32' })
   })
