@@ -17,9 +17,13 @@ const NO_QUOTA = 43101
 /** WeChat's 'thing' fields hold at most 20 characters. */
 const THING_MAX = 20
 const ISSUES_PER_SWEEP = 50
+
 const MESSAGES_PER_BATCH = 200
 /** A sweep sends batch after batch while they come full, up to this many (the next sweep goes on) */
 const BATCHES_PER_SWEEP = 25
+
+/** What announcing an issue needs of it (never its body) */
+type AnnouncedIssue = Pick<IssueRow, 'id' | 'region_id' | 'created_at' | 'published_at'>
 
 export const ARTICLE_PAGE = 'subpackages/article/pages/index'
 export const NOTIFY_TIP = '新一期热点精讲已更新，点击阅读'
@@ -100,7 +104,7 @@ export class SubscriptionSweep {
     const issues = await this.db
       .selectFrom('issues')
       .leftJoin('issue_announcements', 'issue_announcements.issue_id', 'issues.id')
-      .selectAll('issues')
+      .select(['issues.id', 'issues.region_id', 'issues.created_at', 'issues.published_at'])
       .where('issue_announcements.issue_id', 'is', null)
       .where('issues.status', '=', 'published')
       .where('issues.published_at', '<=', now)
@@ -121,7 +125,7 @@ export class SubscriptionSweep {
   }
 
   /** Null when another sweep announced the issue first; else how many messages were queued. */
-  private async announce(issue: IssueRow, now: number): Promise<number | null> {
+  private async announce(issue: AnnouncedIssue, now: number): Promise<number | null> {
     return this.db.transaction().execute(async (trx) => {
       // The write comes first: SQLite then takes its write lock at once, and PostgreSQL makes a
       // concurrent announcer of the same issue wait here and then insert nothing.
