@@ -17,7 +17,6 @@ const NO_QUOTA = 43101
 /** WeChat's 'thing' fields hold at most 20 characters. */
 const THING_MAX = 20
 const ISSUES_PER_SWEEP = 50
-
 const MESSAGES_PER_BATCH = 200
 /** A sweep sends batch after batch while they come full, up to this many (the next sweep goes on) */
 const BATCHES_PER_SWEEP = 25
