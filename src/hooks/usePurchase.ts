@@ -12,9 +12,8 @@ import {
   type Plan,
   type Platform,
 } from '../services/api'
-import { readToken } from '../services/api/http'
 import { requestPayment, requestVirtualPayment, type PaymentResult } from '../services/wechat'
-import { getSession, refreshLogin, refreshMe, signIn } from '../store/session'
+import { hasSession, refreshLogin, refreshMe, signIn } from '../store/session'
 
 /**
  * - `idle`: nothing under way (`notice` may say how the last attempt ended);
@@ -82,7 +81,7 @@ export function newRequestKey(): string {
 
 /** True when a sign-in was needed (and done): its session_key is fresh already. */
 async function ensureSignedIn(): Promise<boolean> {
-  if (getSession().status === 'signed-in' && readToken()) return false
+  if (hasSession()) return false
   await signIn()
   return true
 }

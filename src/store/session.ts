@@ -58,6 +58,11 @@ export function getSession(): SessionState {
   return state
 }
 
+/** Signed in with a token to send: a purchase can go ahead without signing in first. */
+export function hasSession(): boolean {
+  return state.status === 'signed-in' && Boolean(readToken())
+}
+
 /** The session, re-rendering on every change. */
 export function useSession(): SessionState {
   return useSyncExternalStore(subscribe, getSession, getSession)
