@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { Text, View } from '@tarojs/components'
-import Taro, { useDidShow, usePullDownRefresh, useReachBottom, useRouter } from '@tarojs/taro'
+import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro'
 import RegionChips from '../../../components/RegionChips'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
+import { useLoadMore } from '../../../hooks/useLoadMore'
 import {
   listNavigatorRegions,
   listRegionIssues,
@@ -133,27 +134,12 @@ export default function NavigatorPage() {
     Promise.all([loadRegions(true), loadGrid(true)]).then(done, done)
   })
 
-  useReachBottom(() => {
-    if (grid.status !== 'ready' || !grid.nextCursor || grid.more) return
-    const mine = generation.current
-    setGrid({ ...grid, more: true })
-    listRegionIssues(region, { cursor: grid.nextCursor, limit: NAVIGATOR_PAGE_SIZE }).then(
-      (page) => {
-        if (mine !== generation.current) return
-        setGrid({
-          status: 'ready',
-          items: [...grid.items, ...withReads(page.items, reads.current)],
-          nextCursor: page.nextCursor,
-          more: false,
-        })
-      },
-      () => {
-        if (mine !== generation.current) return
-        setGrid({ ...grid, more: false })
-        void Taro.showToast({ title: '加载失败，请稍后重试', icon: 'none' })
-      },
-    )
-  })
+  useLoadMore(grid.status === 'ready' ? grid : null, setGrid, generation, (cursor) =>
+    listRegionIssues(region, { cursor, limit: NAVIGATOR_PAGE_SIZE }).then((page) => ({
+      items: withReads(page.items, reads.current),
+      nextCursor: page.nextCursor,
+    })),
+  )
 
   let body
   if (regions.status === 'error') {

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { Input, Text, View } from '@tarojs/components'
-import Taro, { useReachBottom } from '@tarojs/taro'
+import Taro from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
+import { useLoadMore } from '../../../hooks/useLoadMore'
 import { searchIssues, toApiError, type ApiError, type SearchHit } from '../../../services/api'
 import './index.scss'
 
@@ -59,22 +60,8 @@ export default function SearchPage() {
     [],
   )
 
-  useReachBottom(() => {
-    if (state.status !== 'ready' || !state.nextCursor || state.more) return
-    const mine = generation.current
-    setState({ ...state, more: true })
-    searchIssues({ q: state.q, cursor: state.nextCursor }).then(
-      (page) => {
-        if (mine !== generation.current) return
-        setState({ ...state, items: [...state.items, ...page.items], nextCursor: page.nextCursor, more: false })
-      },
-      () => {
-        if (mine !== generation.current) return
-        setState({ ...state, more: false })
-        void Taro.showToast({ title: '加载失败，请稍后重试', icon: 'none' })
-      },
-    )
-  })
+  const ready = state.status === 'ready' ? state : null
+  useLoadMore(ready, setState, generation, (cursor) => searchIssues({ q: ready?.q ?? '', cursor }))
 
   const open = (hit: SearchHit) => void Taro.navigateTo({ url: routes.article(hit.id) })
 

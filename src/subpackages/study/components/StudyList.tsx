@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { Text, View } from '@tarojs/components'
-import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro'
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import IssueCard from '../../../components/IssueCard'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
+import { useLoadMore } from '../../../hooks/useLoadMore'
 import { toApiError, type ApiError, type IssueSummary } from '../../../services/api'
 import { signIn, useSession } from '../../../store/session'
 import './StudyList.scss'
@@ -78,22 +79,7 @@ export default function StudyList<T extends IssueSummary>(props: StudyListProps<
     reload(true).then(done, done)
   })
 
-  useReachBottom(() => {
-    if (state.status !== 'ready' || !state.nextCursor || state.more) return
-    const mine = generation.current
-    setState({ ...state, more: true })
-    load(state.nextCursor).then(
-      (page) => {
-        if (mine !== generation.current) return
-        setState({ status: 'ready', items: [...state.items, ...page.items], nextCursor: page.nextCursor, more: false })
-      },
-      () => {
-        if (mine !== generation.current) return
-        setState({ ...state, more: false })
-        void Taro.showToast({ title: '加载失败，请稍后重试', icon: 'none' })
-      },
-    )
-  })
+  useLoadMore(state.status === 'ready' ? state : null, setState, generation, load)
 
   const open = useCallback((issue: IssueSummary) => void Taro.navigateTo({ url: routes.article(issue.id) }), [])
 
