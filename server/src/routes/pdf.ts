@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { Type } from '@sinclair/typebox'
 import type { App } from '../app'
+import { matchesEtag } from '../domain/etag'
 import { decideAccess } from '../domain/gating'
 import { contentDisposition, IssuePdfCache, PDF_BENEFIT } from '../domain/issue-pdf'
 import { notFound, vipRequired } from '../errors'
@@ -57,12 +58,4 @@ export async function pdfRoutes(app: App, options: { now: () => number }): Promi
       return reply.send(data)
     },
   )
-}
-
-function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false
-  return header.split(',').some((candidate) => {
-    const value = candidate.trim()
-    return value === '*' || value.replace(/^W\//, '') === etag
-  })
 }

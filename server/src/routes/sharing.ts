@@ -1,4 +1,5 @@
 import { viewerKey, type App } from '../app'
+import { matchesEtag } from '../domain/etag'
 import { RateLimiter } from '../domain/rate-limiter'
 import { ShareCards, Sharing } from '../domain/sharing'
 import { ApiError, notFound } from '../errors'
@@ -12,14 +13,6 @@ const MINUTE_MS = 60000
 const OPENS_PER_ADDRESS_PER_MINUTE = 60
 /** Cards change only when an issue is edited; clients revalidate with the ETag after this. */
 const CARD_CACHE_CONTROL = 'public, max-age=600'
-
-function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false
-  return header
-    .split(',')
-    .map((value) => value.trim().replace(/^W\//, ''))
-    .some((value) => value === etag || value === '*')
-}
 
 /** Share cards and share-open tracking. */
 export async function sharingRoutes(app: App, options: { now: () => number }): Promise<void> {
