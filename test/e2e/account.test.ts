@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { Page, Response } from 'playwright-core'
-import { TOKEN_STORAGE_KEY, withPage, useStackAndBrowser } from './harness'
+import { TOKEN_STORAGE_KEY, withPage, useStackAndBrowser, isApi } from './harness'
 
 /**
  * A reader's account on the H5 build, the real API and the WeChat simulator: signed in silently on
@@ -33,9 +33,6 @@ const env = useStackAndBrowser({}, async () => {
     fs.rmSync(dir, { recursive: true, force: true })
   }
 })
-
-const isApi = (method: string, pathname: string) => (response: Response) =>
-  response.request().method() === method && new URL(response.url()).pathname === pathname
 
 /** Calls the page made to the API, as "METHOD /path status". */
 function recordApiCalls(page: Page): string[] {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Page, type Response } from 'playwright-core'
 import { ROOT, bin, captureOutput, freePort, spawnGroup, stopGroup, waitForHealthy } from '../../scripts/lib/processes'
 import { type StaticServer, startStaticServer } from '../../scripts/lib/static-server'
 import { buildSimulator } from '../../simulator/src/app'
@@ -378,6 +378,29 @@ export function findLeaks(text: string, sentences: VipSentence[]): string[] {
 }
 
 /** The VIP sentences of which some clause is missing from `text`. */
+/**
+ * The responses in `responses` that carry a sentence of `vip` (JSON escapes decoded), each with the
+ * sentences found: [] when nothing leaked.
+ */
+export function leakingResponses(
+  responses: RecordedResponse[],
+  vip: VipSentence[],
+): { url: string; leaks: string[] }[] {
+  return responses
+    .map((response) => ({ url: response.url, leaks: findLeaks(decodeJsonEscapes(response.body), vip) }))
+    .filter((response) => response.leaks.length > 0)
+}
+
+/** For page.waitForResponse: a call of the API with `method` on `route` (a string: that path; a RegExp: a path it matches). */
+export const isApi =
+  (method: string, route: string | RegExp) =>
+  (response: Response): boolean => {
+    const { pathname } = new URL(response.url())
+    return (
+      response.request().method() === method && (typeof route === 'string' ? pathname === route : route.test(pathname))
+    )
+  }
+
 export function findMissing(text: string, sentences: VipSentence[]): string[] {
   const haystack = normalizeText(text)
   return sentences.filter(({ clauses }) => !clauses.every((clause) => haystack.includes(clause))).map((s) => s.sentence)

@@ -1,9 +1,9 @@
-import type { Page, Response } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { openDb } from '../../server/src/db/database'
 import { upsertIssue } from '../../server/src/domain/content-store'
 import { demoIssueMarkdown } from '../../server/src/domain/demo-content'
 import { parseIssueMarkdown } from '../../server/src/domain/issue-markdown'
-import { decodeJsonEscapes, findLeaks, recordResponses, vipSentences, withPage, useStackAndBrowser } from './harness'
+import { recordResponses, vipSentences, withPage, useStackAndBrowser, isApi, leakingResponses } from './harness'
 
 /**
  * 往期导航 on the H5 build against the real API: 首页 → the navigator → 山西 → the grid of 第N期
@@ -35,9 +35,6 @@ const env = useStackAndBrowser({}, async () => {
     await db.close()
   }
 })
-
-const isApi = (method: string, pattern: RegExp) => (response: Response) =>
-  response.request().method() === method && pattern.test(new URL(response.url()).pathname)
 
 /** The cell of 第N期 on the visible navigator (Taro H5 keeps earlier pages in the DOM, hidden). */
 const cell = (page: Page, number: number) =>
@@ -101,9 +98,6 @@ test('首页 → 往期导航 → 山西 grid with badges → an issue, 下一�
     expect(await cell(page, 31).innerText()).toContain('未读')
 
     await recorder.settle()
-    const leaks = recorder.responses
-      .map((response) => ({ url: response.url, leaks: findLeaks(decodeJsonEscapes(response.body), vip) }))
-      .filter((response) => response.leaks.length > 0)
-    expect(leaks).toEqual([])
+    expect(leakingResponses(recorder.responses, vip)).toEqual([])
   })
 })

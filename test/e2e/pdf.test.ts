@@ -1,6 +1,6 @@
 import fs from 'node:fs'
-import type { Page, Response } from 'playwright-core'
-import { withPage, useStackAndBrowser } from './harness'
+import type { Page } from 'playwright-core'
+import { isApi, withPage, useStackAndBrowser } from './harness'
 
 /**
  * 下载PDF on the H5 build with the real API and the WeChat simulator: a reader without VIP is sent to
@@ -13,8 +13,7 @@ jest.setTimeout(180_000)
 
 const env = useStackAndBrowser()
 
-const isPdfRequest = (response: Response) =>
-  response.request().method() === 'GET' && /^\/api\/issues\/\d+\/pdf$/.test(new URL(response.url()).pathname)
+const isPdfRequest = isApi('GET', /^\/api\/issues\/\d+\/pdf$/)
 
 /** The visible article page (Taro H5 keeps earlier pages of the stack in the DOM, hidden). */
 const article = (page: Page) => page.locator('.art-page:visible')
@@ -30,9 +29,7 @@ async function openSeedArticle(page: Page): Promise<void> {
 test('a reader without VIP taps 下载PDF and lands on 开通会员', async () => {
   await withPage(env.browser, 'pdf-non-vip', async (page) => {
     // Signed in silently on the first visit, as a new reader without VIP.
-    const signedIn = page.waitForResponse(
-      (response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/auth/login',
-    )
+    const signedIn = page.waitForResponse(isApi('POST', '/api/auth/login'))
     await page.goto(`${env.stack.origin}/?wxuser=e2e-pdf-reader`)
     expect((await signedIn).status()).toBe(200)
     await openSeedArticle(page)

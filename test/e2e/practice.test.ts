@@ -1,5 +1,5 @@
-import type { Page, Response } from 'playwright-core'
-import { decodeJsonEscapes, findLeaks, recordResponses, vipSentences, withPage, useStackAndBrowser } from './harness'
+import type { Page } from 'playwright-core'
+import { recordResponses, vipSentences, withPage, useStackAndBrowser, isApi, leakingResponses } from './harness'
 
 /**
  * Practice mode on the H5 build, the real API and the WeChat simulator: a VIP reader opens 练习作答
@@ -22,9 +22,6 @@ const env = useStackAndBrowser({}, async () => {
   seedId = list.items.find((item) => item.title === TITLE)?.id as number
   expect(seedId).toBeGreaterThan(0)
 })
-
-const isApi = (method: string, pattern: RegExp) => (response: Response) =>
-  response.request().method() === method && pattern.test(new URL(response.url()).pathname)
 
 /** The visible practice page (Taro H5 keeps earlier pages of the stack in the DOM, hidden). */
 const practice = (page: Page) => page.locator('.pp:visible')
@@ -111,10 +108,7 @@ test('a reader without VIP who opens a VIP question gets the paywall and no VIP 
     expect(await page.locator('.pp textarea').count()).toBe(0)
 
     await recorder.settle()
-    const leaks = recorder.responses
-      .map((response) => ({ url: response.url, leaks: findLeaks(decodeJsonEscapes(response.body), vip) }))
-      .filter((response) => response.leaks.length > 0)
-    expect(leaks).toEqual([])
+    expect(leakingResponses(recorder.responses, vip)).toEqual([])
 
     await paywall.getByText('开通VIP会员', { exact: true }).click()
     await page.waitForURL(/\/subpackages\/vip\/pages\/index/, { timeout: 30_000 })

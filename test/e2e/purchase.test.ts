@@ -10,6 +10,7 @@ import {
   startStack,
   vipSentences,
   withPage,
+  leakingResponses,
 } from './harness'
 
 /**
@@ -93,10 +94,7 @@ describe.each<PaymentRail>(['xpay', 'wechatpay'])('buying VIP on the %s rail (H5
       // Everything that reached the browser before the payment: no VIP text anywhere.
       await recorder.settle()
       const beforePaying = recorder.responses.length
-      const leaks = recorder.responses
-        .map((response) => ({ url: response.url, leaks: findLeaks(decodeJsonEscapes(response.body), vip) }))
-        .filter((response) => response.leaks.length > 0)
-      expect(leaks).toEqual([])
+      expect(leakingResponses(recorder.responses, vip)).toEqual([])
 
       await sheet.getByText('确认支付', { exact: true }).click()
       // Confirmed by the server (not by the sheet), then back to the same article, now whole.

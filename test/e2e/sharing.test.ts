@@ -1,5 +1,4 @@
-import type { Response } from 'playwright-core'
-import { withPage, useStackAndBrowser } from './harness'
+import { isApi, withPage, useStackAndBrowser } from './harness'
 
 /**
  * Sharing on the H5 build and the real API: an article opened from a share path (sharer=<a real
@@ -13,8 +12,7 @@ jest.setTimeout(180_000)
 
 const env = useStackAndBrowser()
 
-const isShareOpen = (response: Response) =>
-  response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/share-opens'
+const isShareOpen = isApi('POST', '/api/share-opens')
 
 async function seedIssueId(): Promise<number> {
   const page = (await (await fetch(`${env.stack.apiOrigin}/api/issues`)).json()) as {

@@ -1,5 +1,5 @@
-import type { Page, Response } from 'playwright-core'
-import { withPage, useStackAndBrowser } from './harness'
+import type { Page } from 'playwright-core'
+import { withPage, useStackAndBrowser, isApi } from './harness'
 
 /**
  * A signed-in reader's study tools on the H5 build, the real API and the WeChat simulator: 收藏 and
@@ -13,9 +13,6 @@ const SECTION = '二、深度解读'
 jest.setTimeout(180_000)
 
 const env = useStackAndBrowser()
-
-const isApi = (method: string, pattern: RegExp) => (response: Response) =>
-  response.request().method() === method && pattern.test(new URL(response.url()).pathname)
 
 /** The visible article page (Taro H5 keeps earlier pages of the stack in the DOM, hidden). */
 const article = (page: Page) => page.locator('.art-page:visible')

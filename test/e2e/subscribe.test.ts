@@ -2,9 +2,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
-import type { Page, Response } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { ROOT } from '../../scripts/lib/processes'
-import { normalizeText, vipSentences, withPage, useStackAndBrowser } from './harness'
+import { normalizeText, vipSentences, withPage, useStackAndBrowser, isApi } from './harness'
 
 /**
  * 通知我下一期 on the H5 build, the real API and the WeChat simulator: the reader taps the button at
@@ -36,9 +36,6 @@ interface SentMessage {
 }
 
 const article = (page: Page) => page.locator('.art-page:visible')
-const isApi = (method: string, pathname: string) => (response: Response) =>
-  response.request().method() === method && new URL(response.url()).pathname === pathname
-
 async function messages(): Promise<SentMessage[]> {
   const response = await fetch(`${env.stack.simOrigin}/__control/subscribe-messages?user=${USER}`)
   return ((await response.json()) as { messages: SentMessage[] }).messages
