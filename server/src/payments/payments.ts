@@ -285,9 +285,8 @@ export class Payments {
       }
     }
     await moveOrder(this.deps.db, order.id, 'pending', update)
-    const moved = await this.deps.db.selectFrom('orders').selectAll().where('id', '=', order.id).executeTakeFirst()
     this.deps.log.info({ orderId: order.id, rail: order.rail, at: now }, 'order pending')
-    return moved ?? order
+    return this.order(order.id)
   }
 
   /** What the client calls wx.requestVirtualPayment or wx.requestPayment with; null when not payable. */
@@ -407,9 +406,9 @@ export class Payments {
     })
   }
 
-  /** Asks the rail about a pending order: fulfils it when paid, closes it when it expired unpaid. */
-  async check(order: OrderRow, source: LedgerSource): Promise<OrderStatus> {
-    if (order.status !== 'pending' && order.status !== 'created') return order.status
+  /** Asks the rail about a pending order: fulfils it when paid, closes it when it expired unpaid. Returns it as it is now. */
+  async check(order: OrderRow, source: LedgerSource): Promise<OrderRow> {
+    if (order.status !== 'pending' && order.status !== 'created') return order
     const now = this.deps.now()
     await this.deps.db.updateTable('orders').set({ last_queried_at: now }).where('id', '=', order.id).execute()
     try {
@@ -446,20 +445,17 @@ export class Payments {
       if (!(error instanceof WeChatError) && !(error instanceof WechatpayError)) throw error
       this.deps.log.warn({ err: error, orderId: order.id }, 'order query failed; the sweep will try again')
     }
-    return (
-      await this.deps.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()
-    ).status
+    return this.order(order.id)
+  }
+
+  private order(id: number): Promise<OrderRow> {
+    return this.deps.db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
   }
 
   /** The reader gave up on an order: it is queried first (a payment that went through is kept), then closed. */
-  async cancel(order: OrderRow): Promise<OrderStatus> {
-    const status = await this.check(order, 'client')
-    if (status !== 'pending' && status !== 'created') return status
-    const fresh = await this.deps.db
-      .selectFrom('orders')
-      .selectAll()
-      .where('id', '=', order.id)
-      .executeTakeFirstOrThrow()
+  async cancel(order: OrderRow): Promise<OrderRow> {
+    const fresh = await this.check(order, 'client')
+    if (fresh.status !== 'pending' && fresh.status !== 'created') return fresh
     try {
       await this.close(fresh, 'client')
     } catch (error) {
@@ -468,9 +464,7 @@ export class Payments {
         'retry-after': '2',
       })
     }
-    return (
-      await this.deps.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()
-    ).status
+    return this.order(order.id)
   }
 
   /** Checks what a WeChat Pay transaction says against this server's configuration. */
@@ -538,7 +532,7 @@ export class Payments {
         reason,
       })
     }
-    return this.deps.db.selectFrom('orders').selectAll().where('id', '=', order.id).executeTakeFirstOrThrow()
+    return this.order(order.id)
   }
 
   /** A refund the rail reports as done: takes back the period the order granted, once. */

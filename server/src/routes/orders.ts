@@ -125,13 +125,7 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
         .where('user_id', '=', userId)
         .executeTakeFirst()
       if (!order) throw new ApiError(404, 'ORDER_NOT_FOUND', `you have no order ${request.params.id}`)
-      await app.payments.cancel(order)
-      const after = (await app.db.kysely
-        .selectFrom('orders')
-        .selectAll()
-        .where('id', '=', order.id)
-        .executeTakeFirst()) as OrderRow
-      return view(after, await planNames())
+      return view(await app.payments.cancel(order), await planNames())
     },
   )
 
@@ -147,22 +141,19 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
     },
     async (request) => {
       const { userId } = app.requireSession(request)
-      const find = () =>
-        app.db.kysely
-          .selectFrom('orders')
-          .selectAll()
-          .where('id', '=', request.params.id)
-          .where('user_id', '=', userId)
-          .executeTakeFirst()
-      let order = await find()
+      let order = await app.db.kysely
+        .selectFrom('orders')
+        .selectAll()
+        .where('id', '=', request.params.id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst()
       if (!order) throw new ApiError(404, 'ORDER_NOT_FOUND', `you have no order ${request.params.id}`)
       const at = now()
       if (
         order.status === 'pending' &&
         (order.last_queried_at === null || at - order.last_queried_at >= QUERY_AT_MOST_EVERY_MS)
       ) {
-        await app.payments.check(order, 'query')
-        order = (await find()) as OrderRow
+        order = await app.payments.check(order, 'query')
       }
       return view(order, await planNames())
     },
