@@ -23,9 +23,11 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 
-# The e2e harness serves the H5 build and the API from one origin and replaces this
-# placeholder base URL in the served JavaScript (test/e2e/harness.ts: E2E_API_PLACEHOLDER).
+# The e2e harness serves the H5 build and the API from one origin and replaces these
+# placeholder base URLs in the served JavaScript with its own origin and the WeChat simulator's
+# (test/e2e/harness.ts: E2E_API_PLACEHOLDER, E2E_WECHAT_SIM_PLACEHOLDER).
 E2E_API_PLACEHOLDER='http://e2e-api.invalid'
+E2E_WECHAT_SIM_PLACEHOLDER='http://e2e-wechat-sim.invalid'
 
 if [ -t 1 ]; then BOLD=$'\033[1m' RED=$'\033[31m' GREEN=$'\033[32m' RESET=$'\033[0m'; else BOLD='' RED='' GREEN='' RESET=''; fi
 section() { printf '\n%s==== %s ====%s\n' "$BOLD" "$*" "$RESET"; }
@@ -242,7 +244,7 @@ else
     skip "Size budget" "bench/size.ts does not exist yet"
   fi
   # The e2e harness swaps the placeholder for its own origin while serving the files.
-  step "Build: H5 for e2e (taro build --type h5)" env TARO_APP_API_BASE="$E2E_API_PLACEHOLDER" TARO_APP_WECHAT_SIM_BASE='http://e2e-wechat-sim.invalid' npx taro build --type h5
+  step "Build: H5 for e2e (taro build --type h5)" env TARO_APP_API_BASE="$E2E_API_PLACEHOLDER" TARO_APP_WECHAT_SIM_BASE="$E2E_WECHAT_SIM_PLACEHOLDER" npx taro build --type h5
 fi
 
 # ---------------------------------------------------------------------------
