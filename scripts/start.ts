@@ -1,13 +1,13 @@
 /**
  * `npm start`: everything a newcomer needs to see the product, in one command.
  *
- *   1. the API server (server/src/main.ts) on PORT (3000), SQLite at data/beichen.db; a new
+ *   1. the WeChat simulator on SIM_PORT (3100), which the API and the H5 preview's login and
+ *      payments use instead of WeChat (see startWechatSimulator below);
+ *   2. the API server (server/src/main.ts) on PORT (3000), SQLite at data/beichen.db; a new
  *      database gets the sample issues from content/ by itself;
- *   2. the mini-program, built once for WeChat into project.config.json's miniprogramRoot:
+ *   3. the mini-program, built once for WeChat into project.config.json's miniprogramRoot:
  *      open the repository root in WeChat DevTools (appid touristappid);
- *   3. the H5 preview, built against that API and served on H5_PORT (10086);
- *   0. first, the WeChat simulator on SIM_PORT (3100), which the API and the H5 preview's
- *      login use instead of WeChat (see startWechatSimulator below).
+ *   4. the H5 preview, built against that API and served on H5_PORT (10086).
  *
  * Ctrl-C stops everything it started.
  *
