@@ -263,7 +263,12 @@ async function ledgerCommand(args: string[]): Promise<number> {
 
 /** Commands that talk to the payment rails run inside the app, with its configuration. */
 async function withApp(work: (app: Awaited<ReturnType<typeof buildApp>>) => Promise<number>): Promise<number> {
-  const config = { ...configOrExit(), RECONCILE_INTERVAL_MS: 0, LOG_LEVEL: 'warn' as const }
+  const config = {
+    ...configOrExit(),
+    RECONCILE_INTERVAL_MS: 0,
+    SUBSCRIBE_SWEEP_INTERVAL_MS: 0,
+    LOG_LEVEL: 'warn' as const,
+  }
   const { db } = await openMigratedDb(config)
   const app = await buildApp({ config, db })
   try {
