@@ -129,9 +129,6 @@ export class WechatpayApi {
     } catch {
       throw new WechatpayError(0, 'UNREACHABLE', api)
     }
-    const headers = Object.fromEntries(response.headers.entries())
-    // A 2xx answer without a valid signature is forged (WeChat Pay's own rule).
-    const verified = verifyWechatpaySignature(this.options.wechatpayKeys, headers, answer, this.options.now())
     if (!response.ok) {
       let code = `HTTP_${response.status}`
       try {
@@ -141,6 +138,9 @@ export class WechatpayApi {
       }
       throw new WechatpayError(response.status, code, api)
     }
+    // A 2xx answer without a valid signature is forged (WeChat Pay's own rule).
+    const headers = Object.fromEntries(response.headers.entries())
+    const verified = verifyWechatpaySignature(this.options.wechatpayKeys, headers, answer, this.options.now())
     if (!verified.ok)
       throw new WechatpayError(response.status, `UNVERIFIED_RESPONSE_${verified.reason.toUpperCase()}`, api)
     if (schema === null) return undefined as unknown as Static<T>
