@@ -180,15 +180,19 @@ export class Payments {
     if (!user?.openid)
       throw new ApiError(403, 'WECHAT_ACCOUNT_REQUIRED', 'buying needs an account signed in with WeChat')
 
-    const existing = await this.deps.db
-      .selectFrom('orders')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('request_key', '=', requestKey)
-      .executeTakeFirst()
-    if (existing) {
-      if (existing.plan_id !== planId)
+    const requested = async () => {
+      const order = await this.deps.db
+        .selectFrom('orders')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('request_key', '=', requestKey)
+        .executeTakeFirst()
+      if (order && order.plan_id !== planId)
         throw new ApiError(409, 'REQUEST_KEY_REUSED', 'this request key was used for another plan')
+      return order
+    }
+    const existing = await requested()
+    if (existing) {
       // An attempt whose rail call failed is prepared again; otherwise the same order is returned.
       const ready =
         existing.status === 'created' ? await this.prepare(existing, user.session_key_enc, plan.name) : existing
@@ -233,12 +237,7 @@ export class Payments {
     })
     if (!order) {
       // A concurrent double tap inserted it first.
-      const winner = await this.deps.db
-        .selectFrom('orders')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .where('request_key', '=', requestKey)
-        .executeTakeFirstOrThrow()
+      const winner = (await requested()) as OrderRow
       return { order: winner, payment: await this.paymentParams(winner) }
     }
     const prepared = await this.prepare(order, user.session_key_enc, plan.name)
