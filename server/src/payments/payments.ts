@@ -196,7 +196,7 @@ export class Payments {
       // An attempt whose rail call failed is prepared again; otherwise the same order is returned.
       const ready =
         existing.status === 'created' ? await this.prepare(existing, user.session_key_enc, plan.name) : existing
-      return { order: ready, payment: await this.paymentParams(ready) }
+      return { order: ready, payment: this.paymentParams(ready, user.session_key_enc) }
     }
 
     const order = await this.deps.db.transaction().execute(async (trx) => {
@@ -238,10 +238,10 @@ export class Payments {
     if (!order) {
       // A concurrent double tap inserted it first.
       const winner = (await requested()) as OrderRow
-      return { order: winner, payment: await this.paymentParams(winner) }
+      return { order: winner, payment: this.paymentParams(winner, user.session_key_enc) }
     }
     const prepared = await this.prepare(order, user.session_key_enc, plan.name)
-    return { order: prepared, payment: await this.paymentParams(prepared) }
+    return { order: prepared, payment: this.paymentParams(prepared, user.session_key_enc) }
   }
 
   /** Asks the rail for what the client pays with, and moves created → pending. */
@@ -289,16 +289,11 @@ export class Payments {
   }
 
   /** What the client calls wx.requestVirtualPayment or wx.requestPayment with; null when not payable. */
-  private async paymentParams(order: OrderRow) {
+  private paymentParams(order: OrderRow, sealedSessionKey: string | null) {
     if (order.status !== 'pending') return null
     if (order.rail === 'xpay' && order.sign_data) {
       const xpay = this.deps.xpay as NonNullable<PaymentsDeps['xpay']>
-      const user = await this.deps.db
-        .selectFrom('users')
-        .select('session_key_enc')
-        .where('id', '=', order.user_id)
-        .executeTakeFirst()
-      const sessionKey = user?.session_key_enc && this.deps.secretBox?.open(user.session_key_enc)
+      const sessionKey = sealedSessionKey && this.deps.secretBox?.open(sealedSessionKey)
       if (!sessionKey) throw new ApiError(409, 'LOGIN_REQUIRED_FOR_PAYMENT', 'sign in again, then pay')
       return {
         rail: 'xpay' as const,
