@@ -18,6 +18,7 @@ import {
   settled,
   startApiServer,
   treeStats,
+  type PageHandle,
   type SetDataRecord,
   type TreeStats,
   type Weapp,
@@ -36,16 +37,20 @@ interface Measurement {
   setData: { calls: number; largestBytes: number; totalBytes: number; payloads: SetDataRecord[] }
 }
 
+/**
+ * Opens `route`, lets `load` bring it to the state to measure, and measures the page's tree and the
+ * setData payloads recorded since the page opened (or since `load` last cleared the log).
+ */
 async function measure(
   weapp: Weapp,
   name: string,
   route: string,
   query: Record<string, string>,
-  expected: string[],
+  load: (page: PageHandle) => Promise<void>,
 ): Promise<Measurement> {
   weapp.clearLogs()
   const page = await weapp.open(route, query)
-  await page.waitFor(expected, 15_000)
+  await load(page)
   await settled(weapp)
   const payloads = weapp.setDataLog.slice()
   const result: Measurement = {
@@ -62,10 +67,11 @@ async function measure(
   return result
 }
 
-/** The issue list after load-more up to LONG_LIST issues: nodes, and the payload of each load-more. */
-async function measureLongList(weapp: Weapp): Promise<Measurement> {
-  weapp.clearLogs()
-  const page = await weapp.open(HOME_PAGE)
+/** The first render of a page: until every text in `expected` shows. */
+const firstRender = (expected: string[]) => (page: PageHandle) => page.waitFor(expected, 15_000)
+
+/** The issue list after load-more up to LONG_LIST issues; the payloads are those of the load-mores. */
+const loadMoreToLongList = (weapp: Weapp) => async (page: PageHandle) => {
   const cards = () => page.component.querySelectorAll('.issue-card').length
   await page.waitFor(() => cards() === 20, 15_000)
   await settled(weapp)
@@ -76,19 +82,6 @@ async function measureLongList(weapp: Weapp): Promise<Measurement> {
     await page.waitFor(() => cards() > before, 15_000)
     await settled(weapp)
   }
-  const payloads = weapp.setDataLog.slice()
-  const result: Measurement = {
-    name: `issue list after load-more to ${LONG_LIST} issues (payloads: the load-mores)`,
-    tree: treeStats(page.component.dom),
-    setData: {
-      calls: payloads.length,
-      largestBytes: Math.max(0, ...payloads.map((entry) => entry.bytes)),
-      totalBytes: payloads.reduce((sum, entry) => sum + entry.bytes, 0),
-      payloads,
-    },
-  }
-  page.unload()
-  return result
 }
 
 const kb = (bytes: number) => `${(bytes / KB).toFixed(1)} KB`
@@ -100,22 +93,39 @@ async function main(): Promise<number> {
     const query = { id: String(await seedIssueId(api)) }
 
     const results: Measurement[] = []
-    results.push(await measure(weapp, 'issue list (首页)', HOME_PAGE, {}, ['中部城市群高质量发展']))
+    results.push(await measure(weapp, 'issue list (首页)', HOME_PAGE, {}, firstRender(['中部城市群高质量发展'])))
     results.push(
-      await measure(weapp, 'seed article, free preview + paywall', ARTICLE_PAGE, query, [
-        '二、深度解读',
-        '本篇为VIP章节',
-      ]),
+      await measure(
+        weapp,
+        'seed article, free preview + paywall',
+        ARTICLE_PAGE,
+        query,
+        firstRender(['二、深度解读', '本篇为VIP章节']),
+      ),
     )
     weapp.storage.set('token', await api.vipToken())
     results.push(
-      await measure(weapp, 'seed article, whole issue (VIP)', ARTICLE_PAGE, query, ['三、实战应用', '参考作答']),
+      await measure(
+        weapp,
+        'seed article, whole issue (VIP)',
+        ARTICLE_PAGE,
+        query,
+        firstRender(['三、实战应用', '参考作答']),
+      ),
     )
 
     // Last, as it adds demo issues: the list after five pages of load-more (100 issues).
     weapp.storage.delete('token')
     await api.cli('content-demo.ts', '--issues', String(LONG_LIST - 1))
-    results.push(await measureLongList(weapp))
+    results.push(
+      await measure(
+        weapp,
+        `issue list after load-more to ${LONG_LIST} issues (payloads: the load-mores)`,
+        HOME_PAGE,
+        {},
+        loadMoreToLongList(weapp),
+      ),
+    )
 
     let failed = false
     console.log('weapp render cost (miniprogram-simulate on dist/, real API)')
