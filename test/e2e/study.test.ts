@@ -101,17 +101,15 @@ test('收藏 and 我的收藏; a reload resumes at the section recorded, 阅读�
     )
     expect(await heading.isVisible()).toBe(true)
 
-    // 我的 → 我的收藏 lists the issue.
+    // 我的 → 我的收藏 lists the issue, with when it was added (the locator waits for both).
     await openMeItem(page, '我的收藏')
     const favorite = page.locator('.study-item:visible', { hasText: TITLE }).filter({ hasText: '收藏于' })
     await favorite.waitFor({ state: 'visible', timeout: 30_000 })
-    expect(await favorite.innerText()).toContain('收藏于')
 
-    // 我的 → 阅读记录 lists it too.
+    // 我的 → 阅读记录 lists it too, with when it was last read.
     await openMeItem(page, '阅读记录')
     const read = page.locator('.study-item:visible', { hasText: TITLE }).filter({ hasText: '上次阅读' })
     await read.waitFor({ state: 'visible', timeout: 30_000 })
-    expect(await read.innerText()).toContain('上次阅读')
 
     // 我的 → 阅读设置: 大, saved; the article shows the large font.
     await openMeItem(page, '阅读设置')
