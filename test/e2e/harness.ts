@@ -198,6 +198,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 }
 
+/** The id of the seed issue (content/shanxi-32-zhongbu-chengshiqun.md), which every stack imports at start. */
+export async function seedIssueId(stack: Stack): Promise<number> {
+  const slug = 'shanxi-32-zhongbu-chengshiqun'
+  const list = (await (await fetch(`${stack.apiOrigin}/api/issues?region=shanxi&limit=50`)).json()) as {
+    items: { id: number; slug: string }[]
+  }
+  const seed = list.items.find((item) => item.slug === slug)
+  if (!seed) throw new Error(`the API lists no seed issue ${slug}`)
+  return seed.id
+}
+
 export interface TestEnv {
   stack: Stack
   browser: Browser

@@ -1,5 +1,13 @@
 import type { Page } from 'playwright-core'
-import { recordResponses, vipSentences, withPage, useStackAndBrowser, isApi, leakingResponses } from './harness'
+import {
+  recordResponses,
+  seedIssueId,
+  vipSentences,
+  withPage,
+  useStackAndBrowser,
+  isApi,
+  leakingResponses,
+} from './harness'
 
 /**
  * Practice mode on the H5 build, the real API and the WeChat simulator: a VIP reader opens 练习作答
@@ -7,7 +15,6 @@ import { recordResponses, vipSentences, withPage, useStackAndBrowser, isApi, lea
  * server), submits (the reference answer shows) and finds the answer in 我的作答; a reader without
  * VIP who opens a VIP question gets the paywall, and no VIP text.
  */
-const TITLE = '中部城市群高质量发展'
 const REFERENCE = '一是完善政策体系'
 const SEED_FILE = 'content/shanxi-32-zhongbu-chengshiqun.md'
 
@@ -15,12 +22,8 @@ jest.setTimeout(180_000)
 
 let seedId: number
 
-const env = useStackAndBrowser({}, async () => {
-  const list = (await (await fetch(`${env.stack.apiOrigin}/api/issues`)).json()) as {
-    items: { id: number; title: string }[]
-  }
-  seedId = list.items.find((item) => item.title === TITLE)?.id as number
-  expect(seedId).toBeGreaterThan(0)
+const env = useStackAndBrowser({}, async ({ stack }) => {
+  seedId = await seedIssueId(stack)
 })
 
 /** The visible practice page (Taro H5 keeps earlier pages of the stack in the DOM, hidden). */

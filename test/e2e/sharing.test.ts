@@ -1,4 +1,4 @@
-import { isApi, withPage, useStackAndBrowser } from './harness'
+import { isApi, seedIssueId, withPage, useStackAndBrowser } from './harness'
 
 /**
  * Sharing on the H5 build and the real API: an article opened from a share path (sharer=<a real
@@ -14,15 +14,6 @@ const env = useStackAndBrowser()
 
 const isShareOpen = isApi('POST', '/api/share-opens')
 
-async function seedIssueId(): Promise<number> {
-  const page = (await (await fetch(`${env.stack.apiOrigin}/api/issues`)).json()) as {
-    items: { id: number; title: string }[]
-  }
-  const seed = page.items.find((item) => item.title === TITLE)
-  if (!seed) throw new Error('the seed issue is not listed')
-  return seed.id
-}
-
 async function shareCodeOf(name: string): Promise<string> {
   const issued = await env.stack.admin('token', name)
   const token = /^token (\S+)$/m.exec(issued)?.[1]
@@ -33,7 +24,7 @@ async function shareCodeOf(name: string): Promise<string> {
 }
 
 test('an article opened from a share path reports the open once per viewer and day; the card is a PNG', async () => {
-  const issueId = await seedIssueId()
+  const issueId = await seedIssueId(env.stack)
   const code = await shareCodeOf('e2e-sharer')
 
   await withPage(env.browser, 'sharing-open', async (page) => {
