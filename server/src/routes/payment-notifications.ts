@@ -65,6 +65,8 @@ const RefundResource = Type.Object({
 })
 
 const PUSH_OK = { ErrCode: 0, ErrMsg: 'success' }
+/** Order statuses in which a delivery push has nothing to deliver yet */
+const UNPAID: ReadonlySet<string> = new Set(['created', 'pending', 'closed'])
 
 export async function paymentNotificationRoutes(app: App, options: { now: () => number }): Promise<void> {
   const { now } = options
@@ -150,6 +152,14 @@ export async function paymentNotificationRoutes(app: App, options: { now: () => 
       if (Value.Check(DeliverEvent, message)) {
         const event = message
         if (event.Env !== undefined && event.Env !== cfg.XPAY_ENV) return pushFailure(reply, 400, 'wrong env')
+        if (!aesKey) {
+          // Plain mode signs the URL, not the body: fulfil only from our own query of the order.
+          const order = await app.payments.confirmPushedDelivery(event.OutTradeNo)
+          if (!order) return pushFailure(reply, 400, 'no such order')
+          // Not paid by the rail's own account (yet): WeChat pushes again, and the sweep queries too.
+          if (UNPAID.has(order.status)) return pushFailure(reply, 409, 'the order is not paid')
+          return PUSH_OK
+        }
         const outcome = await app.payments.settle(
           event.OutTradeNo,
           {

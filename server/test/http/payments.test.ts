@@ -4,6 +4,7 @@ import crypto from 'node:crypto'
 import type { OrderRow } from '../../src/db/schema'
 import { pushSignature } from '../../src/payments/message-push'
 import { encryptResource, rsaSign } from '../../src/payments/wechatpay-sign'
+import { encryptPush } from '../../../simulator/src/signing'
 import { startPaymentStack, type PaymentStack } from '../payment-stack'
 
 /** A notification for a paid order, signed with this run's WeChat keys exactly as WeChat signs it. */
@@ -36,7 +37,18 @@ function genuineNotification(
     })
     const token = s.fixture.server.MSG_PUSH_TOKEN
     const query = new URLSearchParams({ signature: pushSignature(token, timestamp, nonce), timestamp, nonce })
-    return { path: `/api/wechat/message-push?${query}`, headers: { 'content-type': 'application/json' }, body }
+    const aesKey = s.fixture.server.MSG_PUSH_AES_KEY
+    if (!aesKey)
+      return { path: `/api/wechat/message-push?${query}`, headers: { 'content-type': 'application/json' }, body }
+    // 安全模式: the body is encrypted and msg_signature covers it.
+    const encrypt = encryptPush(aesKey, s.fixture.server.WECHAT_APPID, body)
+    query.set('encrypt_type', 'aes')
+    query.set('msg_signature', pushSignature(token, timestamp, nonce, encrypt))
+    return {
+      path: `/api/wechat/message-push?${query}`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ToUserName: 'gh_000000000000', Encrypt: encrypt }),
+    }
   }
   const pay = s.fixture.simulator.pay as NonNullable<typeof s.fixture.simulator.pay>
   const transaction = {
@@ -83,7 +95,8 @@ describe.each(cases)('payments on %s, rail %s', (dialect, rail) => {
   let s: PaymentStack
   let seedId: number
   beforeAll(async () => {
-    s = await startPaymentStack(dialect, rail)
+    // Virtual payment in 安全模式, where the body itself is signed (plain mode: its own describe below).
+    s = await startPaymentStack(dialect, rail, { encrypted: rail === 'xpay' })
     seedId = (
       await s.db.kysely
         .selectFrom('issues')
@@ -385,6 +398,54 @@ describe('iOS', () => {
     } finally {
       await x.close()
     }
+  })
+})
+
+describe('消息推送 in plain mode (the signature covers the URL, not the body)', () => {
+  let s: PaymentStack
+  beforeAll(async () => {
+    s = await startPaymentStack('sqlite', 'xpay')
+  })
+  afterAll(() => s.close())
+  const orderRow = (id: number) =>
+    s.db.kysely.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  const ledgerOf = async (id: number) =>
+    s.db.kysely
+      .selectFrom('ledger')
+      .select(['event', 'source', 'amount_fen'])
+      .where('order_id', '=', id)
+      .orderBy('id')
+      .execute()
+
+  it('a push naming an order nobody paid fulfils nothing, however well its URL is signed', async () => {
+    const token = await s.login('plain-unpaid')
+    const created = await s.call('POST', '/api/orders', token, {
+      planId: 'month',
+      platform: 'android',
+      requestKey: 'plain-unpaid-1',
+    })
+    const row = await orderRow(created.body.order.id)
+    const request = genuineNotification(s, row)
+    const response = await fetch(`${s.api}${request.path}`, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+    })
+    expect(response.status).toBe(409)
+    expect((await orderRow(row.id)).status).toBe('pending')
+    expect((await ledgerOf(row.id)).map((entry) => entry.event)).toEqual(['order_created'])
+  })
+
+  it('a paid order whose push lies about the amount is fulfilled from the rail’s own answer', async () => {
+    const token = await s.login('plain-lying')
+    await s.control('/notifications', { rail: 'xpay', mode: 'wrong_amount', count: 1 })
+    const { id } = await s.buy('plain-lying', token, 'month')
+    await s.waitFor(async () => (await orderRow(id)).status === 'fulfilled')
+    const row = await orderRow(id)
+    const paid = (await ledgerOf(id)).find((entry) => entry.event === 'paid')
+    expect(paid).toMatchObject({ source: 'query', amount_fen: row.amount_fen })
+    expect((await s.call('GET', '/api/me', token)).body.membership.active).toBe(true)
+    await s.control('/reset', {})
   })
 })
 
