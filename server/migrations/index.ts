@@ -7,6 +7,7 @@ import * as m005 from './005_study'
 import * as m006 from './006_practice'
 import * as m007 from './007_subscriptions'
 import * as m008 from './008_sharing'
+import * as m009 from './009_payment_lifecycle'
 
 /** Versioned migrations, applied in name order by Kysely's Migrator. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '006_practice': m006,
   '007_subscriptions': m007,
   '008_sharing': m008,
+  '009_payment_lifecycle': m009,
 }

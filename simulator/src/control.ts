@@ -67,6 +67,18 @@ const RefundsBody = Type.Object(
   { additionalProperties: false },
 )
 
+const MerchantRefundBody = Type.Object(
+  {
+    rail: RailType,
+    out_trade_no: Type.String({ minLength: 1, maxLength: 64 }),
+    /** Fen; what is left of the order unless given */
+    amount: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** pay: where WeChat Pay notifies the outcome (the merchant's configured refund URL) */
+    notify_url: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  },
+  { additionalProperties: false },
+)
+
 const ResponsesBody = Type.Object(
   {
     mode: Type.Union(RESPONSE_MODES.map((mode) => Type.Literal(mode))),
@@ -186,6 +198,22 @@ export async function controlRoutes(app: FastifyInstance, { state }: { state: Si
     if (!store) throw badRequest(`${rail} is not configured`)
     store.addRefundOutcome(outcome, count ?? 1)
     return { ok: true, pending: store.pendingRefundOutcomes() }
+  })
+
+  // A refund made outside the server (merchant console, a complaint): a refund number the server never made.
+  api.post('/merchant-refund', { schema: { body: MerchantRefundBody } }, async (request) => {
+    const { rail, out_trade_no: outTradeNo, amount, notify_url: notifyUrl } = request.body
+    if (rail === 'pay') {
+      if (!state.pay) throw badRequest('WeChat Pay is not configured')
+      const refund = state.pay.refundElsewhere(outTradeNo, amount, notifyUrl)
+      if (typeof refund === 'string') throw badRequest(refund)
+      return { ok: true, refund }
+    }
+    if (!state.xpay) throw badRequest('xpay is not configured')
+    if (notifyUrl !== undefined) throw badRequest('xpay pushes refunds to the 消息推送 URL: notify_url is for pay')
+    const refund = state.xpay.refundElsewhere(outTradeNo, amount)
+    if (typeof refund === 'string') throw badRequest(refund)
+    return { ok: true, refund }
   })
 
   // How the next WeChat Pay v3 answers are signed: a forged or missing signature for the server's check.

@@ -452,6 +452,32 @@ export class PayStore {
     return this.refundView(entry)
   }
 
+  /**
+   * A refund made in the merchant console (`POST /__control/merchant-refund`): a refund number the
+   * server never made, notified to the merchant's refund URL when one is given.
+   */
+  refundElsewhere(outTradeNo: string, amount?: number, notifyUrl?: string): Record<string, unknown> | string {
+    const transaction = this.transactions.get(outTradeNo)
+    if (!transaction) return 'no such order'
+    try {
+      return this.refund(
+        JSON.stringify({
+          out_trade_no: outTradeNo,
+          out_refund_no: `MC${randomDigits(20)}`,
+          reason: '商户平台退款',
+          ...(notifyUrl === undefined ? {} : { notify_url: notifyUrl }),
+          amount: {
+            refund: amount ?? transaction.total - transaction.refunded,
+            total: transaction.total,
+            currency: 'CNY',
+          },
+        }),
+      )
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error)
+    }
+  }
+
   /** GET /v3/refund/domestic/refunds/{out_refund_no} */
   queryRefund(outRefundNo: string): Record<string, unknown> {
     const refund = this.refunds.get(outRefundNo)

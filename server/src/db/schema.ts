@@ -160,6 +160,15 @@ export interface OrderTable {
   granted_from: Millis | null
   granted_until: Millis | null
   refund_no: string | null
+  /** When the rail is next asked about this order; null: never again (settled, or given up) */
+  next_query_at: Millis | null
+  /** How often the rail was asked without the order settling: spaces the next query out */
+  query_attempts: ColumnType<number, number | undefined, number>
+  /** Fen refunded so far, by us or elsewhere (merchant console, complaints) */
+  refunded_fen: ColumnType<number, number | undefined, number>
+  /** Why the latest refund failed, for the operator; null when none did */
+  refund_failure: string | null
+  refund_requested_at: Millis | null
 }
 
 export interface PaymentNotificationTable {
@@ -171,7 +180,17 @@ export interface PaymentNotificationTable {
 }
 
 export type LedgerEvent =
-  'order_created' | 'paid' | 'fulfilled' | 'closed' | 'refund_requested' | 'refunded' | 'vip_granted' | 'vip_revoked'
+  | 'order_created'
+  | 'paid'
+  | 'fulfilled'
+  | 'closed'
+  | 'refund_requested'
+  | 'refunded'
+  | 'partially_refunded'
+  | 'refund_failed'
+  | 'reconcile_gave_up'
+  | 'vip_granted'
+  | 'vip_revoked'
 export type LedgerSource = 'notification' | 'query' | 'admin' | 'client' | 'sweep'
 
 export interface LedgerTable {

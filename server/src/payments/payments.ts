@@ -3,19 +3,23 @@ import type { Kysely, Transaction, Updateable } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Database, LedgerEvent, LedgerSource, OrderRow, OrderStatus, OrderTable, PaymentRail } from '../db/schema'
 import { extendMembership, shortenMembership } from '../domain/membership'
-import type { SecretBox } from '../domain/secret-box'
 import { ApiError } from '../errors'
-import { WeChatError } from '../wechat/api'
-import { WechatpayError, type TransactionDto, type WechatpayApi } from './wechatpay-api'
-import { XPAY_CLOSED_STATUSES, XPAY_PAID_STATUSES, type XpayApi } from './xpay-api'
-import { buildSignData, paySig, userSignature } from './xpay-sign'
-import { requestPaymentParams, type Merchant } from './wechatpay-sign'
+import {
+  RailUnavailable,
+  type ClientPayment,
+  type PaymentEvidence,
+  type PaymentRailAdapter,
+  type RailEvent,
+  type RailOrder,
+} from './rail'
+
+export type { PaymentEvidence } from './rail'
 
 /**
- * Orders and money (DESIGN.md §5). The server sets every price from the plan table; an order
- * is fulfilled only from a verified notification or the server's own order query, exactly
- * once (a conditional update, unique keys and the membership change in one transaction),
- * and every money event is appended to the ledger.
+ * Orders and money. The server sets every price from the plan table; an order is fulfilled only
+ * from a verified notification or the server's own query of the rail, exactly once (a conditional
+ * update, unique keys and the membership change in one transaction), and every money event is
+ * appended to the ledger. The rails (./rail.ts) only carry messages; every rule is here.
  */
 
 /** Moves an order may make; anything else is refused. */
@@ -23,7 +27,9 @@ export const ORDER_TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   created: ['pending', 'closed'],
   pending: ['paid', 'closed'],
   paid: ['fulfilled', 'refunding'],
-  fulfilled: ['refunding'],
+  // Refunded elsewhere (merchant console, a complaint): verified, and the VIP shortened.
+  fulfilled: ['refunding', 'refunded'],
+  // A reader can still pay a virtual-payment order closed here: WeChat has no close for it.
   closed: ['paid'],
   refunding: ['refunded', 'fulfilled'],
   refunded: [],
@@ -38,55 +44,64 @@ function sources(to: OrderStatus): OrderStatus[] {
   return (Object.keys(ORDER_TRANSITIONS) as OrderStatus[]).filter((from) => canMove(from, to))
 }
 
+type Executor = Kysely<Database> | Transaction<Database>
+
 /**
  * The one way an order changes status: a conditional update from the statuses that may reach
- * `to`, so concurrent moves race safely. False when the order was not in such a status.
+ * `to` (or from exactly `from`), so concurrent moves race safely. False when the order was not in such a status.
  */
 async function moveOrder(
-  db: Kysely<Database> | Transaction<Database>,
+  db: Executor,
   orderId: number,
   to: OrderStatus,
   set: Omit<Updateable<OrderTable>, 'status'> = {},
+  from: OrderStatus[] = sources(to),
 ): Promise<boolean> {
   const result = await db
     .updateTable('orders')
     .set({ ...set, status: to })
     .where('id', '=', orderId)
-    .where('status', 'in', sources(to))
+    .where('status', 'in', from)
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }
 
-export function newOutTradeNo(now: number): string {
+function tradeNo(prefix: string, now: number): string {
   const day = new Date(now + 8 * 3600000).toISOString().slice(0, 10).replace(/-/g, '')
-  return `BC${day}${crypto.randomBytes(10).toString('hex')}`
+  return `${prefix}${day}${crypto.randomBytes(10).toString('hex')}`
 }
 
-export interface PaymentEvidence {
-  /** The provider's transaction id */
-  transactionId: string
-  amountFen: number
-  openid: string
-  paidAt: number
+export function newOutTradeNo(now: number): string {
+  return tradeNo('BC', now)
+}
+
+/** A fresh number for each refund attempt: a rail refunds one number once, so a retry after a failure needs a new one */
+export function newRefundNo(now: number): string {
+  return tradeNo('RF', now)
 }
 
 export type SettleOutcome = 'fulfilled' | 'already' | 'refused'
+export type RefundOutcome = 'refunded' | 'failed' | 'already' | 'refused' | 'ignored'
 
 export interface PaymentsDeps {
   db: Kysely<Database>
   log: FastifyBaseLogger
+  /** The rail that sells VIP plans */
   rail: PaymentRail
-  appid: string
+  /** Configured rails; an order is always served by the rail it was made on */
+  rails: Partial<Record<PaymentRail, PaymentRailAdapter>>
   orderExpireMs: number
-  xpay: { api: XpayApi; offerId: string; appKey: string; env: 0 | 1 } | null
-  wechatpay: { api: WechatpayApi; merchant: Merchant; notifyBase: string } | null
-  secretBox: SecretBox | null
+  /** How long after an order is made the rail is first asked about it */
+  firstQueryAfterMs: number
+  /** When an unsettled order stops being asked about: WeChat's own order lifetime and notification schedule are over */
+  giveUpAfterMs: number
   /** Called after a membership changed (fulfilment, refund): cached viewers must be dropped */
   onMembershipChange: () => void
   now: () => number
 }
 
-type Executor = Kysely<Database> | Transaction<Database>
+/** The longest wait between two queries of one order */
+const MAX_BACKOFF_MS = 6 * 3600000
 
 export async function ledger(
   db: Executor,
@@ -114,7 +129,7 @@ export async function ledger(
     .execute()
 }
 
-/** Records a notification under its unique key; false when the same one was handled before. */
+/** Records an event under its unique key; false when the same one was handled before. */
 async function firstDelivery(
   trx: Transaction<Database>,
   key: string,
@@ -124,38 +139,87 @@ async function firstDelivery(
 ): Promise<boolean> {
   const fresh = await trx
     .insertInto('payment_notifications')
-    .values({ notification_key: key, order_id: order.id, rail: order.rail, event, received_at: now })
+    .values({ notification_key: key.slice(0, 128), order_id: order.id, rail: order.rail, event, received_at: now })
     .onConflict((oc) => oc.column('notification_key').doNothing())
     .returning('notification_key')
     .executeTakeFirst()
   return fresh !== undefined
 }
 
+/** Statuses in which the rail may still change the order's fate */
+const OPEN: ReadonlySet<OrderStatus> = new Set(['created', 'pending', 'refunding'])
+
 export class Payments {
   constructor(private readonly deps: PaymentsDeps) {}
-
-  /** Cached viewers are dropped once a transaction that changed a membership has committed. */
-  private async changingMembership(
-    work: (trx: Transaction<Database>) => Promise<SettleOutcome>,
-  ): Promise<SettleOutcome> {
-    const outcome = await this.deps.db.transaction().execute(work)
-    if (outcome === 'fulfilled') this.deps.onMembershipChange()
-    return outcome
-  }
 
   get rail(): PaymentRail {
     return this.deps.rail
   }
 
+  /** The adapter of a configured rail, or null */
+  railOf(name: PaymentRail): PaymentRailAdapter | null {
+    return this.deps.rails[name] ?? null
+  }
+
   /** Whether this rail can sell on this platform, and what to tell the reader when it cannot. */
   purchaseFor(platform: string): { rail: PaymentRail; available: boolean; notice: string } {
-    const configured = this.deps.rail === 'xpay' ? this.deps.xpay !== null : this.deps.wechatpay !== null
-    if (!configured) return { rail: this.deps.rail, available: false, notice: '支付功能暂未开通，敬请期待' }
-    if (this.deps.rail === 'wechatpay' && platform === 'ios') {
-      return { rail: this.deps.rail, available: false, notice: '由于相关规范，iOS功能暂不可用' }
-    }
-    return { rail: this.deps.rail, available: true, notice: '' }
+    const adapter = this.railOf(this.deps.rail)
+    if (!adapter) return { rail: this.deps.rail, available: false, notice: '支付功能暂未开通，敬请期待' }
+    const refusal = adapter.unavailableOn(platform)
+    return { rail: this.deps.rail, available: refusal === null, notice: refusal ?? '' }
   }
+
+  // ---- reading orders ---------------------------------------------------------------------------
+
+  order(id: number): Promise<OrderRow> {
+    return this.deps.db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  }
+
+  findOrder(id: number): Promise<OrderRow | undefined> {
+    return this.deps.db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst()
+  }
+
+  /** A reader's own order, or a 404 that says nothing of other readers' orders */
+  async orderOf(userId: number, id: number): Promise<OrderRow> {
+    const order = await this.deps.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst()
+    if (!order) throw new ApiError(404, 'ORDER_NOT_FOUND', `you have no order ${id}`)
+    return order
+  }
+
+  /** A reader's orders, newest first (attempts never sent to a rail are left out) */
+  ordersOf(userId: number, limit = 100): Promise<OrderRow[]> {
+    return this.deps.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('status', '!=', 'created')
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute()
+  }
+
+  /** Orders for the operator, newest first, by status and/or reader */
+  listOrders(filter: { status?: OrderStatus; userId?: number; limit?: number }): Promise<OrderRow[]> {
+    let query = this.deps.db.selectFrom('orders').selectAll()
+    if (filter.status) query = query.where('status', '=', filter.status)
+    if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId)
+    return query
+      .orderBy('id', 'desc')
+      .limit(filter.limit ?? 50)
+      .execute()
+  }
+
+  async planNames(): Promise<Map<string, string>> {
+    const plans = await this.deps.db.selectFrom('plans').select(['id', 'name']).execute()
+    return new Map(plans.map((plan) => [plan.id, plan.name]))
+  }
+
+  // ---- buying -----------------------------------------------------------------------------------
 
   /**
    * Creates (or, for the same request key, returns) an order for a plan at the plan's price,
@@ -179,6 +243,7 @@ export class Payments {
       .executeTakeFirst()
     if (!user?.openid)
       throw new ApiError(403, 'WECHAT_ACCOUNT_REQUIRED', 'buying needs an account signed in with WeChat')
+    const description = `北辰遴选VIP会员-${plan.name}`
 
     const requested = async () => {
       const order = await this.deps.db
@@ -195,8 +260,8 @@ export class Payments {
     if (existing) {
       // An attempt whose rail call failed is prepared again; otherwise the same order is returned.
       const ready =
-        existing.status === 'created' ? await this.prepare(existing, user.session_key_enc, plan.name) : existing
-      return { order: ready, payment: this.paymentParams(ready, user.session_key_enc) }
+        existing.status === 'created' ? await this.prepare(existing, user.session_key_enc, description) : existing
+      return { order: ready, payment: this.clientPayment(ready, user.session_key_enc, description) }
     }
 
     const order = await this.deps.db.transaction().execute(async (trx) => {
@@ -215,6 +280,7 @@ export class Payments {
           request_key: requestKey,
           created_at: now,
           expires_at: now + this.deps.orderExpireMs,
+          next_query_at: now + this.deps.firstQueryAfterMs,
         })
         .onConflict((oc) => oc.columns(['user_id', 'request_key']).doNothing())
         .returningAll()
@@ -238,87 +304,61 @@ export class Payments {
     if (!order) {
       // A concurrent double tap inserted it first.
       const winner = (await requested()) as OrderRow
-      return { order: winner, payment: this.paymentParams(winner, user.session_key_enc) }
+      return { order: winner, payment: this.clientPayment(winner, user.session_key_enc, description) }
     }
-    const prepared = await this.prepare(order, user.session_key_enc, plan.name)
-    return { order: prepared, payment: this.paymentParams(prepared, user.session_key_enc) }
+    const prepared = await this.prepare(order, user.session_key_enc, description)
+    return { order: prepared, payment: this.clientPayment(prepared, user.session_key_enc, description) }
+  }
+
+  /** The order as its rail sees it: amounts and ids, no plan or membership */
+  private railOrder(order: OrderRow, description = ''): RailOrder {
+    return {
+      id: order.id,
+      outTradeNo: order.out_trade_no,
+      amountFen: order.amount_fen,
+      refundedFen: order.refunded_fen,
+      openid: order.openid,
+      productId: order.plan_id,
+      description,
+      expiresAt: order.expires_at,
+      prepayId: order.prepay_id,
+      signData: order.sign_data,
+    }
+  }
+
+  private adapterFor(order: OrderRow): PaymentRailAdapter {
+    const adapter = this.railOf(order.rail)
+    if (!adapter) throw new ApiError(503, 'PAYMENT_UNAVAILABLE', `${order.rail} is not configured on this server`)
+    return adapter
   }
 
   /** Asks the rail for what the client pays with, and moves created → pending. */
-  private async prepare(order: OrderRow, sealedSessionKey: string | null, planName: string): Promise<OrderRow> {
-    const now = this.deps.now()
+  private async prepare(order: OrderRow, sealedSessionKey: string | null, description: string): Promise<OrderRow> {
     let update: { sign_data?: string; prepay_id?: string }
-    if (order.rail === 'xpay') {
-      const xpay = this.deps.xpay as NonNullable<PaymentsDeps['xpay']>
-      if (!sealedSessionKey) throw new ApiError(409, 'LOGIN_REQUIRED_FOR_PAYMENT', 'sign in again, then pay')
-      update = {
-        sign_data: buildSignData({
-          offerId: xpay.offerId,
-          buyQuantity: 1,
-          env: xpay.env,
-          currencyType: 'CNY',
-          productId: order.plan_id,
-          goodsPrice: order.amount_fen,
-          outTradeNo: order.out_trade_no,
-          attach: String(order.id),
-        }),
-      }
-    } else {
-      const wechatpay = this.deps.wechatpay as NonNullable<PaymentsDeps['wechatpay']>
-      try {
-        update = {
-          prepay_id: await wechatpay.api.jsapi({
-            description: `北辰遴选VIP会员-${planName}`,
-            outTradeNo: order.out_trade_no,
-            amountFen: order.amount_fen,
-            openid: order.openid,
-            notifyUrl: `${wechatpay.notifyBase}/api/wechatpay/notify`,
-            timeExpire: rfc3339(order.expires_at),
-          }),
-        }
-      } catch (error) {
-        this.deps.log.warn({ err: error, orderId: order.id }, 'WeChat Pay did not take the order')
-        throw new ApiError(503, 'PAYMENT_BUSY', 'WeChat Pay is busy: try again in a few seconds', {
-          'retry-after': '2',
-        })
-      }
+    try {
+      update = await this.adapterFor(order).prepare(this.railOrder(order, description), sealedSessionKey)
+    } catch (error) {
+      if (!(error instanceof RailUnavailable)) throw error
+      this.deps.log.warn({ err: error, orderId: order.id }, 'the rail did not take the order')
+      throw new ApiError(503, 'PAYMENT_BUSY', 'WeChat Pay is busy: try again in a few seconds', { 'retry-after': '2' })
     }
     await moveOrder(this.deps.db, order.id, 'pending', update)
-    this.deps.log.info({ orderId: order.id, rail: order.rail, at: now }, 'order pending')
+    this.deps.log.info({ orderId: order.id, rail: order.rail }, 'order pending')
     return this.order(order.id)
   }
 
-  /** What the client calls wx.requestVirtualPayment or wx.requestPayment with; null when not payable. */
-  private paymentParams(order: OrderRow, sealedSessionKey: string | null) {
+  private clientPayment(order: OrderRow, sealedSessionKey: string | null, description: string): ClientPayment | null {
     if (order.status !== 'pending') return null
-    if (order.rail === 'xpay' && order.sign_data) {
-      const xpay = this.deps.xpay as NonNullable<PaymentsDeps['xpay']>
-      const sessionKey = sealedSessionKey && this.deps.secretBox?.open(sealedSessionKey)
-      if (!sessionKey) throw new ApiError(409, 'LOGIN_REQUIRED_FOR_PAYMENT', 'sign in again, then pay')
-      return {
-        rail: 'xpay' as const,
-        xpay: {
-          mode: 'short_series_goods' as const,
-          signData: order.sign_data,
-          paySig: paySig(xpay.appKey, order.sign_data),
-          signature: userSignature(sessionKey, order.sign_data),
-        },
-      }
-    }
-    if (order.rail === 'wechatpay' && order.prepay_id) {
-      const wechatpay = this.deps.wechatpay as NonNullable<PaymentsDeps['wechatpay']>
-      return {
-        rail: 'wechatpay' as const,
-        wechatpay: requestPaymentParams(wechatpay.merchant, this.deps.appid, order.prepay_id, this.deps.now()),
-      }
-    }
-    return null
+    return this.adapterFor(order).clientPayment(this.railOrder(order, description), sealedSessionKey, this.deps.now())
   }
+
+  // ---- settling ---------------------------------------------------------------------------------
 
   /**
    * Records a verified payment and grants the plan, exactly once. Refuses evidence that does
    * not match the order (amount, payer). Duplicates (same notification key, or an order
-   * already paid) change nothing and report 'already'.
+   * already paid) change nothing and report 'already'. A closed order that was paid after all
+   * is settled too: the reader paid, so the reader gets what they paid for.
    */
   async settle(
     outTradeNo: string,
@@ -327,10 +367,10 @@ export class Payments {
     notificationKey?: string,
   ): Promise<SettleOutcome> {
     const now = this.deps.now()
-    return this.changingMembership(async (trx) => {
+    const outcome = await this.deps.db.transaction().execute(async (trx): Promise<SettleOutcome> => {
       const order = await trx.selectFrom('orders').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirst()
       if (!order) {
-        this.deps.log.warn({ outTradeNo, source }, 'payment for an unknown order refused')
+        this.deps.log.warn({ source }, 'payment for an unknown order refused')
         return 'refused'
       }
       if (evidence.amountFen !== order.amount_fen || evidence.openid !== order.openid) {
@@ -353,7 +393,7 @@ export class Payments {
           event: 'paid',
           amountFen: order.amount_fen,
           source,
-          detail: `transaction ${evidence.transactionId}`,
+          detail: `transaction ${evidence.transactionId}${order.status === 'closed' ? ' (after the order was closed)' : ''}`,
         },
         now,
       )
@@ -362,6 +402,7 @@ export class Payments {
         fulfilled_at: now,
         granted_from: period.from,
         granted_until: period.until,
+        next_query_at: null,
       })
       await ledger(
         trx,
@@ -377,23 +418,21 @@ export class Payments {
       )
       return 'fulfilled'
     })
+    if (outcome === 'fulfilled') this.deps.onMembershipChange()
+    return outcome
   }
 
-  /** Closes a pending order that was not paid (on the rail first, where the rail has a close). */
-  async close(order: OrderRow, source: LedgerSource): Promise<boolean> {
+  /** Closes an unpaid order (at the rail first, where the rail has a close). */
+  async close(order: OrderRow, source: LedgerSource, detail = 'not paid'): Promise<boolean> {
     const now = this.deps.now()
-    if (order.rail === 'wechatpay' && order.prepay_id && this.deps.wechatpay) {
-      try {
-        await this.deps.wechatpay.api.close(order.out_trade_no)
-      } catch (error) {
-        if (!(error instanceof WechatpayError) || error.code !== 'ORDER_CLOSED') throw error
-      }
-    }
+    const closedAtRail = await this.adapterFor(order).close(this.railOrder(order))
     return this.deps.db.transaction().execute(async (trx) => {
-      if (!(await moveOrder(trx, order.id, 'closed', { closed_at: now }))) return false
+      // A virtual-payment order can still be paid on the phone: keep asking until WeChat's lifetime ends.
+      const next = closedAtRail ? null : this.nextQueryAt(order, order.query_attempts, now)
+      if (!(await moveOrder(trx, order.id, 'closed', { closed_at: now, next_query_at: next }))) return false
       await ledger(
         trx,
-        { orderId: order.id, userId: order.user_id, event: 'closed', amountFen: 0, source, detail: 'not paid' },
+        { orderId: order.id, userId: order.user_id, event: 'closed', amountFen: 0, source, detail },
         now,
       )
       return true
@@ -401,64 +440,104 @@ export class Payments {
   }
 
   /**
-   * A 消息推送 delivery in plain mode: its signature covers the token, timestamp and nonce but not the
-   * body, so the body proves nothing (signed URLs can end up in access logs). The order named is only
-   * queried, and fulfilled from the rail's own answer. Null when there is no such order.
+   * Asks the rail about an order whose fate the rail may still change: fulfils it when paid (a
+   * closed one too), closes it when it expired unpaid, finishes or retries its refund. Then
+   * schedules the next query with back-off, or gives up once WeChat's lifetime for it is over.
+   * Returns the order as it is now.
    */
-  async confirmPushedDelivery(outTradeNo: string): Promise<OrderRow | null> {
-    const order = await this.deps.db
-      .selectFrom('orders')
-      .selectAll()
-      .where('out_trade_no', '=', outTradeNo)
-      .executeTakeFirst()
-    // The push's own answer tells WeChat the goods were delivered.
-    return order ? this.check(order, 'query', { deliveryAnswered: true }) : null
-  }
-
-  /** Asks the rail about a pending order: fulfils it when paid, closes it when it expired unpaid. Returns it as it is now. */
   async check(order: OrderRow, source: LedgerSource, options: { deliveryAnswered?: boolean } = {}): Promise<OrderRow> {
-    if (order.status !== 'pending' && order.status !== 'created') return order
+    if (!OPEN.has(order.status) && order.status !== 'closed') return order
     const now = this.deps.now()
+    const adapter = this.adapterFor(order)
     await this.deps.db.updateTable('orders').set({ last_queried_at: now }).where('id', '=', order.id).execute()
+    let problem = ''
     try {
-      if (order.rail === 'wechatpay' && this.deps.wechatpay) {
-        const transaction = order.prepay_id ? await this.deps.wechatpay.api.query(order.out_trade_no) : null
-        if (transaction && transaction.trade_state === 'SUCCESS') {
-          const evidence = this.evidenceFromTransaction(transaction)
-          if (evidence) await this.settle(order.out_trade_no, evidence, source)
-        } else if (order.expires_at <= now) await this.close(order, source)
-      } else if (order.rail === 'xpay' && this.deps.xpay) {
-        const found = await this.deps.xpay.api.queryOrder(order.openid, order.out_trade_no)
-        if (found && XPAY_PAID_STATUSES.has(found.status)) {
-          const outcome = await this.settle(
-            order.out_trade_no,
-            {
-              transactionId: found.wxpay_order_id ?? found.wx_order_id ?? '',
-              amountFen: found.paid_fee ?? found.order_fee ?? -1,
-              openid: order.openid,
-              paidAt: (found.paid_time ?? Math.floor(now / 1000)) * 1000,
-            },
-            source,
-          )
+      if (order.status === 'refunding') await this.checkRefund(order, adapter, source)
+      else {
+        const status = await adapter.query(this.railOrder(order))
+        if (status.state === 'paid') {
+          const outcome = await this.settle(order.out_trade_no, status.evidence, source)
           // The push was lost: tell WeChat the goods were delivered.
-          if (outcome === 'fulfilled' && found.status === 2 && !options.deliveryAnswered)
-            await this.deps.xpay.api.notifyProvideGoods(order.out_trade_no)
-        } else if (
-          (!found || XPAY_CLOSED_STATUSES.has(found.status) || found.status === 1) &&
-          order.expires_at <= now
-        ) {
+          if (outcome === 'fulfilled' && status.deliveryPending && !options.deliveryAnswered)
+            await adapter.confirmDelivery(this.railOrder(order))
+        } else if (now >= order.created_at + this.deps.giveUpAfterMs) {
+          await this.giveUp(order, `the rail says ${status.state}`)
+        } else if (order.status !== 'closed' && (status.state === 'closed' || order.expires_at <= now)) {
           await this.close(order, source)
         }
       }
     } catch (error) {
-      if (!(error instanceof WeChatError) && !(error instanceof WechatpayError)) throw error
+      if (!(error instanceof RailUnavailable)) throw error
+      problem = error.detail
       this.deps.log.warn({ err: error, orderId: order.id }, 'order query failed; the sweep will try again')
     }
-    return this.order(order.id)
+    return this.schedule(await this.order(order.id), problem)
   }
 
-  private order(id: number): Promise<OrderRow> {
-    return this.deps.db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  /** When the order is next asked about: later each time, never after an open order's expiry */
+  private nextQueryAt(order: OrderRow, attempts: number, now: number): number {
+    const base = Math.max(this.deps.firstQueryAfterMs, 30000)
+    let next = now + Math.min(base * 2 ** Math.min(attempts, 20), MAX_BACKOFF_MS)
+    if (order.status === 'pending' && now < order.expires_at) next = Math.min(next, order.expires_at)
+    return next
+  }
+
+  private async schedule(order: OrderRow, problem: string): Promise<OrderRow> {
+    const now = this.deps.now()
+    const open = OPEN.has(order.status) || (order.status === 'closed' && order.next_query_at !== null)
+    if (!open) {
+      if (order.next_query_at === null) return order
+      await this.deps.db.updateTable('orders').set({ next_query_at: null }).where('id', '=', order.id).execute()
+      return { ...order, next_query_at: null }
+    }
+    if (order.status !== 'refunding' && now >= order.created_at + this.deps.giveUpAfterMs) {
+      await this.giveUp(order, problem)
+      return this.order(order.id)
+    }
+    const attempts = order.query_attempts + 1
+    const next = this.nextQueryAt(order, attempts, now)
+    await this.deps.db
+      .updateTable('orders')
+      .set({ next_query_at: next, query_attempts: attempts })
+      .where('id', '=', order.id)
+      .where('status', '=', order.status)
+      .execute()
+    return { ...order, next_query_at: next, query_attempts: attempts }
+  }
+
+  /** WeChat can no longer settle this order: it is closed for good and stops being asked about. */
+  private async giveUp(order: OrderRow, problem: string): Promise<void> {
+    const now = this.deps.now()
+    await this.deps.db.transaction().execute(async (trx) => {
+      const moved =
+        order.status === 'closed'
+          ? Number(
+              (
+                await trx
+                  .updateTable('orders')
+                  .set({ next_query_at: null })
+                  .where('id', '=', order.id)
+                  .where('status', '=', 'closed')
+                  .where('next_query_at', 'is not', null)
+                  .executeTakeFirst()
+              ).numUpdatedRows,
+            ) === 1
+          : await moveOrder(trx, order.id, 'closed', { closed_at: now, next_query_at: null }, ['created', 'pending'])
+      if (!moved) return
+      await ledger(
+        trx,
+        {
+          orderId: order.id,
+          userId: order.user_id,
+          event: 'reconcile_gave_up',
+          amountFen: 0,
+          source: 'sweep',
+          detail: `not paid after ${order.query_attempts + 1} queries${problem ? `; last: ${problem}` : ''}`,
+        },
+        now,
+      )
+    })
+    this.deps.log.warn({ orderId: order.id }, 'reconciliation gave up on an order WeChat can no longer settle')
   }
 
   /** The reader gave up on an order: it is queried first (a payment that went through is kept), then closed. */
@@ -466,9 +545,9 @@ export class Payments {
     const fresh = await this.check(order, 'client')
     if (fresh.status !== 'pending' && fresh.status !== 'created') return fresh
     try {
-      await this.close(fresh, 'client')
+      await this.close(fresh, 'client', 'cancelled by the reader')
     } catch (error) {
-      if (!(error instanceof WechatpayError)) throw error
+      if (!(error instanceof RailUnavailable)) throw error
       throw new ApiError(503, 'PAYMENT_BUSY', 'WeChat Pay is busy: the order closes by itself when it expires', {
         'retry-after': '2',
       })
@@ -476,108 +555,231 @@ export class Payments {
     return this.order(order.id)
   }
 
-  /** Checks what a WeChat Pay transaction says against this server's configuration. */
-  evidenceFromTransaction(transaction: TransactionDto): PaymentEvidence | null {
-    const wechatpay = this.deps.wechatpay
-    if (!wechatpay || transaction.appid !== this.deps.appid || transaction.mchid !== wechatpay.merchant.mchid)
-      return null
-    if (transaction.trade_state !== 'SUCCESS' || transaction.amount?.currency !== 'CNY') return null
-    if (!transaction.transaction_id || !transaction.payer?.openid || transaction.amount.total === undefined) return null
-    const paidAt = transaction.success_time ? Date.parse(transaction.success_time) : this.deps.now()
-    return {
-      transactionId: transaction.transaction_id,
-      amountFen: transaction.amount.total,
-      openid: transaction.payer.openid,
-      paidAt: Number.isNaN(paidAt) ? this.deps.now() : paidAt,
-    }
-  }
+  // ---- refunds ----------------------------------------------------------------------------------
 
-  /** Starts a full refund of a fulfilled order; the refund completes on the rail's notification. */
+  /**
+   * Starts a refund of what is left of a fulfilled order. It completes on the rail's notification
+   * or the refund sweep's query; a refund the rail refuses puts the order back to fulfilled, with the reason.
+   */
   async refund(orderId: number, reason: string): Promise<OrderRow> {
     const now = this.deps.now()
-    const order = await this.deps.db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst()
+    const order = await this.findOrder(orderId)
     if (!order) throw new ApiError(404, 'ORDER_NOT_FOUND', `there is no order ${orderId}`)
     if (order.platform === 'ios' && order.rail === 'xpay') {
       throw new ApiError(409, 'IOS_REFUND_BY_APPLE', 'iOS purchases are refunded by Apple, not by the publisher')
     }
-    const refundNo = order.refund_no ?? `R${order.out_trade_no.slice(1)}`
+    const adapter = this.adapterFor(order)
+    if (order.status === 'refunding' && order.refund_no) {
+      // Asked again while under way: the same number, so the rail refunds once.
+      await this.sendRefund(order, adapter, order.refund_no, reason)
+      return this.order(order.id)
+    }
+    const refundNo = newRefundNo(now)
+    const amount = order.amount_fen - order.refunded_fen
     const moved = await this.deps.db.transaction().execute(async (trx) => {
-      if (!(await moveOrder(trx, order.id, 'refunding', { refund_no: refundNo }))) return false
+      const ok = await moveOrder(
+        trx,
+        order.id,
+        'refunding',
+        {
+          refund_no: refundNo,
+          refund_requested_at: now,
+          refund_failure: null,
+          next_query_at: now + Math.max(this.deps.firstQueryAfterMs, 30000),
+          query_attempts: 0,
+        },
+        ['fulfilled'],
+      )
+      if (!ok) return false
       await ledger(
         trx,
         {
           orderId: order.id,
           userId: order.user_id,
           event: 'refund_requested',
-          amountFen: order.amount_fen,
+          amountFen: amount,
           source: 'admin',
-          detail: reason,
+          detail: `refund ${refundNo}: ${reason}`,
         },
         now,
       )
       return true
     })
-    if (!moved && order.status !== 'refunding') {
+    if (!moved) {
       throw new ApiError(
         409,
         'ORDER_NOT_REFUNDABLE',
         `order ${orderId} is ${order.status}: only fulfilled orders can be refunded`,
       )
     }
-    if (order.rail === 'wechatpay' && this.deps.wechatpay) {
-      await this.deps.wechatpay.api.refund({
-        outTradeNo: order.out_trade_no,
-        outRefundNo: refundNo,
-        amountFen: order.amount_fen,
-        reason,
-        notifyUrl: `${this.deps.wechatpay.notifyBase}/api/wechatpay/refund-notify`,
-      })
-    } else if (order.rail === 'xpay' && this.deps.xpay) {
-      await this.deps.xpay.api.refundOrder({
-        openid: order.openid,
-        orderId: order.out_trade_no,
-        refundOrderId: refundNo,
-        amountFen: order.amount_fen,
-        reason,
-      })
-    }
+    await this.sendRefund({ ...order, refund_no: refundNo }, adapter, refundNo, reason)
     return this.order(order.id)
   }
 
-  /** A refund the rail reports as done: takes back the period the order granted, once. */
-  async refunded(
+  /** Sends a refund request; a rail that refuses it ends the refund as failed, with the reason */
+  private async sendRefund(order: OrderRow, adapter: PaymentRailAdapter, refundNo: string, reason: string) {
+    try {
+      await adapter.refund(this.railOrder(order), refundNo, order.amount_fen - order.refunded_fen, reason)
+    } catch (error) {
+      if (!(error instanceof RailUnavailable)) throw error
+      this.deps.log.warn({ err: error, orderId: order.id }, 'the rail refused the refund')
+      await this.refundOutcome(
+        order.out_trade_no,
+        { refundNo, amountFen: 0, outcome: 'failed', reason: `退款申请未被受理：${error.detail}` },
+        'admin',
+      )
+    }
+  }
+
+  /** The refund sweep's query of a refund under way; a refund the rail never received is sent again */
+  private async checkRefund(order: OrderRow, adapter: PaymentRailAdapter, source: LedgerSource): Promise<void> {
+    if (!order.refund_no) return
+    const status = await adapter.queryRefund(this.railOrder(order), order.refund_no)
+    if (status.state === 'succeeded')
+      await this.refundOutcome(
+        order.out_trade_no,
+        { refundNo: order.refund_no, amountFen: status.amountFen, outcome: 'succeeded', reason: '' },
+        source,
+      )
+    else if (status.state === 'failed')
+      await this.refundOutcome(
+        order.out_trade_no,
+        { refundNo: order.refund_no, amountFen: 0, outcome: 'failed', reason: status.reason },
+        source,
+      )
+    else if (status.state === 'missing') await this.sendRefund(order, adapter, order.refund_no, '重新提交退款')
+  }
+
+  /**
+   * A refund the rail verified: ours or one made elsewhere (merchant console, a complaint). Each
+   * refund number counts once; it takes back the share of the VIP period it refunds, and the order
+   * is refunded when nothing is left. A failed refund of ours puts the order back to fulfilled.
+   */
+  async refundOutcome(
     outTradeNo: string,
-    refundNo: string,
-    amountFen: number,
+    refund: { refundNo: string; amountFen: number; outcome: 'succeeded' | 'failed'; reason: string },
     source: LedgerSource,
-    notificationKey?: string,
-  ): Promise<SettleOutcome> {
+  ): Promise<RefundOutcome> {
     const now = this.deps.now()
-    return this.changingMembership(async (trx) => {
+    const outcome = await this.deps.db.transaction().execute(async (trx): Promise<RefundOutcome> => {
       const order = await trx.selectFrom('orders').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirst()
-      if (!order || order.refund_no !== refundNo || amountFen !== order.amount_fen) return 'refused'
-      if (notificationKey && !(await firstDelivery(trx, notificationKey, order, 'refunded', now))) return 'already'
-      if (!(await moveOrder(trx, order.id, 'refunded', { refunded_at: now }))) return 'already'
+      if (!order) return 'refused'
+      if (refund.outcome === 'failed') {
+        // A failure of a refund we did not ask for changes nothing here.
+        if (order.refund_no !== refund.refundNo) return 'ignored'
+        const reason = refund.reason.slice(0, 300)
+        const moved = await moveOrder(trx, order.id, 'fulfilled', { refund_failure: reason, next_query_at: null }, [
+          'refunding',
+        ])
+        if (!moved) return 'already'
+        await ledger(
+          trx,
+          {
+            orderId: order.id,
+            userId: order.user_id,
+            event: 'refund_failed',
+            amountFen: 0,
+            source,
+            detail: `refund ${refund.refundNo}: ${reason}`,
+          },
+          now,
+        )
+        return 'failed'
+      }
+      const left = order.amount_fen - order.refunded_fen
+      if (!Number.isInteger(refund.amountFen) || refund.amountFen <= 0 || refund.amountFen > left) {
+        this.deps.log.warn({ orderId: order.id, source, amount: refund.amountFen }, 'refund does not match its order')
+        return 'refused'
+      }
+      if (order.status !== 'fulfilled' && order.status !== 'refunding') {
+        this.deps.log.warn({ orderId: order.id, status: order.status }, 'refund of an order that was not fulfilled')
+        return 'ignored'
+      }
+      if (!(await firstDelivery(trx, `refund:${order.rail}:${refund.refundNo}`, order, 'refunded', now)))
+        return 'already'
+      const refundedFen = order.refunded_fen + refund.amountFen
+      const full = refundedFen === order.amount_fen && canMove(order.status, 'refunded')
+      const ours = order.refund_no === refund.refundNo
+      const updated = await trx
+        .updateTable('orders')
+        .set({
+          refunded_fen: refundedFen,
+          ...(full ? { status: 'refunded' as const, refunded_at: now, next_query_at: null } : {}),
+          // Our refund is over when its own number comes back, even a partial one.
+          ...(!full && ours ? { status: 'fulfilled' as const, next_query_at: null } : {}),
+        })
+        .where('id', '=', order.id)
+        .where('refunded_fen', '=', order.refunded_fen)
+        .where('status', '=', order.status)
+        .executeTakeFirst()
+      if (Number(updated.numUpdatedRows) !== 1) throw new Error('order changed while its refund was recorded')
       const period =
         order.granted_until !== null && order.granted_from !== null ? order.granted_until - order.granted_from : 0
-      const expiresAt = await shortenMembership(trx, order.user_id, period, now)
+      const share = (fen: number) => Math.round((period * fen) / order.amount_fen)
+      const expiresAt = await shortenMembership(trx, order.user_id, share(refundedFen) - share(order.refunded_fen), now)
       await ledger(
         trx,
         {
           orderId: order.id,
           userId: order.user_id,
-          event: 'refunded',
-          amountFen: -order.amount_fen,
+          event: full ? 'refunded' : 'partially_refunded',
+          amountFen: -refund.amountFen,
           source,
-          detail: `refund ${refundNo}; VIP now until ${new Date(expiresAt).toISOString()}`,
+          detail: `refund ${refund.refundNo}${ours ? '' : ' (made outside this server)'}; VIP now until ${new Date(expiresAt).toISOString()}`,
         },
         now,
       )
-      return 'fulfilled'
+      return 'refunded'
     })
+    if (outcome === 'refunded') this.deps.onMembershipChange()
+    return outcome
   }
-}
 
-function rfc3339(epochMs: number): string {
-  return `${new Date(epochMs + 8 * 3600000).toISOString().slice(0, 19)}+08:00`
+  // ---- notifications ----------------------------------------------------------------------------
+
+  /**
+   * Applies a verified notification. Claims the notification's signature does not cover are only
+   * checked with the rail. Returns what happened and the order as it is now (null when unknown).
+   */
+  async apply(event: RailEvent): Promise<{ outcome: SettleOutcome | RefundOutcome; order: OrderRow | null }> {
+    const order = await this.deps.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('out_trade_no', '=', event.outTradeNo)
+      .executeTakeFirst()
+    if (!order) return { outcome: 'refused', order: null }
+    switch (event.kind) {
+      case 'paid': {
+        const outcome = await this.settle(event.outTradeNo, event.evidence, 'notification', event.key)
+        return { outcome, order: await this.order(order.id) }
+      }
+      case 'refund': {
+        const outcome = await this.refundOutcome(event.outTradeNo, event, 'notification')
+        return { outcome, order: await this.order(order.id) }
+      }
+      case 'check-payment': {
+        // The push's own answer tells WeChat the goods were delivered.
+        const now = await this.check(order, 'query', { deliveryAnswered: true })
+        return { outcome: now.status === order.status ? 'already' : 'fulfilled', order: now }
+      }
+      case 'check-refund': {
+        const adapter = this.adapterFor(order)
+        const status = await adapter.queryRefund(this.railOrder(order), event.refundNo)
+        if (status.state === 'succeeded' || status.state === 'failed') {
+          const outcome = await this.refundOutcome(
+            event.outTradeNo,
+            {
+              refundNo: event.refundNo,
+              amountFen: status.state === 'succeeded' ? status.amountFen : 0,
+              outcome: status.state,
+              reason: status.state === 'failed' ? status.reason : '',
+            },
+            'query',
+          )
+          return { outcome, order: await this.order(order.id) }
+        }
+        return { outcome: 'ignored', order }
+      }
+    }
+  }
 }

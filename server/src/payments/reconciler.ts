@@ -4,18 +4,37 @@ import type { Database } from '../db/schema'
 import { LeasedJob } from '../domain/leased-job'
 import type { Payments } from './payments'
 
+/** Orders asked about in one sweep */
+const BATCH = 200
+
+export interface SweepReport {
+  /** Orders asked about */
+  checked: number
+  /** Of those: now fulfilled, refunded, back to fulfilled after a failed refund, closed */
+  fulfilled: number
+  refunded: number
+  refundsFailed: number
+  closed: number
+}
+
+const EMPTY: SweepReport = { checked: 0, fulfilled: 0, refunded: 0, refundsFailed: 0, closed: 0 }
+
 /**
- * The sweep that finds paid orders whose notification never came and closes expired ones.
- * Several replicas may run it: a lease row in the database lets one of them work at a time.
+ * The sweep that settles what notifications did not: paid orders whose notification never came
+ * (closed ones too: a virtual-payment order can be paid after we closed it), expired orders, and
+ * refunds whose outcome never arrived. Each order is asked about when its `next_query_at` is due,
+ * later each time (Payments.check), until it settles or WeChat's lifetime for it is over. Orders
+ * asked about least come first, newest first among equals, so stuck orders never starve new ones.
+ * Several replicas may run it: a lease row lets one of them work at a time.
  */
 export class Reconciler {
-  private readonly job: LeasedJob<number>
+  private readonly job: LeasedJob<SweepReport>
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly payments: Payments,
     private readonly log: FastifyBaseLogger,
-    private readonly options: { intervalMs: number; pendingAfterMs: number; now: () => number },
+    private readonly options: { intervalMs: number; now: () => number },
   ) {
     this.job = new LeasedJob(db, {
       name: 'reconcile-orders',
@@ -23,7 +42,7 @@ export class Reconciler {
       now: options.now,
       log,
       work: () => this.sweep(),
-      idle: () => 0,
+      idle: () => EMPTY,
     })
   }
 
@@ -35,23 +54,32 @@ export class Reconciler {
     return this.job.stop()
   }
 
-  /** One sweep; returns how many orders it looked at (0 when another replica holds the lease). */
-  runOnce(): Promise<number> {
+  /** One sweep (an empty report when another replica holds the lease). */
+  runOnce(): Promise<SweepReport> {
     return this.job.runOnce()
   }
 
-  private async sweep(): Promise<number> {
+  private async sweep(): Promise<SweepReport> {
     const now = this.options.now()
     const due = await this.db
       .selectFrom('orders')
       .selectAll()
-      .where('status', 'in', ['created', 'pending'])
-      .where((eb) => eb.or([eb('created_at', '<=', now - this.options.pendingAfterMs), eb('expires_at', '<=', now)]))
-      .orderBy('created_at')
-      .limit(200)
+      .where('next_query_at', 'is not', null)
+      .where('next_query_at', '<=', now)
+      .orderBy('query_attempts')
+      .orderBy('id', 'desc')
+      .limit(BATCH)
       .execute()
-    for (const order of due) await this.payments.check(order, 'sweep')
-    if (due.length > 0) this.log.info({ orders: due.length }, 'reconciliation sweep checked pending orders')
-    return due.length
+    const report = { ...EMPTY, checked: due.length }
+    for (const order of due) {
+      const after = await this.payments.check(order, 'sweep')
+      if (after.status === order.status) continue
+      if (after.status === 'fulfilled' && order.status === 'refunding') report.refundsFailed += 1
+      else if (after.status === 'fulfilled') report.fulfilled += 1
+      else if (after.status === 'refunded') report.refunded += 1
+      else if (after.status === 'closed') report.closed += 1
+    }
+    if (due.length > 0) this.log.info(report, 'reconciliation sweep')
+    return report
   }
 }

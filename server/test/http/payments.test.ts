@@ -2,8 +2,8 @@ import type { PaymentRail } from '../../src/db/schema'
 import { dialects, vipSentences } from '../helpers'
 import crypto from 'node:crypto'
 import type { OrderRow } from '../../src/db/schema'
-import { pushSignature } from '../../src/payments/message-push'
-import { encryptResource, rsaSign } from '../../src/payments/wechatpay-sign'
+import { pushSignature } from '../../src/payments/xpay/message-push'
+import { encryptResource, rsaSign } from '../../src/payments/wechatpay/sign'
 import { encryptPush } from '../../../simulator/src/signing'
 import { startPaymentStack, type PaymentStack } from '../payment-stack'
 
@@ -168,7 +168,7 @@ describe.each(cases)('payments on %s, rail %s', (dialect, rail) => {
     expect((await s.call('GET', `/api/issues/${seedId}`, token)).body.access.granted).toBe(false)
     await s.db.kysely
       .updateTable('orders')
-      .set({ expires_at: Date.now() - 1000, created_at: Date.now() - 3600000 })
+      .set({ expires_at: Date.now() - 1000, created_at: Date.now() - 3600000, next_query_at: Date.now() - 1000 })
       .where('id', '=', id)
       .execute()
     await s.app.reconciler.runOnce()

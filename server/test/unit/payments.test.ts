@@ -7,7 +7,7 @@ import {
   pushSignature,
   verifyMsgSignature,
   verifyPushSignature,
-} from '../../src/payments/message-push'
+} from '../../src/payments/xpay/message-push'
 import { canMove, newOutTradeNo, ORDER_TRANSITIONS } from '../../src/payments/payments'
 import {
   authorization,
@@ -17,8 +17,8 @@ import {
   requestPaymentParams,
   rsaSign,
   verifyWechatpaySignature,
-} from '../../src/payments/wechatpay-sign'
-import { apiPaySig, buildSignData, paySig, userSignature } from '../../src/payments/xpay-sign'
+} from '../../src/payments/wechatpay/sign'
+import { apiPaySig, buildSignData, paySig, userSignature } from '../../src/payments/xpay/sign'
 import type { OrderStatus } from '../../src/db/schema'
 
 const CST = (text: string) => Date.parse(`${text}+08:00`)
@@ -55,6 +55,7 @@ describe('order state machine', () => {
         'paid→fulfilled',
         'paid→refunding',
         'fulfilled→refunding',
+        'fulfilled→refunded',
         'refunding→refunded',
         'refunding→fulfilled',
       ].sort(),

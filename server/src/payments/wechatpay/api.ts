@@ -1,7 +1,7 @@
 import type crypto from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { authorization, verifyWechatpaySignature, type Merchant } from './wechatpay-sign'
+import { authorization, verifyWechatpaySignature, type Merchant } from './sign'
 
 /** WeChat Pay API v3 for JSAPI orders: every request signed, every answer's signature verified. */
 
@@ -30,7 +30,14 @@ export const Transaction = Type.Object({
 export type TransactionDto = Static<typeof Transaction>
 
 const Prepay = Type.Object({ prepay_id: Type.String({ minLength: 1, maxLength: 128 }) })
-const Refund = Type.Object({ out_refund_no: Type.String(), status: Type.String() })
+const Refund = Type.Object({
+  out_refund_no: Type.String(),
+  out_trade_no: Type.Optional(Type.String()),
+  /** SUCCESS, CLOSED, PROCESSING or ABNORMAL */
+  status: Type.String(),
+  amount: Type.Optional(Type.Object({ refund: Type.Optional(Type.Integer()), total: Type.Optional(Type.Integer()) })),
+})
+export type RefundDto = Static<typeof Refund>
 
 export interface WechatpayOptions {
   baseUrl: string
@@ -86,6 +93,7 @@ export class WechatpayApi {
     outTradeNo: string
     outRefundNo: string
     amountFen: number
+    totalFen: number
     reason: string
     notifyUrl: string
   }) {
@@ -98,10 +106,22 @@ export class WechatpayApi {
         out_refund_no: refund.outRefundNo,
         reason: refund.reason,
         notify_url: refund.notifyUrl,
-        amount: { refund: refund.amountFen, total: refund.amountFen, currency: 'CNY' },
+        amount: { refund: refund.amountFen, total: refund.totalFen, currency: 'CNY' },
       },
       Refund,
     )
+  }
+
+  /** The refund, or null when WeChat Pay has none with this number. */
+  async queryRefund(outRefundNo: string): Promise<RefundDto | null> {
+    const path = `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`
+    try {
+      return await this.call('refund-query', 'GET', path, undefined, Refund)
+    } catch (error) {
+      if (error instanceof WechatpayError && (error.code === 'RESOURCE_NOT_EXISTS' || error.code === 'NOT_FOUND'))
+        return null
+      throw error
+    }
   }
 
   private async call<T extends typeof Prepay | typeof Refund | typeof Transaction>(

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Config } from '../config'
-import { REPO_ROOT } from '../paths'
+import type { Config } from '../../config'
+import { REPO_ROOT } from '../../paths'
 
 /** Reads WeChat Pay's keys named by the configuration; null when WeChat Pay is not configured. */
 export function loadWechatpayKeys(config: Config): {

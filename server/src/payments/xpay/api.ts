@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import type { AccessTokenCache } from '../wechat/access-token'
-import { WeChatError, UNREACHABLE } from '../wechat/api'
-import { apiPaySig } from './xpay-sign'
+import type { AccessTokenCache } from '../../wechat/access-token'
+import { WeChatError, UNREACHABLE } from '../../wechat/api'
+import { apiPaySig } from './sign'
 
 /** 小程序虚拟支付 server APIs: access_token plus pay_sig over "<uri>&<exact body>". */
 
@@ -15,6 +15,10 @@ const XpayOrder = Type.Object({
     paid_time: Type.Optional(Type.Integer()),
     wx_order_id: Type.Optional(Type.String()),
     wxpay_order_id: Type.Optional(Type.String()),
+    /** Refund orders (queried by their refund_order_id): the fen refunded */
+    refund_fee: Type.Optional(Type.Integer()),
+    /** Payment orders: the fen not refunded yet */
+    left_fee: Type.Optional(Type.Integer()),
   }),
 })
 export type XpayOrderDto = Static<typeof XpayOrder>['order']
@@ -22,6 +26,9 @@ export type XpayOrderDto = Static<typeof XpayOrder>['order']
 /** WeChat's numbering: 0 init, 1 created, 2 paid awaiting delivery, 3 delivering, 4 delivered, 5 refunded, 6 closed, 7 refund failed, 8 user refund done */
 export const XPAY_PAID_STATUSES = new Set([2, 3, 4])
 export const XPAY_CLOSED_STATUSES = new Set([0, 6])
+/** Refund orders: 5 refunded, 7 failed; anything else is still under way */
+export const XPAY_REFUNDED = 5
+export const XPAY_REFUND_FAILED = 7
 
 const Answer = Type.Object({ errcode: Type.Number(), errmsg: Type.Optional(Type.String()) })
 
@@ -61,6 +68,8 @@ export class XpayApi {
     orderId: string
     refundOrderId: string
     amountFen: number
+    /** What is not refunded yet (WeChat checks it against its own account) */
+    leftFen: number
     reason: string
   }) {
     await this.call(
@@ -69,8 +78,7 @@ export class XpayApi {
         openid: refund.openid,
         order_id: refund.orderId,
         refund_order_id: refund.refundOrderId,
-        // Only full first refunds are made, so what is left is the whole amount.
-        left_fee: refund.amountFen,
+        left_fee: refund.leftFen,
         refund_fee: refund.amountFen,
         biz_meta: '',
         refund_reason: '1',
