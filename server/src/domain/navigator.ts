@@ -66,7 +66,7 @@ export class Navigator {
       throw notFound('REGION_NOT_FOUND', `there is no region "${regionCode}": pick one from GET /api/navigator`)
     const limit = query.limit ?? NAVIGATOR_DEFAULT_LIMIT
     // The cursor's "publishedAt" slot carries the issue number here.
-    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 'number')
     let builder = this.db
       .selectFrom('issues')
       .select(['id', 'number', 'title', 'published_at', 'vip'])

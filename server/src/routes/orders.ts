@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { App } from '../app'
 import type { OrderRow } from '../db/schema'
 import { ApiError } from '../errors'
-import { errorResponses } from '../schemas/common'
+import { errorResponses, IdInteger } from '../schemas/common'
 import {
   CreateOrderBody,
   CreateOrderResult,
@@ -112,7 +112,7 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
         ...secured,
         summary:
           'Give up on a pending order: checked with the rail first (a payment that went through is kept), then closed',
-        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }),
+        params: Type.Object({ id: IdInteger() }),
         response: { 200: Order, 503: errorResponses[500], ...errorResponses },
       },
     },
@@ -135,7 +135,7 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
       schema: {
         ...secured,
         summary: 'One order; a pending one is first checked with the payment rail',
-        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }),
+        params: Type.Object({ id: IdInteger() }),
         response: { 200: Order, ...errorResponses },
       },
     },

@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Type, type IntegerOptions, type Static, type TSchema } from '@sinclair/typebox'
 
 /** The one error shape every endpoint answers with. */
 export const ErrorBody = Type.Object(
@@ -26,5 +26,25 @@ export const errorResponses = {
  * serialises it directly instead of trying each branch (OpenAPI 3.1 style).
  */
 export function Nullable<T extends TSchema>(schema: T) {
-  return Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type as string, 'null'] })
+  const type = [schema.type as string, 'null']
+  // BoundedInteger's inner type check must let null through as well.
+  const allOf = (schema.allOf as TSchema[] | undefined)?.map((inner) => (inner.type ? { ...inner, type } : inner))
+  return Type.Unsafe<Static<T> | null>({ ...schema, type, ...(allOf ? { allOf } : {}) })
 }
+
+/** The largest value an `integer` column holds on PostgreSQL (int4): ids, issue numbers. */
+export const INT4_MAX = 2147483647
+
+/**
+ * A bounded integer for values that may arrive as text (query and path parameters, string
+ * body fields). Ajv's coerceTypes turns "1e309" into Infinity, and with strictNumbers it
+ * judges minimum and maximum on finite numbers only, so Infinity passed a plain
+ * Type.Integer and reached the database (a 500). The inner type check runs on the coerced
+ * value and refuses Infinity ("must be integer"), so the bounds hold.
+ */
+export function BoundedInteger(options: IntegerOptions & { minimum: number; maximum: number }) {
+  return Type.Integer({ ...options, allOf: [{ type: 'integer' }] })
+}
+
+/** A database id as a parameter: 1 … 2147483647. */
+export const IdInteger = () => BoundedInteger({ minimum: 1, maximum: INT4_MAX })

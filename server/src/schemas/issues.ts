@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Nullable } from './common'
+import { BoundedInteger, IdInteger, Nullable } from './common'
 import { Section } from './content'
 import { Plan } from './plans'
 
@@ -36,14 +36,14 @@ export const ListIssuesQuery = Type.Object(
     column: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' })),
     region: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
+    limit: Type.Optional(BoundedInteger({ minimum: 1, maximum: 50, default: 20 })),
   },
   { additionalProperties: false },
 )
 export type ListIssuesQueryDto = Static<typeof ListIssuesQuery>
 
 export const IssueParams = Type.Object({
-  id: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+  id: IdInteger(),
 })
 
 export const Paywall = Type.Object({

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Nullable } from './common'
+import { BoundedInteger, Nullable } from './common'
 
 /** The most issues one navigator page holds: a region publishes about 50 a year, so most regions fit in one page. */
 export const NAVIGATOR_MAX_LIMIT = 200
@@ -26,7 +26,9 @@ export const NavigatorRegionParams = Type.Object(
 export const NavigatorQuery = Type.Object(
   {
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: NAVIGATOR_MAX_LIMIT, default: NAVIGATOR_DEFAULT_LIMIT })),
+    limit: Type.Optional(
+      BoundedInteger({ minimum: 1, maximum: NAVIGATOR_MAX_LIMIT, default: NAVIGATOR_DEFAULT_LIMIT }),
+    ),
   },
   { additionalProperties: false },
 )

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Nullable } from './common'
+import { BoundedInteger, IdInteger, Nullable } from './common'
 import { AnswerBlock } from './content'
 
 /** The longest answer a reader may save or submit, in characters (whitespace included). */
@@ -10,28 +10,22 @@ export const MAX_ELAPSED_SECONDS = 86400
 /** A question's id in its issue: "q1", "q2" … counted over the whole body, so it is the same on both sides of the paywall */
 export const QuestionId = Type.String({ pattern: '^q[1-9][0-9]{0,2}$', maxLength: 4 })
 
-export const PracticeIssueParams = Type.Object(
-  { issueId: Type.Integer({ minimum: 1, maximum: 2147483647 }) },
-  { additionalProperties: false },
-)
+export const PracticeIssueParams = Type.Object({ issueId: IdInteger() }, { additionalProperties: false })
 
 export const PracticeQuestionParams = Type.Object(
-  { issueId: Type.Integer({ minimum: 1, maximum: 2147483647 }), questionId: QuestionId },
+  { issueId: IdInteger(), questionId: QuestionId },
   { additionalProperties: false },
 )
 export type PracticeQuestionParamsDto = Static<typeof PracticeQuestionParams>
 
-export const PracticeAnswersQuery = Type.Object(
-  { issueId: Type.Integer({ minimum: 1, maximum: 2147483647 }) },
-  { additionalProperties: false },
-)
+export const PracticeAnswersQuery = Type.Object({ issueId: IdInteger() }, { additionalProperties: false })
 
 export const PracticeBody = Type.Object(
   {
     /** The reader's answer as typed; whitespace is kept */
     text: Type.String({ maxLength: MAX_ANSWER_LENGTH }),
     /** Seconds spent on the answer so far, by the page's timer */
-    elapsedSeconds: Type.Integer({ minimum: 0, maximum: MAX_ELAPSED_SECONDS }),
+    elapsedSeconds: BoundedInteger({ minimum: 0, maximum: MAX_ELAPSED_SECONDS }),
   },
   { additionalProperties: false },
 )

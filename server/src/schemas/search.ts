@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Nullable } from './common'
+import { BoundedInteger, Nullable } from './common'
 import { IssueSummary } from './issues'
 
 export const SearchQuery = Type.Object(
@@ -8,7 +8,7 @@ export const SearchQuery = Type.Object(
     q: Type.String({ minLength: 1, maxLength: 500, description: '城市群, 山西, 乡村振兴 共同富裕' }),
     region: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
+    limit: Type.Optional(BoundedInteger({ minimum: 1, maximum: 50, default: 20 })),
   },
   { additionalProperties: false },
 )

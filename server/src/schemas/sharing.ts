@@ -1,15 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Nullable } from './common'
+import { BoundedInteger, IdInteger, Nullable } from './common'
 
 /** Share codes: 12 characters of a 32-letter alphabet (no 0/1/l/o), random, never derived from the reader. */
 export const SHARE_CODE_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789'
 export const SHARE_CODE_LENGTH = 12
 export const SHARE_CODE_PATTERN = `^[${SHARE_CODE_ALPHABET}]{${SHARE_CODE_LENGTH}}$`
 
-export const ShareCardParams = Type.Object(
-  { id: Type.Integer({ minimum: 1, maximum: 2147483647 }) },
-  { additionalProperties: false },
-)
+export const ShareCardParams = Type.Object({ id: IdInteger() }, { additionalProperties: false })
 
 export const ShareCardQuery = Type.Object(
   {
@@ -37,10 +34,10 @@ export type ShareCodeDto = Static<typeof ShareCode>
 
 export const ShareOpenBody = Type.Object(
   {
-    issueId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+    issueId: IdInteger(),
     sharer: Type.String({ pattern: SHARE_CODE_PATTERN, minLength: 12, maxLength: 12 }),
     /** WeChat's launch scene (Taro.getEnterOptionsSync().scene): 1007 chat, 1008 group chat, 1154 Moments; null on H5 */
-    scene: Nullable(Type.Integer({ minimum: 1000, maximum: 9999 })),
+    scene: Nullable(BoundedInteger({ minimum: 1000, maximum: 9999 })),
   },
   { additionalProperties: false },
 )

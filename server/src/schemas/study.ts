@@ -1,16 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Nullable } from './common'
+import { BoundedInteger, IdInteger, Nullable } from './common'
 import { IssueSummary } from './issues'
 
-export const StudyIssueParams = Type.Object(
-  { issueId: Type.Integer({ minimum: 1, maximum: 2147483647 }) },
-  { additionalProperties: false },
-)
+export const StudyIssueParams = Type.Object({ issueId: IdInteger() }, { additionalProperties: false })
 
 export const StudyPageQuery = Type.Object(
   {
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
+    limit: Type.Optional(BoundedInteger({ minimum: 1, maximum: 50, default: 20 })),
   },
   { additionalProperties: false },
 )
