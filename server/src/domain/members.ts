@@ -137,6 +137,30 @@ export async function bindPhone(
   phone: string,
   now: number,
 ): Promise<{ linkedMember: boolean }> {
+  // Two readers binding one phone at the same moment (PostgreSQL) both find it free; the unique
+  // index lets one through and fails the other. Run that one again: the holder is visible now,
+  // so it is refused with the 409 and recorded exactly as a binding that came second.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bindPhoneOnce(db, userId, phone, now)
+    } catch (error) {
+      if (attempt >= 3 || !isUniqueViolation(error)) throw error
+    }
+  }
+}
+
+/** A unique index refused the write: PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE. */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE'
+}
+
+async function bindPhoneOnce(
+  db: Kysely<Database>,
+  userId: number,
+  phone: string,
+  now: number,
+): Promise<{ linkedMember: boolean }> {
   const refusal = await db.transaction().execute(async (trx) => {
     const holder = await trx
       .selectFrom('users')

@@ -58,11 +58,11 @@ export async function meRoutes(app: App, options: { now: () => number }): Promis
         if (!request.isMultipart()) {
           throw new ApiError(415, 'MULTIPART_REQUIRED', 'send the image as multipart/form-data in a field named "file"')
         }
-        const file = await request.file({ limits: { fileSize: AVATAR_MAX_BYTES, files: 1, parts: 4 } })
+        const file = await upload(() => request.file({ limits: { fileSize: AVATAR_MAX_BYTES, files: 1, parts: 4 } }))
         if (!file || file.fieldname !== 'file')
           throw new ApiError(400, 'FILE_REQUIRED', 'send the image in a field named "file"')
         // Past the limit, multipart fails the request with FILE_TOO_LARGE (see the error handler).
-        const data = await file.toBuffer()
+        const data = await upload(() => file.toBuffer())
         const type = sniffImage(data)
         if (!type) throw new ApiError(415, 'UNSUPPORTED_IMAGE', 'the avatar must be a JPEG, PNG or WebP image')
         await app.accounts.setAvatar(userId, data, type)
@@ -134,4 +134,22 @@ export async function meRoutes(app: App, options: { now: () => number }): Promis
         .send(data as never)
     },
   )
+}
+
+/**
+ * Reads the multipart body: a malformed one (no boundary, cut short) is the client's 400
+ * INVALID_UPLOAD, not a 500; multipart's own 4xx errors (FILE_TOO_LARGE, limits) pass through.
+ */
+async function upload<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read()
+  } catch (error) {
+    const status = (error as { statusCode?: unknown }).statusCode
+    if (typeof status === 'number' && status < 500) throw error
+    throw new ApiError(
+      400,
+      'INVALID_UPLOAD',
+      'the upload is not well-formed multipart/form-data: send the image again in a field named "file"',
+    )
+  }
 }
