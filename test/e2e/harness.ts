@@ -181,7 +181,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const token = /^token (\S+)$/m.exec(issued)?.[1]
       const userId = /^user (\d+)/m.exec(issued)?.[1]
       if (!token || !userId) throw new Error(`unexpected output of admin token:\n${issued}`)
-      await admin('grant-vip', userId, String(days))
+      await admin('grant-vip', `#${userId}`, String(days))
       return token
     }
     const importContent = async (...paths: string[]) => {

@@ -1,7 +1,7 @@
 import { buildApp } from '../app'
 import { configOrExit, openMigratedDb } from '../bootstrap'
 import { ApiError } from '../errors'
-import { findUser, grantMembership, issueToken } from '../domain/users'
+import { findUser, grantMembership, issueToken, type UserRef } from '../domain/users'
 import fs from 'node:fs'
 import { importMembers, parseImportPhone, parseMembersCsv, unlinkPhone } from '../domain/members'
 import { shanghaiDate } from '../domain/time'
@@ -11,17 +11,18 @@ import { subscriptionReport } from '../domain/subscriptions'
 
 const USAGE = `usage:
   npm run admin -- token <name>                      issue a bearer token for a named user (created if new)
-  npm run admin -- grant-vip <user> <days> [reason]  extend VIP by <days>; <user> is an id or a name
+  npm run admin -- grant-vip <user> <days> [reason]  extend VIP by <days>; <user> is #<id> or a name
   npm run admin -- import-members <file.csv>         import web-site members: phone,name,vip_expires_at
   npm run admin -- member-links [phone]              recorded phone links and refusals, newest first
   npm run admin -- unlink-phone <phone> <reason>     free a phone from the account holding it
   npm run admin -- revoke-vip <user> <days> <reason> take back VIP days (never below now)
-  npm run admin -- orders [--status S] [--user U] [--limit N]   list orders, newest first
+  npm run admin -- orders [--status S] [--user U] [--limit N]   list orders, newest first; U is #<id> or a name
   npm run admin -- refund <order id> <reason>        full refund of a fulfilled order
   npm run admin -- ledger [--order N] [--user U]     the money ledger, newest first
   npm run admin -- reconcile                         run the reconciliation sweep once
   npm run admin -- shares [--issue ID] [--days N]    share opens per issue, per sharer (masked) and by scene
-  npm run admin -- subscriptions                     通知我下一期: opt-ins waiting per region, messages by status`
+  npm run admin -- subscriptions                     通知我下一期: opt-ins waiting per region, messages by status
+<user> is #<id> (e.g. #7) or a name; a bare number is refused, since names are never all digits`
 
 type Command = (args: string[]) => Promise<number>
 
@@ -49,10 +50,29 @@ async function main(): Promise<number> {
   return run(args)
 }
 
+/**
+ * A user argument: `#7` is the user with id 7, a bare word is a name. A bare number is refused
+ * rather than guessed: `token 7` once made a user named "7" while `grant-vip 7` meant id 7.
+ */
+function parseUserRef(text: string): UserRef | string {
+  const id = /^#(\d{1,10})$/.exec(text)
+  if (id) {
+    const value = Number(id[1])
+    return value >= 1 && value <= 2147483647 ? { id: value } : `there is no user id ${id[1]}: ids are 1 to 2147483647`
+  }
+  if (/^\p{Nd}+$/u.test(text)) return `"${text}" could be an id or a name: write #${text} for the user with id ${text}`
+  if (!text || text.startsWith('#')) return `"${text}" is not a user: write #<id> (e.g. #7) or the user's name`
+  return { name: text }
+}
+
 async function token(args: string[]): Promise<number> {
   const name = args[0]?.trim() ?? ''
   if (args.length !== 1 || !/^[\p{L}\p{N}_.-]{1,64}$/u.test(name)) {
     process.stderr.write('token needs one name of 1–64 letters, digits, "_", "." or "-"\n')
+    return 64
+  }
+  if (/^\p{Nd}+$/u.test(name)) {
+    process.stderr.write(`a name may not be only digits: "${name}" would read as an id (write ids as #${name})\n`)
     return 64
   }
   const { db } = await openMigratedDb(configOrExit())
@@ -69,7 +89,12 @@ async function grantVip(args: string[]): Promise<number> {
   const [who, daysText, ...reasonWords] = args
   const days = Number(daysText)
   if (!who || !Number.isInteger(days) || days < 1 || days > 3660) {
-    process.stderr.write('grant-vip needs a user (id or name) and a whole number of days from 1 to 3660\n')
+    process.stderr.write('grant-vip needs a user (#<id> or a name) and a whole number of days from 1 to 3660\n')
+    return 64
+  }
+  const ref = parseUserRef(who)
+  if (typeof ref === 'string') {
+    process.stderr.write(`${ref}\n`)
     return 64
   }
   const reason = reasonWords.join(' ').trim() || 'granted by an operator'
@@ -79,7 +104,7 @@ async function grantVip(args: string[]): Promise<number> {
   }
   const { db } = await openMigratedDb(configOrExit())
   try {
-    const user = await findUser(db.kysely, who)
+    const user = await findUser(db.kysely, ref)
     if (!user) {
       process.stderr.write(`no user "${who}": create one with npm run admin -- token <name>\n`)
       return 1
@@ -185,12 +210,17 @@ async function revokeVip(args: string[]): Promise<number> {
   const days = Number(daysText)
   const reason = reasonWords.join(' ').trim()
   if (!who || !Number.isInteger(days) || days < 1 || days > 3660 || !reason || reason.length > 200) {
-    process.stderr.write('revoke-vip needs a user (id or name), whole days from 1 to 3660 and a reason\n')
+    process.stderr.write('revoke-vip needs a user (#<id> or a name), whole days from 1 to 3660 and a reason\n')
+    return 64
+  }
+  const ref = parseUserRef(who)
+  if (typeof ref === 'string') {
+    process.stderr.write(`${ref}\n`)
     return 64
   }
   const { db } = await openMigratedDb(configOrExit())
   try {
-    const user = await findUser(db.kysely, who)
+    const user = await findUser(db.kysely, ref)
     if (!user) {
       process.stderr.write(`no user "${who}"\n`)
       return 1
@@ -214,12 +244,17 @@ async function orders(args: string[]): Promise<number> {
     process.stderr.write('--limit must be a whole number from 1 to 1000\n')
     return 64
   }
+  const ref = parsed.user === undefined ? undefined : parseUserRef(parsed.user)
+  if (typeof ref === 'string') {
+    process.stderr.write(`--user: ${ref}\n`)
+    return 64
+  }
   const { db } = await openMigratedDb(configOrExit())
   try {
     let query = db.kysely.selectFrom('orders').selectAll().orderBy('id', 'desc').limit(limit)
     if (parsed.status) query = query.where('status', '=', parsed.status as never)
-    if (parsed.user) {
-      const user = await findUser(db.kysely, parsed.user)
+    if (ref) {
+      const user = await findUser(db.kysely, ref)
       if (!user) {
         process.stderr.write(`no user "${parsed.user}"\n`)
         return 1
@@ -245,11 +280,28 @@ async function ledgerCommand(args: string[]): Promise<number> {
     process.stderr.write(`${parsed}\n`)
     return 64
   }
+  const orderId = parsed.order === undefined ? undefined : Number(parsed.order)
+  if (orderId !== undefined && (!Number.isInteger(orderId) || orderId < 1 || orderId > 2147483647)) {
+    process.stderr.write('--order must be an order id\n')
+    return 64
+  }
+  const ref = parsed.user === undefined ? undefined : parseUserRef(parsed.user)
+  if (typeof ref === 'string') {
+    process.stderr.write(`--user: ${ref}\n`)
+    return 64
+  }
   const { db } = await openMigratedDb(configOrExit())
   try {
     let query = db.kysely.selectFrom('ledger').selectAll().orderBy('id', 'desc').limit(500)
-    if (parsed.order) query = query.where('order_id', '=', Number(parsed.order))
-    if (parsed.user) query = query.where('user_id', '=', Number(parsed.user))
+    if (orderId !== undefined) query = query.where('order_id', '=', orderId)
+    if (ref) {
+      const user = await findUser(db.kysely, ref)
+      if (!user) {
+        process.stderr.write(`no user "${parsed.user}"\n`)
+        return 1
+      }
+      query = query.where('user_id', '=', user.id)
+    }
     for (const row of await query.execute()) {
       process.stdout.write(
         `${new Date(row.created_at).toISOString()}  ${row.event.padEnd(16)}  order ${String(row.order_id ?? '-').padStart(5)}  user ${row.user_id}  ${(row.amount_fen / 100).toFixed(2).padStart(8)}  ${row.source.padEnd(12)}  ${row.detail}\n`,

@@ -33,14 +33,17 @@ export async function issueToken(
   })
 }
 
+/** A user as an operator names one: by id, or by the name `admin token` gave it. */
+export type UserRef = { id: number } | { name: string }
+
 export async function findUser(
   db: Kysely<Database>,
-  idOrName: string,
+  ref: UserRef,
 ): Promise<{ id: number; name: string | null } | undefined> {
   const query = db.selectFrom('users').select(['id', 'name'])
-  return /^\d+$/.test(idOrName)
-    ? query.where('id', '=', Number(idOrName)).executeTakeFirst()
-    : query.where('name', '=', idOrName).executeTakeFirst()
+  return 'id' in ref
+    ? query.where('id', '=', ref.id).executeTakeFirst()
+    : query.where('name', '=', ref.name).executeTakeFirst()
 }
 
 /** Extends VIP by `days` (or takes days back, when negative) from the later of now and the current expiry; recorded in the ledger. */
