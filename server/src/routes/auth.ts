@@ -1,22 +1,15 @@
 import type { App } from '../app'
-import { ApiError } from '../errors'
 import { LoginBody, LoginResult } from '../schemas/auth'
 import { errorResponses } from '../schemas/common'
 import { Type } from '@sinclair/typebox'
-import { RateLimiter } from '../domain/rate-limiter'
+import { createRateLimiter, enforceRateLimit } from '../domain/rate-limiter'
 
 const MINUTE_MS = 60000
 
-function tooMany(retryAfter: number): ApiError {
-  return new ApiError(429, 'RATE_LIMITED', `too many sign-ins: try again in ${retryAfter} s`, {
-    'retry-after': String(retryAfter),
-  })
-}
-
 export async function authRoutes(app: App, options: { now: () => number }): Promise<void> {
   const { now } = options
-  const perAddress = new RateLimiter(app.config.LOGIN_RATE_PER_IP, MINUTE_MS)
-  const perUser = new RateLimiter(app.config.LOGIN_RATE_PER_USER, MINUTE_MS)
+  const perAddress = createRateLimiter(app.config.LOGIN_RATE_PER_IP, MINUTE_MS)
+  const perUser = createRateLimiter(app.config.LOGIN_RATE_PER_USER, MINUTE_MS)
 
   app.post(
     '/auth/login',
@@ -30,11 +23,9 @@ export async function authRoutes(app: App, options: { now: () => number }): Prom
     },
     async (request) => {
       const at = now()
-      const waitAddress = perAddress.hit(request.ip, at)
-      if (waitAddress) throw tooMany(waitAddress)
+      await enforceRateLimit(perAddress, request.ip, at, 'sign-ins')
       const identity = await app.accounts.exchangeCode(request.body.code)
-      const waitUser = perUser.hit(identity.openid, at)
-      if (waitUser) throw tooMany(waitUser)
+      await enforceRateLimit(perUser, identity.openid, at, 'sign-ins')
       const session = await app.accounts.signIn(identity, at)
       request.log.info({ userId: session.userId }, 'signed in with WeChat')
       return {
