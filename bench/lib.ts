@@ -64,7 +64,16 @@ export async function startApi(
   port ??= await freePort()
   const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'server/src/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
+    // Production refuses to start without a TRUST_PROXY decision: the bench talks to it directly.
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      TRUST_PROXY: 'false',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   const url = `http://127.0.0.1:${port}`

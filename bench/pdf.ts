@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   await migrateToLatest(db)
   await ensureTaxonomy(db.kysely)
   await importContent(db, [path.join(REPO_ROOT, 'content')])
-  const config = loadConfig({}, { NODE_ENV: 'production', MEDIA_DIR: path.join(dir, 'media') })
+  const config = loadConfig({}, { NODE_ENV: 'production', TRUST_PROXY: 'false', MEDIA_DIR: path.join(dir, 'media') })
   const app = await buildApp({ config, db, logger: pino({ level: 'warn' }) })
   await app.ready()
   try {

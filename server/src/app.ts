@@ -9,7 +9,8 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify'
-import { decodeKey, type Config } from './config'
+import { decodeKey, trustProxyOption, type Config } from './config'
+import { warnOnIgnoredProxyHeader } from './client-address'
 import type { Db } from './db/database'
 import { Catalog } from './domain/catalog'
 import type { Viewer } from './domain/gating'
@@ -115,7 +116,8 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: loggerOptions(config) }),
     bodyLimit: config.BODY_LIMIT,
-    trustProxy: true,
+    // Who the client is (request.ip) drives limits and view counts: only configured proxies may say.
+    trustProxy: trustProxyOption(config),
     routerOptions: { maxParamLength: 200 },
     // Errors raised before routing (a malformed URL, a too-long parameter) get the same shape.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
@@ -126,6 +128,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('config', config)
+  warnOnIgnoredProxyHeader(app, config)
   app.decorate('db', db)
   app.decorate('catalog', new Catalog(db.kysely))
   app.decorate('issues', new IssueReader(db.kysely, app.catalog, config.ISSUE_CACHE_TTL_MS))

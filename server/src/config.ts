@@ -1,3 +1,4 @@
+import net from 'node:net'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
@@ -50,6 +51,24 @@ const ConfigSchema = Type.Object({
   /** Logins allowed per client address and per WeChat user, each per minute */
   LOGIN_RATE_PER_IP: Type.Integer({ default: 30, minimum: 1, maximum: 100000 }),
   LOGIN_RATE_PER_USER: Type.Integer({ default: 10, minimum: 1, maximum: 100000 }),
+  /**
+   * Which proxies in front may name the client in X-Forwarded-For: empty (not decided: the header is
+   * ignored, with a warning once), `false` (none: the peer address is the client), a hop count (e.g. 1
+   * behind one load balancer: the right-most entry), or comma-separated addresses/CIDRs of the proxies.
+   */
+  TRUST_PROXY: Type.String({ default: '', maxLength: 1000 }),
+  /** Share cards drawn (cache misses) per client address per minute */
+  SHARE_CARD_RENDERS_PER_IP: Type.Integer({ default: 30, minimum: 1, maximum: 100000 }),
+  /** PDFs rendered (not served from the disk cache) per reader per hour */
+  PDF_RENDERS_PER_READER: Type.Integer({ default: 30, minimum: 1, maximum: 100000 }),
+  /** PDFs kept on disk per reader; past it the reader's own least recently served go first */
+  PDF_FILES_PER_READER: Type.Integer({ default: 20, minimum: 1, maximum: 100000 }),
+  /** Orders created per reader per hour (each asks WeChat for a payment) */
+  ORDERS_PER_READER: Type.Integer({ default: 20, minimum: 1, maximum: 100000 }),
+  /** Nickname changes per reader per hour (each spends msg_sec_check quota) */
+  NICKNAME_CHANGES_PER_READER: Type.Integer({ default: 20, minimum: 1, maximum: 100000 }),
+  /** Avatar uploads per reader per hour */
+  AVATAR_UPLOADS_PER_READER: Type.Integer({ default: 20, minimum: 1, maximum: 100000 }),
 
   /** Which rail sells VIP: virtual payment (WeChat's rule for virtual goods) or WeChat Pay JSAPI */
   PAYMENT_RAIL: Type.Union([Type.Literal('xpay'), Type.Literal('wechatpay')], { default: 'xpay' }),
@@ -63,6 +82,8 @@ const ConfigSchema = Type.Object({
   /** 消息推送 (message push) settings of the mini-program: Token and, for 安全模式, EncodingAESKey */
   MSG_PUSH_TOKEN: Type.String({ default: '', maxLength: 64 }),
   MSG_PUSH_AES_KEY: Type.String({ default: '', pattern: '^(|[A-Za-z0-9]{43})$' }),
+  /** `allow` lets production run 消息推送 in plain mode (no MSG_PUSH_AES_KEY); see docs/deploy.md */
+  MSG_PUSH_PLAIN_MODE: Type.Union([Type.Literal(''), Type.Literal('allow')], { default: '' }),
   /** Virtual payment: the offer id and the AppKey of the configured environment (0 live, 1 sandbox) */
   XPAY_OFFER_ID: Type.String({ default: '', maxLength: 64 }),
   XPAY_APP_KEY: Type.String({ default: '', maxLength: 128 }),
@@ -125,15 +146,107 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     return `${name}: ${error.message} (got ${got})`
   })
   const config = merged as Config
+  // Checks across variables read the typed values, so only once each variable is valid on its own.
+  const valid = problems.length === 0
   if (config.WECHAT_APPSECRET && !decodeKey(config.SESSION_KEY_ENCRYPTION_KEY)) {
     problems.push(
       'SESSION_KEY_ENCRYPTION_KEY: must be 32 bytes written as 64 hex digits or base64 when WECHAT_APPSECRET is set',
     )
   }
+  if (valid) {
+    const trustProblem = trustProxyProblem(config.TRUST_PROXY)
+    if (trustProblem) problems.push(trustProblem)
+    if (config.NODE_ENV === 'production') problems.push(...productionProblems(config))
+  }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`)
   }
   return config
+}
+
+/** Names proxy-addr (Fastify's trustProxy) accepts besides addresses: see docs/deploy.md. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+function trustProxyProblem(value: string): string | null {
+  const setting = value.trim()
+  if (setting === '' || setting === 'false' || /^[0-9]{1,2}$/.test(setting)) return null
+  if (setting === 'true') {
+    return 'TRUST_PROXY: `true` would take the client address from the left-most X-Forwarded-For entry, which any client writes: set the number of proxies in front (e.g. 1) or their addresses'
+  }
+  const bad = setting
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => !PROXY_RANGE_NAMES.has(entry) && !isAddressOrCidr(entry))
+  return bad.length === 0
+    ? null
+    : `TRUST_PROXY: ${JSON.stringify(bad.join(','))} is not an address or CIDR: use false, a hop count (e.g. 1) or comma-separated proxy addresses/CIDRs`
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/')
+  const family = net.isIP(address)
+  if (family === 0 || rest.length > 0) return false
+  if (prefix === undefined) return true
+  return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)
+}
+
+/**
+ * What Fastify's trustProxy option gets: false, the proxies' addresses, or for a hop count a
+ * function trusting that many hops from the socket (Fastify 5 refuses a bare number, since the
+ * peer is then not checked: a hop count is only safe when nothing but the proxies can connect).
+ */
+export function trustProxyOption(
+  config: Pick<Config, 'TRUST_PROXY'>,
+): false | string | ((address: string, hop: number) => boolean) {
+  const setting = config.TRUST_PROXY.trim()
+  if (setting === '' || setting === 'false') return false
+  if (/^[0-9]+$/.test(setting)) {
+    const hops = Number(setting)
+    return hops === 0 ? false : (_address: string, hop: number) => hop < hops
+  }
+  return setting
+    .split(',')
+    .map((entry) => entry.trim())
+    .join(',')
+}
+
+/** http:// is accepted only to this host itself (a local simulator or TLS sidecar): nothing crosses a network. */
+function isLoopbackUrl(value: string): boolean {
+  try {
+    const host = new URL(value).hostname.replace(/^\[|\]$/g, '')
+    return host === 'localhost' || host === '::1' || /^127\.[0-9]+\.[0-9]+\.[0-9]+$/.test(host)
+  } catch {
+    return false
+  }
+}
+
+/** Settings that are fine on a laptop and unsafe on the internet; docs/deploy.md says why. */
+function productionProblems(config: Config): string[] {
+  const problems: string[] = []
+  if (config.TRUST_PROXY.trim() === '') {
+    problems.push(
+      'TRUST_PROXY: must be set in production, because the client address drives the login, share and throttle limits and the view counts: `false` when readers connect straight to this server, the number of proxies in front (e.g. 1 behind one load balancer), or the proxies’ addresses/CIDRs',
+    )
+  }
+  for (const name of ['WECHAT_API_BASE', 'WECHATPAY_API_BASE', 'WECHATPAY_NOTIFY_BASE'] as const) {
+    const value = config[name]
+    if (value.startsWith('http://') && !isLoopbackUrl(value)) {
+      problems.push(
+        `${name}: must be https:// in production (got ${JSON.stringify(value)}): tokens, payments and notifications would cross the network in clear`,
+      )
+    }
+  }
+  if (config.MSG_PUSH_TOKEN && config.MSG_PUSH_TOKEN.length < 16) {
+    problems.push(
+      'MSG_PUSH_TOKEN: must have at least 16 characters in production: it is all that signs a 消息推送 delivery (set the same Token in the mini-program’s 消息推送 settings)',
+    )
+  }
+  if (config.MSG_PUSH_TOKEN && !config.MSG_PUSH_AES_KEY && config.MSG_PUSH_PLAIN_MODE !== 'allow') {
+    problems.push(
+      'MSG_PUSH_AES_KEY: 消息推送 is in plain mode (明文模式): its signature covers no part of the body and signed URLs reach access logs; choose 安全模式 and set its EncodingAESKey here, or set MSG_PUSH_PLAIN_MODE=allow to run plain mode knowingly',
+    )
+  }
+  return problems
 }
 
 /** The 32-byte key of SESSION_KEY_ENCRYPTION_KEY, or null when it is not one. */

@@ -11,7 +11,7 @@ import { migrateToLatest, openDb, type Db } from '../src/db/database'
 import { ensureTaxonomy } from '../src/domain/content-store'
 import { importContent } from '../src/domain/content-import'
 import { PAYWALL_MARKER } from '../src/domain/issue-markdown'
-import { REDACTED_PATHS } from '../src/logger'
+import { loggerOptions } from '../src/logger'
 
 export const REPO_ROOT = path.resolve(__dirname, '../..')
 export const SAMPLE_DIR = path.join(REPO_ROOT, 'content')
@@ -112,7 +112,8 @@ export async function startTestApp(
   if (options.importSample !== false) await importContent(db, [SAMPLE_DIR])
   const logs = new LogCapture()
   const config = testConfig(options.config)
-  const logger = pino({ level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, logs)
+  // The server's own logger options (redaction, request serializer), at info level whatever LOG_LEVEL says.
+  const logger = pino({ ...loggerOptions(config), level: 'info' }, logs)
   const app = await buildApp({ config, db, logger, now: options.now })
   await app.ready()
   return {
