@@ -233,6 +233,8 @@ export interface PdfCacheOptions {
   folder: string
   /** Most PDFs kept on disk; the least recently served go first */
   maxFiles?: number
+  /** Most PDFs kept for one reader, so no reader can push everyone else's out; their own go first */
+  maxFilesPerReader?: number
   render?: (issue: PdfIssue, userId: number) => Promise<Buffer>
 }
 
@@ -247,10 +249,12 @@ export const pdfRenderStats = { renders: 0 }
 export class IssuePdfCache {
   private readonly inFlight = new Map<string, Promise<Buffer>>()
   private readonly maxFiles: number
+  private readonly maxFilesPerReader: number
   private readonly render: (issue: PdfIssue, userId: number) => Promise<Buffer>
 
   constructor(private readonly options: PdfCacheOptions) {
     this.maxFiles = options.maxFiles ?? 1000
+    this.maxFilesPerReader = options.maxFilesPerReader ?? 20
     this.render = options.render ?? renderIssuePdf
   }
 
@@ -294,30 +298,42 @@ export class IssuePdfCache {
     const partial = `${file}.${crypto.randomBytes(4).toString('hex')}.part`
     await fs.promises.writeFile(partial, data)
     await fs.promises.rename(partial, file)
-    await this.prune(issue.id, this.versionTag(contentHash))
+    await this.prune(issue.id, this.versionTag(contentHash), userId, path.basename(file))
     return data
   }
 
-  /** Removes other versions of this issue, then the least recently served files beyond maxFiles. */
-  private async prune(issueId: number, currentVersion: string): Promise<void> {
+  /**
+   * Removes other versions of this issue, then the reader's least recently served files beyond
+   * maxFilesPerReader, then anyone's beyond maxFiles. The file just written stays.
+   */
+  private async prune(issueId: number, currentVersion: string, userId: number, justWritten: string): Promise<void> {
     const names = (await fs.promises.readdir(this.options.folder)).filter((name) => name.endsWith('.pdf'))
     const prefix = `issue-${issueId}-`
     const stale = names.filter((name) => name.startsWith(prefix) && !name.startsWith(`${prefix}${currentVersion}-`))
     const kept = names.filter((name) => !stale.includes(name))
-    let excess: string[] = []
-    if (kept.length > this.maxFiles) {
-      const withTimes = await Promise.all(
-        kept.map(async (name) => {
-          const stat = await fs.promises.stat(path.join(this.options.folder, name)).catch(() => null)
-          return { name, at: stat?.mtimeMs ?? 0 }
-        }),
-      )
-      withTimes.sort((a, b) => a.at - b.at)
-      excess = withTimes.slice(0, kept.length - this.maxFiles).map((entry) => entry.name)
-    }
+    const readerSuffix = `-r${userId}.pdf`
+    const own = kept.filter((name) => name.endsWith(readerSuffix))
+    const excess = await this.leastRecentlyServed(own, own.length - this.maxFilesPerReader, justWritten)
+    const others = kept.filter((name) => !excess.includes(name))
+    excess.push(...(await this.leastRecentlyServed(others, others.length - this.maxFiles, justWritten)))
     await Promise.all(
       [...stale, ...excess].map((name) => fs.promises.rm(path.join(this.options.folder, name), { force: true })),
     )
+  }
+
+  /** The `count` files of `names` served longest ago (their modification time), never `keep`. */
+  private async leastRecentlyServed(names: string[], count: number, keep: string): Promise<string[]> {
+    if (count <= 0) return []
+    const withTimes = await Promise.all(
+      names
+        .filter((name) => name !== keep)
+        .map(async (name) => {
+          const stat = await fs.promises.stat(path.join(this.options.folder, name)).catch(() => null)
+          return { name, at: stat?.mtimeMs ?? 0 }
+        }),
+    )
+    withTimes.sort((a, b) => a.at - b.at)
+    return withTimes.slice(0, count).map((entry) => entry.name)
   }
 
   private fileOf(issueId: number, contentHash: string, userId: number): string {

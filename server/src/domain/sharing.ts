@@ -46,8 +46,17 @@ export class ShareCards {
     this.cache.clear()
   }
 
-  /** The card of a published issue, or undefined when there is none (unknown, draft, scheduled). */
-  async card(issueId: number, shape: CardShape, now: number): Promise<ShareCard | undefined> {
+  /**
+   * The card of a published issue, or undefined when there is none (unknown, draft, scheduled).
+   * `beforeRender` runs before this request starts a render (not for a cached card, nor when it
+   * joins a render under way) and may throw to refuse it, e.g. a throttle.
+   */
+  async card(
+    issueId: number,
+    shape: CardShape,
+    now: number,
+    beforeRender?: () => Promise<void>,
+  ): Promise<ShareCard | undefined> {
     const version = await this.db
       .selectFrom('issues')
       .select('content_hash')
@@ -61,6 +70,10 @@ export class ShareCards {
     if (cached) return cached
     // Concurrent first requests for one card share one render.
     let pending = this.rendering.get(key)
+    if (!pending && beforeRender) {
+      await beforeRender()
+      pending = this.rendering.get(key)
+    }
     if (!pending) {
       pending = this.render(issueId, shape, now).finally(() => this.rendering.delete(key))
       this.rendering.set(key, pending)

@@ -6,6 +6,7 @@ import { wechatFailure } from '../domain/accounts'
 import { ApiError } from '../errors'
 import { BindPhoneBody, BindPhoneResult, Me, UpdateProfileBody } from '../schemas/auth'
 import { errorResponses } from '../schemas/common'
+import { throttle } from './throttles'
 
 export const AVATAR_MAX_BYTES = 2 * 1024 * 1024
 
@@ -37,6 +38,7 @@ export async function meRoutes(app: App, options: { now: () => number }): Promis
     },
     async (request) => {
       const { userId } = app.requireSession(request)
+      await throttle(app, 'nicknameChanges', userId, now())
       await app.accounts.setNickname(userId, request.body.nickname, app.config.NICKNAME_SECURITY_CHECK)
       return app.accounts.me(userId, now())
     },
@@ -55,6 +57,7 @@ export async function meRoutes(app: App, options: { now: () => number }): Promis
       },
       handler: async (request) => {
         const { userId } = app.requireSession(request)
+        await throttle(app, 'avatarUploads', userId, now())
         if (!request.isMultipart()) {
           throw new ApiError(415, 'MULTIPART_REQUIRED', 'send the image as multipart/form-data in a field named "file"')
         }

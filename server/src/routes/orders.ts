@@ -3,6 +3,7 @@ import type { App } from '../app'
 import type { OrderRow } from '../db/schema'
 import { ApiError } from '../errors'
 import { errorResponses, IdInteger } from '../schemas/common'
+import { throttle } from './throttles'
 import {
   CreateOrderBody,
   CreateOrderResult,
@@ -71,6 +72,7 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
     },
     async (request) => {
       const { userId } = app.requireSession(request)
+      await throttle(app, 'orders', userId, now())
       const { order, payment } = await app.payments.createOrder(
         userId,
         request.body.planId,

@@ -8,11 +8,15 @@ import { notFound, vipRequired } from '../errors'
 import { REPO_ROOT } from '../paths'
 import { errorResponses } from '../schemas/common'
 import { IssueParams } from '../schemas/issues'
+import { throttle } from './throttles'
 
 /** The whole issue as a PDF for VIP readers (文档PDF下载). */
 export async function pdfRoutes(app: App, options: { now: () => number }): Promise<void> {
   const { now } = options
-  const pdfs = new IssuePdfCache({ folder: path.resolve(REPO_ROOT, app.config.MEDIA_DIR, 'pdf') })
+  const pdfs = new IssuePdfCache({
+    folder: path.resolve(REPO_ROOT, app.config.MEDIA_DIR, 'pdf'),
+    maxFilesPerReader: app.config.PDF_FILES_PER_READER,
+  })
 
   app.get(
     '/issues/:id/pdf',
@@ -51,7 +55,12 @@ export async function pdfRoutes(app: App, options: { now: () => number }): Promi
       reply.header('etag', etag)
       if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send()
 
-      const data = await pdfs.get(issue, contentHash, viewer.userId)
+      // A render takes a core for a while: cold renders count per reader, PDFs on disk are free.
+      let data = await pdfs.cached(issue.id, contentHash, viewer.userId)
+      if (!data) {
+        await throttle(app, 'pdfRenders', viewer.userId, at)
+        data = await pdfs.get(issue, contentHash, viewer.userId)
+      }
       reply.header('content-type', 'application/pdf')
       reply.header('content-disposition', contentDisposition(issue))
       reply.header('content-length', data.length)

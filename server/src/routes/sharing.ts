@@ -1,8 +1,9 @@
 import { viewerKey, type App } from '../app'
 import { matchesEtag } from '../domain/etag'
-import { RateLimiter } from '../domain/rate-limiter'
+import { createRateLimiter, enforceRateLimit } from '../domain/rate-limiter'
 import { ShareCards, Sharing } from '../domain/sharing'
-import { ApiError, notFound } from '../errors'
+import { throttle } from './throttles'
+import { notFound } from '../errors'
 import { errorResponses } from '../schemas/common'
 import { ShareCardImage, ShareCardParams, ShareCardQuery, ShareCode, ShareOpenBody } from '../schemas/sharing'
 
@@ -21,7 +22,7 @@ export async function sharingRoutes(app: App, options: { now: () => number }): P
   const cards = new ShareCards(app.db.kysely, app.catalog, { ttlMs: 6 * 3600000, maxEntries: 200 })
   app.registerContentCache(cards)
   const sharing = new Sharing(app.db.kysely, app.catalog)
-  const opensPerAddress = new RateLimiter(OPENS_PER_ADDRESS_PER_MINUTE, MINUTE_MS)
+  const opensPerAddress = createRateLimiter(OPENS_PER_ADDRESS_PER_MINUTE, MINUTE_MS)
 
   app.get(
     '/issues/:id/share-card.png',
@@ -37,7 +38,11 @@ export async function sharingRoutes(app: App, options: { now: () => number }): P
       },
     },
     async (request, reply) => {
-      const card = await cards.card(request.params.id, request.query.shape ?? 'chat', now())
+      const at = now()
+      // Drawing a card costs CPU; cached cards are free, renders count per client address.
+      const card = await cards.card(request.params.id, request.query.shape ?? 'chat', at, () =>
+        throttle(app, 'shareCardRenders', request.ip, at),
+      )
       if (!card) throw notFound('ISSUE_NOT_FOUND', `there is no published issue ${request.params.id}`)
       reply.header('etag', card.etag).header('cache-control', CARD_CACHE_CONTROL)
       if (matchesEtag(request.headers['if-none-match'], card.etag)) return reply.code(304).send()
@@ -78,12 +83,7 @@ export async function sharingRoutes(app: App, options: { now: () => number }): P
     },
     async (request, reply) => {
       const at = now()
-      const wait = opensPerAddress.hit(request.ip, at)
-      if (wait) {
-        throw new ApiError(429, 'RATE_LIMITED', `too many share opens: try again in ${wait} s`, {
-          'retry-after': String(wait),
-        })
-      }
+      await enforceRateLimit(opensPerAddress, request.ip, at, 'share opens')
       const { issueId, sharer, scene } = request.body
       await sharing.recordOpen(
         { issueId, sharer, scene, viewerUserId: request.viewer?.userId ?? null, viewerKey: viewerKey(request) },
