@@ -1,5 +1,6 @@
 import crypto from 'node:crypto'
 import type { Kysely } from 'kysely'
+import { lockUser } from '../db/locks'
 import type { Database } from '../db/schema'
 import { ApiError } from '../errors'
 import type { MeDto } from '../schemas/auth'
@@ -174,11 +175,28 @@ export class Accounts {
     await this.deps.db.updateTable('users').set({ nickname: clean }).where('id', '=', userId).execute()
   }
 
+  /**
+   * Stores the new avatar, points the reader at it and removes the one it replaced. Concurrent
+   * uploads by one reader take turns on the reader's row, so each replaces (and removes) the one
+   * committed before it: exactly one file is left, the one the row names.
+   */
   async setAvatar(userId: number, data: Buffer, type: ImageType): Promise<void> {
     const name = `${userId}-${crypto.randomBytes(8).toString('hex')}.${type === 'jpeg' ? 'jpg' : type}`
     await this.deps.storage.put(name, data)
-    const previous = await this.deps.db.selectFrom('users').select('avatar').where('id', '=', userId).executeTakeFirst()
-    await this.deps.db.updateTable('users').set({ avatar: name }).where('id', '=', userId).execute()
-    if (previous?.avatar) await this.deps.storage.remove(previous.avatar)
+    let replaced: string | null
+    try {
+      replaced = await this.deps.db.transaction().execute(async (trx) => {
+        if (!(await lockUser(trx, userId))) {
+          throw new ApiError(401, 'INVALID_TOKEN', 'your account no longer exists: sign in again')
+        }
+        const row = await trx.selectFrom('users').select('avatar').where('id', '=', userId).executeTakeFirstOrThrow()
+        await trx.updateTable('users').set({ avatar: name }).where('id', '=', userId).execute()
+        return row.avatar
+      })
+    } catch (error) {
+      await this.deps.storage.remove(name)
+      throw error
+    }
+    if (replaced) await this.deps.storage.remove(replaced)
   }
 }

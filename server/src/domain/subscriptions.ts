@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { lockUser } from '../db/locks'
 import type { Database } from '../db/schema'
 import { ApiError, badRequest } from '../errors'
 import type { Catalog } from './catalog'
@@ -43,19 +44,23 @@ export class SubscriptionOptIns {
         'only a reader signed in with WeChat can be notified: sign in with WeChat',
       )
     }
-    const open = await this.countOpen(userId, regionId)
-    if (open >= MAX_OPEN_OPT_INS) {
-      throw new ApiError(
-        409,
-        'TOO_MANY_OPT_INS',
-        `you will already be notified of the next ${MAX_OPEN_OPT_INS} issues of this region: no need to subscribe again`,
-      )
-    }
-    await this.db
-      .insertInto('subscription_optins')
-      .values({ user_id: userId, region_id: regionId, template_id: templateId, status: 'open', created_at: now })
-      .execute()
-    return { templateId: this.templateId, available: true, openOptIns: open + 1 }
+    // Count and insert under the reader's row lock: concurrent accepts take turns, so the cap holds.
+    return this.db.transaction().execute(async (trx) => {
+      await lockUser(trx, userId)
+      const open = await this.countOpen(userId, regionId, trx)
+      if (open >= MAX_OPEN_OPT_INS) {
+        throw new ApiError(
+          409,
+          'TOO_MANY_OPT_INS',
+          `you will already be notified of the next ${MAX_OPEN_OPT_INS} issues of this region: no need to subscribe again`,
+        )
+      }
+      await trx
+        .insertInto('subscription_optins')
+        .values({ user_id: userId, region_id: regionId, template_id: templateId, status: 'open', created_at: now })
+        .execute()
+      return { templateId: this.templateId, available: true, openOptIns: open + 1 }
+    })
   }
 
   private async regionId(code: string, now: number): Promise<number> {
@@ -64,8 +69,8 @@ export class SubscriptionOptIns {
     return region.id
   }
 
-  private async countOpen(userId: number, regionId: number): Promise<number> {
-    const row = await this.db
+  private async countOpen(userId: number, regionId: number, db: Kysely<Database> = this.db): Promise<number> {
+    const row = await db
       .selectFrom('subscription_optins')
       .select((eb) => eb.fn.countAll<number | string>().as('count'))
       .where('user_id', '=', userId)
