@@ -115,7 +115,7 @@ describe.each(dialects())('concurrent requests of one reader on %s', (dialect) =
     const response = await fetch(`${childBase}${request.url}`, {
       method: request.method,
       headers: request.headers,
-      body: request.payload,
+      body: typeof request.payload === 'string' ? request.payload : new Uint8Array(request.payload),
     })
     const text = await response.text()
     return { status: response.status, json: () => JSON.parse(text) as Record<string, unknown> }
