@@ -25,12 +25,15 @@ import { AccessTokenCache } from './wechat/access-token'
 import { WeChatApi } from './wechat/api'
 import { authRoutes } from './routes/auth'
 import { orderRoutes } from './routes/orders'
-import { paymentNotificationRoutes } from './routes/payment-notifications'
 import { Payments } from './payments/payments'
 import { Reconciler } from './payments/reconciler'
-import { loadWechatpayKeys } from './payments/setup'
-import { WechatpayApi } from './payments/wechatpay-api'
-import { XpayApi } from './payments/xpay-api'
+import { loadWechatpayKeys } from './payments/wechatpay/keys'
+import { WechatpayApi } from './payments/wechatpay/api'
+import { wechatpayNotifyRoutes } from './payments/wechatpay/notify-routes'
+import { WechatpayRail } from './payments/wechatpay/rail'
+import { XpayApi } from './payments/xpay/api'
+import { xpayPushRoutes } from './payments/xpay/push-route'
+import { XpayRail } from './payments/xpay/rail'
 import { meRoutes } from './routes/me'
 import { studyRoutes } from './routes/study'
 import { viewerForToken, type TokenCheck } from './domain/users'
@@ -250,62 +253,60 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   const wechatpayKeys = loadWechatpayKeys(config)
   const xpayReady = Boolean(accessTokens && config.XPAY_OFFER_ID && config.XPAY_APP_KEY && config.MSG_PUSH_TOKEN)
   app.decorate('wechatpayKeys', () => wechatpayKeys?.wechatpayKeys ?? null)
+  const xpayRail =
+    xpayReady && accessTokens
+      ? new XpayRail({
+          api: new XpayApi({
+            baseUrl: config.WECHAT_API_BASE,
+            appKey: config.XPAY_APP_KEY,
+            env: config.XPAY_ENV,
+            timeoutMs: config.WECHAT_TIMEOUT_MS,
+            accessTokens,
+          }),
+          offerId: config.XPAY_OFFER_ID,
+          appKey: config.XPAY_APP_KEY,
+          env: config.XPAY_ENV,
+          secretBox,
+          now,
+        })
+      : null
+  const merchant = wechatpayKeys
+    ? { mchid: config.WECHATPAY_MCHID, serial: config.WECHATPAY_MERCHANT_SERIAL, privateKey: wechatpayKeys.merchantKey }
+    : null
+  const wechatpayRail =
+    wechatpayKeys && merchant
+      ? new WechatpayRail({
+          api: new WechatpayApi({
+            baseUrl: config.WECHATPAY_API_BASE,
+            appid: config.WECHAT_APPID,
+            merchant,
+            wechatpayKeys: wechatpayKeys.wechatpayKeys,
+            timeoutMs: config.WECHAT_TIMEOUT_MS,
+            now,
+          }),
+          appid: config.WECHAT_APPID,
+          merchant,
+          notifyBase: config.WECHATPAY_NOTIFY_BASE.replace(/\/+$/, ''),
+          now,
+        })
+      : null
   app.decorate(
     'payments',
     new Payments({
       db: db.kysely,
       log: app.log,
       rail: config.PAYMENT_RAIL,
-      appid: config.WECHAT_APPID,
+      rails: { ...(xpayRail ? { xpay: xpayRail } : {}), ...(wechatpayRail ? { wechatpay: wechatpayRail } : {}) },
       orderExpireMs: config.ORDER_EXPIRE_MINUTES * 60000,
-      xpay:
-        xpayReady && accessTokens
-          ? {
-              api: new XpayApi({
-                baseUrl: config.WECHAT_API_BASE,
-                appKey: config.XPAY_APP_KEY,
-                env: config.XPAY_ENV,
-                timeoutMs: config.WECHAT_TIMEOUT_MS,
-                accessTokens,
-              }),
-              offerId: config.XPAY_OFFER_ID,
-              appKey: config.XPAY_APP_KEY,
-              env: config.XPAY_ENV,
-            }
-          : null,
-      wechatpay: wechatpayKeys
-        ? (() => {
-            const merchant = {
-              mchid: config.WECHATPAY_MCHID,
-              serial: config.WECHATPAY_MERCHANT_SERIAL,
-              privateKey: wechatpayKeys.merchantKey,
-            }
-            return {
-              merchant,
-              notifyBase: config.WECHATPAY_NOTIFY_BASE.replace(/\/+$/, ''),
-              api: new WechatpayApi({
-                baseUrl: config.WECHATPAY_API_BASE,
-                appid: config.WECHAT_APPID,
-                merchant,
-                wechatpayKeys: wechatpayKeys.wechatpayKeys,
-                timeoutMs: config.WECHAT_TIMEOUT_MS,
-                now,
-              }),
-            }
-          })()
-        : null,
-      secretBox,
+      firstQueryAfterMs: config.RECONCILE_AFTER_MS,
+      giveUpAfterMs: config.ORDER_GIVE_UP_HOURS * 3600000,
       onMembershipChange: () => viewerCache.clear(),
       now,
     }),
   )
   app.decorate(
     'reconciler',
-    new Reconciler(db.kysely, app.payments, app.log, {
-      intervalMs: config.RECONCILE_INTERVAL_MS,
-      pendingAfterMs: config.RECONCILE_AFTER_MS,
-      now,
-    }),
+    new Reconciler(db.kysely, app.payments, app.log, { intervalMs: config.RECONCILE_INTERVAL_MS, now }),
   )
   app.reconciler.start()
   app.addHook('onClose', async () => {
@@ -334,7 +335,13 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(meRoutes, { prefix: '/api', now })
   await app.register(studyRoutes, { prefix: '/api', now })
   await app.register(orderRoutes, { prefix: '/api', now })
-  await app.register(paymentNotificationRoutes, { prefix: '/api', now })
+  await app.register(xpayPushRoutes, { prefix: '/api', now })
+  await app.register(wechatpayNotifyRoutes, {
+    prefix: '/api',
+    now,
+    rail: wechatpayRail,
+    keys: wechatpayKeys?.wechatpayKeys ?? null,
+  })
   await app.register(navigatorRoutes, { prefix: '/api', now })
   await app.register(practiceRoutes, { prefix: '/api', now })
   await app.register(pdfRoutes, { prefix: '/api', now })

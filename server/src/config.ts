@@ -76,8 +76,14 @@ const ConfigSchema = Type.Object({
   ORDER_EXPIRE_MINUTES: Type.Integer({ default: 15, minimum: 2, maximum: 1440 }),
   /** How often the reconciliation sweep runs, ms (0: never, e.g. in tests that run it by hand) */
   RECONCILE_INTERVAL_MS: Type.Integer({ default: 60000, minimum: 0, maximum: 3600000 }),
-  /** Pending orders older than this are queried by the sweep, ms */
+  /** An order is first queried by the sweep this long after it was made, ms; later queries back off from it (at least 30 s) */
   RECONCILE_AFTER_MS: Type.Integer({ default: 120000, minimum: 0, maximum: 86400000 }),
+  /**
+   * Hours after an order was made when reconciliation stops asking about an unsettled one and closes it
+   * for good: past WeChat Pay's order lifetime (ORDER_EXPIRE_MINUTES) and the 24 h 4 m over which WeChat
+   * retries a notification. A verified notification that comes later still settles it.
+   */
+  ORDER_GIVE_UP_HOURS: Type.Integer({ default: 48, minimum: 1, maximum: 720 }),
 
   /** 消息推送 (message push) settings of the mini-program: Token and, for 安全模式, EncodingAESKey */
   MSG_PUSH_TOKEN: Type.String({ default: '', maxLength: 64 }),

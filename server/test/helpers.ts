@@ -100,6 +100,8 @@ export interface TestApp {
   app: App
   db: Db
   sqlitePath?: string
+  /** The database URL, for PostgreSQL */
+  databaseUrl?: string
   logs: LogCapture
   close(): Promise<void>
 }
@@ -108,7 +110,7 @@ export async function startTestApp(
   dialect: DialectName,
   options: { config?: Partial<Config>; now?: () => number; importSample?: boolean } = {},
 ): Promise<TestApp> {
-  const { db, drop, sqlitePath } = await freshDb(dialect)
+  const { db, drop, sqlitePath, databaseUrl } = await freshDb(dialect)
   if (options.importSample !== false) await importContent(db, [SAMPLE_DIR])
   const logs = new LogCapture()
   const config = testConfig(options.config)
@@ -120,6 +122,7 @@ export async function startTestApp(
     app,
     db,
     sqlitePath,
+    databaseUrl,
     logs,
     close: async () => {
       await app.close()

@@ -1,6 +1,8 @@
 import { buildApp } from '../app'
 import { configOrExit, openMigratedDb } from '../bootstrap'
 import { ApiError } from '../errors'
+import type { OrderStatus } from '../db/schema'
+import { ORDER_TRANSITIONS } from '../payments/payments'
 import { findUser, grantMembership, issueToken, type UserRef } from '../domain/users'
 import fs from 'node:fs'
 import { importMembers, parseImportPhone, parseMembersCsv, unlinkPhone } from '../domain/members'
@@ -249,29 +251,32 @@ async function orders(args: string[]): Promise<number> {
     process.stderr.write(`--user: ${ref}\n`)
     return 64
   }
-  const { db } = await openMigratedDb(configOrExit())
-  try {
-    let query = db.kysely.selectFrom('orders').selectAll().orderBy('id', 'desc').limit(limit)
-    if (parsed.status) query = query.where('status', '=', parsed.status as never)
+  if (parsed.status !== undefined && !(parsed.status in ORDER_TRANSITIONS)) {
+    process.stderr.write(`--status must be one of ${Object.keys(ORDER_TRANSITIONS).join(', ')}\n`)
+    return 64
+  }
+  const status = parsed.status as OrderStatus | undefined
+  return withApp(async (app) => {
+    let userId: number | undefined
     if (ref) {
-      const user = await findUser(db.kysely, ref)
+      const user = await findUser(app.db.kysely, ref)
       if (!user) {
         process.stderr.write(`no user "${parsed.user}"\n`)
         return 1
       }
-      query = query.where('user_id', '=', user.id)
+      userId = user.id
     }
-    const rows = await query.execute()
+    const rows = await app.payments.listOrders({ status, userId, limit })
     for (const row of rows) {
+      const refunded = row.refunded_fen > 0 ? `  refunded ¥${(row.refunded_fen / 100).toFixed(2)}` : ''
+      const failure = row.refund_failure ? `  refund failed: ${row.refund_failure}` : ''
       process.stdout.write(
-        `${String(row.id).padStart(6)}  ${row.out_trade_no}  user ${row.user_id}  ${row.plan_id.padEnd(9)}  ¥${(row.amount_fen / 100).toFixed(2).padStart(7)}  ${row.rail.padEnd(9)}  ${row.status.padEnd(9)}  ${new Date(row.created_at).toISOString()}\n`,
+        `${String(row.id).padStart(6)}  ${row.out_trade_no}  user ${row.user_id}  ${row.plan_id.padEnd(9)}  ¥${(row.amount_fen / 100).toFixed(2).padStart(7)}  ${row.rail.padEnd(9)}  ${row.status.padEnd(9)}  ${new Date(row.created_at).toISOString()}${refunded}${failure}\n`,
       )
     }
     process.stdout.write(`${rows.length} order(s)\n`)
     return 0
-  } finally {
-    await db.close()
-  }
+  })
 }
 
 async function ledgerCommand(args: string[]): Promise<number> {
@@ -342,7 +347,13 @@ async function refund(args: string[]): Promise<number> {
   return withApp(async (app) => {
     try {
       const order = await app.payments.refund(id, reason)
-      process.stdout.write(`order ${order.id} is ${order.status}; the refund completes when WeChat confirms it\n`)
+      if (order.status === 'fulfilled' && order.refund_failure) {
+        process.stderr.write(`order ${order.id}: the refund failed: ${order.refund_failure}\n`)
+        return 1
+      }
+      const when =
+        order.status === 'refunded' ? 'refunded' : 'the refund completes when WeChat confirms it (the sweep asks too)'
+      process.stdout.write(`order ${order.id} is ${order.status}; ${when}\n`)
       return 0
     } catch (error) {
       if (error instanceof ApiError) {
@@ -360,8 +371,11 @@ async function reconcile(args: string[]): Promise<number> {
     return 64
   }
   return withApp(async (app) => {
-    const checked = await app.reconciler.runOnce()
-    process.stdout.write(`checked ${checked} pending order(s)\n`)
+    const report = await app.reconciler.runOnce()
+    process.stdout.write(
+      `checked ${report.checked} order(s): ${report.fulfilled} fulfilled, ${report.closed} closed, ` +
+        `${report.refunded} refunded, ${report.refundsFailed} refund(s) failed\n`,
+    )
     return 0
   })
 }

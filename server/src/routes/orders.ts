@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { App } from '../app'
 import type { OrderRow } from '../db/schema'
-import { ApiError } from '../errors'
 import { errorResponses, IdInteger } from '../schemas/common'
 import { throttle } from './throttles'
 import {
@@ -21,10 +20,7 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
   const { now } = options
   const secured = { tags: ['orders'], security: [{ bearer: [] }] }
 
-  const planNames = async () => {
-    const plans = await app.db.kysely.selectFrom('plans').select(['id', 'name']).execute()
-    return new Map(plans.map((plan) => [plan.id, plan.name]))
-  }
+  const planNames = () => app.payments.planNames()
   const view = (order: OrderRow, names: Map<string, string>): OrderDto => ({
     id: order.id,
     outTradeNo: order.out_trade_no,
@@ -94,14 +90,7 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
     },
     async (request) => {
       const { userId } = app.requireSession(request)
-      const rows = await app.db.kysely
-        .selectFrom('orders')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .where('status', '!=', 'created')
-        .orderBy('created_at', 'desc')
-        .limit(100)
-        .execute()
+      const rows = await app.payments.ordersOf(userId)
       const names = await planNames()
       return { items: rows.map((row) => view(row, names)) }
     },
@@ -120,13 +109,7 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
     },
     async (request) => {
       const { userId } = app.requireSession(request)
-      const order = await app.db.kysely
-        .selectFrom('orders')
-        .selectAll()
-        .where('id', '=', request.params.id)
-        .where('user_id', '=', userId)
-        .executeTakeFirst()
-      if (!order) throw new ApiError(404, 'ORDER_NOT_FOUND', `you have no order ${request.params.id}`)
+      const order = await app.payments.orderOf(userId, request.params.id)
       return view(await app.payments.cancel(order), await planNames())
     },
   )
@@ -143,13 +126,7 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
     },
     async (request) => {
       const { userId } = app.requireSession(request)
-      let order = await app.db.kysely
-        .selectFrom('orders')
-        .selectAll()
-        .where('id', '=', request.params.id)
-        .where('user_id', '=', userId)
-        .executeTakeFirst()
-      if (!order) throw new ApiError(404, 'ORDER_NOT_FOUND', `you have no order ${request.params.id}`)
+      let order = await app.payments.orderOf(userId, request.params.id)
       const at = now()
       if (
         order.status === 'pending' &&

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process'
 import crypto from 'node:crypto'
+import { promisify } from 'node:util'
 import type { OrderRow, PaymentRail } from '../../src/db/schema'
 import { pushSignature } from '../../src/payments/xpay/message-push'
-import { dialects } from '../helpers'
+import { dialects, REPO_ROOT } from '../helpers'
 import { startPaymentStack, type PaymentStack } from '../payment-stack'
 
 /**
@@ -224,6 +226,38 @@ describe.each(cases)('refunds and reconciliation on %s, rail %s', (dialect, rail
     await s.app.payments.refund(id, '再次退款')
     await s.waitFor(async () => (await h.row(id)).status === 'refunded')
     expect((await h.row(id)).refund_no).not.toBe(row.refund_no)
+  })
+
+  it('the operator refunds from the CLI and sees a failed refund with its reason', async () => {
+    const { s } = h
+    const { id } = await fulfilled('cli-refund')
+    const row = await h.row(id)
+    const env = {
+      ...process.env,
+      ...s.fixture.server,
+      ...(s.sqlitePath ? { SQLITE_PATH: s.sqlitePath, DATABASE_URL: '' } : { DATABASE_URL: s.databaseUrl }),
+      WECHAT_API_BASE: s.sim,
+      WECHATPAY_API_BASE: s.sim,
+      PAYMENT_RAIL: s.rail,
+      LOG_LEVEL: 'warn',
+    }
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), 'server/src/cli/admin.ts', ...args], {
+        cwd: REPO_ROOT,
+        env,
+      })
+    await s.control('/refunds', { rail: h.simRail, outcome: 'CLOSED' })
+    // The failure may come back before the command reads the order again: then it says so and exits 1.
+    const refunded = await cli('refund', String(id), '用户申请退款').then(
+      ({ stdout }) => stdout,
+      (error: { code: number; stderr: string }) => `${error.code} ${error.stderr}`,
+    )
+    expect(refunded).toMatch(new RegExp(`^(order ${id} is refunding|1 order ${id}: the refund failed: 退款)`))
+    await s.waitFor(async () => (await h.row(id)).status === 'fulfilled' && (await h.row(id)).refund_failure !== null)
+    const listed = await cli('orders', '--status', 'fulfilled', '--user', `#${row.user_id}`)
+    expect(listed.stdout).toContain(`${row.out_trade_no}`)
+    expect(listed.stdout).toMatch(/refund failed: \S*退款/)
+    await expect(cli('orders', '--status', 'nonsense')).rejects.toMatchObject({ code: 64 })
   })
 
   it('a failed refund whose notification was lost is found by the sweep', async () => {
