@@ -742,6 +742,11 @@ export class Payments {
    * checked with the rail. Returns what happened and the order as it is now (null when unknown).
    */
   async apply(event: RailEvent): Promise<{ outcome: SettleOutcome | RefundOutcome; order: OrderRow | null }> {
+    // Verified events go straight to their transaction, which reads the order itself (the hot path).
+    if (event.kind === 'paid')
+      return { outcome: await this.settle(event.outTradeNo, event.evidence, 'notification', event.key), order: null }
+    if (event.kind === 'refund')
+      return { outcome: await this.refundOutcome(event.outTradeNo, event, 'notification'), order: null }
     const order = await this.deps.db
       .selectFrom('orders')
       .selectAll()
@@ -749,14 +754,6 @@ export class Payments {
       .executeTakeFirst()
     if (!order) return { outcome: 'refused', order: null }
     switch (event.kind) {
-      case 'paid': {
-        const outcome = await this.settle(event.outTradeNo, event.evidence, 'notification', event.key)
-        return { outcome, order: await this.order(order.id) }
-      }
-      case 'refund': {
-        const outcome = await this.refundOutcome(event.outTradeNo, event, 'notification')
-        return { outcome, order: await this.order(order.id) }
-      }
       case 'check-payment': {
         // The push's own answer tells WeChat the goods were delivered.
         const now = await this.check(order, 'query', { deliveryAnswered: true })

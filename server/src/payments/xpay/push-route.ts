@@ -146,10 +146,9 @@ export async function xpayPushRoutes(app: App, options: { now: () => number }): 
             }
           : { kind: 'check-payment', outTradeNo: message.OutTradeNo }
         const { outcome, order } = await app.payments.apply(event)
-        if (!order) return pushFailure(reply, 400, 'no such order')
-        if (outcome === 'refused') return pushFailure(reply, 400, 'does not match the order')
+        if (outcome === 'refused') return pushFailure(reply, 400, 'no such order, or it does not match')
         // Not paid by WeChat's own account (yet): WeChat pushes again, and the sweep asks too.
-        if (UNPAID.has(order.status)) return pushFailure(reply, 409, 'the order is not paid')
+        if (order && UNPAID.has(order.status)) return pushFailure(reply, 409, 'the order is not paid')
         return PUSH_OK
       }
       if (Value.Check(RefundEvent, message)) {
@@ -172,8 +171,7 @@ export async function xpayPushRoutes(app: App, options: { now: () => number }): 
           if (error instanceof RailUnavailable) return pushFailure(reply, 503, 'try again later')
           throw error
         }
-        const { outcome, order } = applied
-        if (!order || outcome === 'refused') return pushFailure(reply, 400, 'does not match the order')
+        if (applied.outcome === 'refused') return pushFailure(reply, 400, 'no such order, or it does not match')
         return PUSH_OK
       }
       // Other events (xpay_complaint_notify, …) are acknowledged and left to the operator.
