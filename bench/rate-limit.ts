@@ -4,7 +4,7 @@
  * npm run bench:rate-limit
  */
 import { performance } from 'node:perf_hooks'
-import { MemoryRateLimiter } from '../server/src/domain/rate-limiter'
+import { MemoryRateLimiter } from '../server/src/infra/rate-limiter'
 import { formatTable } from './lib'
 
 /** The limiter as it was: a sweep over every window for each new key once past 100,000 keys. */

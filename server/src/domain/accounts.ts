@@ -6,9 +6,9 @@ import { ApiError } from '../errors'
 import type { MeDto } from '../schemas/auth'
 import type { AccessTokenCache } from '../wechat/access-token'
 import { WeChatError, type WeChatApi } from '../wechat/api'
-import type { MediaStorage, ImageType } from './media-storage'
-import type { SecretBox } from './secret-box'
-import { hashToken, newToken, SESSION_TTL_MS } from './tokens'
+import type { MediaStorage, ImageType } from '../infra/media-storage'
+import type { SecretBox } from '../infra/secret-box'
+import { hashToken, newToken, SESSION_TTL_MS } from '../infra/tokens'
 
 /** A WeChat failure as the reader's error: bad codes are the client's, the rest are WeChat's. */
 export function wechatFailure(error: unknown, what: string): ApiError {

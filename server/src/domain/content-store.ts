@@ -4,7 +4,7 @@ import type { Database } from '../db/schema'
 import { freeLength, gatedIssue, hasVipPart, plainText, summarize } from './gating'
 import type { ParsedIssue } from './issue-markdown'
 import { COLUMN_TREE, REGIONS, type ColumnDefinition } from './taxonomy'
-import { shanghaiMidnight } from './time'
+import { shanghaiMidnight } from '../infra/time'
 
 type Executor = Kysely<Database> | Transaction<Database>
 

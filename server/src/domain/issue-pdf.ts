@@ -4,7 +4,7 @@ import path from 'node:path'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import PDFDocument from 'pdfkit'
 import type { BlockDto, SectionDto } from '../schemas/content'
-import { CJK_FONT } from './fonts'
+import { CJK_FONT } from '../infra/fonts'
 import type { GatedIssue } from './gating'
 
 /**

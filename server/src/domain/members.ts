@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/schema'
 import { ApiError } from '../errors'
 import { changeExpiry } from './membership'
-import { shanghaiMidnight } from './time'
+import { shanghaiMidnight } from '../infra/time'
 
 /**
  * Members of the web site keep what they paid for: the operator imports them (phone, name,

@@ -9,8 +9,8 @@ import {
   type NavigatorRegionListDto,
 } from '../schemas/navigator'
 import type { Catalog } from './catalog'
-import { cursorPage, decodeCursor } from './issues'
-import { shanghaiDate } from './time'
+import { cursorPage, decodeCursor } from '../infra/cursor'
+import { shanghaiDate } from '../infra/time'
 
 /** A region's page of issues as every viewer sees it: no reader's state, no body text. */
 export type PublicNavigatorPage = Omit<NavigatorPageDto, 'items'> & {

@@ -4,7 +4,8 @@ import type { Database } from '../db/schema'
 import { badRequest } from '../errors'
 import type { SearchPageDto, SearchQueryDto, SnippetSegmentDto } from '../schemas/search'
 import type { Catalog } from './catalog'
-import { cursorPage, decodeCursor, SUMMARY_COLUMNS, type IssueReader, type SummaryRow } from './issues'
+import { cursorPage, decodeCursor } from '../infra/cursor'
+import { SUMMARY_COLUMNS, type IssueReader, type SummaryRow } from './issues'
 
 export const MAX_QUERY_CHARS = 50
 export const MAX_QUERY_WORDS = 8

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto'
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas'
 import type { IssueAccess } from '../db/schema'
-import { CJK_FONT } from './fonts'
+import { CJK_FONT } from '../infra/fonts'
 import { freeLength, gatedIssue, hasVipPart, summarize } from './gating'
 import type { BodyNode } from './issue-markdown'
-import { shanghaiDate } from './time'
+import { shanghaiDate } from '../infra/time'
 
 /** WeChat shows chat share images at 5:4 and Moments (timeline) images at 1:1. */
 export const CARD_SIZES = {

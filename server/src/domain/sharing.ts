@@ -7,8 +7,8 @@ import type { BodyNode } from './issue-markdown'
 import { fullTitle } from './issues'
 import { SHARE_CODE_ALPHABET as CODE_ALPHABET, SHARE_CODE_LENGTH } from '../schemas/sharing'
 import { renderShareCard, shareCardEtag, shareCardInput, type CardShape } from './share-card'
-import { shanghaiDate } from './time'
-import { TtlCache } from './ttl-cache'
+import { shanghaiDate } from '../infra/time'
+import { TtlCache } from '../infra/ttl-cache'
 
 /** 60 random bits (32 letters, no modulo bias since 256 is a multiple of 32). */
 export function newShareCode(): string {

@@ -12,7 +12,8 @@ import type {
 } from '../schemas/study'
 import type { Catalog } from './catalog'
 import { cutIssue, type Viewer } from './gating'
-import { cursorPage, decodeCursor, SUMMARY_COLUMNS, type IssueReader } from './issues'
+import { cursorPage, decodeCursor } from '../infra/cursor'
+import { SUMMARY_COLUMNS, type IssueReader } from './issues'
 
 export const DEFAULT_SETTINGS: ReaderSettingsDto = { fontSize: 'medium', theme: 'system' }
 

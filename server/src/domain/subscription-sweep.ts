@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely'
 import type { Database, IssueRow } from '../db/schema'
 import type { AccessTokenCache } from '../wechat/access-token'
 import { WeChatError, type SubscribeMessage, type WeChatApi } from '../wechat/api'
-import { LeasedJob } from './leased-job'
-import { shanghaiDate } from './time'
+import { LeasedJob } from '../infra/leased-job'
+import { shanghaiDate } from '../infra/time'
 
 /** A message being sent is not picked up by another sweep for this long (a crash mid-send retries after it). */
 const SEND_CLAIM_MS = 5 * 60 * 1000

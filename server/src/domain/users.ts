@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { ledger } from '../payments/payments'
 import { changeExpiry } from './membership'
-import { hashToken, newToken, SESSION_TTL_MS, TOKEN_PATTERN } from './tokens'
+import { hashToken, newToken, SESSION_TTL_MS, TOKEN_PATTERN } from '../infra/tokens'
 import type { Viewer } from './gating'
 
 const DAY_MS = 24 * 60 * 60 * 1000

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
-import { shanghaiDate } from './time'
+import { shanghaiDate } from '../infra/time'
 
 const MAX_PENDING = 100000
 

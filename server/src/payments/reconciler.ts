@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
-import { LeasedJob } from '../domain/leased-job'
+import { LeasedJob } from '../infra/leased-job'
 import type { Payments } from './payments'
 
 /** Orders asked about in one sweep */

@@ -2,7 +2,7 @@ import type { App } from '../app'
 import { LoginBody, LoginResult } from '../schemas/auth'
 import { errorResponses } from '../schemas/common'
 import { Type } from '@sinclair/typebox'
-import { createRateLimiter, enforceRateLimit } from '../domain/rate-limiter'
+import { createRateLimiter, enforceRateLimit } from '../infra/rate-limiter'
 
 const MINUTE_MS = 60000
 

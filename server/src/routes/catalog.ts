@@ -2,7 +2,7 @@ import type { App } from '../app'
 import { ErrorBody } from '../schemas/common'
 import { ColumnList, RegionList } from '../schemas/taxonomy'
 import { Catalog } from '../domain/catalog'
-import { TtlCache } from '../domain/ttl-cache'
+import { TtlCache } from '../infra/ttl-cache'
 
 export async function catalogRoutes(app: App): Promise<void> {
   // Counting issues per region reads the whole table: the answer is kept like other content reads.

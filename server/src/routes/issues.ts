@@ -1,6 +1,6 @@
 import { viewerKey, type App } from '../app'
 import { decideAccess } from '../domain/gating'
-import { TtlCache } from '../domain/ttl-cache'
+import { TtlCache } from '../infra/ttl-cache'
 import { notFound } from '../errors'
 import { errorResponses } from '../schemas/common'
 import { IssueDetail, IssuePage, IssueParams, ListIssuesQuery } from '../schemas/issues'

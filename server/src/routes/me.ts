@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { App } from '../app'
-import { IMAGE_CONTENT_TYPES, sniffImage, type ImageType } from '../domain/media-storage'
+import { IMAGE_CONTENT_TYPES, sniffImage, type ImageType } from '../infra/media-storage'
 import { bindPhone, normalizePhone } from '../domain/members'
 import { wechatFailure } from '../domain/accounts'
 import { ApiError } from '../errors'

@@ -1,6 +1,6 @@
 import type { App } from '../app'
 import { Navigator, type PublicNavigatorPage } from '../domain/navigator'
-import { TtlCache } from '../domain/ttl-cache'
+import { TtlCache } from '../infra/ttl-cache'
 import { errorResponses } from '../schemas/common'
 import {
   NAVIGATOR_MAX_LIMIT,

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { Type } from '@sinclair/typebox'
 import type { App } from '../app'
-import { matchesEtag } from '../domain/etag'
+import { matchesEtag } from '../infra/etag'
 import { decideAccess } from '../domain/gating'
 import { contentDisposition, IssuePdfCache, PDF_BENEFIT } from '../domain/issue-pdf'
 import { notFound, vipRequired } from '../errors'

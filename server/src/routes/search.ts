@@ -1,6 +1,6 @@
 import type { App } from '../app'
 import { IssueSearch, parseQuery } from '../domain/search'
-import { TtlCache } from '../domain/ttl-cache'
+import { TtlCache } from '../infra/ttl-cache'
 import { errorResponses } from '../schemas/common'
 import { SearchPage, SearchQuery } from '../schemas/search'
 

@@ -1,6 +1,6 @@
 import { viewerKey, type App } from '../app'
-import { matchesEtag } from '../domain/etag'
-import { createRateLimiter, enforceRateLimit } from '../domain/rate-limiter'
+import { matchesEtag } from '../infra/etag'
+import { createRateLimiter, enforceRateLimit } from '../infra/rate-limiter'
 import { ShareCards, Sharing } from '../domain/sharing'
 import { throttle } from './throttles'
 import { notFound } from '../errors'

@@ -1,5 +1,5 @@
 import type { Config } from '../config'
-import { createRateLimiter, enforceRateLimit, type RateLimiter } from '../domain/rate-limiter'
+import { createRateLimiter, enforceRateLimit, type RateLimiter } from '../infra/rate-limiter'
 
 const MINUTE_MS = 60000
 const HOUR_MS = 3600000

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import { decodeKey } from '../../src/config'
-import { SecretBox } from '../../src/domain/secret-box'
-import { hashToken } from '../../src/domain/tokens'
+import { SecretBox } from '../../src/infra/secret-box'
+import { hashToken } from '../../src/infra/tokens'
 import { importMembers, parseMembersCsv } from '../../src/domain/members'
 import { dialects, SIM_APPID, startWeChatTestApp, type WeChatTestApp } from '../helpers'
 

@@ -1,5 +1,5 @@
 import { generateDemoIssues } from '../../src/domain/demo-content'
-import { encodeCursor } from '../../src/domain/issues'
+import { encodeCursor } from '../../src/infra/cursor'
 import { grantMembership } from '../../src/domain/users'
 import { dialects, issueToken, startTestApp, type TestApp } from '../helpers'
 

@@ -6,7 +6,7 @@ import { SIM_SUBSCRIBE_TEMPLATE_ID } from '../../../simulator/src/subscribe'
 import { buildApp, type App } from '../../src/app'
 import { importContent } from '../../src/domain/content-import'
 import { NOTIFY_TIP } from '../../src/domain/subscription-sweep'
-import { shanghaiDate } from '../../src/domain/time'
+import { shanghaiDate } from '../../src/infra/time'
 import {
   type DialectName,
   dialects,

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { buildSimulator } from '../../../simulator/src/app'
-import { SecretBox } from '../../src/domain/secret-box'
-import { hashToken, newToken, TOKEN_PATTERN } from '../../src/domain/tokens'
+import { SecretBox } from '../../src/infra/secret-box'
+import { hashToken, newToken, TOKEN_PATTERN } from '../../src/infra/tokens'
 import { AccessTokenCache } from '../../src/wechat/access-token'
 import { WeChatApi, WeChatError } from '../../src/wechat/api'
 

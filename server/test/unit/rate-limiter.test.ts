@@ -1,4 +1,4 @@
-import { enforceRateLimit, MemoryRateLimiter } from '../../src/domain/rate-limiter'
+import { enforceRateLimit, MemoryRateLimiter } from '../../src/infra/rate-limiter'
 import { ApiError } from '../../src/errors'
 
 const WINDOW_MS = 60000

@@ -1,4 +1,4 @@
-import type { SecretBox } from '../../domain/secret-box'
+import type { SecretBox } from '../../infra/secret-box'
 import { ApiError } from '../../errors'
 import { WeChatError } from '../../wechat/api'
 import {
