@@ -10,6 +10,7 @@ import { shanghaiDate } from '../infra/time'
 import { Catalog } from '../domain/catalog'
 import { Sharing } from '../domain/sharing'
 import { subscriptionReport } from '../domain/subscriptions'
+import { backupCommand } from './backup'
 
 const USAGE = `usage:
   npm run admin -- token <name>                      issue a bearer token for a named user (created if new)
@@ -43,6 +44,7 @@ async function main(): Promise<number> {
     reconcile,
     shares,
     subscriptions,
+    backup: backupCommand,
   }
   const run = command ? commands[command] : undefined
   if (!run) {
