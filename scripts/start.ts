@@ -18,7 +18,7 @@
  * on every change), or run `npm run dev:weapp` in a second terminal.
  *
  * Environment: PORT (3000), H5_PORT (10086), SIM_PORT (3100), WATCH (unset), and every server variable
- * (README.md, "Environment variables"), e.g. DATABASE_URL for PostgreSQL.
+ * (docs/configuration.md), e.g. DATABASE_URL for PostgreSQL.
  */
 import { type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
