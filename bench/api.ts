@@ -5,7 +5,7 @@
  * response once, starts a bare node:http server that answers those bytes, and runs
  * autocannon (50 connections) against each in alternating rounds. The ratio of req/s is the
  * share of the physical limit left after routing, auth, gating, the database and JSON.
- * Goals (DESIGN.md §7): ratio ≥ 0.7, p99 ≤ 25 ms. BENCH_SECONDS (default 5) per round,
+ * Goals (docs/benchmarks.md): ratio ≥ 0.7, p99 ≤ 25 ms. BENCH_SECONDS (default 5) per round,
  * BENCH_ROUNDS (default 3) rounds per target.
  */
 import { spawn } from 'node:child_process'

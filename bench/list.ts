@@ -1,5 +1,5 @@
 /**
- * npm run bench:list — list and get with 100k demo issues in SQLite (DESIGN.md §7: p99 ≤ 10 ms).
+ * npm run bench:list — list and get with 100k demo issues in SQLite (goal: p99 ≤ 10 ms).
  *
  * Fills a fresh SQLite database with BENCH_ISSUES (default 100000) demo issues, then runs
  * autocannon on the first page, a deep page (cursor), a region filter and GET of random issues,

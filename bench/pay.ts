@@ -7,7 +7,7 @@
  * (xpay: 消息推送 in 安全模式, AES-CBC; WeChat Pay: RSA-signed, AES-GCM) notifications to the
  * API, which verifies, decrypts, checks and fulfils them. Prints notifications per second from
  * the first payment to the last fulfilment, then checks exactly-once in the database.
- * Goal (DESIGN.md §7): ≥ 500/s.
+ * Goal (docs/benchmarks.md): ≥ 500/s.
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'

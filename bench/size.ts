@@ -1,7 +1,7 @@
 /**
  * Package sizes of the weapp build (dist/), as WeChat counts them: the main package is every
  * file outside a subpackage root. Fails when a package exceeds WeChat's 2 MB cap; reports
- * the main-package goal (DESIGN.md §7: ≤ 450 KB). Run after `npm run build:weapp`:
+ * the main-package goal (≤ 450 KB, docs/benchmarks.md). Run after `npm run build:weapp`:
  *   npx tsx bench/size.ts [--json]
  * Writes bench/results/size.json as well.
  */

@@ -1,7 +1,7 @@
 /**
  * Render cost of the weapp pages on the real weapp runtime (miniprogram-simulate, real build,
  * real API server): node count of the seed article and every setData payload of its first
- * render, and the issue list after five pages of load-more. Budgets (DESIGN.md §7): < 1000
+ * render, and the issue list after five pages of load-more. Budgets (docs/benchmarks.md): < 1000
  * nodes per page, depth < 30, ≤ 60 children per node; largest setData ≤ 64 KB (WeChat's audit
  * fails at 256 KB). Exits 1 when a budget is missed. Run after `npm run build:weapp`:
  *   npx tsx bench/weapp.ts

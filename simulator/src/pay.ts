@@ -23,7 +23,7 @@ import { newTransactionId, type RefundOutcome } from './xpay'
  * Authorization checked with the merchant's public key, every answer signed with the platform key
  * (微信支付公钥, `Wechatpay-Serial: PUB_KEY_ID_…`), errors as HTTP 4xx/5xx `{code, message}`, and
  * TRANSACTION.SUCCESS / REFUND.* notifications signed and AES-256-GCM encrypted.
- * Facts and sources: docs/wechat.md §2 of the shared folder.
+ * Facts and sources: docs/wechat.md (WeChat Pay API v3).
  */
 
 export interface PayOptions {

@@ -25,7 +25,7 @@ import type { SimConfig, SimState } from './state'
  * - the 消息推送 pushes `xpay_goods_deliver_notify` and `xpay_refund_notify` to the configured URL,
  *   in plain or 安全模式 JSON;
  * - the server APIs `/xpay/query_order`, `/xpay/notify_provide_goods`, `/xpay/refund_order`.
- * Facts and sources: docs/wechat.md §3 of the shared folder; choices where WeChat is unclear:
+ * Facts and sources: docs/wechat.md (virtual payment, 消息推送); choices where WeChat is unclear:
  * docs/wechat-simulator.md.
  */
 

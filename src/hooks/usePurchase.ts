@@ -94,8 +94,8 @@ function payWith(created: CreateOrderResult): Promise<PaymentResult> {
 }
 
 /**
- * Buying a VIP plan, from the tap to the server's word that it was fulfilled (DESIGN.md §5: the
- * client's success callback proves nothing). One attempt at a time, one requestKey per attempt
+ * Buying a VIP plan, from the tap to the server's word that it was fulfilled (the client's
+ * success callback proves nothing: docs/wechat.md, docs/payments.md). One attempt at a time, one requestKey per attempt
  * (kept for the next tap when order creation got no answer, so a retry cannot make a second order).
  */
 export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {

@@ -147,7 +147,7 @@ export function signIn(): Promise<Me> {
 
 /**
  * A new sign-in even while the token is valid: wx.login makes WeChat issue a new session_key, which
- * the server needs fresh to sign a virtual payment (docs/wechat.md §3), so it runs just before each
+ * the server needs fresh to sign a virtual payment (docs/wechat.md, "Virtual payment"), so it runs just before each
  * xpay order. Shares a sign-in already in flight. Unlike `signIn`, a failure keeps the current
  * session (the reader stays signed in; only this purchase fails). Without a session it is `signIn`.
  */

@@ -2,7 +2,7 @@
  * Runs the REAL weapp build (dist/) under miniprogram-simulate, against the REAL API server.
  * Shared by the runtime tests (test/weapp/*.test.ts) and the page benchmark (bench/weapp.ts).
  *
- * How it works (docs/toolchain.md):
+ * How it works:
  * - a DOM (jsdom, the one jest-environment-jsdom ships) is installed as globals when missing;
  * - `wx` is miniprogram-simulate's mock, with the APIs the app touches replaced by recorders
  *   and `wx.request` forwarded over HTTP to the API server;

@@ -40,7 +40,7 @@ export function PhoneNumberButton({ className, disabled, children, onCode, onCan
       onGetPhoneNumber={(event) => {
         const { code, errMsg, errno } = event.detail as { code?: string; errMsg?: string; errno?: number }
         if (code) onCode(code)
-        // errno 1400001: the publisher's quota is used up (docs/wechat.md §1.3)
+        // errno 1400001: the publisher's quota is used up (docs/wechat.md, "Phone number")
         else onCancel?.([errMsg || 'getPhoneNumber:fail', errno].filter(Boolean).join(' '))
       }}
     >
@@ -86,7 +86,7 @@ export function getEnterScene(): number | null {
 }
 
 /**
- * 小程序虚拟支付 (docs/wechat.md §3): the same call goes to Apple on iOS and to WeChat Pay elsewhere.
+ * 小程序虚拟支付 (docs/wechat.md, "Virtual payment"): the same call goes to Apple on iOS and to WeChat Pay elsewhere.
  * Taro 4 does not wrap it, so the global `wx` is called here, and only here. A client too old for it
  * (no API, or INVALID_PLATFORM) gets the upgrade message. WeChat's own sheet shows the order: `_sheet`
  * is for the H5 stand-in.

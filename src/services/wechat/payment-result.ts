@@ -5,7 +5,7 @@ import type { PaymentResult } from './types'
 export const PAYMENT_MESSAGES = {
   cancel: '已取消支付',
   fail: '支付失败，请重试',
-  /** xpay's INVALID_PLATFORM: iOS below 15 or WeChat below 8.0.68 (docs/wechat.md §3), or a base library without the API */
+  /** xpay's INVALID_PLATFORM: iOS below 15 or WeChat below 8.0.68 (docs/wechat.md, "Virtual payment"), or a base library without the API */
   unsupported: '当前微信版本暂不支持购买，请升级到最新版微信（iOS需15及以上）',
 } as const
 

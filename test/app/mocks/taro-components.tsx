@@ -86,7 +86,7 @@ export const Form = ({ children, onSubmit, ...props }: Props) =>
     children,
   )
 
-/** The app must never render HTML strings (DESIGN.md §2): using RichText fails the test. */
+/** The app never renders HTML strings, only typed blocks: using RichText fails the test. */
 export const RichText = () => {
   throw new Error('RichText is not allowed: render blocks as Taro components')
 }

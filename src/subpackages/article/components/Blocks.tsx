@@ -6,7 +6,7 @@ import { requirementsText, withoutLabel } from '../../../utils/format'
 import './Blocks.scss'
 
 /*
- * One Taro component per block type (DESIGN.md §2); text stays selectable and is never
+ * One Taro component per block type (docs/content-format.md); text stays selectable and is never
  * an HTML string. Markup is kept lean: the seed article must stay well under 1000 nodes.
  */
 
