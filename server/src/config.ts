@@ -4,9 +4,9 @@ import { Value } from '@sinclair/typebox/value'
 
 /**
  * Every setting comes from the environment and is validated once at start.
- * README.md lists each variable with its default; keep the two in step.
+ * docs/configuration.md lists each variable with its default; a unit test keeps the two in step.
  */
-const ConfigSchema = Type.Object({
+export const ConfigSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
     default: 'development',
   }),

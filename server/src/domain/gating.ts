@@ -3,7 +3,7 @@ import type { BlockDto, SectionDto } from '../schemas/content'
 import type { BodyNode } from './issue-markdown'
 
 /**
- * The paywall (DESIGN.md §3), after Ghost's content-gating: one pure function
+ * The paywall, after Ghost's content-gating: one pure function
  * decides access, one function cuts the body for the viewer. Nothing else in
  * the server decides what text a viewer may read.
  */

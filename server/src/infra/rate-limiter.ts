@@ -21,7 +21,7 @@ export const DEFAULT_MAX_KEYS = 500_000
 
 /**
  * Fixed-window counters per key, in this process (each replica counts on its own, so the
- * effective limit behind N replicas is up to N times higher; see README).
+ * effective limit behind N replicas is up to N times higher; see docs/deploy.md).
  *
  * Windows all last `windowMs`, so they expire in the order they opened: a queue of windows in
  * opening order lets each new window drop the expired ones at its head, every window once —

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Nullable } from './common'
 
 /**
- * Typed blocks of an issue body (DESIGN.md §2). The app renders each type with
+ * Typed blocks of an issue body (docs/content-format.md). The app renders each type with
  * its own component; the server cuts the list at the paywall marker.
  */
 export const ParagraphBlock = Type.Object({

@@ -2,7 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
 /**
- * WeChat's server APIs, called with fetch and checked with TypeBox (DESIGN.md §4: the old
+ * WeChat's server APIs, called with fetch and checked with TypeBox (docs/wechat.md: the old
  * SDKs lack stable_token and the phone API). Every call goes to a base URL from
  * configuration: the simulator in development and tests, api.weixin.qq.com in production.
  * Secrets travel only in the request; no URL, body or secret is ever put in an error.

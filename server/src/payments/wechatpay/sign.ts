@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 
 /**
- * WeChat Pay API v3 signing and verification with node:crypto (docs/wechat.md §2, §4.3).
+ * WeChat Pay API v3 signing and verification with node:crypto (docs/wechat.md, "WeChat Pay API v3").
  */
 
 export function nonce(): string {

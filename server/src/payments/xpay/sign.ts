@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 
 /**
- * 小程序虚拟支付 signatures (docs/wechat.md §3): hex HMAC-SHA256.
+ * 小程序虚拟支付 signatures (docs/wechat.md, "Virtual payment"): hex HMAC-SHA256.
  * paySig signs "requestVirtualPayment&" + signData with the AppKey; signature signs signData
  * with the reader's current session_key; server APIs sign "<uri>&<body>" with the AppKey.
  */
