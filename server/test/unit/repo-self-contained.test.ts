@@ -4,7 +4,7 @@ import path from 'node:path'
 
 /**
  * The repository explains itself: no tracked file may point at design notes or research kept
- * outside it (a shared folder beside the checkout), since a reader of the repository cannot
+ * outside it (a folder beside the checkout), since a reader of the repository cannot
  * follow such a pointer. WeChat's facts are in docs/wechat.md, the rest in docs/.
  *
  * The patterns are written so that they do not match themselves (`\.` and `[-]`): a plain grep
@@ -12,11 +12,11 @@ import path from 'node:path'
  */
 const FORBIDDEN: ReadonlyArray<{ pattern: RegExp; what: string }> = [
   { pattern: /DESIGN\.md/, what: 'the outside design notes' },
-  { pattern: /\.\.\/share[d]\b/, what: 'a path into the shared folder beside the repository' },
-  { pattern: /\/work\/share[d]\b/, what: 'an absolute path into the shared folder' },
-  { pattern: /share[d] folder/i, what: 'the shared folder' },
+  { pattern: /\.\.\/share[d]\b/, what: 'a relative path out of the repository' },
+  { pattern: /\/work\/share[d]\b/, what: 'an absolute path out of the repository' },
+  { pattern: /share[d] folder/i, what: 'the folder beside the repository' },
   { pattern: /toolchain\.md/, what: 'an outside toolchain note' },
-  { pattern: /publisher[-]side/, what: 'an outside publisher-side note' },
+  { pattern: /publisher[-]side/, what: 'an outside publisher note' },
   { pattern: /features[-]and[-]anchors/, what: 'an outside features note' },
   { pattern: /style[-]and[-]performance/, what: 'an outside style note' },
   // docs/wechat.md has no numbered sections: "§" after it points at the outside research note.
@@ -64,9 +64,9 @@ describe('the repository is self-contained', () => {
   it('each pattern catches what it is meant to', () => {
     const samples = [
       'see DESIGN' + '.md §3',
-      'in ../' + 'shared/docs',
-      '/work/' + 'shared/docs/x.md',
-      'the ' + 'shared folder',
+      'in ../shar' + 'ed/docs',
+      '/work/shar' + 'ed/docs/x.md',
+      'the ' + 'shar' + 'ed folder',
       'docs/toolchain' + '.md',
       'publisher' + '-side.md',
       'features' + '-and-anchors.md',
