@@ -15,7 +15,8 @@ import { migrateToLatest, openDb } from '../server/src/db/database'
 import { importContent } from '../server/src/domain/content-import'
 import { ensureTaxonomy } from '../server/src/domain/content-store'
 import { pdfRenderStats } from '../server/src/domain/issue-pdf'
-import { grantMembership, issueToken } from '../server/src/domain/users'
+import { grantMembership } from '../server/src/domain/membership'
+import { issueToken } from '../server/src/domain/users'
 import { REPO_ROOT, tempDir } from './lib'
 
 const COLD_RUNS = 21

@@ -120,7 +120,7 @@ async function run(rail: 'xpay' | 'wechatpay') {
     })
     const requested = process.hrtime.bigint()
     await pool(ids, CONCURRENCY, async (id) => {
-      await app.payments.refund(id, '基准测试退款')
+      await app.services.payments.refund(id, '基准测试退款')
     })
     const requestSeconds = Number(process.hrtime.bigint() - requested) / 1e9
     await new Promise((resolve) => setTimeout(resolve, 200))
@@ -137,7 +137,7 @@ async function run(rail: 'xpay' | 'wechatpay') {
         .set({ next_query_at: Date.now() - 1 })
         .where('status', '=', 'refunding')
         .execute()
-      finished += (await app.reconciler.runOnce()).refunded
+      finished += (await app.services.reconciler.runOnce()).refunded
       sweeps += 1
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9

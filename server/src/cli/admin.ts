@@ -1,14 +1,13 @@
-import { buildApp } from '../app'
-import { configOrExit, openMigratedDb } from '../bootstrap'
+import { cliLogger, configOrExit, openMigratedDb } from '../bootstrap'
+import { createServices, type Services } from '../services'
 import { ApiError } from '../errors'
 import type { OrderStatus } from '../db/schema'
 import { ORDER_TRANSITIONS } from '../payments/payments'
-import { findUser, grantMembership, issueToken, type UserRef } from '../domain/users'
+import { findUser, issueToken, type UserRef } from '../domain/users'
+import { grantMembership } from '../domain/membership'
 import fs from 'node:fs'
-import { importMembers, parseImportPhone, parseMembersCsv, unlinkPhone } from '../domain/members'
+import { parseImportPhone, parseMembersCsv } from '../domain/members'
 import { shanghaiDate } from '../infra/time'
-import { Catalog } from '../domain/catalog'
-import { Sharing } from '../domain/sharing'
 import { subscriptionReport } from '../domain/subscriptions'
 import { backupCommand } from './backup'
 
@@ -79,14 +78,12 @@ async function token(args: string[]): Promise<number> {
     process.stderr.write(`a name may not be only digits: "${name}" would read as an id (write ids as #${name})\n`)
     return 64
   }
-  const { db } = await openMigratedDb(configOrExit())
-  try {
+  return withServices(async (services) => {
+    const { db } = services
     const issued = await issueToken(db.kysely, name, Date.now())
     process.stdout.write(`user ${issued.userId} (${name})\ntoken ${issued.token}\n`)
     return 0
-  } finally {
-    await db.close()
-  }
+  })
 }
 
 async function grantVip(args: string[]): Promise<number> {
@@ -106,8 +103,8 @@ async function grantVip(args: string[]): Promise<number> {
     process.stderr.write('the reason must be at most 200 characters\n')
     return 64
   }
-  const { db } = await openMigratedDb(configOrExit())
-  try {
+  return withServices(async (services) => {
+    const { db } = services
     const user = await findUser(db.kysely, ref)
     if (!user) {
       process.stderr.write(`no user "${who}": create one with npm run admin -- token <name>\n`)
@@ -118,9 +115,7 @@ async function grantVip(args: string[]): Promise<number> {
       `user ${user.id} is VIP until ${new Date(expiresAt).toISOString()} (${shanghaiDate(expiresAt)} Asia/Shanghai)\n`,
     )
     return 0
-  } finally {
-    await db.close()
-  }
+  })
 }
 
 async function importMembersCommand(args: string[]): Promise<number> {
@@ -142,16 +137,13 @@ async function importMembersCommand(args: string[]): Promise<number> {
     process.stderr.write(`nothing imported: fix the ${problems.length} problem(s) above and run again\n`)
     return 1
   }
-  const { db } = await openMigratedDb(configOrExit())
-  try {
-    const result = await importMembers(db.kysely, rows, Date.now())
+  return withServices(async (services) => {
+    const result = await services.members.import(rows, Date.now())
     process.stdout.write(
       `${rows.length} member(s): ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged\n`,
     )
     return 0
-  } finally {
-    await db.close()
-  }
+  })
 }
 
 async function memberLinks(args: string[]): Promise<number> {
@@ -160,11 +152,8 @@ async function memberLinks(args: string[]): Promise<number> {
     process.stderr.write('member-links takes at most one mainland mobile number\n')
     return 64
   }
-  const { db } = await openMigratedDb(configOrExit())
-  try {
-    let query = db.kysely.selectFrom('member_links').selectAll().orderBy('id', 'desc').limit(200)
-    if (phone) query = query.where('phone', '=', phone)
-    const rows = await query.execute()
+  return withServices(async (services) => {
+    const rows = await services.members.links(phone)
     for (const row of rows) {
       process.stdout.write(
         `${new Date(row.created_at).toISOString()}  ${row.action.padEnd(8)}  phone ${row.phone}  user ${row.user_id ?? '-'}  member ${row.member_id ?? '-'}  ${row.detail}\n`,
@@ -172,9 +161,7 @@ async function memberLinks(args: string[]): Promise<number> {
     }
     if (rows.length === 0) process.stdout.write('no phone links recorded\n')
     return 0
-  } finally {
-    await db.close()
-  }
+  })
 }
 
 async function unlinkPhoneCommand(args: string[]): Promise<number> {
@@ -185,16 +172,13 @@ async function unlinkPhoneCommand(args: string[]): Promise<number> {
     process.stderr.write('unlink-phone needs a mainland mobile number and a reason (at most 200 characters)\n')
     return 64
   }
-  const { db } = await openMigratedDb(configOrExit())
-  try {
-    const { userId } = await unlinkPhone(db.kysely, phone, `operator: ${reason}`, Date.now())
+  return withServices(async (services) => {
+    const { userId } = await services.members.unlinkPhone(phone, `operator: ${reason}`, Date.now())
     process.stdout.write(
       userId ? `phone freed from user ${userId}; it can be bound again\n` : 'no account held this phone; recorded\n',
     )
     return 0
-  } finally {
-    await db.close()
-  }
+  })
 }
 
 function options(args: string[], allowed: string[]): Record<string, string> | string {
@@ -222,8 +206,8 @@ async function revokeVip(args: string[]): Promise<number> {
     process.stderr.write(`${ref}\n`)
     return 64
   }
-  const { db } = await openMigratedDb(configOrExit())
-  try {
+  return withServices(async (services) => {
+    const { db } = services
     const user = await findUser(db.kysely, ref)
     if (!user) {
       process.stderr.write(`no user "${who}"\n`)
@@ -232,9 +216,7 @@ async function revokeVip(args: string[]): Promise<number> {
     const { expiresAt } = await grantMembership(db.kysely, user.id, -days, reason, 'admin', Date.now())
     process.stdout.write(`user ${user.id} is VIP until ${new Date(expiresAt).toISOString()}\n`)
     return 0
-  } finally {
-    await db.close()
-  }
+  })
 }
 
 async function orders(args: string[]): Promise<number> {
@@ -258,17 +240,17 @@ async function orders(args: string[]): Promise<number> {
     return 64
   }
   const status = parsed.status as OrderStatus | undefined
-  return withApp(async (app) => {
+  return withServices(async (services) => {
     let userId: number | undefined
     if (ref) {
-      const user = await findUser(app.db.kysely, ref)
+      const user = await findUser(services.db.kysely, ref)
       if (!user) {
         process.stderr.write(`no user "${parsed.user}"\n`)
         return 1
       }
       userId = user.id
     }
-    const rows = await app.payments.listOrders({ status, userId, limit })
+    const rows = await services.payments.listOrders({ status, userId, limit })
     for (const row of rows) {
       const refunded = row.refunded_fen > 0 ? `  refunded ¥${(row.refunded_fen / 100).toFixed(2)}` : ''
       const failure = row.refund_failure ? `  refund failed: ${row.refund_failure}` : ''
@@ -297,8 +279,8 @@ async function ledgerCommand(args: string[]): Promise<number> {
     process.stderr.write(`--user: ${ref}\n`)
     return 64
   }
-  const { db } = await openMigratedDb(configOrExit())
-  try {
+  return withServices(async (services) => {
+    const { db } = services
     let query = db.kysely.selectFrom('ledger').selectAll().orderBy('id', 'desc').limit(500)
     if (orderId !== undefined) query = query.where('order_id', '=', orderId)
     if (ref) {
@@ -315,25 +297,21 @@ async function ledgerCommand(args: string[]): Promise<number> {
       )
     }
     return 0
-  } finally {
-    await db.close()
-  }
+  })
 }
 
-/** Commands that talk to the payment rails run inside the app, with its configuration. */
-async function withApp(work: (app: Awaited<ReturnType<typeof buildApp>>) => Promise<number>): Promise<number> {
-  const config = {
-    ...configOrExit(),
-    RECONCILE_INTERVAL_MS: 0,
-    SUBSCRIBE_SWEEP_INTERVAL_MS: 0,
-    LOG_LEVEL: 'warn' as const,
-  }
+/**
+ * Runs a command with the services of the API (no web server): the same configuration, database
+ * and payment rails. Their timers never start here; stop() waits for anything a command began.
+ */
+async function withServices(work: (services: Services) => Promise<number>): Promise<number> {
+  const config = { ...configOrExit(), LOG_LEVEL: 'warn' as const }
   const { db } = await openMigratedDb(config)
-  const app = await buildApp({ config, db })
+  const services = createServices({ config, db, clock: Date.now, log: cliLogger(config) })
   try {
-    return await work(app)
+    return await work(services)
   } finally {
-    await app.close()
+    await services.stop()
     await db.close()
   }
 }
@@ -346,9 +324,9 @@ async function refund(args: string[]): Promise<number> {
     process.stderr.write('refund needs an order id and a reason (at most 80 characters)\n')
     return 64
   }
-  return withApp(async (app) => {
+  return withServices(async (services) => {
     try {
-      const order = await app.payments.refund(id, reason)
+      const order = await services.payments.refund(id, reason)
       if (order.status === 'fulfilled' && order.refund_failure) {
         process.stderr.write(`order ${order.id}: the refund failed: ${order.refund_failure}\n`)
         return 1
@@ -372,8 +350,8 @@ async function reconcile(args: string[]): Promise<number> {
     process.stderr.write('reconcile takes no arguments\n')
     return 64
   }
-  return withApp(async (app) => {
-    const report = await app.reconciler.runOnce()
+  return withServices(async (services) => {
+    const report = await services.reconciler.runOnce()
     process.stdout.write(
       `checked ${report.checked} order(s): ${report.fulfilled} fulfilled, ${report.closed} closed, ` +
         `${report.refunded} refunded, ${report.refundsFailed} refund(s) failed\n`,
@@ -401,9 +379,8 @@ async function shares(args: string[]): Promise<number> {
     process.stderr.write('--issue must be an issue id\n')
     return 64
   }
-  const { db } = await openMigratedDb(configOrExit())
-  try {
-    const stats = await new Sharing(db.kysely, new Catalog(db.kysely)).stats({ issueId, days, now: Date.now() })
+  return withServices(async (services) => {
+    const stats = await services.sharing.stats({ issueId, days, now: Date.now() })
     const scope = issueId === undefined ? 'all issues' : `issue ${issueId}`
     process.stdout.write(
       `${stats.total} share open(s) since ${new Date(stats.since).toISOString()} (${days} day(s), ${scope})\n`,
@@ -420,9 +397,7 @@ async function shares(args: string[]): Promise<number> {
       process.stdout.write(`  ${scene.padEnd(14)}  ${String(row.opens).padStart(6)}\n`)
     }
     return 0
-  } finally {
-    await db.close()
-  }
+  })
 }
 
 async function subscriptions(args: string[]): Promise<number> {
@@ -430,8 +405,8 @@ async function subscriptions(args: string[]): Promise<number> {
     process.stderr.write('subscriptions takes no arguments\n')
     return 64
   }
-  const { db } = await openMigratedDb(configOrExit())
-  try {
+  return withServices(async (services) => {
+    const { db } = services
     const report = await subscriptionReport(db.kysely)
     process.stdout.write('opt-ins waiting for the next issue\n')
     if (report.waiting.length === 0) process.stdout.write('  none\n')
@@ -453,9 +428,7 @@ async function subscriptions(args: string[]): Promise<number> {
       }
     }
     return 0
-  } finally {
-    await db.close()
-  }
+  })
 }
 
 main().then(

@@ -42,6 +42,18 @@ export class Catalog {
     this.snapshot = null
   }
 
+  /** Published issues per region id (reads the whole table: callers cache the answer). */
+  async issueCountsByRegion(now: number): Promise<Map<number, number>> {
+    const counts = await this.db
+      .selectFrom('issues')
+      .select(['region_id', (eb) => eb.fn.countAll<number | string>().as('count')])
+      .where('status', '=', 'published')
+      .where('published_at', '<=', now)
+      .groupBy('region_id')
+      .execute()
+    return new Map(counts.map((row) => [row.region_id, Number(row.count)]))
+  }
+
   /** Column ids of a column and all its descendants. */
   static columnAndDescendants(snapshot: CatalogSnapshot, columnId: number): number[] {
     const ids = [columnId]

@@ -259,3 +259,27 @@ export async function unlinkPhone(
     return { userId: holder?.id ?? null }
   })
 }
+
+/** Members of the web site and their links to readers, for the routes and the admin CLI. */
+export class Members {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  bindPhone(userId: number, phone: string, now: number): Promise<{ linkedMember: boolean }> {
+    return bindPhone(this.db, userId, phone, now)
+  }
+
+  import(rows: MemberRow[], now: number) {
+    return importMembers(this.db, rows, now)
+  }
+
+  unlinkPhone(phone: string, reason: string, now: number): Promise<{ userId: number | null }> {
+    return unlinkPhone(this.db, phone, reason, now)
+  }
+
+  /** Recorded phone links and refusals, newest first (at most 200), of one phone or all. */
+  links(phone: string | null) {
+    let query = this.db.selectFrom('member_links').selectAll().orderBy('id', 'desc').limit(200)
+    if (phone) query = query.where('phone', '=', phone)
+    return query.execute()
+  }
+}

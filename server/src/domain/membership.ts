@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/schema'
+import { ledger } from '../payments/ledger'
 
 type Executor = Kysely<Database> | Transaction<Database>
 
@@ -86,4 +87,49 @@ export async function shortenMembership(db: Executor, userId: number, periodMs: 
   if ((await currentExpiry(db, userId)) === null) return now
   const { after } = await changeExpiry(db, userId, now, (current) => Math.max(now, (current ?? now) - periodMs))
   return after
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/** Extends VIP by `days` (or takes days back, when negative) from the later of now and the current expiry; recorded in the ledger. */
+export async function grantMembership(
+  db: Kysely<Database>,
+  userId: number,
+  days: number,
+  reason: string,
+  source: string,
+  now: number,
+): Promise<{ expiresAt: number }> {
+  return db.transaction().execute(async (trx) => {
+    const { before, after: expiresAt } = await changeExpiry(trx, userId, now, (current) => {
+      const base = current !== null && current > now ? current : now
+      // Revoking (negative days) never moves the expiry below now.
+      return days >= 0 ? base + days * DAY_MS : Math.max(now, base + days * DAY_MS)
+    })
+    await ledger(
+      trx,
+      {
+        orderId: null,
+        userId,
+        event: days >= 0 ? 'vip_granted' : 'vip_revoked',
+        amountFen: 0,
+        source: source === 'admin' ? 'admin' : 'sweep',
+        detail: `${days} day(s): ${reason}`,
+      },
+      now,
+    )
+    await trx
+      .insertInto('membership_grants')
+      .values({
+        user_id: userId,
+        days,
+        reason,
+        source,
+        expires_at_before: before,
+        expires_at_after: expiresAt,
+        created_at: now,
+      })
+      .execute()
+    return { expiresAt }
+  })
 }

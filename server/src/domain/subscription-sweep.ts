@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify'
+import type { Logger } from '../infra/log'
 import type { Kysely } from 'kysely'
 import type { Database, IssueRow } from '../db/schema'
 import type { AccessTokenCache } from '../wechat/access-token'
@@ -58,7 +58,7 @@ export class SubscriptionSweep {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly log: FastifyBaseLogger,
+    private readonly log: Logger,
     private readonly options: SweepOptions,
   ) {
     this.job = new LeasedJob(db, {

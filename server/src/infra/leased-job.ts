@@ -1,5 +1,5 @@
 import crypto from 'node:crypto'
-import type { FastifyBaseLogger } from 'fastify'
+import type { Logger } from './log'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 
@@ -9,7 +9,7 @@ export interface LeasedJobOptions<T> {
   /** 0 or less: never runs by itself (tests call runOnce) */
   intervalMs: number
   now: () => number
-  log: FastifyBaseLogger
+  log: Logger
   /** One run's work, done while this process holds the lease */
   work: () => Promise<T>
   /** What a run reports when another process holds the lease */

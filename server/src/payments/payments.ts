@@ -1,9 +1,10 @@
 import crypto from 'node:crypto'
 import type { Kysely, Transaction, Updateable } from 'kysely'
-import type { FastifyBaseLogger } from 'fastify'
-import type { Database, LedgerEvent, LedgerSource, OrderRow, OrderStatus, OrderTable, PaymentRail } from '../db/schema'
+import type { Logger } from '../infra/log'
+import type { Database, LedgerSource, OrderRow, OrderStatus, OrderTable, PaymentRail } from '../db/schema'
 import { extendMembership, shortenMembership } from '../domain/membership'
 import { ApiError } from '../errors'
+import { ledger } from './ledger'
 import {
   RailUnavailable,
   type ClientPayment,
@@ -14,6 +15,8 @@ import {
 } from './rail'
 
 export type { PaymentEvidence } from './rail'
+export type { OrderRow, OrderStatus } from '../db/schema'
+export { ledger }
 
 /**
  * Orders and money. The server sets every price from the plan table; an order is fulfilled only
@@ -85,7 +88,7 @@ export type RefundOutcome = 'refunded' | 'failed' | 'already' | 'refused' | 'ign
 
 export interface PaymentsDeps {
   db: Kysely<Database>
-  log: FastifyBaseLogger
+  log: Logger
   /** The rail that sells VIP plans */
   rail: PaymentRail
   /** Configured rails; an order is always served by the rail it was made on */
@@ -102,32 +105,6 @@ export interface PaymentsDeps {
 
 /** The longest wait between two queries of one order */
 const MAX_BACKOFF_MS = 6 * 3600000
-
-export async function ledger(
-  db: Executor,
-  entry: {
-    orderId: number | null
-    userId: number
-    event: LedgerEvent
-    amountFen: number
-    source: LedgerSource
-    detail: string
-  },
-  now: number,
-): Promise<void> {
-  await db
-    .insertInto('ledger')
-    .values({
-      order_id: entry.orderId,
-      user_id: entry.userId,
-      event: entry.event,
-      amount_fen: entry.amountFen,
-      source: entry.source,
-      detail: entry.detail.slice(0, 300),
-      created_at: now,
-    })
-    .execute()
-}
 
 /** Records an event under its unique key; false when the same one was handled before. */
 async function firstDelivery(

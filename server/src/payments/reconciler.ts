@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify'
+import type { Logger } from '../infra/log'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { LeasedJob } from '../infra/leased-job'
@@ -33,7 +33,7 @@ export class Reconciler {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly payments: Payments,
-    private readonly log: FastifyBaseLogger,
+    private readonly log: Logger,
     private readonly options: { intervalMs: number; now: () => number },
   ) {
     this.job = new LeasedJob(db, {

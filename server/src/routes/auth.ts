@@ -1,15 +1,12 @@
-import type { App } from '../app'
+import type { App } from '../plugins/types'
 import { LoginBody, LoginResult } from '../schemas/auth'
 import { errorResponses } from '../schemas/common'
 import { Type } from '@sinclair/typebox'
-import { createRateLimiter, enforceRateLimit } from '../infra/rate-limiter'
 
-const MINUTE_MS = 60000
-
-export async function authRoutes(app: App, options: { now: () => number }): Promise<void> {
-  const { now } = options
-  const perAddress = createRateLimiter(app.config.LOGIN_RATE_PER_IP, MINUTE_MS)
-  const perUser = createRateLimiter(app.config.LOGIN_RATE_PER_USER, MINUTE_MS)
+export async function authRoutes(app: App): Promise<void> {
+  const { services } = app
+  const now = services.clock
+  const { accounts, throttles } = services
 
   app.post(
     '/auth/login',
@@ -23,15 +20,15 @@ export async function authRoutes(app: App, options: { now: () => number }): Prom
     },
     async (request) => {
       const at = now()
-      await enforceRateLimit(perAddress, request.ip, at, 'sign-ins')
-      const identity = await app.accounts.exchangeCode(request.body.code)
-      await enforceRateLimit(perUser, identity.openid, at, 'sign-ins')
-      const session = await app.accounts.signIn(identity, at)
+      await throttles.hit('signInsPerAddress', request.ip, at)
+      const identity = await accounts.exchangeCode(request.body.code)
+      await throttles.hit('signInsPerUser', identity.openid, at)
+      const session = await accounts.signIn(identity, at)
       request.log.info({ userId: session.userId }, 'signed in with WeChat')
       return {
         token: session.token,
         expiresAt: new Date(session.expiresAt).toISOString(),
-        me: await app.accounts.me(session.userId, at),
+        me: await accounts.me(session.userId, at),
       }
     },
   )
@@ -48,8 +45,8 @@ export async function authRoutes(app: App, options: { now: () => number }): Prom
     },
     async (request, reply) => {
       const session = app.requireSession(request)
-      await app.accounts.revokeSession(session.tokenHash, now())
-      app.viewerCache.clear()
+      await accounts.revokeSession(session.tokenHash, now())
+      services.viewerCache.clear()
       return reply.code(204).send(null)
     },
   )
@@ -66,8 +63,8 @@ export async function authRoutes(app: App, options: { now: () => number }): Prom
     },
     async (request, reply) => {
       const session = app.requireSession(request)
-      await app.accounts.revokeAllSessions(session.userId, now())
-      app.viewerCache.clear()
+      await accounts.revokeAllSessions(session.userId, now())
+      services.viewerCache.clear()
       return reply.code(204).send(null)
     },
   )

@@ -1,13 +1,10 @@
-import type { App } from '../app'
+import type { App } from '../plugins/types'
 import { ErrorBody } from '../schemas/common'
 import { ColumnList, RegionList } from '../schemas/taxonomy'
 import { Catalog } from '../domain/catalog'
-import { TtlCache } from '../infra/ttl-cache'
 
 export async function catalogRoutes(app: App): Promise<void> {
-  // Counting issues per region reads the whole table: the answer is kept like other content reads.
-  const regionCounts = new TtlCache<Map<number, number>>(app.config.ISSUE_CACHE_TTL_MS, 1)
-  app.registerContentCache(regionCounts)
+  const { catalog, caches } = app.services
 
   app.get(
     '/regions',
@@ -20,17 +17,8 @@ export async function catalogRoutes(app: App): Promise<void> {
     },
     async () => {
       const now = Date.now()
-      const snapshot = await app.catalog.get(now)
-      const byRegion = await regionCounts.remember('all', now, async () => {
-        const counts = await app.db.kysely
-          .selectFrom('issues')
-          .select(['region_id', (eb) => eb.fn.countAll<number | string>().as('count')])
-          .where('status', '=', 'published')
-          .where('published_at', '<=', now)
-          .groupBy('region_id')
-          .execute()
-        return new Map(counts.map((row) => [row.region_id, Number(row.count)]))
-      })
+      const snapshot = await catalog.get(now)
+      const byRegion = await caches.regionCounts.remember('all', now, () => catalog.issueCountsByRegion(now))
       return {
         items: [...snapshot.regionsById.values()]
           .sort((a, b) => a.sort_order - b.sort_order)
@@ -49,7 +37,7 @@ export async function catalogRoutes(app: App): Promise<void> {
       },
     },
     async () => {
-      const snapshot = await app.catalog.get()
+      const snapshot = await catalog.get()
       return {
         items: [...snapshot.columnsById.values()].map((column) => ({
           slug: column.slug,

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox'
-import { sql } from 'kysely'
-import type { App } from '../app'
+import type { App } from '../plugins/types'
 
 export async function healthRoutes(app: App): Promise<void> {
+  const { database } = app.services
   app.get(
     '/healthz',
     {
@@ -17,11 +17,11 @@ export async function healthRoutes(app: App): Promise<void> {
     },
     async (_request, reply) => {
       try {
-        await sql`select 1`.execute(app.db.kysely)
-        return { status: 'ok' as const, database: app.db.dialect }
+        await database.ping()
+        return { status: 'ok' as const, database: database.dialect }
       } catch (error) {
         app.log.error({ err: error }, 'health check: database unreachable')
-        return reply.code(503).send({ status: 'unavailable' as const, database: app.db.dialect })
+        return reply.code(503).send({ status: 'unavailable' as const, database: database.dialect })
       }
     },
   )

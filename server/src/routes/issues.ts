@@ -1,6 +1,6 @@
-import { viewerKey, type App } from '../app'
+import type { App } from '../plugins/types'
+import { viewerKey } from '../plugins/viewer-key'
 import { decideAccess } from '../domain/gating'
-import { TtlCache } from '../infra/ttl-cache'
 import { notFound } from '../errors'
 import { errorResponses } from '../schemas/common'
 import { IssueDetail, IssuePage, IssueParams, ListIssuesQuery } from '../schemas/issues'
@@ -8,15 +8,15 @@ import { IssueDetail, IssuePage, IssueParams, ListIssuesQuery } from '../schemas
 // Bodies below are serialized by the route's own response schema; Fastify sends a JSON string as is.
 const JSON_TYPE = 'application/json; charset=utf-8'
 
-export async function issueRoutes(app: App, options: { now: () => number }): Promise<void> {
-  const { now } = options
+export async function issueRoutes(app: App): Promise<void> {
+  const { services } = app
+  const now = services.clock
+  const { issues, views } = services
   // Cut issues are cached as serialized JSON under the access decision they were cut for
   // and the content they were cut from, so one access level never sees another's body.
-  const cutCache = new TtlCache<string>(app.config.ISSUE_CACHE_TTL_MS, 2000)
+  const cutCache = services.caches.issueCuts
   // Lists hold free-part summaries only, the same for every viewer.
-  const listCache = new TtlCache<string>(app.config.ISSUE_CACHE_TTL_MS, 500)
-  app.registerContentCache(cutCache)
-  app.registerContentCache(listCache)
+  const listCache = services.caches.issueLists
 
   app.get(
     '/issues',
@@ -34,7 +34,7 @@ export async function issueRoutes(app: App, options: { now: () => number }): Pro
       const key = JSON.stringify([region, column, cursor, limit])
       let body = listCache.get(key, at)
       if (body === undefined) {
-        body = reply.serialize(await app.issues.list(request.query, at)) as string
+        body = reply.serialize(await issues.list(request.query, at)) as string
         listCache.set(key, body, at)
       }
       return reply.type(JSON_TYPE).send(body as never)
@@ -61,15 +61,15 @@ export async function issueRoutes(app: App, options: { now: () => number }): Pro
       reply.header('cache-control', 'private, no-store')
       reply.header('vary', 'Authorization')
 
-      const known = app.issues.cachedGate(id, at)
+      const known = issues.cachedGate(id, at)
       let body = known && cutCache.get(`${id}:${known.contentHash}:${decideAccess(known.gated, viewer, at).reason}`, at)
       if (body === undefined) {
-        const result = await app.issues.detail(id, viewer, at)
+        const result = await issues.detail(id, viewer, at)
         if (!result) throw notFound('ISSUE_NOT_FOUND', `there is no published issue ${id}`)
         body = reply.serialize(result.issue) as string
         cutCache.set(`${id}:${result.contentHash}:${result.decision.reason}`, body, at)
       }
-      app.views.record(id, viewerKey(request), at)
+      views.record(id, viewerKey(request), at)
       return reply.type(JSON_TYPE).send(body as never)
     },
   )

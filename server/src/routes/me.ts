@@ -1,17 +1,18 @@
 import { Type } from '@sinclair/typebox'
-import type { App } from '../app'
+import type { App } from '../plugins/types'
 import { IMAGE_CONTENT_TYPES, sniffImage, type ImageType } from '../infra/media-storage'
-import { bindPhone, normalizePhone } from '../domain/members'
+import { normalizePhone } from '../domain/members'
 import { wechatFailure } from '../domain/accounts'
 import { ApiError } from '../errors'
 import { BindPhoneBody, BindPhoneResult, Me, UpdateProfileBody } from '../schemas/auth'
 import { errorResponses } from '../schemas/common'
-import { throttle } from './throttles'
 
 export const AVATAR_MAX_BYTES = 2 * 1024 * 1024
 
-export async function meRoutes(app: App, options: { now: () => number }): Promise<void> {
-  const { now } = options
+export async function meRoutes(app: App): Promise<void> {
+  const { services } = app
+  const now = services.clock
+  const { accounts, members, storage, throttles } = services
   const secured = { tags: ['me'], security: [{ bearer: [] }] }
 
   app.get(
@@ -23,7 +24,7 @@ export async function meRoutes(app: App, options: { now: () => number }): Promis
         response: { 200: Me, ...errorResponses },
       },
     },
-    async (request) => app.accounts.me(app.requireSession(request).userId, now()),
+    async (request) => accounts.me(app.requireSession(request).userId, now()),
   )
 
   app.patch(
@@ -38,9 +39,9 @@ export async function meRoutes(app: App, options: { now: () => number }): Promis
     },
     async (request) => {
       const { userId } = app.requireSession(request)
-      await throttle(app, 'nicknameChanges', userId, now())
-      await app.accounts.setNickname(userId, request.body.nickname, app.config.NICKNAME_SECURITY_CHECK)
-      return app.accounts.me(userId, now())
+      await throttles.hit('nicknameChanges', userId, now())
+      await accounts.setNickname(userId, request.body.nickname, app.config.NICKNAME_SECURITY_CHECK)
+      return accounts.me(userId, now())
     },
   )
 
@@ -57,7 +58,7 @@ export async function meRoutes(app: App, options: { now: () => number }): Promis
       },
       handler: async (request) => {
         const { userId } = app.requireSession(request)
-        await throttle(app, 'avatarUploads', userId, now())
+        await throttles.hit('avatarUploads', userId, now())
         if (!request.isMultipart()) {
           throw new ApiError(415, 'MULTIPART_REQUIRED', 'send the image as multipart/form-data in a field named "file"')
         }
@@ -68,8 +69,8 @@ export async function meRoutes(app: App, options: { now: () => number }): Promis
         const data = await upload(() => file.toBuffer())
         const type = sniffImage(data)
         if (!type) throw new ApiError(415, 'UNSUPPORTED_IMAGE', 'the avatar must be a JPEG, PNG or WebP image')
-        await app.accounts.setAvatar(userId, data, type)
-        return app.accounts.me(userId, now())
+        await accounts.setAvatar(userId, data, type)
+        return accounts.me(userId, now())
       },
     })
   }
@@ -87,8 +88,8 @@ export async function meRoutes(app: App, options: { now: () => number }): Promis
     },
     async (request) => {
       const { userId } = app.requireSession(request)
-      const { wechat, accessTokens } = app.wechatClients()
-      const openid = await app.accounts.openidOf(userId, 'binding a phone')
+      const { wechat, accessTokens } = services.wechatClients()
+      const openid = await accounts.openidOf(userId, 'binding a phone')
       let info
       try {
         info = await accessTokens.withToken((token) => wechat.phoneNumber(token, request.body.code, openid))
@@ -104,14 +105,13 @@ export async function meRoutes(app: App, options: { now: () => number }): Promis
         )
       }
       const at = now()
-      const { linkedMember } = await bindPhone(
-        app.db.kysely,
+      const { linkedMember } = await members.bindPhone(
         userId,
         normalizePhone(info.countryCode, info.purePhoneNumber),
         at,
       )
-      app.viewerCache.clear()
-      return { me: await app.accounts.me(userId, at), linkedMember }
+      services.viewerCache.clear()
+      return { me: await accounts.me(userId, at), linkedMember }
     },
   )
 
@@ -126,7 +126,7 @@ export async function meRoutes(app: App, options: { now: () => number }): Promis
       },
     },
     async (request, reply) => {
-      const data = await app.storage.read(request.params.name)
+      const data = await storage.read(request.params.name)
       if (!data) throw new ApiError(404, 'NOT_FOUND', 'there is no such avatar')
       const extension = request.params.name.split('.').pop()
       const type = (extension === 'jpg' ? 'jpeg' : extension) as ImageType

@@ -1,6 +1,4 @@
-import type { App } from '../app'
-import { Navigator, type PublicNavigatorPage } from '../domain/navigator'
-import { TtlCache } from '../infra/ttl-cache'
+import type { App } from '../plugins/types'
 import { errorResponses } from '../schemas/common'
 import {
   NAVIGATOR_MAX_LIMIT,
@@ -8,19 +6,17 @@ import {
   NavigatorQuery,
   NavigatorRegionList,
   NavigatorRegionParams,
-  type NavigatorRegionListDto,
 } from '../schemas/navigator'
 
 /** Region × issue navigator with the reader's read / unread badges. */
-export async function navigatorRoutes(app: App, options: { now: () => number }): Promise<void> {
-  const { now } = options
-  const navigator = new Navigator(app.db.kysely, app.catalog)
+export async function navigatorRoutes(app: App): Promise<void> {
+  const { services } = app
+  const now = services.clock
+  const { navigator } = services
   // Both caches hold what every viewer sees (counts, numbers, titles, VIP flags); read states are
   // added per request from the reader's own rows and never cached.
-  const regionCache = new TtlCache<NavigatorRegionListDto>(app.config.ISSUE_CACHE_TTL_MS, 1)
-  const pageCache = new TtlCache<PublicNavigatorPage>(app.config.ISSUE_CACHE_TTL_MS, 200)
-  app.registerContentCache(regionCache)
-  app.registerContentCache(pageCache)
+  const regionCache = services.caches.navigatorRegions
+  const pageCache = services.caches.navigatorPages
 
   app.get(
     '/navigator',

@@ -1,8 +1,7 @@
 import { Type } from '@sinclair/typebox'
-import type { App } from '../app'
-import type { OrderRow } from '../db/schema'
+import type { OrderRow } from '../payments/payments'
+import type { App } from '../plugins/types'
 import { errorResponses, IdInteger } from '../schemas/common'
-import { throttle } from './throttles'
 import {
   CreateOrderBody,
   CreateOrderResult,
@@ -16,11 +15,13 @@ import {
 /** Reading a pending order asks the rail at most this often. */
 const QUERY_AT_MOST_EVERY_MS = 2000
 
-export async function orderRoutes(app: App, options: { now: () => number }): Promise<void> {
-  const { now } = options
+export async function orderRoutes(app: App): Promise<void> {
+  const { services } = app
+  const now = services.clock
+  const { catalog, payments, throttles } = services
   const secured = { tags: ['orders'], security: [{ bearer: [] }] }
 
-  const planNames = () => app.payments.planNames()
+  const planNames = () => payments.planNames()
   const view = (order: OrderRow, names: Map<string, string>): OrderDto => ({
     id: order.id,
     outTradeNo: order.out_trade_no,
@@ -46,8 +47,8 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
       },
     },
     async (request) => ({
-      items: (await app.catalog.get()).plans,
-      purchase: app.payments.purchaseFor(request.query.platform ?? 'other'),
+      items: (await catalog.get()).plans,
+      purchase: payments.purchaseFor(request.query.platform ?? 'other'),
     }),
   )
 
@@ -68,8 +69,8 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
     },
     async (request) => {
       const { userId } = app.requireSession(request)
-      await throttle(app, 'orders', userId, now())
-      const { order, payment } = await app.payments.createOrder(
+      await throttles.hit('orders', userId, now())
+      const { order, payment } = await payments.createOrder(
         userId,
         request.body.planId,
         request.body.platform,
@@ -90,7 +91,7 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
     },
     async (request) => {
       const { userId } = app.requireSession(request)
-      const rows = await app.payments.ordersOf(userId)
+      const rows = await payments.ordersOf(userId)
       const names = await planNames()
       return { items: rows.map((row) => view(row, names)) }
     },
@@ -109,8 +110,8 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
     },
     async (request) => {
       const { userId } = app.requireSession(request)
-      const order = await app.payments.orderOf(userId, request.params.id)
-      return view(await app.payments.cancel(order), await planNames())
+      const order = await payments.orderOf(userId, request.params.id)
+      return view(await payments.cancel(order), await planNames())
     },
   )
 
@@ -126,13 +127,13 @@ export async function orderRoutes(app: App, options: { now: () => number }): Pro
     },
     async (request) => {
       const { userId } = app.requireSession(request)
-      let order = await app.payments.orderOf(userId, request.params.id)
+      let order = await payments.orderOf(userId, request.params.id)
       const at = now()
       if (
         order.status === 'pending' &&
         (order.last_queried_at === null || at - order.last_queried_at >= QUERY_AT_MOST_EVERY_MS)
       ) {
-        order = await app.payments.check(order, 'query')
+        order = await payments.check(order, 'query')
       }
       return view(order, await planNames())
     },

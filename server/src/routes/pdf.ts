@@ -1,22 +1,17 @@
-import path from 'node:path'
 import { Type } from '@sinclair/typebox'
-import type { App } from '../app'
+import type { App } from '../plugins/types'
 import { matchesEtag } from '../infra/etag'
 import { decideAccess } from '../domain/gating'
-import { contentDisposition, IssuePdfCache, PDF_BENEFIT } from '../domain/issue-pdf'
+import { contentDisposition, PDF_BENEFIT } from '../domain/issue-pdf'
 import { notFound, vipRequired } from '../errors'
-import { REPO_ROOT } from '../paths'
 import { errorResponses } from '../schemas/common'
 import { IssueParams } from '../schemas/issues'
-import { throttle } from './throttles'
 
 /** The whole issue as a PDF for VIP readers (文档PDF下载). */
-export async function pdfRoutes(app: App, options: { now: () => number }): Promise<void> {
-  const { now } = options
-  const pdfs = new IssuePdfCache({
-    folder: path.resolve(REPO_ROOT, app.config.MEDIA_DIR, 'pdf'),
-    maxFilesPerReader: app.config.PDF_FILES_PER_READER,
-  })
+export async function pdfRoutes(app: App): Promise<void> {
+  const { services } = app
+  const now = services.clock
+  const { issues, pdfs, throttles } = services
 
   app.get(
     '/issues/:id/pdf',
@@ -44,7 +39,7 @@ export async function pdfRoutes(app: App, options: { now: () => number }): Promi
       // requireSession passed, so the auth hook set the viewer with its membership.
       const viewer = request.viewer as NonNullable<typeof request.viewer>
       if (!decideAccess(PDF_BENEFIT, viewer, at).granted) throw vipRequired('PDF download (文档PDF下载)')
-      const result = await app.issues.detail(request.params.id, viewer, at)
+      const result = await issues.detail(request.params.id, viewer, at)
       if (!result) throw notFound('ISSUE_NOT_FOUND', `there is no published issue ${request.params.id}`)
       if (!result.decision.granted) throw vipRequired('PDF download (文档PDF下载)')
 
@@ -58,7 +53,7 @@ export async function pdfRoutes(app: App, options: { now: () => number }): Promi
       // A render takes a core for a while: cold renders count per reader, PDFs on disk are free.
       let data = await pdfs.cached(issue.id, contentHash, viewer.userId)
       if (!data) {
-        await throttle(app, 'pdfRenders', viewer.userId, at)
+        await throttles.hit('pdfRenders', viewer.userId, at)
         data = await pdfs.get(issue, contentHash, viewer.userId)
       }
       reply.header('content-type', 'application/pdf')

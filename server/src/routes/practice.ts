@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify'
-import type { App } from '../app'
+import type { App } from '../plugins/types'
 import type { Viewer } from '../domain/gating'
-import { Practice } from '../domain/practice'
 import { errorResponses } from '../schemas/common'
 import {
   PracticeAnswerList,
@@ -21,9 +20,10 @@ import {
 const ANSWER_BODY_LIMIT = 32 * 1024
 
 /** Practice mode for 例题: drafts, submissions, 我的作答. Per reader, Bearer only. */
-export async function practiceRoutes(app: App, options: { now: () => number }): Promise<void> {
-  const { now } = options
-  const practice = new Practice(app.db.kysely, app.catalog)
+export async function practiceRoutes(app: App): Promise<void> {
+  const { services } = app
+  const now = services.clock
+  const { practice } = services
   const secured = { tags: ['practice'], security: [{ bearer: [] }] }
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('cache-control', 'private, no-store')

@@ -1,18 +1,17 @@
-import type { App } from '../app'
-import { IssueSearch, parseQuery } from '../domain/search'
-import { TtlCache } from '../infra/ttl-cache'
+import type { App } from '../plugins/types'
+import { parseQuery } from '../domain/search'
 import { errorResponses } from '../schemas/common'
 import { SearchPage, SearchQuery } from '../schemas/search'
 
 // Bodies below are serialized by the route's own response schema; Fastify sends a JSON string as is.
 const JSON_TYPE = 'application/json; charset=utf-8'
 
-export async function searchRoutes(app: App, options: { now: () => number }): Promise<void> {
-  const { now } = options
-  const search = new IssueSearch(app.db.kysely, app.db.dialect, app.catalog, app.issues)
+export async function searchRoutes(app: App): Promise<void> {
+  const { services } = app
+  const now = services.clock
+  const { search } = services
   // Results quote titles and free text only, the same for every viewer, so one cache serves all.
-  const cache = new TtlCache<string>(app.config.ISSUE_CACHE_TTL_MS, 500)
-  app.registerContentCache(cache)
+  const cache = services.caches.searchResults
 
   app.get(
     '/search',

@@ -1,28 +1,20 @@
-import { viewerKey, type App } from '../app'
+import type { App } from '../plugins/types'
+import { viewerKey } from '../plugins/viewer-key'
 import { matchesEtag } from '../infra/etag'
-import { createRateLimiter, enforceRateLimit } from '../infra/rate-limiter'
-import { ShareCards, Sharing } from '../domain/sharing'
-import { throttle } from './throttles'
 import { notFound } from '../errors'
 import { errorResponses } from '../schemas/common'
 import { ShareCardImage, ShareCardParams, ShareCardQuery, ShareCode, ShareOpenBody } from '../schemas/sharing'
 
 /** A share open is three small fields. */
 const OPEN_BODY_LIMIT = 512
-const MINUTE_MS = 60000
-/** Share opens one client address may report per minute: a reader opens a handful of shares, a script many. */
-const OPENS_PER_ADDRESS_PER_MINUTE = 60
 /** Cards change only when an issue is edited; clients revalidate with the ETag after this. */
 const CARD_CACHE_CONTROL = 'public, max-age=600'
 
 /** Share cards and share-open tracking. */
-export async function sharingRoutes(app: App, options: { now: () => number }): Promise<void> {
-  const { now } = options
-  // PNGs of about 100 KB: 200 cards stay under 25 MB.
-  const cards = new ShareCards(app.db.kysely, app.catalog, { ttlMs: 6 * 3600000, maxEntries: 200 })
-  app.registerContentCache(cards)
-  const sharing = new Sharing(app.db.kysely, app.catalog)
-  const opensPerAddress = createRateLimiter(OPENS_PER_ADDRESS_PER_MINUTE, MINUTE_MS)
+export async function sharingRoutes(app: App): Promise<void> {
+  const { services } = app
+  const now = services.clock
+  const { shareCards: cards, sharing, throttles } = services
 
   app.get(
     '/issues/:id/share-card.png',
@@ -41,7 +33,7 @@ export async function sharingRoutes(app: App, options: { now: () => number }): P
       const at = now()
       // Drawing a card costs CPU; cached cards are free, renders count per client address.
       const card = await cards.card(request.params.id, request.query.shape ?? 'chat', at, () =>
-        throttle(app, 'shareCardRenders', request.ip, at),
+        throttles.hit('shareCardRenders', request.ip, at),
       )
       if (!card) throw notFound('ISSUE_NOT_FOUND', `there is no published issue ${request.params.id}`)
       reply.header('etag', card.etag).header('cache-control', CARD_CACHE_CONTROL)
@@ -83,7 +75,7 @@ export async function sharingRoutes(app: App, options: { now: () => number }): P
     },
     async (request, reply) => {
       const at = now()
-      await enforceRateLimit(opensPerAddress, request.ip, at, 'share opens')
+      await throttles.hit('shareOpens', request.ip, at)
       const { issueId, sharer, scene } = request.body
       await sharing.recordOpen(
         { issueId, sharer, scene, viewerUserId: request.viewer?.userId ?? null, viewerKey: viewerKey(request) },

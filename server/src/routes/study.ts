@@ -1,5 +1,4 @@
-import type { App } from '../app'
-import { StudyTools } from '../domain/study'
+import type { App } from '../plugins/types'
 import { errorResponses } from '../schemas/common'
 import {
   FavoritePage,
@@ -17,9 +16,10 @@ import {
 const BODY_LIMIT = 1024
 
 /** Favorites, reading history with resume and reader settings: per reader, Bearer only. */
-export async function studyRoutes(app: App, options: { now: () => number }): Promise<void> {
-  const { now } = options
-  const study = new StudyTools(app.db.kysely, app.catalog, app.issues)
+export async function studyRoutes(app: App): Promise<void> {
+  const { services } = app
+  const now = services.clock
+  const { study } = services
   const secured = { tags: ['study'], security: [{ bearer: [] }] }
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('cache-control', 'private, no-store')

@@ -1,5 +1,4 @@
-import type { App } from '../app'
-import { SubscriptionOptIns } from '../domain/subscriptions'
+import type { App } from '../plugins/types'
 import { errorResponses } from '../schemas/common'
 import { OptInBody, SubscriptionQuery, SubscriptionState } from '../schemas/subscriptions'
 
@@ -7,9 +6,10 @@ import { OptInBody, SubscriptionQuery, SubscriptionState } from '../schemas/subs
 const BODY_LIMIT = 1024
 
 /** 通知我下一期: subscribe-message opt-ins. */
-export async function subscriptionsRoutes(app: App, options: { now: () => number }): Promise<void> {
-  const { now } = options
-  const optIns = new SubscriptionOptIns(app.db.kysely, app.catalog, app.config.SUBSCRIBE_TEMPLATE_ID)
+export async function subscriptionsRoutes(app: App): Promise<void> {
+  const { services } = app
+  const now = services.clock
+  const { optIns } = services
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('cache-control', 'private, no-store')
     return payload

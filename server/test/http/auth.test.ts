@@ -152,7 +152,7 @@ describe.each(dialects())('WeChat sign-in and accounts on %s', (dialect) => {
         .set({ expires_at: Date.now() - 1 })
         .where('token_hash', '=', hashToken(stale))
         .execute()
-      t.app.viewerCache.clear()
+      t.app.services.viewerCache.clear()
       expect((await call('GET', '/api/me', stale)).statusCode).toBe(401)
     })
 
@@ -164,7 +164,7 @@ describe.each(dialects())('WeChat sign-in and accounts on %s', (dialect) => {
         .set({ expires_at: soon })
         .where('token_hash', '=', hashToken(token))
         .execute()
-      t.app.viewerCache.clear()
+      t.app.services.viewerCache.clear()
       expect((await call('GET', '/api/me', token)).statusCode).toBe(200)
       const row = await t.db.kysely
         .selectFrom('sessions')
@@ -305,7 +305,7 @@ describe.each(dialects())('WeChat sign-in and accounts on %s', (dialect) => {
   it('the access_token is fetched once for 50 concurrent callers', async () => {
     await t.control('/reset', {})
     const tokens = await Promise.all(Array.from({ length: 5 }, (_, i) => t.login(`crowd${i}`)))
-    t.app.wechatClients().accessTokens.clear()
+    t.app.services.wechatClients().accessTokens.clear()
     const before =
       ((await t.control('/stats')) as { calls: Record<string, number> }).calls['/cgi-bin/stable_token'] ?? 0
     const results = await Promise.all(

@@ -35,7 +35,7 @@ describe.each(dialects())('client addresses on %s', (dialect) => {
         })
         expect(response.statusCode).toBe(200)
       }
-      await t.app.views.flush()
+      await t.app.services.views.flush()
       const views = await t.db.kysely.selectFrom('issue_views').selectAll().where('issue_id', '=', seedId).execute()
       expect(views).toHaveLength(1)
     })

@@ -1,6 +1,6 @@
 import { generateDemoIssues } from '../../src/domain/demo-content'
 import { encodeCursor } from '../../src/infra/cursor'
-import { grantMembership } from '../../src/domain/users'
+import { grantMembership } from '../../src/domain/membership'
 import { dialects, issueToken, startTestApp, type TestApp } from '../helpers'
 
 /**

@@ -1,5 +1,5 @@
 import { generateDemoIssues } from '../../src/domain/demo-content'
-import { grantMembership } from '../../src/domain/users'
+import { grantMembership } from '../../src/domain/membership'
 import { dialects, freeSentences, issueToken, startTestApp, vipSentences, type TestApp } from '../helpers'
 
 const DAY = 86400000
@@ -238,7 +238,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
       const views = async () =>
         (await t.db.kysely.selectFrom('issues').select('view_count').where('id', '=', seedId).executeTakeFirstOrThrow())
           .view_count
-      await t.app.views.flush()
+      await t.app.services.views.flush()
       const before = await views()
       const first = (await issueToken(t.db, 'viewer-one')).token
       const second = (await issueToken(t.db, 'viewer-two')).token
@@ -249,10 +249,10 @@ describe.each(dialects())('issues API on %s', (dialect) => {
         await t.app.inject({ method: 'GET', url: `/api/issues/${seedId}`, headers: { 'user-agent': 'reader-b' } })
       }
       expect(await views()).toBe(before)
-      await t.app.views.flush()
+      await t.app.services.views.flush()
       expect(await views()).toBe(before + 4)
       await get(`/api/issues/${seedId}`, first)
-      await t.app.views.flush()
+      await t.app.services.views.flush()
       expect(await views()).toBe(before + 4)
       expect((await get(`/api/issues/${seedId}`, first)).json().views).toBeGreaterThanOrEqual(0)
     })

@@ -1,7 +1,7 @@
 import { upsertIssue } from '../../src/domain/content-store'
 import { demoIssueMarkdown } from '../../src/domain/demo-content'
 import { parseIssueMarkdown } from '../../src/domain/issue-markdown'
-import { grantMembership } from '../../src/domain/users'
+import { grantMembership } from '../../src/domain/membership'
 import { dialects, errorOf, signIn, startWeChatTestApp, vipSentences, type WeChatTestApp } from '../helpers'
 
 interface Cell {
@@ -58,8 +58,8 @@ describe.each(dialects())('region × issue navigator on %s', (dialect) => {
     bob = await signIn(t, 'bob')
     vip = await signIn(t, 'victor')
     await grantMembership(t.db.kysely, vip.id, 30, 'test', 'admin', clock)
-    t.app.viewerCache.clear()
-    t.app.dropContentCaches()
+    t.app.services.viewerCache.clear()
+    t.app.services.dropContentCaches()
   })
   afterAll(() => t.close())
 
@@ -170,7 +170,7 @@ describe.each(dialects())('region × issue navigator on %s', (dialect) => {
   it('an issue published later or taken down shows up or goes once the caches renew', async () => {
     await t.db.kysely.updateTable('issues').set({ status: 'published' }).where('id', '=', ids.get(34)!).execute()
     await t.db.kysely.updateTable('issues').set({ status: 'archived' }).where('id', '=', ids.get(31)!).execute()
-    t.app.dropContentCaches()
+    t.app.services.dropContentCaches()
     expect((await cells()).map((cell) => cell.number)).toEqual([30, 32, 33, 34, 35])
     const shanxi = (await get('/api/navigator'))
       .json()
@@ -178,7 +178,7 @@ describe.each(dialects())('region × issue navigator on %s', (dialect) => {
     expect(shanxi).toMatchObject({ issueCount: 5, latestNumber: 35 })
     await t.db.kysely.updateTable('issues').set({ status: 'draft' }).where('id', '=', ids.get(34)!).execute()
     await t.db.kysely.updateTable('issues').set({ status: 'published' }).where('id', '=', ids.get(31)!).execute()
-    t.app.dropContentCaches()
+    t.app.services.dropContentCaches()
   })
 
   it('the article’s 上一期 / 下一期 follow the same published issues (drafts and future issues skipped)', async () => {

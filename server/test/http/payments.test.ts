@@ -171,7 +171,7 @@ describe.each(cases)('payments on %s, rail %s', (dialect, rail) => {
       .set({ expires_at: Date.now() - 1000, created_at: Date.now() - 3600000, next_query_at: Date.now() - 1000 })
       .where('id', '=', id)
       .execute()
-    await s.app.reconciler.runOnce()
+    await s.app.services.reconciler.runOnce()
     expect(await status(id)).toBe('closed')
     expect(await ledgerOf(id)).toEqual(['order_created', 'closed'])
   })
@@ -198,7 +198,7 @@ describe.each(cases)('payments on %s, rail %s', (dialect, rail) => {
     const { id } = await s.buy('dropped', token, 'month')
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(await status(id)).toBe('pending')
-    await s.app.reconciler.runOnce()
+    await s.app.services.reconciler.runOnce()
     expect(await status(id)).toBe('fulfilled')
     expect(await ledgerOf(id)).toEqual(['order_created', 'paid', 'fulfilled'])
     expect((await membership(token)).active).toBe(true)
@@ -234,7 +234,7 @@ describe.each(cases)('payments on %s, rail %s', (dialect, rail) => {
     }
     const outcomes = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        s.app.payments.settle(row.out_trade_no, evidence, 'notification', `replay-${i}`),
+        s.app.services.payments.settle(row.out_trade_no, evidence, 'notification', `replay-${i}`),
       ),
     )
     expect(new Set(outcomes)).toEqual(new Set(['already']))
@@ -289,7 +289,7 @@ describe.each(cases)('payments on %s, rail %s', (dialect, rail) => {
     const rows = await Promise.all(created.map((answer) => order(answer.body.order.id)))
     const outcomes = await Promise.all(
       rows.map((row, i) =>
-        s.app.payments.settle(
+        s.app.services.payments.settle(
           row.out_trade_no,
           { transactionId: `twice-${i}`, amountFen: row.amount_fen, openid: row.openid, paidAt: Date.now() },
           'query',
@@ -340,7 +340,7 @@ describe.each(cases)('payments on %s, rail %s', (dialect, rail) => {
     const { id } = await s.buy('refunder', token, 'month')
     await s.waitFor(async () => (await status(id)) === 'fulfilled')
     const paid = await membership(token)
-    const refunding = await s.app.payments.refund(id, '用户申请退款')
+    const refunding = await s.app.services.payments.refund(id, '用户申请退款')
     expect(['refunding', 'refunded']).toContain(refunding.status)
     await s.waitFor(async () => (await status(id)) === 'refunded')
     const after = await membership(token)
@@ -348,7 +348,7 @@ describe.each(cases)('payments on %s, rail %s', (dialect, rail) => {
     expect(Date.parse(after.expiresAt)).toBeGreaterThanOrEqual(Date.now() - 5000)
     expect(after.active).toBe(false)
     expect(await ledgerOf(id)).toEqual(['order_created', 'paid', 'fulfilled', 'refund_requested', 'refunded'])
-    await expect(s.app.payments.refund(id, 'again')).rejects.toMatchObject({ code: 'ORDER_NOT_REFUNDABLE' })
+    await expect(s.app.services.payments.refund(id, 'again')).rejects.toMatchObject({ code: 'ORDER_NOT_REFUNDABLE' })
   })
 
   it('the ledger is append-only', async () => {

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { importContent } from '../../src/domain/content-import'
 import { demoIssueMarkdown } from '../../src/domain/demo-content'
 import { maskReaderNumber, pdfRenderStats, readerNumber } from '../../src/domain/issue-pdf'
-import { grantMembership } from '../../src/domain/users'
+import { grantMembership } from '../../src/domain/membership'
 import {
   dialects,
   errorOf,
@@ -106,7 +106,7 @@ describe.each(dialects())('GET /api/issues/:id/pdf on %s', (dialect) => {
     lapsed = await issueToken(t.db, 'lapsed')
     await grantMembership(t.db.kysely, vip.userId, 30, 'test', 'admin', Date.now())
     await grantMembership(t.db.kysely, lapsed.userId, 1, 'test', 'admin', Date.now() - 10 * DAY_MS)
-    t.app.viewerCache.clear()
+    t.app.services.viewerCache.clear()
   })
   afterAll(async () => {
     await t.close()
@@ -214,7 +214,7 @@ describe.each(dialects())('GET /api/issues/:id/pdf on %s', (dialect) => {
   it('never serves one reader’s PDF to another: each gets their own watermark and ETag', async () => {
     const other = await issueToken(t.db, 'other-vip')
     await grantMembership(t.db.kysely, other.userId, 30, 'test', 'admin', Date.now())
-    t.app.viewerCache.clear()
+    t.app.services.viewerCache.clear()
     const mine = await get(seedId, vip.token)
     const theirs = await get(seedId, other.token)
     expect(theirs.statusCode).toBe(200)
@@ -235,7 +235,7 @@ describe.each(dialects())('GET /api/issues/:id/pdf on %s', (dialect) => {
     })
     contentDirs.push(dir)
     expect((await importContent(t.db, [dir])).updated).toBe(1)
-    t.app.dropContentCaches()
+    t.app.services.dropContentCaches()
 
     const renders = pdfRenderStats.renders
     const edited = await get(seedId, vip.token)

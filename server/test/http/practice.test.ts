@@ -1,5 +1,5 @@
 import { generateDemoIssues } from '../../src/domain/demo-content'
-import { grantMembership } from '../../src/domain/users'
+import { grantMembership } from '../../src/domain/membership'
 import { dialects, errorOf, signIn, startWeChatTestApp, vipSentences, type WeChatTestApp } from '../helpers'
 
 type Method = 'GET' | 'PUT' | 'POST' | 'DELETE'
@@ -37,7 +37,7 @@ describe.each(dialects())('practice mode on %s', (dialect) => {
     bob = await signIn(t, 'bob')
     vip = await signIn(t, 'victor')
     await grantMembership(t.db.kysely, vip.id, 30, 'test', 'admin', clock)
-    t.app.viewerCache.clear()
+    t.app.services.viewerCache.clear()
   })
   afterAll(() => t.close())
 
@@ -207,12 +207,12 @@ describe.each(dialects())('practice mode on %s', (dialect) => {
       const expiring = await t.login('eve')
       const eve = { token: expiring.token, id: expiring.body.me.id }
       await grantMembership(t.db.kysely, eve.id, 1, 'test', 'admin', clock)
-      t.app.viewerCache.clear()
+      t.app.services.viewerCache.clear()
       expect(
         (await call('POST', seedQ('q2', '/submit'), eve.token, { text: '作答', elapsedSeconds: 3 })).statusCode,
       ).toBe(200)
       clock += 2 * 86400000
-      t.app.viewerCache.clear()
+      t.app.services.viewerCache.clear()
       const answers = await call('GET', `/api/practice/answers?issueId=${seedId}`, eve.token)
       expect(answers.json()).toMatchObject({ items: [], lockedAnswers: 1 })
       expect(leaked(answers.body)).toEqual([])
@@ -345,7 +345,7 @@ describe.each(dialects())('practice mode on %s', (dialect) => {
         'ISSUE_NOT_FOUND',
       ])
       await t.db.kysely.updateTable('issues').set({ status: 'draft' }).where('id', '=', freeId).execute()
-      t.app.dropContentCaches()
+      t.app.services.dropContentCaches()
       expect(errorOf(await call('GET', `/api/issues/${freeId}/practice/q1`, alice.token))).toEqual([
         404,
         'ISSUE_NOT_FOUND',

@@ -1,6 +1,6 @@
 import { generateDemoIssues } from '../../src/domain/demo-content'
 import { IssueSearch, parseQuery } from '../../src/domain/search'
-import { grantMembership } from '../../src/domain/users'
+import { grantMembership } from '../../src/domain/membership'
 import { dialects, issueToken, startTestApp, vipSentences, type TestApp } from '../helpers'
 
 interface Hit {
@@ -133,14 +133,14 @@ describe.each(dialects())('search API on %s', (dialect) => {
     const marker = (text: string) => /[^\s：，]+第\d+期示例/u.exec(text)?.[0] ?? 'none' // 江苏第3期示例, one per issue
     expect((await search(marker(draft.free_text))).json().items.map((i: Hit) => i.id)).toEqual([draft.id])
     await t.db.kysely.updateTable('issues').set({ status: 'draft' }).where('id', '=', draft.id).execute()
-    t.app.dropContentCaches()
+    t.app.services.dropContentCaches()
     expect((await search(marker(draft.free_text))).json().items).toEqual([])
     await t.db.kysely
       .updateTable('issues')
       .set({ status: 'published', published_at: Date.now() + 86400000 })
       .where('id', '=', draft.id)
       .execute()
-    t.app.dropContentCaches()
+    t.app.services.dropContentCaches()
     expect((await search(marker(draft.free_text))).json().items).toEqual([])
 
     await t.db.kysely
@@ -148,7 +148,7 @@ describe.each(dialects())('search API on %s', (dialect) => {
       .set({ free_text: `${edited.free_text}\n新增一句独特的检索测试文字。` })
       .where('id', '=', edited.id)
       .execute()
-    t.app.dropContentCaches()
+    t.app.services.dropContentCaches()
     const found = (await search('独特的检索测试')).json().items as Hit[]
     expect(found.map((item) => item.id)).toEqual([edited.id])
     expect(found[0].snippet).toContainEqual({ text: '独特的检索测试', hit: true })
@@ -160,7 +160,7 @@ describe.each(dialects())('search API on %s', (dialect) => {
       { indexDrivenMax: 2, scanWindow: 3, maxWordTrigrams: 300 },
       { indexDrivenMax: 1, scanWindow: 0, maxWordTrigrams: 300 },
       { indexDrivenMax: 1, scanWindow: 0, maxWordTrigrams: 0 },
-    ].map((tuning) => new IssueSearch(t.db.kysely, dialect, t.app.catalog, t.app.issues, tuning))
+    ].map((tuning) => new IssueSearch(t.db.kysely, dialect, t.app.services.catalog, t.app.services.issues, tuning))
     const queries = [
       '城市群',
       '山西',

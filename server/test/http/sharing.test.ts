@@ -4,7 +4,8 @@ import { Catalog } from '../../src/domain/catalog'
 import { importContent } from '../../src/domain/content-import'
 import { generateDemoIssues } from '../../src/domain/demo-content'
 import { Sharing } from '../../src/domain/sharing'
-import { grantMembership, issueToken as issueTokenIn } from '../../src/domain/users'
+import { grantMembership } from '../../src/domain/membership'
+import { issueToken as issueTokenIn } from '../../src/domain/users'
 import {
   databaseForProcess,
   dialects,
@@ -119,7 +120,7 @@ describe.each(dialects())('sharing on %s', (dialect) => {
           .set({ body_json: JSON.stringify(nodes), paywall_at: paywallAt })
           .where('id', '=', seedId)
           .execute()
-        t.app.dropContentCaches()
+        t.app.services.dropContentCaches()
         return card(seedId)
       }
       try {
@@ -134,7 +135,7 @@ describe.each(dialects())('sharing on %s', (dialect) => {
           .set({ body_json: row.body_json, paywall_at: row.paywall_at })
           .where('id', '=', seedId)
           .execute()
-        t.app.dropContentCaches()
+        t.app.services.dropContentCaches()
       }
     })
 
@@ -191,11 +192,11 @@ describe.each(dialects())('sharing on %s', (dialect) => {
         // Same hash, other title: only dropping the caches (as every content change does) shows it.
         await t.db.kysely.updateTable('issues').set({ title: '再改一次' }).where('id', '=', seedId).execute()
         expect((await card(seedId)).rawPayload.equals(edited.rawPayload)).toBe(true)
-        t.app.dropContentCaches()
+        t.app.services.dropContentCaches()
         expect((await card(seedId)).rawPayload.equals(edited.rawPayload)).toBe(false)
       } finally {
         await t.db.kysely.updateTable('issues').set(row).where('id', '=', seedId).execute()
-        t.app.dropContentCaches()
+        t.app.services.dropContentCaches()
       }
       expect((await card(seedId)).rawPayload.equals(before.rawPayload)).toBe(true)
     })

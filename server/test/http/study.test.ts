@@ -1,5 +1,5 @@
 import { generateDemoIssues } from '../../src/domain/demo-content'
-import { grantMembership } from '../../src/domain/users'
+import { grantMembership } from '../../src/domain/membership'
 import { dialects, errorOf, signIn, startWeChatTestApp, type WeChatTestApp } from '../helpers'
 
 type Method = 'GET' | 'PUT' | 'DELETE'
@@ -27,7 +27,7 @@ describe.each(dialects())('study tools (favorites, history, settings) on %s', (d
     bob = await signIn(t, 'bob')
     vip = await signIn(t, 'victor')
     await grantMembership(t.db.kysely, vip.id, 30, 'test', 'admin', clock)
-    t.app.viewerCache.clear()
+    t.app.services.viewerCache.clear()
   })
   afterAll(() => t.close())
 

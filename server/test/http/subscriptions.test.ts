@@ -169,7 +169,7 @@ describe.each(dialects())('通知我下一期 (subscribe messages) on %s', (dial
     // The seed issue was published before anyone opted in: it must not use an opt-in.
     await subscribe('alice', token)
     await subscribe('bob', bob.token, 'beijing')
-    expect(await t.app.subscriptionSweep.runOnce()).toMatchObject({ announced: 1, queued: 0, sent: 0 })
+    expect(await t.app.services.subscriptionSweep.runOnce()).toMatchObject({ announced: 1, queued: 0, sent: 0 })
     expect((await get('/api/subscriptions?region=shanxi', token)).json().openOptIns).toBe(1)
 
     issueFile(contentDir, {
@@ -180,7 +180,12 @@ describe.each(dialects())('通知我下一期 (subscribe messages) on %s', (dial
       title: '县域经济高质量发展',
     })
     await publish()
-    expect(await t.app.subscriptionSweep.runOnce()).toMatchObject({ announced: 1, queued: 1, sent: 1, failed: 0 })
+    expect(await t.app.services.subscriptionSweep.runOnce()).toMatchObject({
+      announced: 1,
+      queued: 1,
+      sent: 1,
+      failed: 0,
+    })
 
     const messages = await sent()
     expect(messages).toHaveLength(1)
@@ -210,7 +215,7 @@ describe.each(dialects())('通知我下一期 (subscribe messages) on %s', (dial
     // Re-importing, restarting the sweep or publishing the next issue sends nothing more: the opt-in is used.
     issueFile(contentDir, { slug: 'shanxi-34', region: 'shanxi', number: 34, date: '2026-11-21', title: '第三十四期' })
     await publish()
-    expect(await t.app.subscriptionSweep.runOnce()).toMatchObject({ announced: 1, queued: 0, sent: 0 })
+    expect(await t.app.services.subscriptionSweep.runOnce()).toMatchObject({ announced: 1, queued: 0, sent: 0 })
     expect(await sent()).toHaveLength(1)
     // Bob subscribed to 北京, where nothing was published.
     expect(await sent('bob')).toHaveLength(0)
@@ -223,10 +228,10 @@ describe.each(dialects())('通知我下一期 (subscribe messages) on %s', (dial
     const day = shanghaiDate(clock + 3 * 24 * 3600 * 1000)
     issueFile(contentDir, { slug: 'shanxi-40', region: 'shanxi', number: 40, date: day, title: '预告的一期' })
     await publish()
-    expect(await t.app.subscriptionSweep.runOnce()).toMatchObject({ queued: 0 })
+    expect(await t.app.services.subscriptionSweep.runOnce()).toMatchObject({ queued: 0 })
     expect(await sent()).toHaveLength(0)
     clock = Date.parse(`${day}T00:00:00+08:00`)
-    expect(await t.app.subscriptionSweep.runOnce()).toMatchObject({ queued: 1, sent: 1 })
+    expect(await t.app.services.subscriptionSweep.runOnce()).toMatchObject({ queued: 1, sent: 1 })
     expect((await sent())[0].data.thing1.value).toBe('预告的一期')
   })
 
@@ -236,7 +241,7 @@ describe.each(dialects())('通知我下一期 (subscribe messages) on %s', (dial
     const dora = (await t.login('dora')).token
     await subscribe('dora', dora)
     await subscribe('dora', dora)
-    await t.app.subscriptionSweep.runOnce() // the seed issue: nobody is waiting for it
+    await t.app.services.subscriptionSweep.runOnce() // the seed issue: nobody is waiting for it
 
     issueFile(contentDir, { slug: 'shanxi-41', region: 'shanxi', number: 41, date: '2026-11-25', title: '第四十一期' })
     issueFile(contentDir, { slug: 'shanxi-42', region: 'shanxi', number: 42, date: '2026-11-25', title: '第四十二期' })
@@ -253,13 +258,13 @@ describe.each(dialects())('通知我下一期 (subscribe messages) on %s', (dial
     extraApps.push(second)
     // Both processes announce and send at once, without the lease that normally keeps them apart.
     const announced = await Promise.all([
-      t.app.subscriptionSweep.announceNew(),
-      second.subscriptionSweep.announceNew(),
-      t.app.subscriptionSweep.announceNew(),
+      t.app.services.subscriptionSweep.announceNew(),
+      second.services.subscriptionSweep.announceNew(),
+      t.app.services.subscriptionSweep.announceNew(),
     ])
     expect(announced.reduce((sum, result) => sum + result.announced, 0)).toBe(2)
     expect(announced.reduce((sum, result) => sum + result.queued, 0)).toBe(5)
-    await Promise.all([t.app.subscriptionSweep.sendDue(), second.subscriptionSweep.sendDue()])
+    await Promise.all([t.app.services.subscriptionSweep.sendDue(), second.services.subscriptionSweep.sendDue()])
 
     const messages = await sent()
     expect(messages).toHaveLength(5)
@@ -277,13 +282,13 @@ describe.each(dialects())('通知我下一期 (subscribe messages) on %s', (dial
     const { token } = await t.login('erin')
     await subscribe('erin', token) // accepted once on the phone
     await subscribe('erin', token, 'shanxi', false) // the app reported a second accept WeChat never granted
-    await t.app.subscriptionSweep.runOnce()
+    await t.app.services.subscriptionSweep.runOnce()
     issueFile(contentDir, { slug: 'shanxi-51', region: 'shanxi', number: 51, date: '2026-11-25', title: '第五十一期' })
     await publish()
-    await t.app.subscriptionSweep.runOnce()
+    await t.app.services.subscriptionSweep.runOnce()
     issueFile(contentDir, { slug: 'shanxi-52', region: 'shanxi', number: 52, date: '2026-11-26', title: '第五十二期' })
     await publish()
-    expect(await t.app.subscriptionSweep.runOnce()).toMatchObject({ queued: 1, sent: 0, failed: 1 })
+    expect(await t.app.services.subscriptionSweep.runOnce()).toMatchObject({ queued: 1, sent: 0, failed: 1 })
 
     expect(await sent('erin')).toHaveLength(1)
     const rows = await outbox()
@@ -292,7 +297,7 @@ describe.each(dialects())('通知我下一期 (subscribe messages) on %s', (dial
       ['failed', 1, 43101],
     ])
     clock += 24 * 3600 * 1000
-    expect(await t.app.subscriptionSweep.runOnce()).toMatchObject({ sent: 0, failed: 0, retrying: 0 })
+    expect(await t.app.services.subscriptionSweep.runOnce()).toMatchObject({ sent: 0, failed: 0, retrying: 0 })
     expect((await outbox())[1].attempts).toBe(1)
     const errors = t.logs.lines.filter((line) => (JSON.parse(line) as { level: number }).level >= 50)
     expect(errors).toEqual([])
@@ -302,17 +307,17 @@ describe.each(dialects())('通知我下一期 (subscribe messages) on %s', (dial
   it('retries a message after WeChat was busy, and sends it once', async () => {
     const { token } = await t.login('frank')
     await subscribe('frank', token)
-    await t.app.subscriptionSweep.runOnce()
+    await t.app.services.subscriptionSweep.runOnce()
     issueFile(contentDir, { slug: 'shanxi-61', region: 'shanxi', number: 61, date: '2026-11-25', title: '第六十一期' })
     await publish()
     await t.control('/faults', { path: '/cgi-bin/message/subscribe/send', errcode: -1, count: 1 })
 
-    expect(await t.app.subscriptionSweep.runOnce()).toMatchObject({ queued: 1, sent: 0, retrying: 1 })
+    expect(await t.app.services.subscriptionSweep.runOnce()).toMatchObject({ queued: 1, sent: 0, retrying: 1 })
     expect((await outbox())[0]).toMatchObject({ status: 'pending', attempts: 1, errcode: -1 })
     // Not before its backoff has passed.
-    expect(await t.app.subscriptionSweep.runOnce()).toMatchObject({ sent: 0, retrying: 0 })
+    expect(await t.app.services.subscriptionSweep.runOnce()).toMatchObject({ sent: 0, retrying: 0 })
     clock += 60_000
-    expect(await t.app.subscriptionSweep.runOnce()).toMatchObject({ sent: 1 })
+    expect(await t.app.services.subscriptionSweep.runOnce()).toMatchObject({ sent: 1 })
     expect((await outbox())[0]).toMatchObject({ status: 'sent', attempts: 2 })
     expect(await sent('frank')).toHaveLength(1)
   })

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { generateDemoIssues } from '../../src/domain/demo-content'
-import { grantMembership } from '../../src/domain/users'
+import { grantMembership } from '../../src/domain/membership'
 import { dialects, errorOf, issueToken, startTestApp, type TestApp } from '../helpers'
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), crypto.randomBytes(200)])
@@ -79,7 +79,7 @@ describe.each(dialects())('throttles on %s', (dialect) => {
     for (const user of [reader, other]) {
       await grantMembership(t.db.kysely, user.userId, 30, 'test', 'admin', Date.now())
     }
-    t.app.viewerCache.clear()
+    t.app.services.viewerCache.clear()
     const pdf = (id: number, token: string) => t.app.inject({ url: `/api/issues/${id}/pdf`, headers: bearer(token) })
     expect((await pdf(issueIds[0], reader.token)).statusCode).toBe(200)
     expect((await pdf(issueIds[1], reader.token)).statusCode).toBe(200)
@@ -152,7 +152,7 @@ describe.each(dialects())('PDFs on disk on %s', (dialect) => {
     for (const user of [hoarder, bystander]) {
       await grantMembership(t.db.kysely, user.userId, 30, 'test', 'admin', Date.now())
     }
-    t.app.viewerCache.clear()
+    t.app.services.viewerCache.clear()
     const folder = path.join(mediaDir, 'pdf')
     const pdf = (id: number, token: string) =>
       t.app.inject({ url: `/api/issues/${id}/pdf`, headers: { authorization: `Bearer ${token}` } })

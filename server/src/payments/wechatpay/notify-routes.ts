@@ -1,8 +1,7 @@
-import type crypto from 'node:crypto'
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { App } from '../../app'
+import type { App } from '../../plugins/types'
 import { Transaction } from './api'
 import { WechatpayRail } from './rail'
 import { decryptResource, verifyWechatpaySignature } from './sign'
@@ -32,16 +31,9 @@ const RefundResource = Type.Object({
   amount: Type.Object({ refund: Type.Integer() }),
 })
 
-export interface WechatpayNotifyOptions {
-  now: () => number
-  /** The WeChat Pay rail, or null when WeChat Pay is not configured */
-  rail: WechatpayRail | null
-  /** WeChat Pay's verification keys by serial */
-  keys: ReadonlyMap<string, crypto.KeyObject> | null
-}
-
-export async function wechatpayNotifyRoutes(app: App, options: WechatpayNotifyOptions): Promise<void> {
-  const { now, rail, keys } = options
+export async function wechatpayNotifyRoutes(app: App): Promise<void> {
+  const { rail, keys } = app.services.wechatpay
+  const now = app.services.clock
   // The signature covers the exact bytes: keep the body as text, parse after verifying.
   app.addContentTypeParser(
     ['application/json', 'text/plain'],
@@ -70,7 +62,7 @@ export async function wechatpayNotifyRoutes(app: App, options: WechatpayNotifyOp
           return fail(400, 'not a payment')
         const evidence = rail.evidence(resource)
         if (!evidence) return fail(400, 'does not match this merchant')
-        const { outcome } = await app.payments.apply({
+        const { outcome } = await app.services.payments.apply({
           kind: 'paid',
           outTradeNo: resource.out_trade_no,
           evidence,
@@ -83,7 +75,7 @@ export async function wechatpayNotifyRoutes(app: App, options: WechatpayNotifyOp
         return fail(400, 'not a refund of this merchant')
       const result = WechatpayRail.refundOutcome(resource.refund_status)
       if (!result || !envelope.event_type.startsWith('REFUND.')) return fail(400, 'not a refund outcome')
-      const { outcome } = await app.payments.apply({
+      const { outcome } = await app.services.payments.apply({
         kind: 'refund',
         outTradeNo: resource.out_trade_no,
         refundNo: resource.out_refund_no,

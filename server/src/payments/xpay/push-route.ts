@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { App } from '../../app'
+import type { App } from '../../plugins/types'
 import { ApiError } from '../../errors'
-import type { OrderStatus } from '../../db/schema'
+import type { OrderStatus } from '../payments'
 import { RailUnavailable, type RailEvent } from '../rail'
 import { MAX_CLOCK_SKEW_S } from '../wechatpay/sign'
 import { aesKeyFrom, decryptPush, verifyMsgSignature, verifyPushSignature } from './message-push'
@@ -55,8 +55,8 @@ const PUSH_OK = { ErrCode: 0, ErrMsg: 'success' }
 /** Order statuses in which a delivery push has nothing to deliver yet */
 const UNPAID: ReadonlySet<OrderStatus> = new Set(['created', 'pending', 'closed'])
 
-export async function xpayPushRoutes(app: App, options: { now: () => number }): Promise<void> {
-  const { now } = options
+export async function xpayPushRoutes(app: App): Promise<void> {
+  const now = app.services.clock
   // The signature covers the exact bytes: keep the body as text, parse after verifying.
   app.addContentTypeParser(
     ['application/json', 'text/xml', 'text/plain'],
@@ -145,7 +145,7 @@ export async function xpayPushRoutes(app: App, options: { now: () => number }): 
               key: `xpay:deliver:${message.OutTradeNo}`,
             }
           : { kind: 'check-payment', outTradeNo: message.OutTradeNo }
-        const { outcome, order } = await app.payments.apply(event)
+        const { outcome, order } = await app.services.payments.apply(event)
         if (outcome === 'refused') return pushFailure(reply, 400, 'no such order, or it does not match')
         // Not paid by WeChat's own account (yet): WeChat pushes again, and the sweep asks too.
         if (order && UNPAID.has(order.status)) return pushFailure(reply, 409, 'the order is not paid')
@@ -163,9 +163,9 @@ export async function xpayPushRoutes(app: App, options: { now: () => number }): 
               key: `xpay:refund:${message.MchRefundId}`,
             }
           : { kind: 'check-refund', outTradeNo: message.MchOrderId, refundNo: message.MchRefundId }
-        let applied: Awaited<ReturnType<typeof app.payments.apply>>
+        let applied: Awaited<ReturnType<typeof app.services.payments.apply>>
         try {
-          applied = await app.payments.apply(event)
+          applied = await app.services.payments.apply(event)
         } catch (error) {
           // WeChat could not be asked: it pushes again.
           if (error instanceof RailUnavailable) return pushFailure(reply, 503, 'try again later')

@@ -1,0 +1,301 @@
+import type crypto from 'node:crypto'
+import path from 'node:path'
+import { sql } from 'kysely'
+import { decodeKey, type Config } from './config'
+import type { Db, DialectName } from './db/database'
+import { Accounts } from './domain/accounts'
+import { Catalog } from './domain/catalog'
+import { IssuePdfCache } from './domain/issue-pdf'
+import { IssueReader } from './domain/issues'
+import { Members } from './domain/members'
+import { Navigator, type PublicNavigatorPage } from './domain/navigator'
+import { Practice } from './domain/practice'
+import { IssueSearch } from './domain/search'
+import { ShareCards, Sharing } from './domain/sharing'
+import { StudyTools } from './domain/study'
+import { SubscriptionSweep } from './domain/subscription-sweep'
+import { SubscriptionOptIns } from './domain/subscriptions'
+import { Throttles } from './domain/throttles'
+import { viewerForToken, type TokenCheck } from './domain/users'
+import { ViewCounter } from './domain/view-counter'
+import { ApiError } from './errors'
+import type { Logger } from './infra/log'
+import { FolderStorage, type MediaStorage } from './infra/media-storage'
+import { SecretBox } from './infra/secret-box'
+import { TtlCache } from './infra/ttl-cache'
+import { REPO_ROOT } from './paths'
+import { Payments } from './payments/payments'
+import { Reconciler } from './payments/reconciler'
+import { WechatpayApi } from './payments/wechatpay/api'
+import { loadWechatpayKeys } from './payments/wechatpay/keys'
+import { WechatpayRail } from './payments/wechatpay/rail'
+import { XpayApi } from './payments/xpay/api'
+import { XpayRail } from './payments/xpay/rail'
+import type { NavigatorRegionListDto } from './schemas/navigator'
+import { AccessTokenCache } from './wechat/access-token'
+import { WeChatApi } from './wechat/api'
+
+/** The time in epoch milliseconds; tests pass a fake one. Every service reads time through it. */
+export type Clock = () => number
+
+export interface ServiceDeps {
+  config: Config
+  db: Db
+  clock: Clock
+  log: Logger
+}
+
+/** Anything that keeps reads of content and may be dropped when content changes. */
+export interface ContentCache {
+  clear(): void
+}
+
+/**
+ * Every service, cache, limiter and job of one API process, built once by createServices.
+ * Nothing in here knows about HTTP: the web app, the admin CLI and tests all use the same object.
+ */
+export interface Services {
+  config: Config
+  clock: Clock
+  log: Logger
+  /** The database handle, for the composition root's callers (CLI, tests); routes never use it */
+  db: Db
+  /** Whether the database answers, for the health check */
+  database: { dialect: DialectName; ping(): Promise<void> }
+
+  catalog: Catalog
+  issues: IssueReader
+  views: ViewCounter
+  search: IssueSearch
+  navigator: Navigator
+  study: StudyTools
+  practice: Practice
+  pdfs: IssuePdfCache
+  sharing: Sharing
+  shareCards: ShareCards
+  optIns: SubscriptionOptIns
+  accounts: Accounts
+  members: Members
+  storage: MediaStorage
+  throttles: Throttles
+  payments: Payments
+  reconciler: Reconciler
+  /** 通知我下一期: announces new issues to subscribed readers and sends the messages */
+  subscriptionSweep: SubscriptionSweep
+  /** WeChat Pay's rail and verification keys by serial, both null when WeChat Pay is not configured */
+  wechatpay: { rail: WechatpayRail | null; keys: ReadonlyMap<string, crypto.KeyObject> | null }
+
+  /** Token → viewer, briefly; clear it when a session or membership changes */
+  viewerCache: TtlCache<TokenCheck>
+  /** Caches of what routes send, all dropped with dropContentCaches */
+  caches: {
+    /** Cut issues as serialized JSON, keyed by issue, content version and access decision */
+    issueCuts: TtlCache<string>
+    /** Issue lists as serialized JSON: free-part summaries only, the same for every viewer */
+    issueLists: TtlCache<string>
+    /** Search results as serialized JSON: titles and free text only, the same for every viewer */
+    searchResults: TtlCache<string>
+    /** Published issues per region id */
+    regionCounts: TtlCache<Map<number, number>>
+    navigatorRegions: TtlCache<NavigatorRegionListDto>
+    navigatorPages: TtlCache<PublicNavigatorPage>
+  }
+
+  /** The viewer a bearer token stands for, through the viewer cache */
+  viewerForToken(token: string, now: number): Promise<TokenCheck>
+  /** WeChat's APIs, or a 503 WECHAT_NOT_CONFIGURED when the AppSecret is not set */
+  wechatClients(): { wechat: WeChatApi; accessTokens: AccessTokenCache }
+  /** Drops every cached read of content, e.g. after this process changed content */
+  dropContentCaches(): void
+  /** Drops the caches when another process changed the database (SQLite); cheap, called per request */
+  dropCachesIfChanged(): void
+
+  /** Starts the timers: view-count flushes, the reconciliation sweep, the subscription sweep when configured */
+  start(): void
+  /** Stops the timers, flushes view counts and waits for runs in progress */
+  stop(): Promise<void>
+}
+
+/** The composition root: builds every service once, wired to one another. */
+export function createServices({ config, db, clock, log }: ServiceDeps): Services {
+  const now = clock
+  const catalog = new Catalog(db.kysely)
+  const issues = new IssueReader(db.kysely, catalog, config.ISSUE_CACHE_TTL_MS)
+  const views = new ViewCounter(db.kysely, (error) => log.error({ err: error }, 'view count flush failed'))
+
+  // Who a token stands for is kept a moment: the hot path then reads no session row.
+  // Anything that revokes a session or changes a membership in this process clears it.
+  const viewerCache = new TtlCache<TokenCheck>(1000, 10000)
+  const ttl = config.ISSUE_CACHE_TTL_MS
+  const caches: Services['caches'] = {
+    issueCuts: new TtlCache<string>(ttl, 2000),
+    issueLists: new TtlCache<string>(ttl, 500),
+    searchResults: new TtlCache<string>(ttl, 500),
+    // Counting issues per region reads the whole table: the answer is kept like other content reads.
+    regionCounts: new TtlCache<Map<number, number>>(ttl, 1),
+    // Both navigator caches hold what every viewer sees (counts, numbers, titles, VIP flags); read
+    // states are added per request from the reader's own rows and never cached.
+    navigatorRegions: new TtlCache<NavigatorRegionListDto>(ttl, 1),
+    navigatorPages: new TtlCache<PublicNavigatorPage>(ttl, 200),
+  }
+  // PNGs of about 100 KB: 200 cards stay under 25 MB.
+  const shareCards = new ShareCards(db.kysely, catalog, { ttlMs: 6 * 3600000, maxEntries: 200 })
+  const contentCaches: ContentCache[] = [catalog, issues, viewerCache, ...Object.values(caches), shareCards]
+  const dropContentCaches = () => contentCaches.forEach((cache) => cache.clear())
+  // Content imported by another process (npm run content:import) is seen on the next
+  // request on SQLite; on PostgreSQL caches expire after ISSUE_CACHE_TTL_MS.
+  let seenChanges = db.externalChangeCounter()
+  const dropCachesIfChanged = () => {
+    const changes = db.externalChangeCounter()
+    if (changes !== seenChanges) {
+      seenChanges = changes
+      dropContentCaches()
+    }
+  }
+
+  const wechat = config.WECHAT_APPSECRET
+    ? new WeChatApi({
+        baseUrl: config.WECHAT_API_BASE,
+        appid: config.WECHAT_APPID,
+        secret: config.WECHAT_APPSECRET,
+        timeoutMs: config.WECHAT_TIMEOUT_MS,
+      })
+    : null
+  const accessTokens = wechat ? new AccessTokenCache(() => wechat.stableToken(), now) : null
+  const key = decodeKey(config.SESSION_KEY_ENCRYPTION_KEY)
+  const secretBox = key ? new SecretBox(key) : null
+  const storage = new FolderStorage(path.resolve(REPO_ROOT, config.MEDIA_DIR, 'avatars'))
+  const accounts = new Accounts({
+    db: db.kysely,
+    wechat,
+    accessTokens,
+    secretBox,
+    storage,
+    mediaBaseUrl: config.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+  })
+
+  const wechatpayKeys = loadWechatpayKeys(config)
+  const xpayReady = Boolean(accessTokens && config.XPAY_OFFER_ID && config.XPAY_APP_KEY && config.MSG_PUSH_TOKEN)
+  const xpayRail =
+    xpayReady && accessTokens
+      ? new XpayRail({
+          api: new XpayApi({
+            baseUrl: config.WECHAT_API_BASE,
+            appKey: config.XPAY_APP_KEY,
+            env: config.XPAY_ENV,
+            timeoutMs: config.WECHAT_TIMEOUT_MS,
+            accessTokens,
+          }),
+          offerId: config.XPAY_OFFER_ID,
+          appKey: config.XPAY_APP_KEY,
+          env: config.XPAY_ENV,
+          secretBox,
+          now,
+        })
+      : null
+  const merchant = wechatpayKeys
+    ? { mchid: config.WECHATPAY_MCHID, serial: config.WECHATPAY_MERCHANT_SERIAL, privateKey: wechatpayKeys.merchantKey }
+    : null
+  const wechatpayRail =
+    wechatpayKeys && merchant
+      ? new WechatpayRail({
+          api: new WechatpayApi({
+            baseUrl: config.WECHATPAY_API_BASE,
+            appid: config.WECHAT_APPID,
+            merchant,
+            wechatpayKeys: wechatpayKeys.wechatpayKeys,
+            timeoutMs: config.WECHAT_TIMEOUT_MS,
+            now,
+          }),
+          appid: config.WECHAT_APPID,
+          merchant,
+          notifyBase: config.WECHATPAY_NOTIFY_BASE.replace(/\/+$/, ''),
+          now,
+        })
+      : null
+  const payments = new Payments({
+    db: db.kysely,
+    log,
+    rail: config.PAYMENT_RAIL,
+    rails: { ...(xpayRail ? { xpay: xpayRail } : {}), ...(wechatpayRail ? { wechatpay: wechatpayRail } : {}) },
+    orderExpireMs: config.ORDER_EXPIRE_MINUTES * 60000,
+    firstQueryAfterMs: config.RECONCILE_AFTER_MS,
+    giveUpAfterMs: config.ORDER_GIVE_UP_HOURS * 3600000,
+    onMembershipChange: () => viewerCache.clear(),
+    now,
+  })
+  const reconciler = new Reconciler(db.kysely, payments, log, { intervalMs: config.RECONCILE_INTERVAL_MS, now })
+  const subscriptionSweep = new SubscriptionSweep(db.kysely, log, {
+    intervalMs: config.SUBSCRIBE_SWEEP_INTERVAL_MS,
+    miniprogramState: config.SUBSCRIBE_MINIPROGRAM_STATE,
+    clients: () => (wechat && accessTokens ? { wechat, accessTokens } : null),
+    now,
+  })
+
+  let started = false
+  return {
+    config,
+    clock,
+    log,
+    db,
+    database: {
+      dialect: db.dialect,
+      ping: async () => {
+        await sql`select 1`.execute(db.kysely)
+      },
+    },
+    catalog,
+    issues,
+    views,
+    search: new IssueSearch(db.kysely, db.dialect, catalog, issues),
+    navigator: new Navigator(db.kysely, catalog),
+    study: new StudyTools(db.kysely, catalog, issues),
+    practice: new Practice(db.kysely, catalog),
+    pdfs: new IssuePdfCache({
+      folder: path.resolve(REPO_ROOT, config.MEDIA_DIR, 'pdf'),
+      maxFilesPerReader: config.PDF_FILES_PER_READER,
+    }),
+    sharing: new Sharing(db.kysely, catalog),
+    shareCards,
+    optIns: new SubscriptionOptIns(db.kysely, catalog, config.SUBSCRIBE_TEMPLATE_ID),
+    accounts,
+    members: new Members(db.kysely),
+    storage,
+    throttles: new Throttles(config),
+    payments,
+    reconciler,
+    subscriptionSweep,
+    wechatpay: { rail: wechatpayRail, keys: wechatpayKeys?.wechatpayKeys ?? null },
+    viewerCache,
+    caches,
+    viewerForToken: async (token, at) => {
+      let check = viewerCache.get(token, at)
+      if (!check) {
+        check = await viewerForToken(db.kysely, token, at)
+        if (check.ok) viewerCache.set(token, check, at)
+      }
+      return check
+    },
+    wechatClients: () => {
+      if (!wechat || !accessTokens) {
+        throw new ApiError(503, 'WECHAT_NOT_CONFIGURED', 'WeChat is not set up on this server')
+      }
+      return { wechat, accessTokens }
+    },
+    dropContentCaches,
+    dropCachesIfChanged,
+    start: () => {
+      if (started) return
+      started = true
+      views.start(config.VIEW_FLUSH_INTERVAL_MS)
+      reconciler.start()
+      if (config.SUBSCRIBE_TEMPLATE_ID) subscriptionSweep.start()
+    },
+    stop: async () => {
+      started = false
+      await views.stop()
+      await reconciler.stop()
+      await subscriptionSweep.stop()
+    },
+  }
+}
