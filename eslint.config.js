@@ -100,5 +100,107 @@ module.exports = tseslint.config(
     },
   },
 
+  // Layers of the API server (docs/architecture.md): each may import only from the layers below it.
+  // Each file matches one of these; were two to match, ESLint would use the later one's options.
+  {
+    files: ['server/src/infra/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/domain/**', '**/routes/**', '**/payments/**', '**/plugins/**', '**/services', '**/app'],
+              message: 'infra/ is plumbing: it may not import domain, payments, routes, plugins or the app.',
+            },
+            { group: ['fastify', '@fastify/*'], message: 'infra/ knows nothing of the web framework.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['server/src/domain/**/*.ts', 'server/src/services.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/routes/**', '**/plugins/**', '**/app'],
+              message: 'domain/ and services.ts may not import routes, plugins or the app.',
+            },
+            {
+              group: ['fastify', '@fastify/*'],
+              message: 'domain/ and services.ts are framework-free: take a Logger (infra/log.ts), throw ApiError.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['server/src/payments/**/*.ts'],
+    ignores: ['server/src/payments/**/*-route.ts', 'server/src/payments/**/*-routes.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/routes/**', '**/plugins/**', '**/app'],
+              message: 'payments/ may not import routes or the app.',
+            },
+            {
+              group: ['fastify', '@fastify/*'],
+              message: 'Only the payment callback routes (*-route.ts, *-routes.ts) may use Fastify.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['server/src/routes/**/*.ts', 'server/src/payments/**/*-route.ts', 'server/src/payments/**/*-routes.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'kysely', message: 'Routes read through services (app.services): queries belong in domain/.' },
+          ],
+          patterns: [
+            {
+              group: ['**/db/**'],
+              message: 'Routes read through services (app.services): queries belong in domain/.',
+            },
+            {
+              group: ['**/app', '**/services'],
+              message: 'Routes get services from app.services, types from plugins/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // The Taro app bundles nothing of the server: types only (schemas reach it as `import type`).
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/**'],
+              allowTypeImports: true,
+              message: 'The app may import from server/ only with `import type`.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+
   prettier,
 )
