@@ -8,6 +8,7 @@ import * as m006 from './006_practice'
 import * as m007 from './007_subscriptions'
 import * as m008 from './008_sharing'
 import * as m009 from './009_payment_lifecycle'
+import * as m010 from './010_shared_state'
 
 /** Versioned migrations, applied in name order by Kysely's Migrator. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '007_subscriptions': m007,
   '008_sharing': m008,
   '009_payment_lifecycle': m009,
+  '010_shared_state': m010,
 }

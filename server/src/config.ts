@@ -44,8 +44,14 @@ export const ConfigSchema = Type.Object({
   WECHAT_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 60000 }),
   /** Pass nicknames through WeChat's msg_sec_check */
   NICKNAME_SECURITY_CHECK: Type.Boolean({ default: true }),
-  /** Folder for uploaded avatars */
+  /** Folder for cached PDFs, and for avatars with MEDIA_STORAGE=folder (or uploaded before the database kept them) */
   MEDIA_DIR: Type.String({ default: 'data/media', minLength: 1 }),
+  /** Where uploaded media live: the database (every replica serves them; no extra server) or MEDIA_DIR (one server) */
+  MEDIA_STORAGE: Type.Union([Type.Literal('database'), Type.Literal('folder')], { default: 'database' }),
+  /** Where rate-limit windows are counted: `auto` (the database on PostgreSQL, so replicas share one total; memory on SQLite), `memory` or `database` */
+  RATE_LIMIT_STORE: Type.Union([Type.Literal('auto'), Type.Literal('memory'), Type.Literal('database')], {
+    default: 'auto',
+  }),
   /** Public base URL of the API for media links; empty gives paths relative to the API */
   PUBLIC_BASE_URL: Type.String({ default: '', pattern: '^(|https?://[^\\s]+)$' }),
   /** Logins allowed per client address and per WeChat user, each per minute */

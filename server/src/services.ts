@@ -21,6 +21,9 @@ import { ViewCounter } from './domain/view-counter'
 import { ApiError } from './errors'
 import type { Logger } from './infra/log'
 import { FolderStorage, type MediaStorage } from './infra/media-storage'
+import { DatabaseMediaStorage } from './infra/database-media-storage'
+import { SharedRateLimiter } from './infra/shared-rate-limiter'
+import { ChangeFeed, type ChangeTopic } from './db/change-feed'
 import { SecretBox } from './infra/secret-box'
 import { TtlCache } from './infra/ttl-cache'
 import { REPO_ROOT } from './paths'
@@ -109,6 +112,10 @@ export interface Services {
   dropContentCaches(): void
   /** Drops the caches when another process changed the database (SQLite); cheap, called per request */
   dropCachesIfChanged(): void
+  /** Hears what other replicas on the same PostgreSQL changed, and drops the caches it concerns */
+  changes: ChangeFeed
+  /** Something changed here (a sign-out, a membership, content): drops this process's caches and tells the other replicas */
+  announce(topic: ChangeTopic): void
 
   /** Starts the timers: view-count flushes, the reconciliation sweep, the subscription sweep when configured */
   start(): void
@@ -144,6 +151,14 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
   const dropContentCaches = () => contentCaches.forEach((cache) => cache.clear())
   // Content imported by another process (npm run content:import) is seen on the next
   // request on SQLite; on PostgreSQL caches expire after ISSUE_CACHE_TTL_MS.
+  // What another replica changed on PostgreSQL is heard at once (LISTEN/NOTIFY) instead.
+  const changes = new ChangeFeed(db, config.DATABASE_URL, log)
+  const dropFor = (topic: ChangeTopic) => (topic === 'content' ? dropContentCaches() : viewerCache.clear())
+  changes.onChange(dropFor)
+  const announce = (topic: ChangeTopic) => {
+    dropFor(topic)
+    void changes.publish(topic)
+  }
   let seenChanges = db.externalChangeCounter()
   const dropCachesIfChanged = () => {
     const changes = db.externalChangeCounter()
@@ -164,7 +179,16 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
   const accessTokens = wechat ? new AccessTokenCache(() => wechat.stableToken(), now) : null
   const key = decodeKey(config.SESSION_KEY_ENCRYPTION_KEY)
   const secretBox = key ? new SecretBox(key) : null
-  const storage = new FolderStorage(path.resolve(REPO_ROOT, config.MEDIA_DIR, 'avatars'))
+  const avatarFolder = new FolderStorage(path.resolve(REPO_ROOT, config.MEDIA_DIR, 'avatars'))
+  // In the database every replica serves what any replica stored; files from before are still served.
+  const storage: MediaStorage =
+    config.MEDIA_STORAGE === 'database' ? new DatabaseMediaStorage(db.kysely, now, avatarFolder) : avatarFolder
+  // Replicas on one PostgreSQL count every limit against one total.
+  const sharedLimits =
+    config.RATE_LIMIT_STORE === 'database' || (config.RATE_LIMIT_STORE === 'auto' && db.dialect === 'postgres')
+  const throttles = sharedLimits
+    ? new Throttles(config, (name, limit, windowMs) => new SharedRateLimiter(db.kysely, name, limit, windowMs))
+    : new Throttles(config)
   const accounts = new Accounts({
     db: db.kysely,
     wechat,
@@ -221,7 +245,7 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     orderExpireMs: config.ORDER_EXPIRE_MINUTES * 60000,
     firstQueryAfterMs: config.RECONCILE_AFTER_MS,
     giveUpAfterMs: config.ORDER_GIVE_UP_HOURS * 3600000,
-    onMembershipChange: () => viewerCache.clear(),
+    onMembershipChange: () => announce('membership'),
     now,
   })
   const reconciler = new Reconciler(db.kysely, payments, log, { intervalMs: config.RECONCILE_INTERVAL_MS, now })
@@ -261,7 +285,7 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     accounts,
     members: new Members(db.kysely),
     storage,
-    throttles: new Throttles(config),
+    throttles,
     payments,
     reconciler,
     subscriptionSweep,
@@ -284,10 +308,13 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     },
     dropContentCaches,
     dropCachesIfChanged,
+    changes,
+    announce,
     start: () => {
       if (started) return
       started = true
       views.start(config.VIEW_FLUSH_INTERVAL_MS)
+      void changes.start()
       reconciler.start()
       if (config.SUBSCRIBE_TEMPLATE_ID) subscriptionSweep.start()
     },
@@ -296,6 +323,7 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
       await views.stop()
       await reconciler.stop()
       await subscriptionSweep.stop()
+      await changes.stop()
     },
   }
 }

@@ -111,6 +111,8 @@ async function grantVip(args: string[]): Promise<number> {
       return 1
     }
     const { expiresAt } = await grantMembership(db.kysely, user.id, days, reason, 'admin', Date.now())
+    // Running replicas on PostgreSQL drop the reader's cached access at once.
+    await services.changes.publish('membership')
     process.stdout.write(
       `user ${user.id} is VIP until ${new Date(expiresAt).toISOString()} (${shanghaiDate(expiresAt)} Asia/Shanghai)\n`,
     )
@@ -214,6 +216,7 @@ async function revokeVip(args: string[]): Promise<number> {
       return 1
     }
     const { expiresAt } = await grantMembership(db.kysely, user.id, -days, reason, 'admin', Date.now())
+    await services.changes.publish('membership')
     process.stdout.write(`user ${user.id} is VIP until ${new Date(expiresAt).toISOString()}\n`)
     return 0
   })

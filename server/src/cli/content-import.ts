@@ -1,4 +1,5 @@
 import { configOrExit, openMigratedDb } from '../bootstrap'
+import { notifyChange } from '../db/change-feed'
 import { formatImportSummary, importContent } from '../domain/content-import'
 
 const USAGE = 'usage: npm run content:import -- [--dry-run] <file.md | folder> …'
@@ -16,6 +17,8 @@ async function main(): Promise<number> {
   const { db } = await openMigratedDb(config)
   try {
     const report = await importContent(db, inputs, { dryRun, progress: (line) => process.stdout.write(`${line}\n`) })
+    // Running replicas on PostgreSQL drop their content caches at once (SQLite: they see the file change).
+    if (!dryRun) await notifyChange(db, 'content')
     for (const problem of report.problems) process.stderr.write(`${problem}\n`)
     process.stdout.write(`${formatImportSummary(report, dryRun)}\n`)
     return report.problems.length > 0 ? 1 : 0

@@ -304,6 +304,20 @@ export interface SubscriptionMessageTable {
   sent_at: Millis | null
 }
 
+/** Uploaded files (avatars), shared by every replica */
+export interface MediaTable {
+  name: string
+  data: Buffer
+  created_at: Millis
+}
+
+/** Fixed rate-limit windows shared by every replica */
+export interface RateLimitWindowTable {
+  key: string
+  count: number
+  reset_at: Millis
+}
+
 export interface Database {
   regions: RegionTable
   columns: ColumnTable
@@ -320,6 +334,8 @@ export interface Database {
   payment_notifications: PaymentNotificationTable
   ledger: LedgerTable
   job_leases: JobLeaseTable
+  media: MediaTable
+  rate_limit_windows: RateLimitWindowTable
   favorites: FavoriteTable
   reading_progress: ReadingProgressTable
   reader_settings: ReaderSettingsTable

@@ -46,7 +46,7 @@ export async function authRoutes(app: App): Promise<void> {
     async (request, reply) => {
       const session = app.requireSession(request)
       await accounts.revokeSession(session.tokenHash, now())
-      services.viewerCache.clear()
+      services.announce('session')
       return reply.code(204).send(null)
     },
   )
@@ -64,7 +64,7 @@ export async function authRoutes(app: App): Promise<void> {
     async (request, reply) => {
       const session = app.requireSession(request)
       await accounts.revokeAllSessions(session.userId, now())
-      services.viewerCache.clear()
+      services.announce('session')
       return reply.code(204).send(null)
     },
   )

@@ -110,7 +110,8 @@ export async function meRoutes(app: App): Promise<void> {
         normalizePhone(info.countryCode, info.purePhoneNumber),
         at,
       )
-      services.viewerCache.clear()
+      // A linked web-site member's VIP carries over: every replica must see it.
+      services.announce('membership')
       return { me: await accounts.me(userId, at), linkedMember }
     },
   )

@@ -1,0 +1,230 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { buildSimulator } from '../../../simulator/src/app'
+import { makePaymentFixture } from '../../../simulator/src/fixture'
+import { databaseForProcess, REPO_ROOT } from '../helpers'
+
+/**
+ * Two API processes on one PostgreSQL database, each with its own disk, as replicas behind a load
+ * balancer run: what one stores or changes, the other serves at once; limits hold in total; a
+ * leased job runs on one of them at a time.
+ */
+
+jest.setTimeout(120000)
+
+const LOGINS_PER_ADDRESS = 6
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+function pngUpload() {
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), crypto.randomBytes(300)])
+  const boundary = `----beichen${crypto.randomBytes(8).toString('hex')}`
+  const body = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="me.png"\r\nContent-Type: image/png\r\n\r\n`,
+    ),
+    png,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ])
+  return { png, body, contentType: `multipart/form-data; boundary=${boundary}` }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each call site knows its answer's shape
+type Json = any
+
+const describeOnPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip
+
+describeOnPostgres('two API replicas on one PostgreSQL', () => {
+  const children: ChildProcess[] = []
+  let simulator: FastifyInstance
+  let sim: string
+  let a: string
+  let b: string
+  let dir: string
+  let drop: () => Promise<void>
+  let queryDatabase: <T>(
+    work: (db: ReturnType<Awaited<ReturnType<typeof databaseForProcess>>['open']>) => Promise<T>,
+  ) => Promise<T>
+
+  async function startReplica(port: number, env: Record<string, string>, media: string): Promise<string> {
+    const base = `http://127.0.0.1:${port}`
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env, MEDIA_DIR: media, PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    })
+    children.push(child)
+    const deadline = Date.now() + 60000
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`replica on ${port} exited with ${child.exitCode}`)
+      const up = await fetch(`${base}/healthz`).then(
+        (response) => response.ok,
+        () => false,
+      )
+      if (up) return base
+      if (Date.now() > deadline) throw new Error(`replica on ${port} did not come up`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beichen-replicas-'))
+    const database = await databaseForProcess('postgres')
+    drop = database.drop
+    queryDatabase = async (work) => {
+      const db = database.open()
+      try {
+        return await work(db)
+      } finally {
+        await db.close()
+      }
+    }
+    const [portA, portB] = [await freePort(), await freePort()]
+    const fixture = makePaymentFixture({ dir, apiBase: `http://127.0.0.1:${portA}`, encrypted: true })
+    simulator = buildSimulator({ ...fixture.simulator, retryScale: 0.001 })
+    sim = await simulator.listen({ port: 0, host: '127.0.0.1' })
+    const env = {
+      ...fixture.server,
+      ...database.env,
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      WECHAT_API_BASE: sim,
+      WECHATPAY_API_BASE: sim,
+      PAYMENT_RAIL: 'xpay',
+      LOGIN_RATE_PER_IP: String(LOGINS_PER_ADDRESS),
+      VIEW_FLUSH_INTERVAL_MS: '600000',
+      RECONCILE_INTERVAL_MS: '100',
+      RECONCILE_AFTER_MS: '0',
+    }
+    // One after the other: the first imports the sample content into the empty database.
+    a = await startReplica(portA, env, path.join(dir, 'media-a'))
+    b = await startReplica(portB, env, path.join(dir, 'media-b'))
+  })
+
+  afterAll(async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve()
+            child.once('exit', () => resolve())
+            child.kill('SIGTERM')
+          }),
+      ),
+    )
+    await fetch(`${sim}/__control/reset`, { method: 'POST' }).catch(() => undefined)
+    await simulator?.close()
+    await drop?.()
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  const post = async (url: string, body: unknown, token?: string): Promise<{ status: number; body: Json }> => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    })
+    const text = await response.text()
+    return { status: response.status, body: text ? JSON.parse(text) : null }
+  }
+  const get = async (url: string, token?: string): Promise<{ status: number; body: Json }> => {
+    const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} })
+    const text = await response.text()
+    return { status: response.status, body: text ? JSON.parse(text) : null }
+  }
+  const signIn = async (user: string, at: string) => {
+    const { code } = (await post(`${sim}/__phone/login`, { user })).body
+    const answer = await post(`${at}/api/auth/login`, { code })
+    if (answer.status !== 200) throw new Error(JSON.stringify(answer.body))
+    return answer.body.token as string
+  }
+
+  it('an avatar uploaded through one replica is served by the other', async () => {
+    const token = await signIn('avatar-reader', a)
+    const upload = pngUpload()
+    const stored = await fetch(`${a}/api/me/avatar`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': upload.contentType },
+      body: new Uint8Array(upload.body),
+    })
+    expect(stored.status).toBe(200)
+    const { avatarUrl } = (await stored.json()) as { avatarUrl: string }
+    const served = await fetch(`${b}${new URL(avatarUrl, b).pathname}`)
+    expect(served.status).toBe(200)
+    expect(Buffer.from(await served.arrayBuffer()).equals(upload.png)).toBe(true)
+    // Neither replica's disk holds it.
+    for (const media of ['media-a', 'media-b']) expect(fs.existsSync(path.join(dir, media, 'avatars'))).toBe(false)
+  })
+
+  it('a VIP bought through one replica unlocks on the other on the next request', async () => {
+    const token = await signIn('vip-reader', a)
+    const seed = (await get(`${b}/api/issues?limit=50`)).body.items.find(
+      (item: { slug: string }) => item.slug === 'shanxi-32-zhongbu-chengshiqun',
+    )
+    // Replica B now holds this reader as not VIP in its viewer cache.
+    expect((await get(`${b}/api/issues/${seed.id}`, token)).body.access.granted).toBe(false)
+    const created = await post(
+      `${a}/api/orders`,
+      { planId: 'month', platform: 'android', requestKey: crypto.randomBytes(8).toString('hex') },
+      token,
+    )
+    expect(created.status).toBe(200)
+    await post(`${sim}/__phone/xpay/pay`, { user: 'vip-reader', ...created.body.payment.xpay, action: 'confirm' })
+    const deadline = Date.now() + 10000
+    while ((await get(`${a}/api/orders/${created.body.order.id}`, token)).body.status !== 'fulfilled') {
+      if (Date.now() > deadline) throw new Error('the order was not fulfilled')
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    // Well inside the viewer cache's second: only the change feed can have told B.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const article = await get(`${b}/api/issues/${seed.id}`, token)
+    expect(article.body.access.granted).toBe(true)
+  })
+
+  it('the reconciliation sweep runs on one replica at a time: a due order is asked about once', async () => {
+    const token = await signIn('stuck-reader', b)
+    const created = await post(
+      `${b}/api/orders`,
+      { planId: 'month', platform: 'android', requestKey: crypto.randomBytes(8).toString('hex') },
+      token,
+    )
+    const outTradeNo = created.body.order.outTradeNo as string
+    const queries = async () => {
+      const stats = (await get(`${sim}/__control/stats`)).body
+      return stats.calls['/xpay/query_order'] as number
+    }
+    const before = await queries()
+    // Due now, on both replicas' sweeps (every 100 ms); each query pushes it 30 s away.
+    await queryDatabase((db) =>
+      db.kysely
+        .updateTable('orders')
+        .set({ next_query_at: Date.now() - 1 })
+        .where('out_trade_no', '=', outTradeNo)
+        .execute(),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect((await queries()) - before).toBe(1)
+  })
+
+  it('a per-address limit holds in total across the replicas', async () => {
+    const statuses: number[] = []
+    for (let i = 0; i < LOGINS_PER_ADDRESS + 4; i++)
+      statuses.push((await post(`${i % 2 === 0 ? a : b}/api/auth/login`, { code: `no-such-code-${i}` })).status)
+    // Earlier sign-ins in this file came from the same address.
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(4)
+    expect(statuses.filter((status) => status !== 429).length).toBeLessThanOrEqual(LOGINS_PER_ADDRESS)
+  })
+})
