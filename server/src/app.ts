@@ -8,7 +8,9 @@ import { trustProxyOption, type Config } from './config'
 import type { Db } from './db/database'
 import { loggerOptions } from './logger'
 import { authPlugin } from './plugins/auth'
+import { drainPlugin } from './plugins/drain'
 import { errorsPlugin, frameworkErrors } from './plugins/errors'
+import { metricsPlugin } from './plugins/metrics'
 import { servicesPlugin } from './plugins/services'
 import type { App } from './plugins/types'
 import { routes } from './routes'
@@ -35,6 +37,8 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     // Who the client is (request.ip) drives limits and view counts: only configured proxies may say.
     trustProxy: trustProxyOption(config),
     routerOptions: { maxParamLength: 200 },
+    // On close: idle keep-alive sockets are closed, requests in flight finish (plugins/drain.ts).
+    forceCloseConnections: 'idle',
     frameworkErrors,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
@@ -43,6 +47,8 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   app.decorate('config', config)
   warnOnIgnoredProxyHeader(app, config)
   servicesPlugin(app, services, { owned: !options.services })
+  metricsPlugin(app)
+  drainPlugin(app)
   errorsPlugin(app)
 
   await app.register(swagger, {

@@ -32,6 +32,12 @@ export const ConfigSchema = Type.Object({
   ISSUE_CACHE_TTL_MS: Type.Integer({ default: 5000, minimum: 0, maximum: 600000 }),
   /** Service line shown to readers */
   SERVICE_PHONE: Type.String({ default: '400-1788-950', maxLength: 32 }),
+  /** Port of the Prometheus metrics endpoint (GET /metrics), separate from PORT; 0 turns it off */
+  METRICS_PORT: Type.Integer({ default: 0, minimum: 0, maximum: 65535 }),
+  /** Interface the metrics endpoint listens on: loopback unless the scraper runs elsewhere */
+  METRICS_HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  /** On SIGTERM/SIGINT, how long requests in flight and the final flush may take before the process exits 1, ms */
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, maximum: 600000 }),
 
   /** Where WeChat's server APIs live: the simulator in development and tests */
   WECHAT_API_BASE: Type.String({ default: 'https://api.weixin.qq.com', pattern: '^https?://[^\\s]+$' }),

@@ -2,7 +2,7 @@ import type crypto from 'node:crypto'
 import path from 'node:path'
 import { sql } from 'kysely'
 import { decodeKey, type Config } from './config'
-import type { Db, DialectName } from './db/database'
+import { pendingMigrations, type Db, type DialectName } from './db/database'
 import { Accounts } from './domain/accounts'
 import { Catalog } from './domain/catalog'
 import { IssuePdfCache } from './domain/issue-pdf'
@@ -25,6 +25,7 @@ import { DatabaseMediaStorage } from './infra/database-media-storage'
 import { SharedRateLimiter } from './infra/shared-rate-limiter'
 import { ChangeFeed, type ChangeTopic } from './db/change-feed'
 import { SecretBox } from './infra/secret-box'
+import { Metrics } from './infra/metrics'
 import { TtlCache } from './infra/ttl-cache'
 import { REPO_ROOT } from './paths'
 import { Payments } from './payments/payments'
@@ -63,8 +64,10 @@ export interface Services {
   log: Logger
   /** The database handle, for the composition root's callers (CLI, tests); routes never use it */
   db: Db
-  /** Whether the database answers, for the health check */
-  database: { dialect: DialectName; ping(): Promise<void> }
+  /** Whether the database answers and its schema is up to date, for the health and readiness checks */
+  database: { dialect: DialectName; ping(): Promise<void>; pendingMigrations(): Promise<string[]> }
+  /** Prometheus metrics of this process (infra/metrics.ts), served on METRICS_PORT */
+  metrics: Metrics
 
   catalog: Catalog
   issues: IssueReader
@@ -237,6 +240,15 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
           now,
         })
       : null
+  // Read at scrape time: the caches and services named here exist by the time anyone scrapes.
+  const metrics = new Metrics({
+    orderCounts: () => payments.orderCounts(),
+    caches: () => ({
+      viewers: viewerCache.stats(),
+      ...Object.fromEntries(Object.entries(caches).map(([name, cache]) => [name, cache.stats()])),
+    }),
+    pool: () => db.poolStats(),
+  })
   const payments = new Payments({
     db: db.kysely,
     log,
@@ -246,9 +258,14 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     firstQueryAfterMs: config.RECONCILE_AFTER_MS,
     giveUpAfterMs: config.ORDER_GIVE_UP_HOURS * 3600000,
     onMembershipChange: () => announce('membership'),
+    onFulfilled: ({ rail, source, lagMs }) => metrics.fulfilled(rail, source, lagMs),
     now,
   })
-  const reconciler = new Reconciler(db.kysely, payments, log, { intervalMs: config.RECONCILE_INTERVAL_MS, now })
+  const reconciler = new Reconciler(db.kysely, payments, log, {
+    intervalMs: config.RECONCILE_INTERVAL_MS,
+    now,
+    onSweep: (report, durationMs) => metrics.sweep(report, durationMs, Date.now()),
+  })
   const subscriptionSweep = new SubscriptionSweep(db.kysely, log, {
     intervalMs: config.SUBSCRIBE_SWEEP_INTERVAL_MS,
     miniprogramState: config.SUBSCRIBE_MINIPROGRAM_STATE,
@@ -267,7 +284,9 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
       ping: async () => {
         await sql`select 1`.execute(db.kysely)
       },
+      pendingMigrations: () => pendingMigrations(db),
     },
+    metrics,
     catalog,
     issues,
     views,

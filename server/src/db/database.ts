@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Dialect } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import { migrations } from '../../migrations'
 import type { Database } from './schema'
@@ -17,6 +17,8 @@ export interface Db {
    * database cannot tell (PostgreSQL: caches expire by time instead).
    */
   externalChangeCounter(): number | null
+  /** PostgreSQL's connection pool now, for metrics; null on SQLite (one connection, no pool) */
+  poolStats(): { total: number; idle: number; waiting: number } | null
   close(): Promise<void>
 }
 
@@ -27,7 +29,7 @@ export interface DbOptions {
 
 const INT8_OID = 20
 
-function postgresDialect(connectionString: string): Dialect {
+function postgresPool(connectionString: string): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     max: 10,
@@ -40,7 +42,7 @@ function postgresDialect(connectionString: string): Dialect {
   // An idle connection closed by the server (restart, failover) is replaced on the next
   // checkout; without a listener its error event would end the process.
   pool.on('error', (error) => process.emitWarning(`PostgreSQL idle connection closed: ${error.message}`))
-  return new PostgresDialect({ pool })
+  return pool
 }
 
 function openSqlite(file: string): SqliteDatabase.Database {
@@ -75,8 +77,15 @@ function withStatementCache(database: SqliteDatabase.Database, limit = 1000) {
 
 export function openDb(options: DbOptions): Db {
   if (options.databaseUrl) {
-    const kysely = new Kysely<Database>({ dialect: postgresDialect(options.databaseUrl) })
-    return { kysely, dialect: 'postgres', externalChangeCounter: () => null, close: () => kysely.destroy() }
+    const pool = postgresPool(options.databaseUrl)
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    return {
+      kysely,
+      dialect: 'postgres',
+      externalChangeCounter: () => null,
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      close: () => kysely.destroy(),
+    }
   }
   const database = openSqlite(options.sqlitePath)
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) })
@@ -85,16 +94,23 @@ export function openDb(options: DbOptions): Db {
     kysely,
     dialect: 'sqlite',
     externalChangeCounter: () => (database.open ? (dataVersion.get() as number) : null),
+    poolStats: () => null,
     close: () => kysely.destroy(),
   }
 }
 
+function migrator(db: Db): Migrator {
+  return new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations } })
+}
+
+/** Migrations of this build not applied to the database yet (empty when it is up to date); reads only */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const known = await migrator(db).getMigrations()
+  return known.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name)
+}
+
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({
-    db: db.kysely,
-    provider: { getMigrations: async () => migrations },
-  })
-  const { error, results } = await migrator.migrateToLatest()
+  const { error, results } = await migrator(db).migrateToLatest()
   if (error) throw error instanceof Error ? error : new Error(String(error))
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
 }

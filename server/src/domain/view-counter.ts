@@ -44,9 +44,11 @@ export class ViewCounter {
     return this.flushing
   }
 
+  /** Stops the timer and writes everything recorded so far (after a flush in progress, what came since) */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
-    await this.flush()
+    this.timer = null
+    while (this.flushing || this.pending.size > 0) await (this.flushing ?? this.flush())
   }
 
   private async write(batch: { issueId: number; viewerKey: string; day: string }[]): Promise<void> {

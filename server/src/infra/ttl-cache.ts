@@ -1,6 +1,9 @@
 /** A small bounded map whose entries expire; the oldest entry goes first when it is full. */
 export class TtlCache<V> {
   private entries = new Map<string, { value: V; expiresAt: number }>()
+  /** Lookups that found a live entry, and ones that did not, since the cache was made (for metrics) */
+  hits = 0
+  misses = 0
 
   constructor(
     private readonly ttlMs: number,
@@ -9,12 +12,22 @@ export class TtlCache<V> {
 
   get(key: string, now: number): V | undefined {
     const entry = this.entries.get(key)
-    if (!entry) return undefined
-    if (entry.expiresAt <= now) {
-      this.entries.delete(key)
+    if (!entry) {
+      this.misses += 1
       return undefined
     }
+    if (entry.expiresAt <= now) {
+      this.entries.delete(key)
+      this.misses += 1
+      return undefined
+    }
+    this.hits += 1
     return entry.value
+  }
+
+  /** Hit and miss counts and the entries held now */
+  stats(): { hits: number; misses: number; size: number } {
+    return { hits: this.hits, misses: this.misses, size: this.entries.size }
   }
 
   set(key: string, value: V, now: number): void {

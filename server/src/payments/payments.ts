@@ -100,6 +100,8 @@ export interface PaymentsDeps {
   giveUpAfterMs: number
   /** Called after a membership changed (fulfilment, refund): cached viewers must be dropped */
   onMembershipChange: () => void
+  /** Called after an order was fulfilled, with the time from the rail's paid time to fulfilment (metrics) */
+  onFulfilled?: (fulfilment: { rail: PaymentRail; source: LedgerSource; lagMs: number }) => void
   now: () => number
 }
 
@@ -189,6 +191,21 @@ export class Payments {
       .orderBy('id', 'desc')
       .limit(filter.limit ?? 50)
       .execute()
+  }
+
+  /** How many orders are in each status (one grouped query; statuses without orders are 0) */
+  async orderCounts(): Promise<Record<OrderStatus, number>> {
+    const rows = await this.deps.db
+      .selectFrom('orders')
+      .select(['status', (eb) => eb.fn.countAll<number | string>().as('count')])
+      .groupBy('status')
+      .execute()
+    const counts = Object.fromEntries(Object.keys(ORDER_TRANSITIONS).map((status) => [status, 0])) as Record<
+      OrderStatus,
+      number
+    >
+    for (const row of rows) counts[row.status] = Number(row.count)
+    return counts
   }
 
   async planNames(): Promise<Map<string, string>> {
@@ -344,8 +361,10 @@ export class Payments {
     notificationKey?: string,
   ): Promise<SettleOutcome> {
     const now = this.deps.now()
+    let rail: PaymentRail | null = null
     const outcome = await this.deps.db.transaction().execute(async (trx): Promise<SettleOutcome> => {
       const order = await trx.selectFrom('orders').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirst()
+      rail = order?.rail ?? null
       if (!order) {
         this.deps.log.warn({ source }, 'payment for an unknown order refused')
         return 'refused'
@@ -395,7 +414,10 @@ export class Payments {
       )
       return 'fulfilled'
     })
-    if (outcome === 'fulfilled') this.deps.onMembershipChange()
+    if (outcome === 'fulfilled') {
+      this.deps.onMembershipChange()
+      if (rail) this.deps.onFulfilled?.({ rail, source, lagMs: now - evidence.paidAt })
+    }
     return outcome
   }
 

@@ -34,7 +34,12 @@ export class Reconciler {
     private readonly db: Kysely<Database>,
     private readonly payments: Payments,
     private readonly log: Logger,
-    private readonly options: { intervalMs: number; now: () => number },
+    private readonly options: {
+      intervalMs: number
+      now: () => number
+      /** Called after each sweep this process ran (not while another replica held the lease): its report, or null when it failed */
+      onSweep?: (report: SweepReport | null, durationMs: number) => void
+    },
   ) {
     this.job = new LeasedJob(db, {
       name: 'reconcile-orders',
@@ -60,6 +65,17 @@ export class Reconciler {
   }
 
   private async sweep(): Promise<SweepReport> {
+    const started = Date.now()
+    let report: SweepReport | null = null
+    try {
+      report = await this.sweepDue()
+      return report
+    } finally {
+      this.options.onSweep?.(report, Date.now() - started)
+    }
+  }
+
+  private async sweepDue(): Promise<SweepReport> {
     const now = this.options.now()
     const due = await this.db
       .selectFrom('orders')

@@ -1,13 +1,29 @@
 import { Type } from '@sinclair/typebox'
 import type { App } from '../plugins/types'
 
+const Check = Type.Union([Type.Literal('ok'), Type.Literal('failed'), Type.Literal('skipped')])
+const Readiness = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
+  checks: Type.Object({ database: Check, migrations: Check, wechat: Check, payments: Check }),
+  /** What is wrong or missing, one sentence each; empty when ready */
+  missing: Type.Array(Type.String()),
+})
+
+/** What a rail needs, for a readiness answer that says what to set */
+const RAIL_NEEDS = {
+  xpay: 'virtual payment (PAYMENT_RAIL=xpay) is not configured: it needs WECHAT_APPSECRET, SESSION_KEY_ENCRYPTION_KEY, XPAY_OFFER_ID, XPAY_APP_KEY and MSG_PUSH_TOKEN',
+  wechatpay:
+    'WeChat Pay (PAYMENT_RAIL=wechatpay) is not configured: it needs WECHATPAY_MCHID, WECHATPAY_MERCHANT_SERIAL, WECHATPAY_MERCHANT_KEY_FILE, WECHATPAY_APIV3_KEY and a WeChat Pay public key or platform certificate',
+} as const
+
 export async function healthRoutes(app: App): Promise<void> {
-  const { database } = app.services
+  const { database, payments, config } = app.services
   app.get(
     '/healthz',
     {
       schema: {
         summary: 'Liveness and database check',
+        description: 'The process answers and the database answers. Says nothing of configuration: see /readyz.',
         tags: ['ops'],
         response: {
           200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }),
@@ -23,6 +39,59 @@ export async function healthRoutes(app: App): Promise<void> {
         app.log.error({ err: error }, 'health check: database unreachable')
         return reply.code(503).send({ status: 'unavailable' as const, database: database.dialect })
       }
+    },
+  )
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        summary: 'Readiness: can this process serve and sell',
+        description:
+          'Ready (200) when the database answers, every migration of this build is applied, WeChat sign-in is configured and the selling rail (PAYMENT_RAIL) is configured. Otherwise 503 with what is missing. A development server without WeChat set up is alive (/healthz) but not ready to sell.',
+        tags: ['ops'],
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
+    async (_request, reply) => {
+      const missing: string[] = []
+      const checks: (typeof Readiness.static)['checks'] = {
+        database: 'ok',
+        migrations: 'ok',
+        wechat: 'ok',
+        payments: 'ok',
+      }
+      try {
+        await database.ping()
+      } catch (error) {
+        app.log.error({ err: error }, 'readiness check: database unreachable')
+        checks.database = 'failed'
+        checks.migrations = 'skipped'
+        missing.push('the database does not answer')
+      }
+      if (checks.database === 'ok') {
+        try {
+          const pending = await database.pendingMigrations()
+          if (pending.length > 0) {
+            checks.migrations = 'failed'
+            missing.push(`migrations not applied: ${pending.join(', ')} (npm run db:migrate)`)
+          }
+        } catch (error) {
+          app.log.error({ err: error }, 'readiness check: cannot read the migrations')
+          checks.migrations = 'failed'
+          missing.push('the applied migrations cannot be read')
+        }
+      }
+      if (!config.WECHAT_APPSECRET) {
+        checks.wechat = 'failed'
+        missing.push('WeChat sign-in is not configured: set WECHAT_APPSECRET and SESSION_KEY_ENCRYPTION_KEY')
+      }
+      if (!payments.railOf(config.PAYMENT_RAIL)) {
+        checks.payments = 'failed'
+        missing.push(RAIL_NEEDS[config.PAYMENT_RAIL])
+      }
+      const ready = missing.length === 0
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, missing })
     },
   )
 }

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { NotificationRefusal } from '../../infra/metrics'
 import type { App } from '../../plugins/types'
 import { Transaction } from './api'
 import { WechatpayRail } from './rail'
@@ -33,6 +34,7 @@ const RefundResource = Type.Object({
 
 export async function wechatpayNotifyRoutes(app: App): Promise<void> {
   const { rail, keys } = app.services.wechatpay
+  const { metrics } = app.services
   const now = app.services.clock
   // The signature covers the exact bytes: keep the body as text, parse after verifying.
   app.addContentTypeParser(
@@ -44,37 +46,39 @@ export async function wechatpayNotifyRoutes(app: App): Promise<void> {
 
   const notification =
     (kind: 'transaction' | 'refund') => async (request: FastifyRequest<{ Body: string }>, reply: FastifyReply) => {
-      const fail = (status: number, message: string) => {
+      const fail = (status: number, message: string, reason: NotificationRefusal) => {
         request.log.warn({ kind, reason: message }, 'WeChat Pay notification refused')
+        metrics.notificationRefused('wechatpay', reason)
         return reply.code(status).send({ code: 'FAIL', message })
       }
-      if (!keys || !rail) return fail(503, 'WeChat Pay is not configured')
+      if (!keys || !rail) return fail(503, 'WeChat Pay is not configured', 'not_configured')
       const body = typeof request.body === 'string' ? request.body : ''
       const verified = verifyWechatpaySignature(keys, request.headers, body, now())
-      if (!verified.ok) return fail(401, verified.reason)
+      if (!verified.ok) return fail(401, verified.reason, verified.reason === 'stale_timestamp' ? 'stale' : 'signature')
       const envelope = parseJson(body)
-      if (!Value.Check(Notification, envelope)) return fail(400, 'not a notification')
+      if (!Value.Check(Notification, envelope)) return fail(400, 'not a notification', 'malformed')
       const plaintext = decryptResource(cfg.WECHATPAY_APIV3_KEY, envelope.resource)
-      if (plaintext === null) return fail(400, 'cannot decrypt')
+      if (plaintext === null) return fail(400, 'cannot decrypt', 'malformed')
       const resource = parseJson(plaintext)
       if (kind === 'transaction') {
         if (envelope.event_type !== 'TRANSACTION.SUCCESS' || !Value.Check(Transaction, resource))
-          return fail(400, 'not a payment')
+          return fail(400, 'not a payment', 'malformed')
         const evidence = rail.evidence(resource)
-        if (!evidence) return fail(400, 'does not match this merchant')
+        if (!evidence) return fail(400, 'does not match this merchant', 'mismatch')
         const { outcome } = await app.services.payments.apply({
           kind: 'paid',
           outTradeNo: resource.out_trade_no,
           evidence,
           key: `wechatpay:${envelope.id}`,
         })
-        if (outcome === 'refused') return fail(400, 'does not match the order')
+        if (outcome === 'refused') return fail(400, 'does not match the order', 'mismatch')
+        metrics.notificationVerified('wechatpay', 'payment')
         return reply.code(204).send()
       }
       if (!Value.Check(RefundResource, resource) || resource.mchid !== cfg.WECHATPAY_MCHID)
-        return fail(400, 'not a refund of this merchant')
+        return fail(400, 'not a refund of this merchant', 'mismatch')
       const result = WechatpayRail.refundOutcome(resource.refund_status)
-      if (!result || !envelope.event_type.startsWith('REFUND.')) return fail(400, 'not a refund outcome')
+      if (!result || !envelope.event_type.startsWith('REFUND.')) return fail(400, 'not a refund outcome', 'malformed')
       const { outcome } = await app.services.payments.apply({
         kind: 'refund',
         outTradeNo: resource.out_trade_no,
@@ -84,7 +88,8 @@ export async function wechatpayNotifyRoutes(app: App): Promise<void> {
         reason: result.reason,
         key: `wechatpay:${envelope.id}`,
       })
-      if (outcome === 'refused') return fail(400, 'does not match the order')
+      if (outcome === 'refused') return fail(400, 'does not match the order', 'mismatch')
+      metrics.notificationVerified('wechatpay', 'refund')
       return reply.code(204).send()
     }
 

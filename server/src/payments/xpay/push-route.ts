@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { NotificationKind, NotificationRefusal } from '../../infra/metrics'
 import type { App } from '../../plugins/types'
 import { ApiError } from '../../errors'
 import type { OrderStatus } from '../payments'
@@ -66,8 +67,15 @@ export async function xpayPushRoutes(app: App): Promise<void> {
   const cfg = app.config
   const aesKey = cfg.MSG_PUSH_AES_KEY ? aesKeyFrom(cfg.MSG_PUSH_AES_KEY) : null
 
-  const pushFailure = (reply: FastifyReply, status: number, message: string) =>
-    reply.code(status).send({ ErrCode: status, ErrMsg: message })
+  const { metrics } = app.services
+  const pushFailure = (reply: FastifyReply, status: number, message: string, reason: NotificationRefusal) => {
+    metrics.notificationRefused('xpay', reason)
+    return reply.code(status).send({ ErrCode: status, ErrMsg: message })
+  }
+  const pushOk = (kind: NotificationKind) => {
+    metrics.notificationVerified('xpay', kind)
+    return PUSH_OK
+  }
 
   app.get(
     '/wechat/message-push',
@@ -101,15 +109,15 @@ export async function xpayPushRoutes(app: App): Promise<void> {
       const { signature, timestamp, nonce, msg_signature: msgSignature } = request.query
       if (!cfg.MSG_PUSH_TOKEN || !verifyPushSignature(cfg.MSG_PUSH_TOKEN, timestamp, nonce, signature)) {
         request.log.warn('message push refused: bad signature')
-        return pushFailure(reply, 401, 'bad signature')
+        return pushFailure(reply, 401, 'bad signature', 'signature')
       }
       // Each delivery is signed when it is sent: an old timestamp is a replay.
       if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now() / 1000 - Number(timestamp)) > MAX_CLOCK_SKEW_S) {
         request.log.warn('message push refused: stale timestamp')
-        return pushFailure(reply, 401, 'stale timestamp')
+        return pushFailure(reply, 401, 'stale timestamp', 'stale')
       }
       let message = parseObject(typeof request.body === 'string' ? request.body : '')
-      if (!message) return pushFailure(reply, 400, 'body is not a JSON object')
+      if (!message) return pushFailure(reply, 400, 'body is not a JSON object', 'malformed')
       const encrypted = message.Encrypt
       if (typeof encrypted === 'string') {
         if (
@@ -118,20 +126,21 @@ export async function xpayPushRoutes(app: App): Promise<void> {
           !verifyMsgSignature(cfg.MSG_PUSH_TOKEN, timestamp, nonce, encrypted, msgSignature)
         ) {
           request.log.warn('message push refused: bad msg_signature')
-          return pushFailure(reply, 401, 'bad msg_signature')
+          return pushFailure(reply, 401, 'bad msg_signature', 'signature')
         }
         const opened = decryptPush(aesKey, encrypted)
-        if (!opened || opened.appid !== cfg.WECHAT_APPID) return pushFailure(reply, 400, 'cannot decrypt')
+        if (!opened || opened.appid !== cfg.WECHAT_APPID) return pushFailure(reply, 400, 'cannot decrypt', 'malformed')
         message = parseObject(opened.message)
-        if (!message) return pushFailure(reply, 400, 'decrypted message is not a JSON object')
+        if (!message) return pushFailure(reply, 400, 'decrypted message is not a JSON object', 'malformed')
       } else if (aesKey) {
         // With an EncodingAESKey configured, WeChat encrypts; a plain body is not from it.
-        return pushFailure(reply, 401, 'expected an encrypted message')
+        return pushFailure(reply, 401, 'expected an encrypted message', 'signature')
       }
       const signedBody = aesKey !== null
 
       if (Value.Check(DeliverEvent, message)) {
-        if (message.Env !== undefined && message.Env !== cfg.XPAY_ENV) return pushFailure(reply, 400, 'wrong env')
+        if (message.Env !== undefined && message.Env !== cfg.XPAY_ENV)
+          return pushFailure(reply, 400, 'wrong env', 'mismatch')
         const event: RailEvent = signedBody
           ? {
               kind: 'paid',
@@ -146,10 +155,10 @@ export async function xpayPushRoutes(app: App): Promise<void> {
             }
           : { kind: 'check-payment', outTradeNo: message.OutTradeNo }
         const { outcome, order } = await app.services.payments.apply(event)
-        if (outcome === 'refused') return pushFailure(reply, 400, 'no such order, or it does not match')
+        if (outcome === 'refused') return pushFailure(reply, 400, 'no such order, or it does not match', 'mismatch')
         // Not paid by WeChat's own account (yet): WeChat pushes again, and the sweep asks too.
-        if (order && UNPAID.has(order.status)) return pushFailure(reply, 409, 'the order is not paid')
-        return PUSH_OK
+        if (order && UNPAID.has(order.status)) return pushFailure(reply, 409, 'the order is not paid', 'not_paid')
+        return pushOk('payment')
       }
       if (Value.Check(RefundEvent, message)) {
         const event: RailEvent = signedBody
@@ -168,18 +177,19 @@ export async function xpayPushRoutes(app: App): Promise<void> {
           applied = await app.services.payments.apply(event)
         } catch (error) {
           // WeChat could not be asked: it pushes again.
-          if (error instanceof RailUnavailable) return pushFailure(reply, 503, 'try again later')
+          if (error instanceof RailUnavailable) return pushFailure(reply, 503, 'try again later', 'unavailable')
           throw error
         }
-        if (applied.outcome === 'refused') return pushFailure(reply, 400, 'no such order, or it does not match')
-        return PUSH_OK
+        if (applied.outcome === 'refused')
+          return pushFailure(reply, 400, 'no such order, or it does not match', 'mismatch')
+        return pushOk('refund')
       }
       // Other events (xpay_complaint_notify, …) are acknowledged and left to the operator.
       request.log.info(
         { event: typeof message.Event === 'string' ? message.Event.slice(0, 64) : null },
         'message push event ignored',
       )
-      return PUSH_OK
+      return pushOk('other')
     },
   )
 }
