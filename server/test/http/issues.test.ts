@@ -308,6 +308,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
       expect(Object.keys(doc.paths).sort()).toEqual(
         [
           '/healthz',
+          '/readyz',
           '/api/columns',
           '/api/issues',
           '/api/issues/{id}',
