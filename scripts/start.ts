@@ -17,8 +17,11 @@
  * `taro build --type weapp --watch` running after the first build (DevTools reloads dist/
  * on every change), or run `npm run dev:weapp` in a second terminal.
  *
- * Environment: PORT (3000), H5_PORT (10086), SIM_PORT (3100), WATCH (unset), and every server variable
- * (docs/configuration.md), e.g. DATABASE_URL for PostgreSQL.
+ * Environment: PORT (3000), H5_PORT (10086), SIM_PORT (3100), WATCH (unset), NO_BUILD (unset: 1 starts
+ * only the simulator and the API), and every server variable (docs/configuration.md), e.g. DATABASE_URL.
+ *
+ * This run's simulator keys and the API's settings live in data/run/<PORT>/ (removed at exit), so two
+ * runs on different ports never collide, and operator commands beside a run use its settings.
  */
 import { type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
@@ -28,14 +31,19 @@ import path from 'node:path'
 import { ROOT, bin, captureOutput, isPortFree, spawnGroup, stopGroup, waitForHealthy } from './lib/processes'
 import { startStaticServer, type StaticServer } from './lib/static-server'
 import { SIM_SUBSCRIBE_TEMPLATE_ID } from '../simulator/src/subscribe'
+import { devRunDir } from '../server/src/bootstrap'
+import { ConfigSchema } from '../server/src/config'
 
 const API_PORT = parsePort('PORT', 3000)
 const H5_PORT = parsePort('H5_PORT', 10086)
 const WATCH = process.env.WATCH === '1' || process.env.WATCH === 'true'
+/** The API and the simulator only, no weapp or H5 build (operator work, tests of the stack) */
+const NO_BUILD = process.env.NO_BUILD === '1' || process.env.NO_BUILD === 'true'
 const API_BASE = `http://localhost:${API_PORT}`
 const H5_ORIGINS = [`http://localhost:${H5_PORT}`, `http://127.0.0.1:${H5_PORT}`]
 const SIM_PORT = parsePort('SIM_PORT', 3100)
 const SIM_BASE = `http://localhost:${SIM_PORT}`
+const RUN_DIR = devRunDir(API_PORT)
 /** The simulator's appid; the weapp build keeps touristappid for WeChat DevTools */
 const SIM_APPID = 'wx0000000000000000'
 /** What the API needs to reach the simulator, set once it runs */
@@ -116,6 +124,7 @@ async function startApi(): Promise<void> {
   if (env.SQLITE_PATH) fs.mkdirSync(path.dirname(path.resolve(ROOT, env.SQLITE_PATH)), { recursive: true })
   // The H5 preview calls the API from another origin (another port).
   env.CORS_ORIGINS = [env.CORS_ORIGINS, ...H5_ORIGINS].filter(Boolean).join(',')
+  writeRunSettings(env)
 
   log(`starting the API on port ${API_PORT} …`)
   const api = spawnGroup(bin('tsx'), ['server/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -183,9 +192,10 @@ async function startWechatSimulator(): Promise<string> {
   if (!(await isPortFree(SIM_PORT))) {
     fail(`port ${SIM_PORT} is in use: stop whatever uses it, or choose another port: SIM_PORT=3101 npm start`)
   }
-  const secrets = devSecrets()
-  // A fresh payment key set per run, written where the API reads it (docs/wechat-simulator.md).
-  const keysDir = path.join(ROOT, 'data', 'wechat-sim-keys')
+  const secrets = await devSecrets()
+  // A fresh payment key set per run, in this run's own folder (per API port, removed at exit), so two
+  // stacks in one checkout never rewrite each other's keys (docs/wechat-simulator.md).
+  const keysDir = path.join(RUN_DIR, 'wechat-sim-keys')
   fs.rmSync(keysDir, { recursive: true, force: true })
   log(`starting the WeChat simulator on port ${SIM_PORT} …`)
   const simulator = spawnGroup(bin('tsx'), ['simulator/src/main.ts'], {
@@ -241,16 +251,42 @@ async function readJsonWhenWritten<T>(file: string): Promise<T> {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T
 }
 
-function devSecrets(): { appSecret: string; sessionKeyEncryptionKey: string } {
+async function devSecrets(): Promise<{ appSecret: string; sessionKeyEncryptionKey: string }> {
   const file = path.join(ROOT, 'data', 'dev-secrets.json')
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as ReturnType<typeof devSecrets>
   const secrets = {
     appSecret: crypto.randomBytes(16).toString('hex'),
     sessionKeyEncryptionKey: crypto.randomBytes(32).toString('hex'),
   }
   fs.mkdirSync(path.dirname(file), { recursive: true })
-  fs.writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 })
-  return secrets
+  try {
+    // Exclusive: two stacks starting at once in one checkout agree on the first one's secrets.
+    fs.writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' })
+    return secrets
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+  }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return JSON.parse(fs.readFileSync(file, 'utf8')) as { appSecret: string; sessionKeyEncryptionKey: string }
+    } catch (error) {
+      // The other stack may be writing it this very moment.
+      if (attempt >= 20) throw error
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+}
+
+/**
+ * The API's settings of this run, for operator commands beside it: `npm run admin` (and the other
+ * CLIs) read data/run/<PORT>/api.env while this process (data/run/<PORT>/pid) runs, so they reach
+ * the same database and WeChat simulator as the API. Only the server's own variables are written.
+ */
+function writeRunSettings(env: NodeJS.ProcessEnv): void {
+  const lines = Object.keys(ConfigSchema.properties)
+    .filter((name) => env[name] !== undefined && env[name] !== '')
+    .map((name) => `${name}=${JSON.stringify(String(env[name]))}`)
+  fs.writeFileSync(path.join(RUN_DIR, 'api.env'), `${lines.join('\n')}\n`, { mode: 0o600 })
+  fs.writeFileSync(path.join(RUN_DIR, 'pid'), String(process.pid))
 }
 
 async function shutdown(code: number): Promise<void> {
@@ -270,8 +306,17 @@ async function main(): Promise<void> {
     for (const child of children) if (child.pid) tryKill(-child.pid)
   })
 
+  // This run's folder: simulator keys and the API's settings for operator commands; gone at exit.
+  fs.rmSync(RUN_DIR, { recursive: true, force: true })
+  fs.mkdirSync(RUN_DIR, { recursive: true, mode: 0o700 })
+  closers.push(async () => fs.rmSync(RUN_DIR, { recursive: true, force: true }))
+
   const simulator = await startWechatSimulator()
   await startApi()
+  if (NO_BUILD) {
+    log(`NO_BUILD=1: the API and the WeChat simulator only (${API_BASE}, ${simulator}); Ctrl-C stops them`)
+    return
+  }
   const weappDir = await buildWeapp()
   const h5 = await buildAndServeH5()
 

@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import pino from 'pino'
 import { ConfigError, loadConfig, type Config } from './config'
@@ -9,8 +10,57 @@ import { REPO_ROOT } from './paths'
 
 export { REPO_ROOT }
 
-/** Loads the configuration or exits with a message naming each bad variable. */
-export function configOrExit(overrides: Partial<Config> = {}): Config {
+/** Where `npm start` keeps what one run needs: its simulator keys and the API's settings (removed at exit) */
+export function devRunDir(port: number): string {
+  return path.join(REPO_ROOT, 'data', 'run', String(port))
+}
+
+/** The settings file of the dev stack (`npm start`) running on this port, while it runs */
+function devStackEnvFile(port: number): string | null {
+  const dir = devRunDir(port)
+  const file = path.join(dir, 'api.env')
+  try {
+    const pid = Number(fs.readFileSync(path.join(dir, 'pid'), 'utf8'))
+    process.kill(pid, 0)
+  } catch {
+    return null
+  }
+  return fs.existsSync(file) ? file : null
+}
+
+/**
+ * Reads the settings file the server and the CLI share, without overriding the environment:
+ * ENV_FILE when set (production: the file the systemd unit's EnvironmentFile names), else `.env`
+ * in the repository, else, for the CLI (`devStack`), the settings of the `npm start` running on
+ * PORT (3000), so an operator command beside it reaches the same database and WeChat simulator.
+ * Returns the file read, or null.
+ */
+export function loadEnvFile(options: { devStack?: boolean } = {}): string | null {
+  const named = process.env.ENV_FILE
+  if (named) {
+    const file = path.resolve(REPO_ROOT, named)
+    if (!fs.existsSync(file)) {
+      process.stderr.write(`ENV_FILE: there is no file ${file}\n`)
+      process.exit(78)
+    }
+    process.loadEnvFile(file)
+    return file
+  }
+  const local = path.join(REPO_ROOT, '.env')
+  if (fs.existsSync(local)) {
+    process.loadEnvFile(local)
+    return local
+  }
+  if (!options.devStack) return null
+  const port = Number(process.env.PORT || 3000)
+  const stack = Number.isInteger(port) ? devStackEnvFile(port) : null
+  if (stack) process.loadEnvFile(stack)
+  return stack
+}
+
+/** Loads the configuration (after the settings file) or exits with a message naming each bad variable. */
+export function configOrExit(overrides: Partial<Config> = {}, options: { devStack?: boolean } = {}): Config {
+  loadEnvFile(options)
   try {
     return loadConfig(process.env, overrides)
   } catch (error) {

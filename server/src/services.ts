@@ -30,6 +30,7 @@ import { TtlCache } from './infra/ttl-cache'
 import { REPO_ROOT } from './paths'
 import { Payments } from './payments/payments'
 import { Reconciler } from './payments/reconciler'
+import { missingRailSettings } from './payments/rail-settings'
 import { WechatpayApi } from './payments/wechatpay/api'
 import { loadWechatpayKeys } from './payments/wechatpay/keys'
 import { WechatpayRail } from './payments/wechatpay/rail'
@@ -257,6 +258,10 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     orderExpireMs: config.ORDER_EXPIRE_MINUTES * 60000,
     firstQueryAfterMs: config.RECONCILE_AFTER_MS,
     giveUpAfterMs: config.ORDER_GIVE_UP_HOURS * 3600000,
+    unconfigured: (rail) => {
+      const missing = missingRailSettings(config, rail)
+      return `${rail === 'xpay' ? '小程序虚拟支付 (xpay)' : 'WeChat Pay'} is not configured on this server${missing.length > 0 ? `: set ${missing.join(', ')}` : ''}`
+    },
     onMembershipChange: () => announce('membership'),
     onFulfilled: ({ rail, source, lagMs }) => metrics.fulfilled(rail, source, lagMs),
     now,

@@ -308,7 +308,7 @@ async function ledgerCommand(args: string[]): Promise<number> {
  * and payment rails. Their timers never start here; stop() waits for anything a command began.
  */
 async function withServices(work: (services: Services) => Promise<number>): Promise<number> {
-  const config = { ...configOrExit(), LOG_LEVEL: 'warn' as const }
+  const config = { ...configOrExit({}, { devStack: true }), LOG_LEVEL: 'warn' as const }
   const { db } = await openMigratedDb(config)
   const services = createServices({ config, db, clock: Date.now, log: cliLogger(config) })
   try {
@@ -354,6 +354,12 @@ async function reconcile(args: string[]): Promise<number> {
     return 64
   }
   return withServices(async (services) => {
+    // Asking WeChat is the whole point: without a rail, say what to set rather than report a sweep.
+    const unconfigured = services.payments.unconfiguredReason(services.config.PAYMENT_RAIL)
+    if (unconfigured) {
+      process.stderr.write(`reconcile cannot ask WeChat: ${unconfigured}\n`)
+      return 1
+    }
     const report = await services.reconciler.runOnce()
     process.stdout.write(
       `checked ${report.checked} order(s): ${report.fulfilled} fulfilled, ${report.closed} closed, ` +

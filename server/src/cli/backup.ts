@@ -23,7 +23,7 @@ export async function backupCommand(args: string[]): Promise<number> {
     process.stderr.write('backup needs one file to write, e.g. npm run admin -- backup backups/beichen-2025-01-01.db\n')
     return 64
   }
-  const config = configOrExit()
+  const config = configOrExit({}, { devStack: true })
   if (config.DATABASE_URL) {
     process.stderr.write(
       'backup copies SQLite databases only; this server uses PostgreSQL (DATABASE_URL). Use pg_dump instead:\n' +

@@ -11,7 +11,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${USAGE}\n`)
     return 64
   }
-  const { db } = await openMigratedDb(configOrExit())
+  const { db } = await openMigratedDb(configOrExit({}, { devStack: true }))
   try {
     const started = Date.now()
     let lastReport = 0

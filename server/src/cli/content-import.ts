@@ -13,7 +13,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${unknown.length > 0 ? `unknown option ${unknown.join(', ')}\n` : ''}${USAGE}\n`)
     return 64
   }
-  const config = configOrExit()
+  const config = configOrExit({}, { devStack: true })
   const { db } = await openMigratedDb(config)
   try {
     const report = await importContent(db, inputs, { dryRun, progress: (line) => process.stdout.write(`${line}\n`) })

@@ -1,7 +1,7 @@
 import { configOrExit, openMigratedDb } from '../bootstrap'
 
 async function main(): Promise<void> {
-  const config = configOrExit()
+  const config = configOrExit({}, { devStack: true })
   const { db, applied } = await openMigratedDb(config)
   process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n')
   await db.close()

@@ -98,6 +98,8 @@ export interface PaymentsDeps {
   firstQueryAfterMs: number
   /** When an unsettled order stops being asked about: WeChat's own order lifetime and notification schedule are over */
   giveUpAfterMs: number
+  /** Why an unconfigured rail cannot be used, naming the settings it lacks */
+  unconfigured: (rail: PaymentRail) => string
   /** Called after a membership changed (fulfilment, refund): cached viewers must be dropped */
   onMembershipChange: () => void
   /** Called after an order was fulfilled, with the time from the rail's paid time to fulfilment (metrics) */
@@ -133,6 +135,16 @@ export class Payments {
 
   get rail(): PaymentRail {
     return this.deps.rail
+  }
+
+  /** The rails this server can reach */
+  configuredRails(): PaymentRail[] {
+    return (Object.keys(this.deps.rails) as PaymentRail[]).filter((name) => this.deps.rails[name])
+  }
+
+  /** Why a rail cannot be used here (the settings it lacks), or null when it can */
+  unconfiguredReason(rail: PaymentRail): string | null {
+    return this.railOf(rail) ? null : this.deps.unconfigured(rail)
   }
 
   /** The adapter of a configured rail, or null */
@@ -322,7 +334,7 @@ export class Payments {
 
   private adapterFor(order: OrderRow): PaymentRailAdapter {
     const adapter = this.railOf(order.rail)
-    if (!adapter) throw new ApiError(503, 'PAYMENT_UNAVAILABLE', `${order.rail} is not configured on this server`)
+    if (!adapter) throw new ApiError(503, 'PAYMENT_UNAVAILABLE', this.deps.unconfigured(order.rail))
     return adapter
   }
 

@@ -77,9 +77,13 @@ export class Reconciler {
 
   private async sweepDue(): Promise<SweepReport> {
     const now = this.options.now()
+    const rails = this.payments.configuredRails()
+    if (rails.length === 0) return EMPTY
     const due = await this.db
       .selectFrom('orders')
       .selectAll()
+      // Orders of a rail this server cannot reach wait for a server that can.
+      .where('rail', 'in', rails)
       .where('next_query_at', 'is not', null)
       .where('next_query_at', '<=', now)
       .orderBy('query_attempts')

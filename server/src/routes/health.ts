@@ -9,13 +9,6 @@ const Readiness = Type.Object({
   missing: Type.Array(Type.String()),
 })
 
-/** What a rail needs, for a readiness answer that says what to set */
-const RAIL_NEEDS = {
-  xpay: 'virtual payment (PAYMENT_RAIL=xpay) is not configured: it needs WECHAT_APPSECRET, SESSION_KEY_ENCRYPTION_KEY, XPAY_OFFER_ID, XPAY_APP_KEY and MSG_PUSH_TOKEN',
-  wechatpay:
-    'WeChat Pay (PAYMENT_RAIL=wechatpay) is not configured: it needs WECHATPAY_MCHID, WECHATPAY_MERCHANT_SERIAL, WECHATPAY_MERCHANT_KEY_FILE, WECHATPAY_APIV3_KEY and a WeChat Pay public key or platform certificate',
-} as const
-
 export async function healthRoutes(app: App): Promise<void> {
   const { database, payments, config } = app.services
   app.get(
@@ -86,9 +79,11 @@ export async function healthRoutes(app: App): Promise<void> {
         checks.wechat = 'failed'
         missing.push('WeChat sign-in is not configured: set WECHAT_APPSECRET and SESSION_KEY_ENCRYPTION_KEY')
       }
-      if (!payments.railOf(config.PAYMENT_RAIL)) {
+      // The same sentence a refund or a reconciliation gives: the settings this rail still lacks.
+      const unconfigured = payments.unconfiguredReason(config.PAYMENT_RAIL)
+      if (unconfigured) {
         checks.payments = 'failed'
-        missing.push(RAIL_NEEDS[config.PAYMENT_RAIL])
+        missing.push(unconfigured)
       }
       const ready = missing.length === 0
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, missing })
