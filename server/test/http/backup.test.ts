@@ -24,6 +24,9 @@ function admin(env: NodeJS.ProcessEnv, ...args: string[]) {
  * `npm run admin -- backup <file>` copies a live SQLite database (the writer still holds it open,
  * with recent commits only in its WAL), and the copy opens on its own with the content and the money.
  */
+// Child processes on a loaded 2-core machine take seconds to start.
+jest.setTimeout(60000)
+
 describe('npm run admin -- backup', () => {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'beichen-backup-'))
   afterAll(() => fs.rmSync(folder, { recursive: true, force: true }))

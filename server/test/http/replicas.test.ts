@@ -206,6 +206,24 @@ describeOnPostgres('two API replicas on one PostgreSQL', () => {
       const stats = (await get(`${sim}/__control/stats`)).body
       return stats.calls['/xpay/query_order'] as number
     }
+    // A new order is due at once (RECONCILE_AFTER_MS=0): wait for its first query to be over.
+    const attempts = () =>
+      queryDatabase(async (db) =>
+        Number(
+          (
+            await db.kysely
+              .selectFrom('orders')
+              .select('query_attempts')
+              .where('out_trade_no', '=', outTradeNo)
+              .executeTakeFirstOrThrow()
+          ).query_attempts,
+        ),
+      )
+    const deadline = Date.now() + 10000
+    while ((await attempts()) < 1) {
+      if (Date.now() > deadline) throw new Error('the order was never asked about')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
     const before = await queries()
     // Due now, on both replicas' sweeps (every 100 ms); each query pushes it 30 s away.
     await queryDatabase((db) =>
