@@ -19,6 +19,7 @@ module.exports = tseslint.config(
       'dist/**',
       'dist-*/**',
       'dist*/**',
+      'console/dist/**',
       'coverage/**',
       '**/.swc/**',
       '**/.temp/**',
@@ -60,6 +61,7 @@ module.exports = tseslint.config(
       'test/weapp/**/*.{ts,js}',
       '*.{js,cjs,mjs,ts}',
       'test/app/*.{js,cjs}',
+      'console/vite.config.ts',
     ],
     languageOptions: { globals: { ...globals.node } },
   },
@@ -96,6 +98,20 @@ module.exports = tseslint.config(
       ...react.configs.flat['jsx-runtime'].rules,
       ...reactHooks.configs.recommended.rules,
       // TypeScript types the props
+      'react/prop-types': 'off',
+    },
+  },
+
+  // The operator console (console/): a browser app, React + hooks rules
+  {
+    files: ['console/src/**/*.{ts,tsx}'],
+    plugins: { react, 'react-hooks': reactHooks },
+    languageOptions: { ...react.configs.flat.recommended.languageOptions, globals: { ...globals.browser } },
+    settings: { react: { version: '18.3' } },
+    rules: {
+      ...react.configs.flat.recommended.rules,
+      ...react.configs.flat['jsx-runtime'].rules,
+      ...reactHooks.configs.recommended.rules,
       'react/prop-types': 'off',
     },
   },
@@ -195,6 +211,25 @@ module.exports = tseslint.config(
               group: ['**/server/**'],
               allowTypeImports: true,
               message: 'The app may import from server/ only with `import type`.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+
+  // The console bundles nothing of the server either: it talks to it over HTTP, types only.
+  {
+    files: ['console/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/**'],
+              allowTypeImports: true,
+              message: 'The console may import from server/ only with `import type`.',
             },
           ],
         },

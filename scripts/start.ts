@@ -5,6 +5,7 @@
  *      payments use instead of WeChat (see startWechatSimulator below);
  *   2. the API server (server/src/main.ts) on PORT (3000), SQLite at data/beichen.db; a new
  *      database gets the sample issues from content/ by itself;
+ *   2b. the operator console (console/), built into console/dist, which the API serves at /admin/;
  *   3. the mini-program, built once for WeChat into project.config.json's miniprogramRoot:
  *      open the repository root in WeChat DevTools (appid touristappid);
  *   4. the H5 preview, built against that API and served on H5_PORT (10086).
@@ -158,6 +159,15 @@ async function buildWeapp(): Promise<string> {
     pipeWithPrefix(watcher, 'weapp:watch')
   }
   return outDir
+}
+
+/** The operator console (console/), which the API serves from console/dist under /admin/. */
+async function buildConsole(): Promise<void> {
+  log('building the operator console (vite build) …')
+  await run('console', bin('vite'), ['build', '--config', 'console/vite.config.ts', '--logLevel', 'warn'])
+  if (!fs.existsSync(path.join(ROOT, 'console', 'dist', 'index.html'))) {
+    fail('the console build wrote no console/dist/index.html')
+  }
 }
 
 async function buildAndServeH5(): Promise<StaticServer> {
@@ -317,6 +327,7 @@ async function main(): Promise<void> {
     log(`NO_BUILD=1: the API and the WeChat simulator only (${API_BASE}, ${simulator}); Ctrl-C stops them`)
     return
   }
+  await buildConsole()
   const weappDir = await buildWeapp()
   const h5 = await buildAndServeH5()
 
@@ -326,6 +337,7 @@ async function main(): Promise<void> {
   const rows: Array<[string, string]> = [
     ['API', API_BASE],
     ['OpenAPI', `${API_BASE}/docs/json`],
+    ['Console', `${API_BASE}/admin/`],
     ['H5 preview', `http://localhost:${h5.port}/`],
     [
       'Mini-program',

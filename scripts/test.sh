@@ -217,10 +217,11 @@ step "ESLint" npx eslint .
 step "Prettier (format check)" npx prettier --check .
 
 # One TypeScript project per part; a part whose tsconfig is not written yet is skipped.
-for project in tsconfig.json server/tsconfig.json simulator/tsconfig.json; do
+for project in tsconfig.json server/tsconfig.json simulator/tsconfig.json console/tsconfig.json; do
   case $project in
     tsconfig.json) what='app' ;;
     server/*) what='server, scripts, benches, e2e and weapp tests' ;;
+    console/*) what='operator console' ;;
     *) what=${project%%/*} ;;
   esac
   if [ -f "$project" ]; then
@@ -236,6 +237,7 @@ done
 if [ "${SKIP_BUILD:-}" = 1 ]; then
   skip "Build: weapp" "SKIP_BUILD=1"
   skip "Build: H5 (for e2e)" "SKIP_BUILD=1"
+  skip "Build: operator console" "SKIP_BUILD=1"
 else
   step "Build: weapp (taro build --type weapp)" npx taro build --type weapp
   if [ -f bench/size.ts ]; then
@@ -245,6 +247,11 @@ else
   fi
   # The e2e harness swaps the placeholder for its own origin while serving the files.
   step "Build: H5 for e2e (taro build --type h5)" env TARO_APP_API_BASE="$E2E_API_PLACEHOLDER" TARO_APP_WECHAT_SIM_BASE="$E2E_WECHAT_SIM_PLACEHOLDER" npx taro build --type h5
+  # The API serves console/dist under /admin/; the console's e2e test signs in through it.
+  step "Build: operator console (vite build)" npx vite build --config console/vite.config.ts
+  if [ -f bench/console-size.ts ]; then
+    step "Size budget: console first load (bench/console-size.ts)" npx tsx bench/console-size.ts
+  fi
 fi
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,226 @@
+/** 订单: the list with filters, a drawer with the order and its ledger, and 退款 (finance, admin). */
+import { useState } from 'react'
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { Alert, App, Button, Card, Descriptions, Drawer, Form, Input, Select, Space, Table, Typography } from 'antd'
+import { api, errorText } from '../api'
+import { CursorPager, LedgerTable, OrderStatusTag, ReasonModal, useCursorPaging } from '../components'
+import { ORDER_STATUS, pick, RAIL_LABELS, text, time, yuan } from '../format'
+import { useCan } from '../session'
+import type { OrderDetail, OrderRow, Page } from '../types'
+
+interface Filters {
+  status?: string
+  rail?: string
+  userId?: string
+}
+
+/** Orders that may be refunded: paid for, VIP granted, nothing refunded yet. */
+const REFUNDABLE = new Set(['paid', 'fulfilled'])
+
+export function orderColumns(onOpen?: (id: number) => void) {
+  return [
+    { title: '订单', dataIndex: 'id', width: 80, render: (id: number) => `#${id}` },
+    {
+      title: '读者',
+      render: (_: unknown, row: OrderRow) => {
+        const name = pick(row, 'userName', 'nickname', 'readerName')
+        const id = pick(row, 'userId', 'readerId')
+        return name ? `${text(name)}${id ? ` (#${text(id)})` : ''}` : id ? `#${text(id)}` : '—'
+      },
+    },
+    { title: '套餐', render: (_: unknown, row: OrderRow) => text(pick(row, 'planName', 'planId')) },
+    { title: '金额', align: 'right' as const, render: (_: unknown, row: OrderRow) => yuan(row.amountFen) },
+    { title: '通道', render: (_: unknown, row: OrderRow) => RAIL_LABELS[String(row.rail)] ?? text(row.rail) },
+    { title: '状态', render: (_: unknown, row: OrderRow) => <OrderStatusTag status={row.status} /> },
+    { title: '下单时间', render: (_: unknown, row: OrderRow) => time(row.createdAt) },
+    { title: '支付时间', render: (_: unknown, row: OrderRow) => time(row.paidAt) },
+    ...(onOpen
+      ? [
+          {
+            title: '操作',
+            render: (_: unknown, row: OrderRow) => (
+              <Button type='link' size='small' onClick={() => onOpen(row.id)}>
+                详情
+              </Button>
+            ),
+          },
+        ]
+      : []),
+  ]
+}
+
+export default function Orders() {
+  const [filters, setFilters] = useState<Filters>({})
+  const [openId, setOpenId] = useState<number | null>(null)
+  const paging = useCursorPaging()
+  const list = useQuery({
+    queryKey: ['orders', filters, paging.cursor],
+    queryFn: () => api.get<Page<OrderRow>>('/orders', { ...filters, cursor: paging.cursor, limit: 20 }),
+    placeholderData: keepPreviousData,
+  })
+
+  return (
+    <Card>
+      <Form
+        layout='inline'
+        style={{ marginBottom: 16, rowGap: 8 }}
+        onFinish={(values: Filters) => {
+          setFilters({ ...values, userId: values.userId?.trim().replace(/^#/, '') || undefined })
+          paging.reset()
+        }}
+      >
+        <Form.Item label='状态' name='status'>
+          <Select
+            allowClear
+            placeholder='全部'
+            style={{ width: 120 }}
+            options={Object.entries(ORDER_STATUS).map(([value, { label }]) => ({ value, label }))}
+          />
+        </Form.Item>
+        <Form.Item label='通道' name='rail'>
+          <Select
+            allowClear
+            placeholder='全部'
+            style={{ width: 120 }}
+            options={Object.entries(RAIL_LABELS).map(([value, label]) => ({ value, label }))}
+          />
+        </Form.Item>
+        <Form.Item label='读者ID' name='userId' rules={[{ pattern: /^#?\d*$/, message: '请输入数字ID' }]}>
+          <Input allowClear placeholder='例如 12' style={{ width: 120 }} />
+        </Form.Item>
+        <Form.Item>
+          <Button type='primary' htmlType='submit'>
+            查询
+          </Button>
+        </Form.Item>
+      </Form>
+      {list.isError && (
+        <Alert
+          type='error'
+          showIcon
+          message='订单加载失败'
+          description={errorText(list.error)}
+          style={{ marginBottom: 16 }}
+        />
+      )}
+      <Table
+        rowKey='id'
+        size='middle'
+        loading={list.isFetching}
+        dataSource={list.data?.items ?? []}
+        columns={orderColumns(setOpenId)}
+        pagination={false}
+        onRow={(row) => ({ onDoubleClick: () => setOpenId(row.id) })}
+        locale={{ emptyText: '没有符合条件的订单' }}
+      />
+      <CursorPager paging={paging} nextCursor={list.data?.nextCursor} loading={list.isFetching} />
+      <OrderDrawer id={openId} onClose={() => setOpenId(null)} />
+    </Card>
+  )
+}
+
+export function OrderDrawer({ id, onClose }: { id: number | null; onClose(): void }) {
+  const { message } = App.useApp()
+  const queryClient = useQueryClient()
+  const canRefund = useCan('finance')
+  const [refunding, setRefunding] = useState(false)
+  const detail = useQuery({
+    queryKey: ['order', id],
+    queryFn: () => api.get<OrderDetail>(`/orders/${id}`),
+    enabled: id !== null,
+    // A refund settles when the rail says so: watch it until then.
+    refetchInterval: (query) => (query.state.data?.order.status === 'refunding' ? 2000 : false),
+  })
+  const refund = useMutation({
+    mutationFn: (reason: string) => api.post(`/orders/${id}/refund`, { reason }),
+    onSuccess: () => {
+      setRefunding(false)
+      void message.success('退款已提交')
+      void queryClient.invalidateQueries({ queryKey: ['order', id] })
+      void queryClient.invalidateQueries({ queryKey: ['orders'] })
+      void queryClient.invalidateQueries({ queryKey: ['dashboard'] })
+      void queryClient.invalidateQueries({ queryKey: ['reader'] })
+    },
+    onError: (error) => void message.error(`退款失败：${errorText(error)}`),
+  })
+  const order = detail.data?.order
+
+  return (
+    <Drawer
+      open={id !== null}
+      onClose={onClose}
+      width={760}
+      title={id !== null ? `订单 #${id}` : ''}
+      destroyOnHidden
+      extra={
+        canRefund &&
+        order &&
+        REFUNDABLE.has(String(order.status)) && (
+          <Button danger onClick={() => setRefunding(true)}>
+            退款
+          </Button>
+        )
+      }
+    >
+      {detail.isError && <Alert type='error' showIcon message='订单加载失败' description={errorText(detail.error)} />}
+      {detail.isPending && id !== null && <Typography.Text type='secondary'>加载中…</Typography.Text>}
+      {order && (
+        <Space direction='vertical' size='large' style={{ width: '100%' }}>
+          <Descriptions bordered size='small' column={2}>
+            <Descriptions.Item label='状态'>
+              <OrderStatusTag status={order.status} />
+            </Descriptions.Item>
+            <Descriptions.Item label='金额'>{yuan(order.amountFen)}</Descriptions.Item>
+            <Descriptions.Item label='商户订单号' span={2}>
+              <Typography.Text copyable>{text(order.outTradeNo)}</Typography.Text>
+            </Descriptions.Item>
+            <Descriptions.Item label='读者'>
+              {text(pick(order, 'userName', 'nickname'))} {pick(order, 'userId') ? `(#${text(order.userId)})` : ''}
+            </Descriptions.Item>
+            <Descriptions.Item label='套餐'>{text(pick(order, 'planName', 'planId'))}</Descriptions.Item>
+            <Descriptions.Item label='通道'>{RAIL_LABELS[String(order.rail)] ?? text(order.rail)}</Descriptions.Item>
+            <Descriptions.Item label='微信交易号'>{text(pick(order, 'transactionId'))}</Descriptions.Item>
+            <Descriptions.Item label='下单时间'>{time(order.createdAt)}</Descriptions.Item>
+            <Descriptions.Item label='支付时间'>{time(order.paidAt)}</Descriptions.Item>
+            <Descriptions.Item label='会员开通'>
+              {pick(order, 'grantedFrom', 'grantedUntil')
+                ? `${time(order.grantedFrom)} 至 ${time(order.grantedUntil)}`
+                : time(pick(order, 'fulfilledAt'))}
+            </Descriptions.Item>
+            <Descriptions.Item label='已退款'>
+              {yuan(pick(order, 'refundedFen') ?? 0)} {pick(order, 'refundedAt') ? time(order.refundedAt) : ''}
+            </Descriptions.Item>
+            {pick(order, 'refundFailure') !== undefined && (
+              <Descriptions.Item label='退款失败原因' span={2}>
+                <Typography.Text type='danger'>{text(order.refundFailure)}</Typography.Text>
+              </Descriptions.Item>
+            )}
+          </Descriptions>
+          <div>
+            <Typography.Title level={5}>资金流水</Typography.Title>
+            <LedgerTable rows={detail.data?.ledger ?? []} />
+          </div>
+        </Space>
+      )}
+      <ReasonModal
+        open={refunding}
+        title={`退款订单 #${id ?? ''}`}
+        okText='确认退款'
+        danger
+        loading={refund.isPending}
+        description={
+          order && (
+            <Alert
+              type='warning'
+              showIcon
+              style={{ marginBottom: 16 }}
+              message={`将全额退款 ${yuan(order.amountFen)}，并相应缩短该读者的会员期。此操作不可撤销。`}
+            />
+          )
+        }
+        onCancel={() => setRefunding(false)}
+        onSubmit={({ reason }) => refund.mutate(reason)}
+      />
+    </Drawer>
+  )
+}
