@@ -1,40 +1,29 @@
 /** Pieces several screens share: status tags, the ledger table, cursor paging, a reason dialog. */
 import { useState } from 'react'
 import { Button, Form, Input, InputNumber, Modal, Space, Table, Tag, Typography } from 'antd'
-import { LEDGER_EVENTS, LEDGER_SOURCES, ORDER_STATUS, pick, text, time, yuan } from './format'
-import type { Loose } from './types'
+import { LEDGER_EVENTS, LEDGER_SOURCES, ORDER_STATUS, text, time, yuan } from './format'
+import type { LedgerRow } from './types'
 
 export function OrderStatusTag({ status }: { status: unknown }) {
   const known = ORDER_STATUS[String(status)]
   return <Tag color={known?.color}>{known?.label ?? text(status)}</Tag>
 }
 
-export function LedgerTable({ rows }: { rows: Loose[] }) {
+export function LedgerTable({ rows }: { rows: LedgerRow[] }) {
   return (
     <Table
       size='small'
       pagination={false}
-      rowKey={(row, index) => String(pick(row, 'id') ?? index)}
+      rowKey='id'
       dataSource={rows}
       locale={{ emptyText: '暂无流水' }}
       columns={[
-        { title: '时间', width: 170, render: (_, row: Loose) => time(pick(row, 'createdAt', 'at', 'time')) },
-        {
-          title: '事件',
-          render: (_, row: Loose) => {
-            const event = String(pick(row, 'event', 'kind', 'type') ?? '')
-            return LEDGER_EVENTS[event] ?? text(event)
-          },
-        },
-        { title: '金额', align: 'right', render: (_, row: Loose) => yuan(pick(row, 'amountFen', 'amount')) },
-        {
-          title: '来源',
-          render: (_, row: Loose) => {
-            const source = String(pick(row, 'source') ?? '')
-            return LEDGER_SOURCES[source] ?? text(source)
-          },
-        },
-        { title: '说明', render: (_, row: Loose) => text(pick(row, 'detail', 'note', 'reason')) },
+        { title: '时间', width: 170, render: (_, row: LedgerRow) => time(row.createdAt) },
+        { title: '事件', render: (_, row: LedgerRow) => LEDGER_EVENTS[row.event] ?? text(row.event) },
+        { title: '订单', render: (_, row: LedgerRow) => (row.orderId ? `#${row.orderId}` : '—') },
+        { title: '金额', align: 'right', render: (_, row: LedgerRow) => yuan(row.amountFen) },
+        { title: '来源', render: (_, row: LedgerRow) => LEDGER_SOURCES[row.source] ?? text(row.source) },
+        { title: '说明', render: (_, row: LedgerRow) => text(row.detail) },
       ]}
     />
   )
@@ -107,6 +96,7 @@ export function ReasonModal({
   okText,
   danger,
   withDays,
+  maxReason = 200,
   description,
   loading,
   onCancel,
@@ -117,6 +107,8 @@ export function ReasonModal({
   okText: string
   danger?: boolean
   withDays?: boolean
+  /** The API's limit on the reason's length */
+  maxReason?: number
   description?: React.ReactNode
   loading?: boolean
   onCancel(): void
@@ -150,7 +142,7 @@ export function ReasonModal({
               },
             ]}
           >
-            <InputNumber precision={0} min={-3650} max={3650} style={{ width: '100%' }} placeholder='例如 30 或 -7' />
+            <InputNumber precision={0} min={-3660} max={3660} style={{ width: '100%' }} placeholder='例如 30 或 -7' />
           </Form.Item>
         )}
         <Form.Item
@@ -158,10 +150,10 @@ export function ReasonModal({
           name='reason'
           rules={[
             { required: true, whitespace: true, message: '请填写原因' },
-            { max: 200, message: '原因不超过 200 字' },
+            { max: maxReason, message: `原因不超过 ${maxReason} 字` },
           ]}
         >
-          <Input.TextArea rows={3} placeholder='将记录在操作日志中' showCount maxLength={200} />
+          <Input.TextArea rows={3} placeholder='将记录在操作日志中' showCount maxLength={maxReason} />
         </Form.Item>
       </Form>
     </Modal>

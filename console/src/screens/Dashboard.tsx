@@ -1,9 +1,9 @@
 /** 概览: today's and this week's numbers, and whether payments are healthy. */
 import { useQuery } from '@tanstack/react-query'
-import { Alert, Card, Col, Descriptions, Row, Skeleton, Statistic, Table, Tag } from 'antd'
+import { Alert, Card, Col, Descriptions, Row, Skeleton, Space, Statistic, Table, Tag } from 'antd'
 import { api, errorText } from '../api'
-import { pick, RAIL_LABELS, text, time, yuan } from '../format'
-import type { Dashboard as DashboardData, Loose, Period } from '../types'
+import { RAIL_LABELS, text, time, yuan } from '../format'
+import type { Dashboard as DashboardData, Period } from '../types'
 
 const FIGURES: Array<{ key: keyof Period; label: string; money?: boolean }> = [
   { key: 'views', label: '阅读量' },
@@ -32,16 +32,18 @@ function PeriodCard({ title, period }: { title: string; period?: Period }) {
   )
 }
 
-function describeReconcile(value: unknown): string {
-  if (value === null || value === undefined) return '尚未运行'
-  if (typeof value === 'string' || typeof value === 'number') return time(value)
-  const row = value as Loose
-  const at = pick(row, 'at', 'finishedAt', 'ranAt', 'startedAt', 'time')
-  const rest = Object.entries(row)
-    .filter(([key]) => !['at', 'finishedAt', 'ranAt', 'startedAt', 'time'].includes(key))
-    .map(([key, v]) => `${key}: ${text(v)}`)
-    .join('，')
-  return [at ? time(at) : null, rest || null].filter(Boolean).join('　')
+type Reconcile = DashboardData['payments']['lastReconcile']
+
+function describeReconcile(value: Reconcile | undefined): string {
+  if (!value) return '—'
+  if (value.running) return `对账进行中（租约至 ${time(value.leaseExpiresAt)}）`
+  return value.lastSweepEntryAt ? `最近一次对账记录：${time(value.lastSweepEntryAt)}` : '尚无对账记录'
+}
+
+const JOB_LABELS: Record<string, string> = {
+  reconcile: '支付对账',
+  'subscription-sweep': '新刊通知',
+  'view-flush': '阅读量写入',
 }
 
 export default function Dashboard() {
@@ -53,17 +55,11 @@ export default function Dashboard() {
   if (query.isPending) return <Skeleton active />
   if (query.isError) return <Alert type='error' showIcon message='概览加载失败' description={errorText(query.error)} />
   const { today, week, payments, jobs } = query.data
-  const jobRows = (jobs ?? []).map((job, index) => ({ ...job, key: String(pick(job, 'name', 'id') ?? index) }))
 
   return (
     <div style={{ display: 'flex', flexDirection: 'column', gap: 16 }}>
-      {payments?.safeMode && (
-        <Alert
-          type='warning'
-          showIcon
-          message='支付处于安全模式'
-          description='新订单暂停，已有订单仍会通过通知和对账结算。'
-        />
+      {payments && !payments.sells && (
+        <Alert type='warning' showIcon message='支付通道未配置' description='读者目前无法购买会员。' />
       )}
       <PeriodCard title='今日' period={today} />
       <PeriodCard title='近7天' period={week} />
@@ -75,8 +71,8 @@ export default function Dashboard() {
           <Descriptions.Item label='售卖'>
             {payments?.sells ? <Tag color='green'>正常售卖</Tag> : <Tag color='red'>未售卖</Tag>}
           </Descriptions.Item>
-          <Descriptions.Item label='安全模式'>
-            {payments?.safeMode ? <Tag color='orange'>开启</Tag> : <Tag>关闭</Tag>}
+          <Descriptions.Item label='消息推送'>
+            {payments?.safeMode ? <Tag color='green'>安全模式（加密）</Tag> : <Tag color='orange'>明文模式</Tag>}
           </Descriptions.Item>
           <Descriptions.Item label='近1小时支付通知'>{text(payments?.notificationsLastHour)}</Descriptions.Item>
           <Descriptions.Item label='最近对账'>{describeReconcile(payments?.lastReconcile)}</Descriptions.Item>
@@ -86,23 +82,24 @@ export default function Dashboard() {
         <Table
           size='small'
           pagination={false}
-          dataSource={jobRows}
-          locale={{ emptyText: '暂无任务信息' }}
+          rowKey='name'
+          dataSource={jobs ?? []}
+          locale={{ emptyText: '暂无运行中的任务' }}
           columns={[
-            { title: '任务', render: (_, row: Loose) => text(pick(row, 'label', 'name', 'id')) },
+            { title: '任务', render: (_, row) => JOB_LABELS[row.name] ?? row.name },
+            { title: '执行实例', render: (_, row) => text(row.holder) },
             {
-              title: '状态',
-              render: (_, row: Loose) => {
-                const status = pick(row, 'status', 'state')
-                const ok = pick(row, 'ok', 'healthy')
-                if (ok === false || status === 'failed' || status === 'error')
-                  return <Tag color='red'>{text(status ?? '异常')}</Tag>
-                return <Tag color='green'>{text(status ?? '正常')}</Tag>
+              title: '租约到期',
+              render: (_, row) => {
+                const expired = Date.parse(row.expiresAt) < Date.now()
+                return (
+                  <Space>
+                    {time(row.expiresAt)}
+                    {expired ? <Tag>空闲</Tag> : <Tag color='processing'>运行中</Tag>}
+                  </Space>
+                )
               },
             },
-            { title: '上次运行', render: (_, row: Loose) => time(pick(row, 'lastRunAt', 'lastRun', 'at', 'ranAt')) },
-            { title: '下次运行', render: (_, row: Loose) => time(pick(row, 'nextRunAt', 'nextRun')) },
-            { title: '说明', render: (_, row: Loose) => text(pick(row, 'detail', 'message', 'error', 'holder')) },
           ]}
         />
       </Card>

@@ -23,10 +23,10 @@ import {
   Upload,
 } from 'antd'
 import { api, errorText } from '../api'
-import { CursorPager, JsonBlock, useCursorPaging } from '../components'
-import { ISSUE_STATUS, pick, text, time } from '../format'
+import { CursorPager, useCursorPaging } from '../components'
+import { ISSUE_STATUS, text, time } from '../format'
 import { useCan } from '../session'
-import type { CheckResult, IssueRow, Loose, Page } from '../types'
+import type { CheckResult, ImportResult, IssuePage, IssueRow } from '../types'
 
 interface Filters {
   status?: string
@@ -47,7 +47,7 @@ export default function Issues() {
   const paging = useCursorPaging()
   const list = useQuery({
     queryKey: ['issues', filters, paging.cursor],
-    queryFn: () => api.get<Page<IssueRow>>('/issues', { ...filters, cursor: paging.cursor, limit: 20 }),
+    queryFn: () => api.get<IssuePage>('/issues', { ...filters, cursor: paging.cursor, limit: 20 }),
     placeholderData: keepPreviousData,
   })
   const toggle = useMutation({
@@ -111,18 +111,21 @@ export default function Issues() {
         locale={{ emptyText: '没有符合条件的期刊' }}
         columns={[
           { title: 'ID', dataIndex: 'id', width: 70 },
-          { title: '标题', render: (_, row: IssueRow) => text(pick(row, 'title')) },
           {
-            title: '地区',
-            render: (_, row: IssueRow) => {
-              const region = pick(row, 'regionName', 'region')
-              return text(typeof region === 'object' && region ? pick(region as Loose, 'name', 'slug') : region)
-            },
+            title: '标题',
+            render: (_, row: IssueRow) => (
+              <Space size={4}>
+                {text(row.title)}
+                {row.vip && <Tag color='gold'>VIP</Tag>}
+              </Space>
+            ),
           },
-          { title: '期号', render: (_, row: IssueRow) => text(pick(row, 'number', 'issueNumber')) },
+          { title: '地区', render: (_, row: IssueRow) => text(row.region?.name ?? row.region?.code) },
+          { title: '栏目', render: (_, row: IssueRow) => text(row.column?.name) },
+          { title: '期号', render: (_, row: IssueRow) => text(row.number) },
           { title: '状态', render: (_, row: IssueRow) => <StatusTag status={row.status} /> },
-          { title: '发布时间', render: (_, row: IssueRow) => time(pick(row, 'publishedAt')) },
-          { title: '更新时间', render: (_, row: IssueRow) => time(pick(row, 'updatedAt')) },
+          { title: '发布时间', render: (_, row: IssueRow) => time(row.publishedAt) },
+          { title: '阅读', align: 'right' as const, render: (_, row: IssueRow) => text(row.views) },
           ...(canEdit
             ? [
                 {
@@ -179,9 +182,17 @@ function ImportDrawer({ open, onClose }: { open: boolean; onClose(): void }) {
     onError: (error) => void message.error(`检查失败：${errorText(error)}`),
   })
   const commit = useMutation({
-    mutationFn: () => api.post<Loose>('/issues/import', { markdown, fileName }),
-    onSuccess: () => {
-      void message.success('导入成功')
+    mutationFn: () => api.post<ImportResult>('/issues/import', { markdown, fileName }),
+    onSuccess: (imported) => {
+      if (imported && imported.saved === false) {
+        setChecked({ markdown, result: imported })
+        void message.error('未导入：请先修正问题')
+        return
+      }
+      const outcome = imported?.outcome
+      void message.success(
+        outcome === 'unchanged' ? '内容未变化' : outcome === 'created' ? '已导入新期刊' : '已更新期刊',
+      )
       void queryClient.invalidateQueries({ queryKey: ['issues'] })
       setMarkdown('')
       setFileName(undefined)
@@ -251,19 +262,31 @@ function ImportDrawer({ open, onClose }: { open: boolean; onClose(): void }) {
         {result?.issue && (
           <Card size='small' title='解析结果'>
             <Descriptions size='small' column={2}>
-              {Object.entries(result.issue)
-                .filter(([, value]) => typeof value !== 'object' || value === null)
-                .map(([key, value]) => (
-                  <Descriptions.Item key={key} label={key}>
-                    {/At$/.test(key) ? time(value) : text(value)}
-                  </Descriptions.Item>
-                ))}
+              <Descriptions.Item label='标题'>{result.issue.title}</Descriptions.Item>
+              <Descriptions.Item label='标识'>{result.issue.slug}</Descriptions.Item>
+              <Descriptions.Item label='地区'>{result.issue.region}</Descriptions.Item>
+              <Descriptions.Item label='期号'>{result.issue.number}</Descriptions.Item>
+              <Descriptions.Item label='状态'>
+                <StatusTag status={result.issue.status} />
+              </Descriptions.Item>
+              <Descriptions.Item label='VIP内容'>{result.issue.vip ? '有' : '无'}</Descriptions.Item>
             </Descriptions>
           </Card>
         )}
-        {result?.diff !== undefined && result.diff !== null && (
+        {result?.diff && (
           <Card size='small' title='与线上版本的差异'>
-            <Diff diff={result.diff} />
+            {result.diff.created ? (
+              <Typography.Text>这是一期新期刊，导入后将新建。</Typography.Text>
+            ) : !result.diff.changed ? (
+              <Typography.Text type='secondary'>与线上版本相同，导入不会有任何改动。</Typography.Text>
+            ) : (
+              <Space wrap>
+                <Typography.Text>将更新：</Typography.Text>
+                {result.diff.fields.map((field) => (
+                  <Tag key={field}>{FIELD_LABELS[field] ?? field}</Tag>
+                ))}
+              </Space>
+            )}
           </Card>
         )}
       </Space>
@@ -271,21 +294,20 @@ function ImportDrawer({ open, onClose }: { open: boolean; onClose(): void }) {
   )
 }
 
-/** A diff as text (+/- lines coloured) or as whatever structure the API sends. */
-function Diff({ diff }: { diff: unknown }) {
-  if (typeof diff !== 'string') return <JsonBlock value={diff} />
-  return (
-    <pre style={{ margin: 0, maxHeight: 400, overflow: 'auto', fontSize: 12 }}>
-      {diff.split('\n').map((line, index) => (
-        <div
-          key={index}
-          style={{
-            background: line.startsWith('+') ? '#f6ffed' : line.startsWith('-') ? '#fff1f0' : undefined,
-          }}
-        >
-          {line || ' '}
-        </div>
-      ))}
-    </pre>
-  )
+/** Names of the stored fields a re-import may change */
+const FIELD_LABELS: Record<string, string> = {
+  title: '标题',
+  topic: '主题',
+  author: '作者',
+  summary: '摘要',
+  cover: '封面',
+  tags: '标签',
+  status: '状态',
+  access: '权限',
+  body: '正文',
+  publishedAt: '发布时间',
+  number: '期号',
+  region: '地区',
+  column: '栏目',
+  paywall: 'VIP分隔',
 }

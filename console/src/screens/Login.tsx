@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { Alert, Button, Card, Form, Input, Result, Spin, Tabs, Typography } from 'antd'
 import { api, errorText } from '../api'
-import type { Operator, Session } from '../types'
+import type { ScanStatus, ScanTicket, Session } from '../types'
 
 interface Props {
   onSignedIn(session: Session): void
@@ -78,22 +78,10 @@ function PasswordSignIn({ onSignedIn }: Props) {
   )
 }
 
-interface Ticket {
-  ticket: string
-  codeUrl: string
-  expiresAt: string | number
-}
-
-interface TicketState {
-  status: 'waiting' | 'confirmed' | 'refused' | 'expired'
-  operator?: Operator
-  csrfToken?: string
-}
-
 function ScanSignIn({ onSignedIn }: Props) {
   const ticket = useQuery({
     queryKey: ['scan-ticket'],
-    queryFn: () => api.post<Ticket>('/session/scan', {}, { expectUnauthorized: true }),
+    queryFn: () => api.post<ScanTicket>('/session/scan', {}, { expectUnauthorized: true }),
     staleTime: Infinity,
     gcTime: 0,
     retry: false,
@@ -102,7 +90,7 @@ function ScanSignIn({ onSignedIn }: Props) {
   const poll = useQuery({
     queryKey: ['scan-ticket', id],
     queryFn: () =>
-      api.get<TicketState>(`/session/scan/${encodeURIComponent(id!)}`, undefined, { expectUnauthorized: true }),
+      api.get<ScanStatus>(`/session/scan/${encodeURIComponent(id!)}`, undefined, { expectUnauthorized: true }),
     enabled: Boolean(id),
     gcTime: 0,
     refetchInterval: (query) => (!query.state.data || query.state.data.status === 'waiting' ? 2000 : false),

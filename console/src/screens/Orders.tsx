@@ -2,11 +2,12 @@
 import { useState } from 'react'
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { Alert, App, Button, Card, Descriptions, Drawer, Form, Input, Select, Space, Table, Typography } from 'antd'
+import type { ColumnsType } from 'antd/es/table'
 import { api, errorText } from '../api'
 import { CursorPager, LedgerTable, OrderStatusTag, ReasonModal, useCursorPaging } from '../components'
-import { ORDER_STATUS, pick, RAIL_LABELS, text, time, yuan } from '../format'
+import { ORDER_STATUS, RAIL_LABELS, text, time, yuan } from '../format'
 import { useCan } from '../session'
-import type { OrderDetail, OrderRow, Page } from '../types'
+import type { OrderDetail, OrderPage, OrderRow } from '../types'
 
 interface Filters {
   status?: string
@@ -14,39 +15,29 @@ interface Filters {
   userId?: string
 }
 
-/** Orders that may be refunded: paid for, VIP granted, nothing refunded yet. */
+/** Orders a refund may start from: paid for and not refunded yet (the API has the last word). */
 const REFUNDABLE = new Set(['paid', 'fulfilled'])
 
-export function orderColumns(onOpen?: (id: number) => void) {
-  return [
+export function orderColumns(onOpen: (id: number) => void, withReader = true): ColumnsType<OrderRow> {
+  const columns: ColumnsType<OrderRow> = [
     { title: '订单', dataIndex: 'id', width: 80, render: (id: number) => `#${id}` },
+    { title: '读者', render: (_, row) => `#${row.userId}` },
+    { title: '套餐', render: (_, row) => text(row.planName || row.planId) },
+    { title: '金额', align: 'right', render: (_, row) => yuan(row.amountFen) },
+    { title: '通道', render: (_, row) => RAIL_LABELS[row.rail] ?? text(row.rail) },
+    { title: '状态', render: (_, row) => <OrderStatusTag status={row.status} /> },
+    { title: '下单时间', render: (_, row) => time(row.createdAt) },
+    { title: '支付时间', render: (_, row) => time(row.paidAt) },
     {
-      title: '读者',
-      render: (_: unknown, row: OrderRow) => {
-        const name = pick(row, 'userName', 'nickname', 'readerName')
-        const id = pick(row, 'userId', 'readerId')
-        return name ? `${text(name)}${id ? ` (#${text(id)})` : ''}` : id ? `#${text(id)}` : '—'
-      },
+      title: '操作',
+      render: (_, row) => (
+        <Button type='link' size='small' onClick={() => onOpen(row.id)}>
+          详情
+        </Button>
+      ),
     },
-    { title: '套餐', render: (_: unknown, row: OrderRow) => text(pick(row, 'planName', 'planId')) },
-    { title: '金额', align: 'right' as const, render: (_: unknown, row: OrderRow) => yuan(row.amountFen) },
-    { title: '通道', render: (_: unknown, row: OrderRow) => RAIL_LABELS[String(row.rail)] ?? text(row.rail) },
-    { title: '状态', render: (_: unknown, row: OrderRow) => <OrderStatusTag status={row.status} /> },
-    { title: '下单时间', render: (_: unknown, row: OrderRow) => time(row.createdAt) },
-    { title: '支付时间', render: (_: unknown, row: OrderRow) => time(row.paidAt) },
-    ...(onOpen
-      ? [
-          {
-            title: '操作',
-            render: (_: unknown, row: OrderRow) => (
-              <Button type='link' size='small' onClick={() => onOpen(row.id)}>
-                详情
-              </Button>
-            ),
-          },
-        ]
-      : []),
   ]
+  return withReader ? columns : columns.filter((column) => column.title !== '读者')
 }
 
 export default function Orders() {
@@ -55,7 +46,7 @@ export default function Orders() {
   const paging = useCursorPaging()
   const list = useQuery({
     queryKey: ['orders', filters, paging.cursor],
-    queryFn: () => api.get<Page<OrderRow>>('/orders', { ...filters, cursor: paging.cursor, limit: 20 }),
+    queryFn: () => api.get<OrderPage>('/orders', { ...filters, cursor: paging.cursor, limit: 20 }),
     placeholderData: keepPreviousData,
   })
 
@@ -136,10 +127,9 @@ export function OrderDrawer({ id, onClose }: { id: number | null; onClose(): voi
     onSuccess: () => {
       setRefunding(false)
       void message.success('退款已提交')
-      void queryClient.invalidateQueries({ queryKey: ['order', id] })
-      void queryClient.invalidateQueries({ queryKey: ['orders'] })
-      void queryClient.invalidateQueries({ queryKey: ['dashboard'] })
-      void queryClient.invalidateQueries({ queryKey: ['reader'] })
+      for (const key of ['order', 'orders', 'dashboard', 'reader', 'readers']) {
+        void queryClient.invalidateQueries({ queryKey: [key] })
+      }
     },
     onError: (error) => void message.error(`退款失败：${errorText(error)}`),
   })
@@ -149,13 +139,13 @@ export function OrderDrawer({ id, onClose }: { id: number | null; onClose(): voi
     <Drawer
       open={id !== null}
       onClose={onClose}
-      width={760}
+      width={800}
       title={id !== null ? `订单 #${id}` : ''}
       destroyOnHidden
       extra={
         canRefund &&
         order &&
-        REFUNDABLE.has(String(order.status)) && (
+        REFUNDABLE.has(order.status) && (
           <Button danger onClick={() => setRefunding(true)}>
             退款
           </Button>
@@ -168,31 +158,27 @@ export function OrderDrawer({ id, onClose }: { id: number | null; onClose(): voi
         <Space direction='vertical' size='large' style={{ width: '100%' }}>
           <Descriptions bordered size='small' column={2}>
             <Descriptions.Item label='状态'>
-              <OrderStatusTag status={order.status} />
+              <span data-testid='order-status'>
+                <OrderStatusTag status={order.status} />
+              </span>
             </Descriptions.Item>
             <Descriptions.Item label='金额'>{yuan(order.amountFen)}</Descriptions.Item>
             <Descriptions.Item label='商户订单号' span={2}>
-              <Typography.Text copyable>{text(order.outTradeNo)}</Typography.Text>
+              <Typography.Text copyable>{order.outTradeNo}</Typography.Text>
             </Descriptions.Item>
-            <Descriptions.Item label='读者'>
-              {text(pick(order, 'userName', 'nickname'))} {pick(order, 'userId') ? `(#${text(order.userId)})` : ''}
-            </Descriptions.Item>
-            <Descriptions.Item label='套餐'>{text(pick(order, 'planName', 'planId'))}</Descriptions.Item>
-            <Descriptions.Item label='通道'>{RAIL_LABELS[String(order.rail)] ?? text(order.rail)}</Descriptions.Item>
-            <Descriptions.Item label='微信交易号'>{text(pick(order, 'transactionId'))}</Descriptions.Item>
+            <Descriptions.Item label='读者'>#{order.userId}</Descriptions.Item>
+            <Descriptions.Item label='套餐'>{text(order.planName || order.planId)}</Descriptions.Item>
+            <Descriptions.Item label='通道'>{RAIL_LABELS[order.rail] ?? text(order.rail)}</Descriptions.Item>
+            <Descriptions.Item label='微信交易号'>{text(order.transactionId)}</Descriptions.Item>
             <Descriptions.Item label='下单时间'>{time(order.createdAt)}</Descriptions.Item>
             <Descriptions.Item label='支付时间'>{time(order.paidAt)}</Descriptions.Item>
-            <Descriptions.Item label='会员开通'>
-              {pick(order, 'grantedFrom', 'grantedUntil')
-                ? `${time(order.grantedFrom)} 至 ${time(order.grantedUntil)}`
-                : time(pick(order, 'fulfilledAt'))}
-            </Descriptions.Item>
+            <Descriptions.Item label='开通时间'>{time(order.fulfilledAt)}</Descriptions.Item>
             <Descriptions.Item label='已退款'>
-              {yuan(pick(order, 'refundedFen') ?? 0)} {pick(order, 'refundedAt') ? time(order.refundedAt) : ''}
+              {yuan(order.refundedFen ?? 0)} {order.refundedAt ? time(order.refundedAt) : ''}
             </Descriptions.Item>
-            {pick(order, 'refundFailure') !== undefined && (
+            {order.refundFailure && (
               <Descriptions.Item label='退款失败原因' span={2}>
-                <Typography.Text type='danger'>{text(order.refundFailure)}</Typography.Text>
+                <Typography.Text type='danger'>{order.refundFailure}</Typography.Text>
               </Descriptions.Item>
             )}
           </Descriptions>
@@ -207,6 +193,7 @@ export function OrderDrawer({ id, onClose }: { id: number | null; onClose(): voi
         title={`退款订单 #${id ?? ''}`}
         okText='确认退款'
         danger
+        maxReason={80}
         loading={refund.isPending}
         description={
           order && (

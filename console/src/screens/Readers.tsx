@@ -1,21 +1,18 @@
-/** 读者: search, a drawer with membership, VIP history and orders, and 调整会员 (± days with a reason). */
+/** 读者: search, a drawer with VIP status, VIP history and orders, and 调整会员 (± days with a reason). */
 import { useState } from 'react'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { Alert, App, Button, Card, Descriptions, Drawer, Input, Space, Table, Tag, Typography } from 'antd'
 import { api, errorText } from '../api'
-import { ReasonModal } from '../components'
-import { pick, text, time } from '../format'
+import { LedgerTable, ReasonModal } from '../components'
+import { text, time } from '../format'
 import { useCan } from '../session'
-import type { Loose, Page, ReaderDetail, ReaderRow } from '../types'
+import type { ReaderDetail, ReaderPage, ReaderRow, VipResult } from '../types'
 import { OrderDrawer, orderColumns } from './Orders'
 
-const VIP_UNTIL = ['vipExpiresAt', 'vipUntil', 'membershipExpiresAt', 'expiresAt']
-
-function vipTag(until: unknown) {
-  if (!until) return <Tag>非会员</Tag>
-  const ms = typeof until === 'number' ? until : Date.parse(String(until))
-  if (Number.isFinite(ms) && ms <= Date.now()) return <Tag>已过期 {time(until)}</Tag>
-  return <Tag color='gold'>VIP 至 {time(until)}</Tag>
+function VipTag({ vip }: { vip?: ReaderRow['vip'] }) {
+  if (!vip?.expiresAt) return <Tag>非会员</Tag>
+  if (!vip.active) return <Tag>已过期 {time(vip.expiresAt)}</Tag>
+  return <Tag color='gold'>VIP 至 {time(vip.expiresAt)}</Tag>
 }
 
 export default function Readers() {
@@ -23,7 +20,7 @@ export default function Readers() {
   const [openId, setOpenId] = useState<number | null>(null)
   const list = useQuery({
     queryKey: ['readers', q],
-    queryFn: () => api.get<Page<ReaderRow>>('/readers', { q }),
+    queryFn: () => api.get<ReaderPage>('/readers', { q }),
     enabled: q !== '',
   })
   return (
@@ -31,8 +28,8 @@ export default function Readers() {
       <Input.Search
         allowClear
         enterButton='搜索'
-        placeholder='昵称、手机号或读者ID（#12）'
-        style={{ maxWidth: 480, marginBottom: 16 }}
+        placeholder='读者ID（#12）、昵称、手机号后4位或分享码'
+        style={{ maxWidth: 520, marginBottom: 16 }}
         onSearch={(value) => setQ(value.trim())}
         loading={list.isFetching}
       />
@@ -45,7 +42,7 @@ export default function Readers() {
           style={{ marginBottom: 16 }}
         />
       )}
-      <Table
+      <Table<ReaderRow>
         rowKey='id'
         dataSource={list.data?.items ?? []}
         loading={list.isFetching}
@@ -54,13 +51,14 @@ export default function Readers() {
         onRow={(row) => ({ onDoubleClick: () => setOpenId(row.id) })}
         columns={[
           { title: 'ID', dataIndex: 'id', width: 80, render: (id: number) => `#${id}` },
-          { title: '昵称', render: (_, row: ReaderRow) => text(pick(row, 'nickname', 'name')) },
-          { title: '手机号', render: (_, row: ReaderRow) => text(pick(row, 'phone', 'phoneMasked')) },
-          { title: '会员', render: (_, row: ReaderRow) => vipTag(pick(row, ...VIP_UNTIL)) },
-          { title: '注册时间', render: (_, row: ReaderRow) => time(pick(row, 'createdAt')) },
+          { title: '昵称', render: (_, row) => text(row.nickname) },
+          { title: '手机号', render: (_, row) => text(row.phone) },
+          { title: '会员', render: (_, row) => <VipTag vip={row.vip} /> },
+          { title: '注册时间', render: (_, row) => time(row.createdAt) },
+          { title: '最近登录', render: (_, row) => time(row.lastLoginAt) },
           {
             title: '操作',
-            render: (_, row: ReaderRow) => (
+            render: (_, row) => (
               <Button type='link' size='small' onClick={() => setOpenId(row.id)}>
                 详情
               </Button>
@@ -85,25 +83,23 @@ function ReaderDrawer({ id, onClose }: { id: number | null; onClose(): void }) {
     enabled: id !== null,
   })
   const adjust = useMutation({
-    mutationFn: (values: { days: number; reason: string }) => api.post(`/readers/${id}/vip`, values),
-    onSuccess: (_, values) => {
+    mutationFn: (values: { days: number; reason: string }) => api.post<VipResult>(`/readers/${id}/vip`, values),
+    onSuccess: (result, values) => {
       setAdjusting(false)
-      void message.success(values.days > 0 ? `已延长 ${values.days} 天` : `已扣减 ${-values.days} 天`)
+      const change = values.days > 0 ? `已延长 ${values.days} 天` : `已扣减 ${-values.days} 天`
+      void message.success(`${change}，会员到期：${time(result?.after)}`)
       void queryClient.invalidateQueries({ queryKey: ['reader', id] })
       void queryClient.invalidateQueries({ queryKey: ['readers'] })
     },
     onError: (error) => void message.error(`调整失败：${errorText(error)}`),
   })
-  const data = detail.data
-  const reader = data?.reader
-  const membership = data?.membership ?? null
-  const until = pick(membership as Loose | null, ...VIP_UNTIL) ?? pick(reader, ...VIP_UNTIL)
+  const reader = detail.data?.reader
 
   return (
     <Drawer
       open={id !== null}
       onClose={onClose}
-      width={820}
+      width={880}
       title={id !== null ? `读者 #${id}` : ''}
       destroyOnHidden
       extra={
@@ -119,39 +115,20 @@ function ReaderDrawer({ id, onClose }: { id: number | null; onClose(): void }) {
       {reader && (
         <Space direction='vertical' size='large' style={{ width: '100%' }}>
           <Descriptions bordered size='small' column={2}>
-            <Descriptions.Item label='昵称'>{text(pick(reader, 'nickname', 'name'))}</Descriptions.Item>
-            <Descriptions.Item label='手机号'>{text(pick(reader, 'phone', 'phoneMasked'))}</Descriptions.Item>
+            <Descriptions.Item label='昵称'>{text(reader.nickname)}</Descriptions.Item>
+            <Descriptions.Item label='手机号'>{text(reader.phone)}</Descriptions.Item>
             <Descriptions.Item label='会员'>
-              <span data-testid='vip-until'>{vipTag(until)}</span>
+              <span data-testid='reader-vip'>
+                <VipTag vip={reader.vip} />
+              </span>
             </Descriptions.Item>
-            <Descriptions.Item label='注册时间'>{time(pick(reader, 'createdAt'))}</Descriptions.Item>
+            <Descriptions.Item label='分享码'>{text(reader.shareCode)}</Descriptions.Item>
+            <Descriptions.Item label='注册时间'>{time(reader.createdAt)}</Descriptions.Item>
+            <Descriptions.Item label='最近登录'>{time(reader.lastLoginAt)}</Descriptions.Item>
           </Descriptions>
           <div>
             <Typography.Title level={5}>会员记录</Typography.Title>
-            <Table
-              size='small'
-              pagination={false}
-              rowKey={(row, index) => String(pick(row, 'id') ?? index)}
-              dataSource={data?.history ?? []}
-              locale={{ emptyText: '暂无会员记录' }}
-              columns={[
-                { title: '时间', width: 170, render: (_, row: Loose) => time(pick(row, 'createdAt', 'at')) },
-                {
-                  title: '天数',
-                  render: (_, row: Loose) => {
-                    const days = pick(row, 'days')
-                    return typeof days === 'number' ? (days > 0 ? `+${days}` : String(days)) : text(days)
-                  },
-                },
-                { title: '来源', render: (_, row: Loose) => text(pick(row, 'source', 'kind')) },
-                { title: '原因', render: (_, row: Loose) => text(pick(row, 'reason')) },
-                {
-                  title: '到期变化',
-                  render: (_, row: Loose) =>
-                    `${time(pick(row, 'expiresAtBefore', 'before'))} → ${time(pick(row, 'expiresAtAfter', 'after'))}`,
-                },
-              ]}
-            />
+            <LedgerTable rows={detail.data?.vipHistory ?? []} />
           </div>
           <div>
             <Typography.Title level={5}>订单</Typography.Title>
@@ -159,8 +136,8 @@ function ReaderDrawer({ id, onClose }: { id: number | null; onClose(): void }) {
               size='small'
               rowKey='id'
               pagination={false}
-              dataSource={data?.orders ?? []}
-              columns={orderColumns(setOrderId).filter((column) => column.title !== '读者')}
+              dataSource={detail.data?.orders ?? []}
+              columns={orderColumns(setOrderId, false)}
               locale={{ emptyText: '暂无订单' }}
             />
           </div>
@@ -174,7 +151,9 @@ function ReaderDrawer({ id, onClose }: { id: number | null; onClose(): void }) {
         loading={adjust.isPending}
         description={
           <Typography.Paragraph type='secondary'>
-            当前：{vipTag(until)}。扣减后的到期时间不会早于现在。
+            当前：
+            <VipTag vip={reader?.vip} />
+            扣减后的到期时间不会早于现在。
           </Typography.Paragraph>
         }
         onCancel={() => setAdjusting(false)}
