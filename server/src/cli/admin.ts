@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import { parseImportPhone, parseMembersCsv } from '../domain/members'
 import { shanghaiDate } from '../infra/time'
 import { subscriptionReport } from '../domain/subscriptions'
+import { SHARE_SCENES } from '../domain/sharing'
 import { backupCommand } from './backup'
 
 const USAGE = `usage:
@@ -368,9 +369,6 @@ async function reconcile(args: string[]): Promise<number> {
     return 0
   })
 }
-
-/** WeChat launch scenes of shares (docs: 场景值) */
-const SHARE_SCENES: Record<number, string> = { 1007: '单聊', 1008: '群聊', 1154: '朋友圈' }
 
 async function shares(args: string[]): Promise<number> {
   const parsed = options(args, ['issue', 'days'])

@@ -1,7 +1,15 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Db } from '../db/database'
-import { contentHash, ensureTaxonomy, IssueConflictError, upsertIssue, type UpsertOutcome } from './content-store'
+import {
+  contentHash,
+  ensureTaxonomy,
+  issuePlace,
+  IssueConflictError,
+  numberConflict,
+  upsertIssue,
+  type UpsertOutcome,
+} from './content-store'
 import { parseIssueMarkdown, type ParsedIssue } from './issue-markdown'
 
 export interface ImportReport {
@@ -50,6 +58,71 @@ export function collectMarkdownFiles(inputs: string[]): { files: string[]; probl
   return { files, problems }
 }
 
+/** One file's text checked as content:import checks it: problems as "file:line: what to fix". */
+export function checkIssueSource(
+  source: string,
+  file: string,
+): { ok: true; issue: ParsedIssue; slugLine: number; numberLine: number } | { ok: false; problems: string[] } {
+  const result = parseIssueMarkdown(source)
+  if (!result.ok)
+    return { ok: false, problems: result.problems.map((problem) => `${file}:${problem.line}: ${problem.message}`) }
+  const lines = source.split(/\r?\n/)
+  const slugLine = lines.findIndex((line) => line.startsWith('slug:')) + 1
+  const numberLine = lines.findIndex((line) => line.startsWith('number:')) + 1
+  return { ok: true, issue: result.issue, slugLine, numberLine }
+}
+
+/** Saves one checked issue in its own transaction; IssueConflictError when its number belongs to another slug. */
+export function saveIssue(db: Db, issue: ParsedIssue, now: number): Promise<UpsertOutcome> {
+  return db.kysely.transaction().execute((trx) => upsertIssue(trx, issue, now))
+}
+
+/** What saving the issue would do, without writing. */
+async function dryRunOutcome(db: Db, issue: ParsedIssue): Promise<UpsertOutcome> {
+  const existing = await db.kysely
+    .selectFrom('issues')
+    .select('content_hash')
+    .where('slug', '=', issue.meta.slug)
+    .executeTakeFirst()
+  return !existing ? 'created' : existing.content_hash === contentHash(issue) ? 'unchanged' : 'updated'
+}
+
+export interface SourceImport {
+  /** "file:line: what to fix"; nothing was saved when there is any */
+  problems: string[]
+  issue: ParsedIssue | null
+  /** What happened (or, for a dry run, would happen) to the issue; null when it has problems */
+  outcome: UpsertOutcome | null
+}
+
+/**
+ * One issue file given as text (the console's upload), checked and imported exactly as
+ * content:import does a file, including the number check a save would make. A dry run saves nothing.
+ */
+export async function importIssueSource(
+  db: Db,
+  source: string,
+  file: string,
+  options: { dryRun?: boolean; now?: number } = {},
+): Promise<SourceImport> {
+  const checked = checkIssueSource(source, file)
+  if (!checked.ok) return { problems: checked.problems, issue: null, outcome: null }
+  const { issue, numberLine } = checked
+  try {
+    if (options.dryRun) {
+      const place = await issuePlace(db.kysely, issue)
+      const conflict = place && (await numberConflict(db.kysely, issue, place))
+      if (conflict) throw new IssueConflictError(conflict)
+      return { problems: [], issue, outcome: await dryRunOutcome(db, issue) }
+    }
+    await ensureTaxonomy(db.kysely)
+    return { problems: [], issue, outcome: await saveIssue(db, issue, options.now ?? Date.now()) }
+  } catch (error) {
+    if (!(error instanceof IssueConflictError)) throw error
+    return { problems: [`${file}:${numberLine}: ${error.message}`], issue, outcome: null }
+  }
+}
+
 /**
  * Validates every file first, then imports each valid one in its own transaction.
  * A file with any problem imports nothing; re-importing a file updates its issue by slug.
@@ -64,17 +137,14 @@ export async function importContent(db: Db, inputs: string[], options: ImportOpt
   const valid: { file: string; issue: ParsedIssue; slugLine: number; numberLine: number }[] = []
   const slugs = new Map<string, string>()
   for (const file of files) {
-    const source = fs.readFileSync(file, 'utf8')
-    const result = parseIssueMarkdown(source)
+    const result = checkIssueSource(fs.readFileSync(file, 'utf8'), file)
     if (!result.ok) {
       report.failed += 1
-      for (const problem of result.problems) report.problems.push(`${file}:${problem.line}: ${problem.message}`)
+      report.problems.push(...result.problems)
       progress(`✗ ${file}: ${result.problems.length} problem(s)`)
       continue
     }
-    const lines = source.split(/\r?\n/)
-    const slugLine = lines.findIndex((line) => line.startsWith('slug:')) + 1
-    const numberLine = lines.findIndex((line) => line.startsWith('number:')) + 1
+    const { slugLine, numberLine } = result
     const other = slugs.get(result.issue.meta.slug)
     if (other) {
       report.failed += 1
@@ -91,17 +161,7 @@ export async function importContent(db: Db, inputs: string[], options: ImportOpt
   if (!options.dryRun) await ensureTaxonomy(db.kysely)
   for (const { file, issue, numberLine } of valid) {
     try {
-      let outcome: UpsertOutcome
-      if (options.dryRun) {
-        const existing = await db.kysely
-          .selectFrom('issues')
-          .select('content_hash')
-          .where('slug', '=', issue.meta.slug)
-          .executeTakeFirst()
-        outcome = !existing ? 'created' : existing.content_hash === contentHash(issue) ? 'unchanged' : 'updated'
-      } else {
-        outcome = await db.kysely.transaction().execute((trx) => upsertIssue(trx, issue, now))
-      }
+      const outcome = options.dryRun ? await dryRunOutcome(db, issue) : await saveIssue(db, issue, now)
       report[outcome] += 1
       progress(`${options.dryRun ? '(dry run) ' : ''}✓ ${file}: ${outcome} ${issue.meta.slug}`)
     } catch (error) {

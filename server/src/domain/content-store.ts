@@ -44,34 +44,47 @@ export function contentHash(issue: ParsedIssue): string {
     .digest('hex')
 }
 
-/** Inserts or updates one issue by slug, inside the caller's transaction. */
-export async function upsertIssue(db: Executor, issue: ParsedIssue, now: number): Promise<UpsertOutcome> {
-  const { meta, body, paywallAt } = issue
-  const region = await db.selectFrom('regions').select('id').where('code', '=', meta.region).executeTakeFirstOrThrow()
+/** Where an issue goes: its region and column ids, or null before ensureTaxonomy made them. */
+export async function issuePlace(
+  db: Executor,
+  issue: ParsedIssue,
+): Promise<{ regionId: number; columnId: number } | null> {
+  const { meta } = issue
+  const region = await db.selectFrom('regions').select('id').where('code', '=', meta.region).executeTakeFirst()
   const leafSlug = meta.column.split('/').pop() as string
-  const column = await db.selectFrom('columns').select('id').where('slug', '=', leafSlug).executeTakeFirstOrThrow()
+  const column = await db.selectFrom('columns').select('id').where('slug', '=', leafSlug).executeTakeFirst()
+  return region && column ? { regionId: region.id, columnId: column.id } : null
+}
 
+/** Why the issue cannot be saved under its number (another slug has it), or null when it can. */
+export async function numberConflict(
+  db: Executor,
+  issue: ParsedIssue,
+  place: { regionId: number; columnId: number },
+): Promise<string | null> {
+  const { meta } = issue
   const taken = await db
     .selectFrom('issues')
     .select(['slug'])
-    .where('column_id', '=', column.id)
-    .where('region_id', '=', region.id)
+    .where('column_id', '=', place.columnId)
+    .where('region_id', '=', place.regionId)
     .where('number', '=', meta.number)
     .where('slug', '!=', meta.slug)
     .executeTakeFirst()
-  if (taken) {
-    throw new IssueConflictError(
-      `issue number ${meta.number} of region ${meta.region} in ${meta.column} already belongs to "${taken.slug}": change the number or the slug`,
-    )
-  }
+  return taken
+    ? `issue number ${meta.number} of region ${meta.region} in ${meta.column} already belongs to "${taken.slug}": change the number or the slug`
+    : null
+}
 
+/** The issues row an issue file becomes (without created_at), as upsertIssue writes it. */
+export function issueValues(issue: ParsedIssue, place: { regionId: number; columnId: number }, now: number) {
+  const { meta, body, paywallAt } = issue
   const gated = gatedIssue(meta.access, body, paywallAt)
   const freeNodes = body.slice(0, freeLength(gated))
-  const hash = contentHash(issue)
-  const values = {
+  return {
     slug: meta.slug,
-    column_id: column.id,
-    region_id: region.id,
+    column_id: place.columnId,
+    region_id: place.regionId,
     number: meta.number,
     title: meta.title,
     topic: meta.topic,
@@ -86,14 +99,24 @@ export async function upsertIssue(db: Executor, issue: ParsedIssue, now: number)
     paywall_at: paywallAt,
     vip: hasVipPart(gated) ? 1 : 0,
     free_text: plainText(freeNodes),
-    content_hash: hash,
+    content_hash: contentHash(issue),
     updated_at: now,
   }
+}
 
+/** Inserts or updates one issue by slug, inside the caller's transaction. */
+export async function upsertIssue(db: Executor, issue: ParsedIssue, now: number): Promise<UpsertOutcome> {
+  const place = await issuePlace(db, issue)
+  if (!place)
+    throw new Error(`region ${issue.meta.region} or column ${issue.meta.column} is missing: run ensureTaxonomy`)
+  const conflict = await numberConflict(db, issue, place)
+  if (conflict) throw new IssueConflictError(conflict)
+
+  const values = issueValues(issue, place, now)
   const existing = await db
     .selectFrom('issues')
     .select(['id', 'content_hash'])
-    .where('slug', '=', meta.slug)
+    .where('slug', '=', issue.meta.slug)
     .executeTakeFirst()
   if (!existing) {
     await db
@@ -102,7 +125,7 @@ export async function upsertIssue(db: Executor, issue: ParsedIssue, now: number)
       .execute()
     return 'created'
   }
-  if (existing.content_hash === hash) return 'unchanged'
+  if (existing.content_hash === values.content_hash) return 'unchanged'
   await db.updateTable('issues').set(values).where('id', '=', existing.id).execute()
   return 'updated'
 }

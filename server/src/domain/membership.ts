@@ -91,7 +91,10 @@ export async function shortenMembership(db: Executor, userId: number, periodMs: 
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
-/** Extends VIP by `days` (or takes days back, when negative) from the later of now and the current expiry; recorded in the ledger. */
+/**
+ * Extends VIP by `days` (or takes days back, when negative) from the later of now and the current
+ * expiry; recorded in the ledger. Returns the new expiry and the one before (null: never VIP).
+ */
 export async function grantMembership(
   db: Kysely<Database>,
   userId: number,
@@ -99,7 +102,7 @@ export async function grantMembership(
   reason: string,
   source: string,
   now: number,
-): Promise<{ expiresAt: number }> {
+): Promise<{ expiresAt: number; before: number | null }> {
   return db.transaction().execute(async (trx) => {
     const { before, after: expiresAt } = await changeExpiry(trx, userId, now, (current) => {
       const base = current !== null && current > now ? current : now
@@ -130,6 +133,6 @@ export async function grantMembership(
         created_at: now,
       })
       .execute()
-    return { expiresAt }
+    return { expiresAt, before }
   })
 }

@@ -10,6 +10,9 @@ import { renderShareCard, shareCardEtag, shareCardInput, type CardShape } from '
 import { shanghaiDate } from '../infra/time'
 import { TtlCache } from '../infra/ttl-cache'
 
+/** WeChat launch scenes of shares (docs: 场景值) */
+export const SHARE_SCENES: Record<number, string> = { 1007: '单聊', 1008: '群聊', 1154: '朋友圈' }
+
 /** 60 random bits (32 letters, no modulo bias since 256 is a multiple of 32). */
 export function newShareCode(): string {
   const bytes = crypto.randomBytes(SHARE_CODE_LENGTH)

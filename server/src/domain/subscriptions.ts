@@ -21,6 +21,11 @@ export class SubscriptionOptIns {
     private readonly templateId: string,
   ) {}
 
+  /** The publisher's report (subscriptionReport), as npm run admin -- subscriptions prints it */
+  report(): Promise<SubscriptionReport> {
+    return subscriptionReport(this.db)
+  }
+
   /** Whether the feature is on, and how many unused opt-ins a signed-in reader has for the region. */
   async status(userId: number | null, regionCode: string, now: number): Promise<SubscriptionStatus> {
     const regionId = await this.regionId(regionCode, now)

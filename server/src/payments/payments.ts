@@ -1,7 +1,16 @@
 import crypto from 'node:crypto'
-import type { Kysely, Transaction, Updateable } from 'kysely'
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely'
 import type { Logger } from '../infra/log'
-import type { Database, LedgerSource, OrderRow, OrderStatus, OrderTable, PaymentRail } from '../db/schema'
+import type {
+  Database,
+  LedgerEvent,
+  LedgerSource,
+  LedgerTable,
+  OrderRow,
+  OrderStatus,
+  OrderTable,
+  PaymentRail,
+} from '../db/schema'
 import { extendMembership, shortenMembership } from '../domain/membership'
 import { ApiError } from '../errors'
 import { ledger } from './ledger'
@@ -15,7 +24,8 @@ import {
 } from './rail'
 
 export type { PaymentEvidence } from './rail'
-export type { OrderRow, OrderStatus } from '../db/schema'
+export type { LedgerEvent, OrderRow, OrderStatus, PaymentRail } from '../db/schema'
+export type LedgerRow = Selectable<LedgerTable>
 export { ledger }
 
 /**
@@ -194,14 +204,45 @@ export class Payments {
       .execute()
   }
 
-  /** Orders for the operator, newest first, by status and/or reader */
-  listOrders(filter: { status?: OrderStatus; userId?: number; limit?: number }): Promise<OrderRow[]> {
+  /**
+   * Orders for the operator, newest first, by status, rail and/or reader; `before` continues a
+   * page after the last row seen (created_at, id), as the console's cursor carries it.
+   */
+  listOrders(filter: {
+    status?: OrderStatus
+    rail?: PaymentRail
+    userId?: number
+    limit?: number
+    before?: { createdAt: number; id: number }
+  }): Promise<OrderRow[]> {
     let query = this.deps.db.selectFrom('orders').selectAll()
     if (filter.status) query = query.where('status', '=', filter.status)
+    if (filter.rail) query = query.where('rail', '=', filter.rail)
     if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId)
+    const before = filter.before
+    if (before)
+      query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(before.createdAt, before.id)))
     return query
+      .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(filter.limit ?? 50)
+      .execute()
+  }
+
+  /** Ledger rows of one order and/or reader (optionally only some events), newest first */
+  ledgerOf(filter: {
+    orderId?: number
+    userId?: number
+    events?: LedgerEvent[]
+    limit?: number
+  }): Promise<LedgerRow[]> {
+    let query = this.deps.db.selectFrom('ledger').selectAll()
+    if (filter.orderId !== undefined) query = query.where('order_id', '=', filter.orderId)
+    if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId)
+    if (filter.events && filter.events.length > 0) query = query.where('event', 'in', filter.events)
+    return query
+      .orderBy('id', 'desc')
+      .limit(filter.limit ?? 500)
       .execute()
   }
 
