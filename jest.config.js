@@ -8,9 +8,10 @@ const nodeProject = (displayName, roots, extra = {}) => ({
   displayName,
   testEnvironment: 'node',
   testMatch: roots.map((root) => `<rootDir>/${root}/**/*.test.ts`),
-  // light-my-request (fastify.inject) requires cookie@2, which ships ES modules only.
-  transform: { '^.+\\.ts$': swc, '/node_modules/cookie/.+\\.js$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  // light-my-request (fastify.inject) requires cookie@2, which ships ES modules only; @fastify/cookie
+  // (under @fastify/secure-session) loads it with import(), which Jest runs only when compiled to require.
+  transform: { '^.+\\.ts$': swc, '/node_modules/(@fastify/)?cookie/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!cookie/|@fastify/cookie/)'],
   ...extra,
 })
 

@@ -9,6 +9,7 @@ import * as m007 from './007_subscriptions'
 import * as m008 from './008_sharing'
 import * as m009 from './009_payment_lifecycle'
 import * as m010 from './010_shared_state'
+import * as m011 from './011_console'
 
 /** Versioned migrations, applied in name order by Kysely's Migrator. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '008_sharing': m008,
   '009_payment_lifecycle': m009,
   '010_shared_state': m010,
+  '011_console': m011,
 }

@@ -7,6 +7,7 @@ import { warnOnIgnoredProxyHeader } from './client-address'
 import { trustProxyOption, type Config } from './config'
 import type { Db } from './db/database'
 import { loggerOptions } from './logger'
+import { adminAuthPlugin } from './plugins/admin-auth'
 import { authPlugin } from './plugins/auth'
 import { drainPlugin } from './plugins/drain'
 import { errorsPlugin, frameworkErrors } from './plugins/errors'
@@ -70,6 +71,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   if (origins.length > 0) await app.register(cors, { origin: origins, methods, maxAge: 600 })
 
   authPlugin(app)
+  await adminAuthPlugin(app)
   await app.register(multipart)
 
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger())

@@ -130,6 +130,15 @@ export const ConfigSchema = Type.Object({
   SUBSCRIBE_MINIPROGRAM_STATE: Type.Union([Type.Literal('developer'), Type.Literal('trial'), Type.Literal('formal')], {
     default: 'formal',
   }),
+
+  /** 32 bytes, hex or base64: encrypts and signs the operator console's session cookie; required in production */
+  ADMIN_SESSION_KEY: Type.String({ default: '', maxLength: 128 }),
+  /** A console session ends after this many minutes without a request */
+  ADMIN_IDLE_MINUTES: Type.Integer({ default: 30, minimum: 1, maximum: 1440 }),
+  /** Which version of the mini-program the console's sign-in 小程序码 opens */
+  ADMIN_CONFIRM_ENV_VERSION: Type.Union([Type.Literal('release'), Type.Literal('trial'), Type.Literal('develop')], {
+    default: 'trial',
+  }),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -145,6 +154,7 @@ export const SECRET_VARIABLES = new Set([
   'MSG_PUSH_AES_KEY',
   'XPAY_APP_KEY',
   'WECHATPAY_APIV3_KEY',
+  'ADMIN_SESSION_KEY',
 ])
 
 /** Reads and validates the environment; throws a ConfigError naming each bad variable. */
@@ -170,6 +180,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     problems.push(
       'SESSION_KEY_ENCRYPTION_KEY: must be 32 bytes written as 64 hex digits or base64 when WECHAT_APPSECRET is set',
     )
+  }
+  if (config.ADMIN_SESSION_KEY && !decodeKey(config.ADMIN_SESSION_KEY)) {
+    problems.push('ADMIN_SESSION_KEY: must be 32 bytes written as 64 hex digits or base64')
   }
   if (valid) {
     const trustProblem = trustProxyProblem(config.TRUST_PROXY)
@@ -262,6 +275,11 @@ function productionProblems(config: Config): string[] {
   if (config.MSG_PUSH_TOKEN && !config.MSG_PUSH_AES_KEY && config.MSG_PUSH_PLAIN_MODE !== 'allow') {
     problems.push(
       'MSG_PUSH_AES_KEY: 消息推送 is in plain mode (明文模式): its signature covers no part of the body and signed URLs reach access logs; choose 安全模式 and set its EncodingAESKey here, or set MSG_PUSH_PLAIN_MODE=allow to run plain mode knowingly',
+    )
+  }
+  if (!config.ADMIN_SESSION_KEY) {
+    problems.push(
+      'ADMIN_SESSION_KEY: must be set in production (32 bytes as 64 hex digits or base64, e.g. `openssl rand -hex 32`): it protects the operator console’s sessions, and a key made at start would sign every operator out on each restart and differ between replicas',
     )
   }
   return problems

@@ -4,12 +4,15 @@ import { sql } from 'kysely'
 import { decodeKey, type Config } from './config'
 import { pendingMigrations, type Db, type DialectName } from './db/database'
 import { Accounts } from './domain/accounts'
+import { Audit } from './domain/audit'
 import { Catalog } from './domain/catalog'
 import { IssuePdfCache } from './domain/issue-pdf'
 import { IssueReader } from './domain/issues'
 import { Members } from './domain/members'
 import { Navigator, type PublicNavigatorPage } from './domain/navigator'
+import { Operators } from './domain/operators'
 import { Practice } from './domain/practice'
+import { ScanLogins } from './domain/scan-logins'
 import { IssueSearch } from './domain/search'
 import { ShareCards, Sharing } from './domain/sharing'
 import { StudyTools } from './domain/study'
@@ -83,6 +86,10 @@ export interface Services {
   optIns: SubscriptionOptIns
   accounts: Accounts
   members: Members
+  /** The people of the operator console, their scan sign-ins and the audit trail of what they did */
+  operators: Operators
+  scanLogins: ScanLogins
+  audit: Audit
   storage: MediaStorage
   throttles: Throttles
   payments: Payments
@@ -202,6 +209,8 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     mediaBaseUrl: config.PUBLIC_BASE_URL.replace(/\/+$/, ''),
   })
 
+  const operators = new Operators(db.kysely)
+
   const wechatpayKeys = loadWechatpayKeys(config)
   const xpayReady = Boolean(accessTokens && config.XPAY_OFFER_ID && config.XPAY_APP_KEY && config.MSG_PUSH_TOKEN)
   const xpayRail =
@@ -308,6 +317,9 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     optIns: new SubscriptionOptIns(db.kysely, catalog, config.SUBSCRIBE_TEMPLATE_ID),
     accounts,
     members: new Members(db.kysely),
+    operators,
+    scanLogins: new ScanLogins(db.kysely, operators),
+    audit: new Audit(db.kysely, now),
     storage,
     throttles,
     payments,

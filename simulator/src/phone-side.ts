@@ -6,6 +6,7 @@ import { badRequest, lenientJsonBodies } from './http'
 import { openidFor } from './ids'
 import type { SimState } from './state'
 import { subscribePhoneRoutes } from './subscribe'
+import { readFakeWxacode } from './wxacode'
 import { XPAY_PLATFORMS } from './xpay'
 
 /**
@@ -73,6 +74,13 @@ const PayJsapiBody = Type.Object(
   { additionalProperties: false },
 )
 
+/** Scanning a 小程序码 with the WeChat camera: the image as base64 */
+const ScanBody = Type.Object(
+  { image: Type.String({ minLength: 1, maxLength: 2000000 }) },
+  { additionalProperties: false },
+)
+const ScanReply = Type.Object({ scene: Type.String(), page: Type.String() })
+
 const PaymentAnswer = Type.Object({ errMsg: Type.String(), errCode: Type.Optional(Type.Integer()) })
 
 const MAINLAND_MOBILE = /^1[0-9]{10}$/
@@ -102,6 +110,13 @@ export async function phoneSideRoutes(app: FastifyInstance, { state }: { state: 
       watermarkAppid: watermarkAppid ?? state.config.appid,
     })
     return { code }
+  })
+
+  // The WeChat camera on a 小程序码 of getwxacodeunlimit: the page it opens and its scene.
+  api.post('/scan', { schema: { body: ScanBody, response: { 200: ScanReply } } }, async (request) => {
+    const code = readFakeWxacode(Buffer.from(request.body.image, 'base64'))
+    if (!code) throw badRequest('this image is not a 小程序码 of this simulator')
+    return code
   })
 
   // The virtual-payment sheet: checks what WeChat checks, then answers as the client's callbacks do.

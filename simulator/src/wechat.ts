@@ -8,6 +8,7 @@ import { securityRoutes } from './security'
 import { subscribeRoutes } from './subscribe'
 import type { SimState } from './state'
 import { tokenRoutes } from './tokens'
+import { wxacodeRoutes } from './wxacode'
 import { xpayRoutes } from './xpay'
 
 export interface WechatApiOptions {
@@ -48,5 +49,6 @@ export async function wechatApi(app: FastifyInstance, { state }: WechatApiOption
   await app.register(phoneRoutes, { state })
   await app.register(securityRoutes, { state })
   await app.register(subscribeRoutes, { state })
+  await app.register(wxacodeRoutes, { state })
   if (state.xpay) await app.register(xpayRoutes, { state, store: state.xpay })
 }

@@ -90,6 +90,7 @@ describe('faults, clock, stats and reset', () => {
       '/cgi-bin/stable_token': 1,
       '/sns/jscode2session': 1,
       '/wxa/business/getuserphonenumber': 0,
+      '/wxa/getwxacodeunlimit': 0,
       '/wxa/msg_sec_check': 0,
     })
     expect(before.faults).toEqual([expect.objectContaining({ path: '/sns/jscode2session', remaining: 4 })])

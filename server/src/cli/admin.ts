@@ -11,6 +11,7 @@ import { shanghaiDate } from '../infra/time'
 import { subscriptionReport } from '../domain/subscriptions'
 import { SHARE_SCENES } from '../domain/sharing'
 import { backupCommand } from './backup'
+import { OPERATOR_USAGE, operatorCommand } from './operators'
 
 const USAGE = `usage:
   npm run admin -- token <name>                      issue a bearer token for a named user (created if new)
@@ -25,6 +26,7 @@ const USAGE = `usage:
   npm run admin -- reconcile                         run the reconciliation sweep once
   npm run admin -- shares [--issue ID] [--days N]    share opens per issue, per sharer (masked) and by scene
   npm run admin -- subscriptions                     通知我下一期: opt-ins waiting per region, messages by status
+${OPERATOR_USAGE}
 <user> is #<id> (e.g. #7) or a name; a bare number is refused, since names are never all digits`
 
 type Command = (args: string[]) => Promise<number>
@@ -45,6 +47,7 @@ async function main(): Promise<number> {
     shares,
     subscriptions,
     backup: backupCommand,
+    operator: (args) => operatorCommand(args, withServices),
   }
   const run = command ? commands[command] : undefined
   if (!run) {

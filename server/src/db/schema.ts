@@ -318,6 +318,45 @@ export interface RateLimitWindowTable {
   reset_at: Millis
 }
 
+export type OperatorRole = 'editor' | 'finance' | 'admin'
+
+/** People who use the operator console */
+export interface OperatorTable {
+  id: Generated<number>
+  name: string
+  role: OperatorRole
+  /** scrypt$N$r$p$salt$hash, or null for operators who only scan in */
+  password_hash: string | null
+  /** The WeChat account allowed to scan in, or null */
+  openid: string | null
+  created_at: Millis
+  disabled_at: Millis | null
+}
+
+/** What operators did, append-only */
+export interface AdminAuditTable {
+  id: Generated<number>
+  operator_id: number | null
+  operator_name: string
+  action: string
+  target: string
+  reason: string
+  before_json: string | null
+  after_json: string | null
+  created_at: Millis
+}
+
+export type ScanTicketStatus = 'waiting' | 'confirmed' | 'refused' | 'used'
+
+/** One scan sign-in: the console polls it, the mini-program confirms it */
+export interface ScanTicketTable {
+  ticket: string
+  status: ScanTicketStatus
+  operator_id: number | null
+  created_at: Millis
+  expires_at: Millis
+}
+
 export interface Database {
   regions: RegionTable
   columns: ColumnTable
@@ -336,6 +375,9 @@ export interface Database {
   job_leases: JobLeaseTable
   media: MediaTable
   rate_limit_windows: RateLimitWindowTable
+  operators: OperatorTable
+  admin_audit: AdminAuditTable
+  scan_tickets: ScanTicketTable
   favorites: FavoriteTable
   reading_progress: ReadingProgressTable
   reader_settings: ReaderSettingsTable

@@ -29,6 +29,11 @@ const THROTTLES = {
     what: 'nickname changes',
   },
   avatarUploads: { limit: (c: Config) => c.AVATAR_UPLOADS_PER_READER, windowMs: HOUR_MS, what: 'avatar uploads' },
+  /** Console password sign-ins per client address, and per operator name tried */
+  adminSignInsPerAddress: { limit: () => 10, windowMs: MINUTE_MS, what: 'sign-in attempts' },
+  adminSignInsPerName: { limit: () => 10, windowMs: MINUTE_MS, what: 'sign-in attempts' },
+  /** Console scan sign-ins per client address: each ticket's 小程序码 spends WeChat quota */
+  adminScanTickets: { limit: () => 10, windowMs: MINUTE_MS, what: 'sign-in codes' },
 } as const
 
 export type ThrottleName = keyof typeof THROTTLES

@@ -1,7 +1,9 @@
 import { wechatpayNotifyRoutes } from '../payments/wechatpay/notify-routes'
 import { xpayPushRoutes } from '../payments/xpay/push-route'
 import type { App } from '../plugins/types'
+import { adminSessionRoutes } from './admin/session'
 import { authRoutes } from './auth'
+import { consoleRoutes } from './console'
 import { catalogRoutes } from './catalog'
 import { healthRoutes } from './health'
 import { issueRoutes } from './issues'
@@ -32,4 +34,6 @@ export async function routes(app: App): Promise<void> {
   await app.register(pdfRoutes, { prefix: '/api' })
   await app.register(subscriptionsRoutes, { prefix: '/api' })
   await app.register(sharingRoutes, { prefix: '/api' })
+  await app.register(adminSessionRoutes, { prefix: '/api' })
+  await app.register(consoleRoutes)
 }

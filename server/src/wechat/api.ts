@@ -69,6 +69,15 @@ export interface SubscribeMessage {
   lang: 'zh_CN'
 }
 
+/** What getwxacodeunlimit takes: `scene` (≤ 32 visible characters) reaches the page as options.scene */
+export interface WxacodeRequest {
+  scene: string
+  page: string
+  check_path: boolean
+  env_version: 'release' | 'trial' | 'develop'
+  width?: number
+}
+
 export interface WeChatApiOptions {
   baseUrl: string
   appid: string
@@ -121,6 +130,38 @@ export class WeChatApi {
   async sendSubscribeMessage(accessToken: string, message: SubscribeMessage): Promise<void> {
     const path = `/cgi-bin/message/subscribe/send?access_token=${encodeURIComponent(accessToken)}`
     await this.call('subscribe_send', path, json(message), SendAnswer)
+  }
+
+  /**
+   * 获取不限制的小程序码 (getwxacodeunlimit): the image bytes of a 小程序码 opening `page` with
+   * `scene`. WeChat answers the image on success and a JSON errcode on error (HTTP 200 both).
+   */
+  async wxacodeUnlimit(accessToken: string, request: WxacodeRequest): Promise<Buffer> {
+    const api = 'getwxacodeunlimit'
+    const path = `/wxa/getwxacodeunlimit?access_token=${encodeURIComponent(accessToken)}`
+    let type: string
+    let bytes: Buffer
+    try {
+      const response = await fetch(`${this.options.baseUrl.replace(/\/+$/, '')}${path}`, {
+        ...json(request),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      })
+      type = response.headers.get('content-type') ?? ''
+      bytes = Buffer.from(await response.arrayBuffer())
+    } catch (error) {
+      const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'could not be reached'
+      throw new WeChatError(UNREACHABLE, reason, api)
+    }
+    if (type.startsWith('image/') && bytes.length > 8) return bytes
+    let body: unknown
+    try {
+      body = JSON.parse(bytes.toString('utf8'))
+    } catch {
+      body = null
+    }
+    if (Value.Check(ErrorAnswer, body) && body.errcode !== 0)
+      throw new WeChatError(body.errcode, body.errmsg ?? '', api)
+    throw new WeChatError(UNREACHABLE, 'answered with an unexpected body', api)
   }
 
   private async call<T extends TSchema>(api: string, path: string, init: RequestInit, schema: T): Promise<Static<T>> {

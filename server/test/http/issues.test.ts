@@ -345,6 +345,12 @@ describe.each(dialects())('issues API on %s', (dialect) => {
           '/api/practice/answers',
           '/api/share-code',
           '/api/share-opens',
+          '/api/admin/session',
+          '/api/admin/session/password',
+          '/api/admin/session/scan',
+          '/api/admin/session/scan/{ticket}',
+          '/api/admin/session/scan/{ticket}/code.png',
+          '/api/scan-login/confirm',
         ].sort(),
       )
     })

@@ -70,6 +70,7 @@ describe('configuration', () => {
       MSG_PUSH_TOKEN: 'a-token-of-24-characters',
       MSG_PUSH_AES_KEY: 'A'.repeat(43),
       WECHATPAY_NOTIFY_BASE: 'https://api.example.com',
+      ADMIN_SESSION_KEY: 'ab'.repeat(32),
     }
 
     it('starts with safe settings, and with http:// only to this host', () => {
@@ -109,6 +110,16 @@ describe('configuration', () => {
       expect(() => loadConfig(plain)).toThrow(/MSG_PUSH_AES_KEY: .*plain mode.*MSG_PUSH_PLAIN_MODE=allow/)
       expect(() => loadConfig({ ...plain, MSG_PUSH_PLAIN_MODE: 'allow' })).not.toThrow()
       expect(() => loadConfig({ ...plain, MSG_PUSH_PLAIN_MODE: 'yes' })).toThrow(/MSG_PUSH_PLAIN_MODE/)
+    })
+
+    it('wants an ADMIN_SESSION_KEY of 32 bytes in production, and a valid one anywhere', () => {
+      expect(() => loadConfig({ ...safe, ADMIN_SESSION_KEY: '' })).toThrow(
+        /ADMIN_SESSION_KEY: must be set in production/,
+      )
+      expect(() => loadConfig({ ...safe, ADMIN_SESSION_KEY: '', NODE_ENV: 'development' })).not.toThrow()
+      expect(() => loadConfig({ ...safe, ADMIN_SESSION_KEY: 'ab'.repeat(16), NODE_ENV: 'development' })).toThrow(
+        /ADMIN_SESSION_KEY: must be 32 bytes/,
+      )
     })
 
     it('names every unsafe setting at once', () => {

@@ -88,6 +88,7 @@ const FILLED: Record<string, string> = {
   WECHAT_APPID: 'wx1234567890abcdef',
   WECHAT_APPSECRET: '0123456789abcdef0123456789abcdef',
   SESSION_KEY_ENCRYPTION_KEY: 'ab'.repeat(32),
+  ADMIN_SESSION_KEY: 'cd'.repeat(32),
   CORS_ORIGINS: '',
   MSG_PUSH_TOKEN: 'T'.repeat(32),
   MSG_PUSH_AES_KEY: 'A'.repeat(43),
@@ -272,8 +273,13 @@ describe('compose.yaml', () => {
     for (const name of API_SERVICES) {
       const files = services[name].env_file as Array<{ path: string }>
       expect(files.map((file) => file.path)).toEqual(['.env'])
-      // As shipped: every secret empty (its feature off), and still a valid production configuration.
-      const asShipped = serviceEnv(name, { ...envExample, POSTGRES_PASSWORD: FILLED.POSTGRES_PASSWORD })
+      // As shipped: every secret empty (its feature off), and still a valid production configuration
+      // once the two secrets nothing runs without are set.
+      const asShipped = serviceEnv(name, {
+        ...envExample,
+        POSTGRES_PASSWORD: FILLED.POSTGRES_PASSWORD,
+        ADMIN_SESSION_KEY: FILLED.ADMIN_SESSION_KEY,
+      })
       expect(asShipped.NODE_ENV).toBe('production')
       expect(() => loadConfig(asShipped)).not.toThrow()
       // Filled in: every variable production requires alongside another (MSG_PUSH_AES_KEY with
@@ -286,6 +292,7 @@ describe('compose.yaml', () => {
       // And the checks bite: without compose's TRUST_PROXY production refuses to start.
       const withoutProxy = { ...filled, TRUST_PROXY: '' }
       expect(() => loadConfig(withoutProxy)).toThrow(/TRUST_PROXY: must be set in production/)
+      expect(() => loadConfig({ ...filled, ADMIN_SESSION_KEY: '' })).toThrow(/ADMIN_SESSION_KEY: must be set/)
       const withoutAesKey = { ...filled, MSG_PUSH_AES_KEY: '' }
       expect(() => loadConfig(withoutAesKey)).toThrow(/MSG_PUSH_AES_KEY/)
     }
