@@ -4,14 +4,17 @@ import { sql } from 'kysely'
 import { decodeKey, type Config } from './config'
 import { pendingMigrations, type Db, type DialectName } from './db/database'
 import { Accounts } from './domain/accounts'
+import { AdminReports } from './domain/admin-reports'
 import { Audit } from './domain/audit'
 import { Catalog } from './domain/catalog'
 import { IssuePdfCache } from './domain/issue-pdf'
+import { IssueDesk } from './domain/issue-desk'
 import { IssueReader } from './domain/issues'
 import { Members } from './domain/members'
 import { Navigator, type PublicNavigatorPage } from './domain/navigator'
 import { Operators } from './domain/operators'
 import { Practice } from './domain/practice'
+import { ReaderDirectory } from './domain/reader-directory'
 import { ScanLogins } from './domain/scan-logins'
 import { IssueSearch } from './domain/search'
 import { ShareCards, Sharing } from './domain/sharing'
@@ -90,6 +93,10 @@ export interface Services {
   operators: Operators
   scanLogins: ScanLogins
   audit: Audit
+  /** The operator console's reads and desks: dashboard counts, readers, issues of every status */
+  adminReports: AdminReports
+  readers: ReaderDirectory
+  issueDesk: IssueDesk
   storage: MediaStorage
   throttles: Throttles
   payments: Payments
@@ -320,6 +327,14 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     operators,
     scanLogins: new ScanLogins(db.kysely, operators),
     audit: new Audit(db.kysely, now),
+    adminReports: new AdminReports({
+      db: db.kysely,
+      rail: config.PAYMENT_RAIL,
+      sells: () => payments.railOf(config.PAYMENT_RAIL) !== null,
+      safeMode: Boolean(config.MSG_PUSH_AES_KEY),
+    }),
+    readers: new ReaderDirectory(db.kysely),
+    issueDesk: new IssueDesk(db, catalog),
     storage,
     throttles,
     payments,

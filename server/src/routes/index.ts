@@ -1,6 +1,7 @@
 import { wechatpayNotifyRoutes } from '../payments/wechatpay/notify-routes'
 import { xpayPushRoutes } from '../payments/xpay/push-route'
 import type { App } from '../plugins/types'
+import { adminRoutes } from './admin'
 import { adminSessionRoutes } from './admin/session'
 import { authRoutes } from './auth'
 import { consoleRoutes } from './console'
@@ -34,6 +35,7 @@ export async function routes(app: App): Promise<void> {
   await app.register(pdfRoutes, { prefix: '/api' })
   await app.register(subscriptionsRoutes, { prefix: '/api' })
   await app.register(sharingRoutes, { prefix: '/api' })
+  await app.register(adminRoutes, { prefix: '/api' })
   await app.register(adminSessionRoutes, { prefix: '/api' })
   await app.register(consoleRoutes)
 }

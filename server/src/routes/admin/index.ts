@@ -1,0 +1,21 @@
+import type { App } from '../../plugins/types'
+import { adminAuditRoutes } from './audit'
+import { adminDashboardRoutes } from './dashboard'
+import { adminIssueRoutes } from './issues'
+import { adminOrderRoutes } from './orders'
+import { adminReaderRoutes } from './readers'
+import { adminReportRoutes } from './reports'
+
+/**
+ * The operator console's business routes (registered under /api), each a thin layer over the
+ * services the admin CLI uses. Signing in is ./session.ts. Every /api/admin/ route but signing in
+ * needs the session cookie, and every unsafe one the CSRF token (plugins/admin-auth.ts).
+ */
+export async function adminRoutes(app: App): Promise<void> {
+  await app.register(adminDashboardRoutes)
+  await app.register(adminOrderRoutes)
+  await app.register(adminReaderRoutes)
+  await app.register(adminIssueRoutes)
+  await app.register(adminAuditRoutes)
+  await app.register(adminReportRoutes)
+}

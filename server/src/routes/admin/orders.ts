@@ -1,0 +1,99 @@
+import { Type } from '@sinclair/typebox'
+import { notFound } from '../../errors'
+import { decodeCursor, encodeCursor } from '../../infra/cursor'
+import type { App } from '../../plugins/types'
+import { AdminOrderDetail, AdminOrderPage, AdminOrdersQuery, RefundBody } from '../../schemas/admin'
+import { errorResponses, IdInteger } from '../../schemas/common'
+import { ledgerView, orderView } from './views'
+
+/** Orders for finance: the list, one order with its ledger, and refunds (as npm run admin -- refund). */
+export async function adminOrderRoutes(app: App): Promise<void> {
+  const { services } = app
+  const { payments, audit } = services
+  const roles = ['finance' as const]
+
+  const detail = async (id: number) => {
+    const order = await payments.findOrder(id)
+    if (!order) throw notFound('ORDER_NOT_FOUND', `there is no order ${id}`)
+    const [names, ledger] = await Promise.all([payments.planNames(), payments.ledgerOf({ orderId: id })])
+    return { order: orderView(order, names), ledger: ledger.map(ledgerView) }
+  }
+
+  app.get(
+    '/admin/orders',
+    {
+      schema: {
+        summary: 'Orders, newest first, by status, rail and reader, with cursor paging (finance, admin)',
+        tags: ['admin'],
+        querystring: AdminOrdersQuery,
+        response: { 200: AdminOrderPage, ...errorResponses },
+      },
+    },
+    async (request) => {
+      app.requireOperator(request, roles)
+      const { status, rail, userId, cursor, limit = 50 } = request.query
+      const after = cursor === undefined ? undefined : decodeCursor(cursor)
+      const rows = await payments.listOrders({
+        status,
+        rail,
+        userId,
+        limit: limit + 1,
+        before: after && { createdAt: after.publishedAt, id: after.id },
+      })
+      const page = rows.slice(0, limit)
+      const last = page[page.length - 1]
+      const names = await payments.planNames()
+      return {
+        items: page.map((row) => orderView(row, names)),
+        nextCursor: rows.length > limit && last ? encodeCursor({ publishedAt: last.created_at, id: last.id }) : null,
+      }
+    },
+  )
+
+  app.get(
+    '/admin/orders/:id',
+    {
+      schema: {
+        summary: 'One order with its ledger rows, newest first (finance, admin)',
+        tags: ['admin'],
+        params: Type.Object({ id: IdInteger() }),
+        response: { 200: AdminOrderDetail, ...errorResponses },
+      },
+    },
+    async (request) => {
+      app.requireOperator(request, roles)
+      return detail(request.params.id)
+    },
+  )
+
+  app.post(
+    '/admin/orders/:id/refund',
+    {
+      schema: {
+        summary:
+          'Full refund of what is left of a fulfilled order, as npm run admin -- refund; a refusal by the rail comes back in refundFailure (finance, admin)',
+        tags: ['admin'],
+        params: Type.Object({ id: IdInteger() }),
+        body: RefundBody,
+        response: { 200: AdminOrderDetail, 409: errorResponses[400], 503: errorResponses[500], ...errorResponses },
+      },
+    },
+    async (request) => {
+      const operator = app.requireOperator(request, roles)
+      const { id } = request.params
+      const { reason } = request.body
+      const before = await payments.findOrder(id)
+      if (!before) throw notFound('ORDER_NOT_FOUND', `there is no order ${id}`)
+      const after = await payments.refund(id, reason)
+      await audit.record({
+        operator: { id: operator.id, name: operator.name },
+        action: 'order.refund',
+        target: `order:${id}`,
+        reason,
+        before: { status: before.status, refundedFen: before.refunded_fen },
+        after: { status: after.status, refundedFen: after.refunded_fen, refundFailure: after.refund_failure },
+      })
+      return detail(id)
+    },
+  )
+}
