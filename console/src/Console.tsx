@@ -20,8 +20,8 @@ const Audit = lazy(() => import('./screens/Audit'))
 
 const SCREENS: Record<Route, { label: string; roles?: Role[]; Component: React.ComponentType }> = {
   dashboard: { label: '概览', Component: Dashboard },
-  issues: { label: '期刊', Component: Issues },
-  orders: { label: '订单', Component: Orders },
+  issues: { label: '期刊', roles: ['editor', 'admin'], Component: Issues },
+  orders: { label: '订单', roles: ['finance', 'admin'], Component: Orders },
   readers: { label: '读者', Component: Readers },
   audit: { label: '操作日志', roles: ['admin'], Component: Audit },
 }
@@ -164,7 +164,11 @@ function Shell({ operator, onSignedOut }: { operator: Operator; onSignedOut(): v
               {allowed(route) ? (
                 <screen.Component key={route} />
               ) : (
-                <Result status='403' title='没有权限' subTitle='此页面仅对管理员开放' />
+                <Result
+                  status='403'
+                  title='没有权限'
+                  subTitle={`此页面仅对${(screen.roles ?? []).map((role) => ROLE_LABELS[role]).join('、')}开放`}
+                />
               )}
             </Suspense>
           </Layout.Content>

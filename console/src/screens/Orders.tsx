@@ -18,7 +18,8 @@ interface Filters {
 /** Orders a refund may start from: paid for and not refunded yet (the API has the last word). */
 const REFUNDABLE = new Set(['paid', 'fulfilled'])
 
-export function orderColumns(onOpen: (id: number) => void, withReader = true): ColumnsType<OrderRow> {
+/** The orders table's columns; without `onOpen` (operators who may not open orders) no 详情. */
+export function orderColumns(onOpen: ((id: number) => void) | null, withReader = true): ColumnsType<OrderRow> {
   const columns: ColumnsType<OrderRow> = [
     { title: '订单', dataIndex: 'id', width: 80, render: (id: number) => `#${id}` },
     { title: '读者', render: (_, row) => `#${row.userId}` },
@@ -28,15 +29,17 @@ export function orderColumns(onOpen: (id: number) => void, withReader = true): C
     { title: '状态', render: (_, row) => <OrderStatusTag status={row.status} /> },
     { title: '下单时间', render: (_, row) => time(row.createdAt) },
     { title: '支付时间', render: (_, row) => time(row.paidAt) },
-    {
+  ]
+  if (onOpen) {
+    columns.push({
       title: '操作',
       render: (_, row) => (
         <Button type='link' size='small' onClick={() => onOpen(row.id)}>
           详情
         </Button>
       ),
-    },
-  ]
+    })
+  }
   return withReader ? columns : columns.filter((column) => column.title !== '读者')
 }
 

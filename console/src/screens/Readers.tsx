@@ -137,7 +137,7 @@ function ReaderDrawer({ id, onClose }: { id: number | null; onClose(): void }) {
               rowKey='id'
               pagination={false}
               dataSource={detail.data?.orders ?? []}
-              columns={orderColumns(setOrderId, false)}
+              columns={orderColumns(canAdjust ? setOrderId : null, false)}
               locale={{ emptyText: '暂无订单' }}
             />
           </div>
