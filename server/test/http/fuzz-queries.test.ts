@@ -46,6 +46,8 @@ const isValidInteger = (value: string, schema: Parameter['schema']) =>
 describe.each(dialects())('integer and cursor parameters on %s', (dialect) => {
   let t: TestApp
   let vipToken: string
+  /** The console's session of an admin operator: cookie and CSRF token */
+  let operator: { cookie: string; csrfToken: string }
   let operations: Operation[]
   let issueId: number
 
@@ -61,6 +63,20 @@ describe.each(dialects())('integer and cursor parameters on %s', (dialect) => {
     const vip = await issueToken(t.db, 'fuzz-vip')
     await grantMembership(t.db.kysely, vip.userId, 30, 'test', 'admin', Date.now())
     vipToken = vip.token
+    await t.app.services.operators.add(
+      { name: 'fuzz-admin', role: 'admin', password: 'fuzz-password-0123' },
+      Date.now(),
+    )
+    const signIn = await t.app.inject({
+      method: 'POST',
+      url: '/api/admin/session/password',
+      payload: { name: 'fuzz-admin', password: 'fuzz-password-0123' },
+    })
+    // The cookie as sent, still encoded (the parsed one is decoded).
+    const setCookie = [signIn.headers['set-cookie'] ?? []].flat()
+    const cookie = setCookie.map((entry) => entry.split(';')[0]).find((entry) => entry.startsWith('beichen_admin='))
+    if (!cookie) throw new Error(`no console session: ${signIn.body}`)
+    operator = { cookie, csrfToken: signIn.json().csrfToken }
     const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
       paths: Record<string, Record<string, { parameters?: Parameter[] }>>
     }
@@ -95,11 +111,24 @@ describe.each(dialects())('integer and cursor parameters on %s', (dialect) => {
     return search ? `${path}?${search}` : path
   }
 
-  const send = (method: string, target: string, token?: string) =>
+  type Who = 'VIP' | 'operator' | 'anonymous'
+  /** Console routes are tried as an operator; every route also anonymously */
+  const callers = (operation: Operation): Who[] =>
+    operation.path.startsWith('/api/admin/') ? ['operator', 'anonymous'] : ['VIP', 'anonymous']
+  /** The console refuses a caller without its session before reading any parameter */
+  const consoleRefused = (operation: Operation, who: Who, status: number) =>
+    who === 'anonymous' && operation.path.startsWith('/api/admin/') && status === 401
+
+  const send = (method: string, target: string, who: Who | string = 'anonymous') =>
     t.app.inject({
       method: method as 'GET',
       url: target,
-      headers: token ? { authorization: `Bearer ${token}` } : {},
+      headers:
+        who === 'operator'
+          ? { cookie: operator.cookie, 'x-csrf-token': operator.csrfToken }
+          : who === 'anonymous'
+            ? {}
+            : { authorization: `Bearer ${who === 'VIP' ? vipToken : who}` },
     })
 
   it('finds the routes with integers and cursors in the OpenAPI document', () => {
@@ -129,9 +158,9 @@ describe.each(dialects())('integer and cursor parameters on %s', (dialect) => {
         ]
         for (const value of values) {
           const target = url(operation, parameter.name, value)
-          for (const token of [vipToken, undefined]) {
-            const response = await send(operation.method, target, token)
-            const who = token ? 'VIP' : 'anonymous'
+          for (const who of callers(operation)) {
+            const response = await send(operation.method, target, who)
+            if (consoleRefused(operation, who, response.statusCode)) continue
             if (response.statusCode >= 500) {
               failures.push(`${operation.method} ${target} (${who}): ${response.statusCode} ${response.body}`)
             } else if (!isValidInteger(value, parameter.schema)) {
@@ -157,15 +186,14 @@ describe.each(dialects())('integer and cursor parameters on %s', (dialect) => {
       for (const cursor of [...INVALID_CURSORS, ...DEPENDS_CURSORS]) {
         const target = url(operation, 'cursor', cursor)
         const decoded = Buffer.from(cursor, 'base64url').toString()
-        for (const token of [vipToken, undefined]) {
-          const response = await send(operation.method, target, token)
-          const who = token ? 'VIP' : 'anonymous'
+        for (const who of callers(operation)) {
+          const response = await send(operation.method, target, who)
           const line = `${operation.method} ${target} [${decoded}] (${who}): ${response.statusCode} ${response.body}`
           if (response.statusCode >= 500) failures.push(line)
           else if (INVALID_CURSORS.includes(cursor)) {
             // Bearer-only lists answer an anonymous caller 401 before reading the cursor.
             const refused = response.statusCode === 401 || response.json().error?.code === 'INVALID_CURSOR'
-            if (!refused || (token && response.statusCode !== 400)) failures.push(line)
+            if (!refused || (who !== 'anonymous' && response.statusCode !== 400)) failures.push(line)
           }
         }
       }
