@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -57,6 +58,16 @@ export async function fillDemoDatabase(dir: string, issues: number): Promise<{ S
  * Starts the API server (npm run start:api equivalent) and waits for /healthz. `port` when others
  * must know the address first (e.g. the simulator that notifies it); a free one otherwise.
  */
+/**
+ * What production refuses to start without, for benches that run the API as production does and
+ * talk to it directly: no proxy in front, and a console session key of this run.
+ */
+export const PRODUCTION_BENCH_ENV: Record<string, string> = {
+  NODE_ENV: 'production',
+  TRUST_PROXY: 'false',
+  ADMIN_SESSION_KEY: crypto.randomBytes(32).toString('hex'),
+}
+
 export async function startApi(
   env: Record<string, string>,
   port?: number,
@@ -64,11 +75,9 @@ export async function startApi(
   port ??= await freePort()
   const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'server/src/main.ts'], {
     cwd: REPO_ROOT,
-    // Production refuses to start without a TRUST_PROXY decision: the bench talks to it directly.
     env: {
       ...process.env,
-      NODE_ENV: 'production',
-      TRUST_PROXY: 'false',
+      ...PRODUCTION_BENCH_ENV,
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       PORT: String(port),
@@ -109,4 +118,27 @@ export function formatTable(rows: Record<string, string | number>[]): string {
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map((row) => line(columns.map((c) => String(row[c])))),
   ].join('\n')
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+export async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++])
+    }),
+  )
+}
+
+/** POSTs JSON (with a bearer token when given) and returns the JSON answer; a non-2xx answer throws. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each call site knows its answer's shape
+export async function postJson(url: string, body: unknown, token?: string): Promise<any> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  })
+  const json = await response.json()
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(json)}`)
+  return json
 }

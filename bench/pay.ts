@@ -16,34 +16,13 @@ import { buildSimulator } from '../simulator/src/app'
 import { makePaymentFixture } from '../simulator/src/fixture'
 import { openDb } from '../server/src/db/database'
 import type { CreateOrderResultDto } from '../server/src/schemas/orders'
-import { formatTable, freePort, runCli, startApi, tempDir } from './lib'
+import { formatTable, freePort, pool, postJson, runCli, startApi, tempDir } from './lib'
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 2000)
 const READERS = 50
 const CONCURRENCY = 50
 
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) await work(items[next++])
-    }),
-  )
-}
-
 type Payment = NonNullable<CreateOrderResultDto['payment']>
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each call site knows its answer's shape
-async function post(url: string, body: unknown, token?: string): Promise<any> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  })
-  const json = await response.json()
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(json)}`)
-  return json
-}
 
 async function run(rail: 'xpay' | 'wechatpay') {
   const dir = tempDir(`beichen-bench-pay-${rail}-`)
@@ -72,8 +51,8 @@ async function run(rail: 'xpay' | 'wechatpay') {
     const readers = await Promise.all(
       Array.from({ length: READERS }, async (_, i) => {
         const user = `bench${i}`
-        const { code } = await post(`${sim}/__phone/login`, { user })
-        return { user, token: (await post(`${api}/api/auth/login`, { code })).token as string }
+        const { code } = await postJson(`${sim}/__phone/login`, { user })
+        return { user, token: (await postJson(`${api}/api/auth/login`, { code })).token as string }
       }),
     )
     const plans = ['month', 'half_year', 'year']
@@ -83,7 +62,7 @@ async function run(rail: 'xpay' | 'wechatpay') {
       CONCURRENCY,
       async (i) => {
         const reader = readers[i % READERS]
-        const created = await post(
+        const created = await postJson(
           `${api}/api/orders`,
           { planId: plans[i % 3], platform: 'android', requestKey: crypto.randomBytes(8).toString('hex') },
           reader.token,
@@ -105,8 +84,9 @@ async function run(rail: 'xpay' | 'wechatpay') {
       )
     const started = process.hrtime.bigint()
     await pool(orders, CONCURRENCY, async ({ user, payment }) => {
-      if (payment.rail === 'xpay') await post(`${sim}/__phone/xpay/pay`, { user, ...payment.xpay, action: 'confirm' })
-      else await post(`${sim}/__phone/pay/jsapi`, { user, ...payment.wechatpay, action: 'confirm' })
+      if (payment.rail === 'xpay')
+        await postJson(`${sim}/__phone/xpay/pay`, { user, ...payment.xpay, action: 'confirm' })
+      else await postJson(`${sim}/__phone/pay/jsapi`, { user, ...payment.wechatpay, action: 'confirm' })
     })
     const deadline = Date.now() + 120000
     while ((await fulfilled()) < ORDERS) {

@@ -17,7 +17,7 @@ import { ensureTaxonomy } from '../server/src/domain/content-store'
 import { pdfRenderStats } from '../server/src/domain/issue-pdf'
 import { grantMembership } from '../server/src/domain/membership'
 import { issueToken } from '../server/src/domain/users'
-import { REPO_ROOT, tempDir } from './lib'
+import { PRODUCTION_BENCH_ENV, REPO_ROOT, tempDir } from './lib'
 
 const COLD_RUNS = 21
 const CACHED_RUNS = 200
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   await migrateToLatest(db)
   await ensureTaxonomy(db.kysely)
   await importContent(db, [path.join(REPO_ROOT, 'content')])
-  const config = loadConfig({}, { NODE_ENV: 'production', TRUST_PROXY: 'false', MEDIA_DIR: path.join(dir, 'media') })
+  const config = loadConfig({ ...PRODUCTION_BENCH_ENV, MEDIA_DIR: path.join(dir, 'media') })
   const app = await buildApp({ config, db, logger: pino({ level: 'warn' }) })
   await app.ready()
   try {

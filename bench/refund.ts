@@ -18,32 +18,11 @@ import { buildApp } from '../server/src/app'
 import { loadConfig } from '../server/src/config'
 import { migrateToLatest, openDb } from '../server/src/db/database'
 import type { CreateOrderResultDto } from '../server/src/schemas/orders'
-import { formatTable, freePort, tempDir } from './lib'
+import { formatTable, freePort, pool, postJson, tempDir } from './lib'
 
 const REFUNDS = Number(process.env.BENCH_REFUNDS ?? 600)
 const READERS = 30
 const CONCURRENCY = 30
-
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) await work(items[next++])
-    }),
-  )
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each call site knows its answer's shape
-async function post(url: string, body: unknown, token?: string): Promise<any> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  })
-  const json = await response.json()
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(json)}`)
-  return json
-}
 
 async function run(rail: 'xpay' | 'wechatpay') {
   const dir = tempDir(`beichen-bench-refund-${rail}-`)
@@ -73,8 +52,8 @@ async function run(rail: 'xpay' | 'wechatpay') {
     const readers = await Promise.all(
       Array.from({ length: READERS }, async (_, i) => {
         const user = `refund${i}`
-        const { code } = await post(`${sim}/__phone/login`, { user })
-        return { user, token: (await post(`${api}/api/auth/login`, { code })).token as string }
+        const { code } = await postJson(`${sim}/__phone/login`, { user })
+        return { user, token: (await postJson(`${api}/api/auth/login`, { code })).token as string }
       }),
     )
     const ids: number[] = []
@@ -83,15 +62,15 @@ async function run(rail: 'xpay' | 'wechatpay') {
       CONCURRENCY,
       async (i) => {
         const reader = readers[i % READERS]
-        const created = await post(
+        const created = await postJson(
           `${api}/api/orders`,
           { planId: 'month', platform: 'android', requestKey: crypto.randomBytes(8).toString('hex') },
           reader.token,
         )
         const payment = created.payment as NonNullable<CreateOrderResultDto['payment']>
         if (payment.rail === 'xpay')
-          await post(`${sim}/__phone/xpay/pay`, { user: reader.user, ...payment.xpay, action: 'confirm' })
-        else await post(`${sim}/__phone/pay/jsapi`, { user: reader.user, ...payment.wechatpay, action: 'confirm' })
+          await postJson(`${sim}/__phone/xpay/pay`, { user: reader.user, ...payment.xpay, action: 'confirm' })
+        else await postJson(`${sim}/__phone/pay/jsapi`, { user: reader.user, ...payment.wechatpay, action: 'confirm' })
         ids.push(created.order.id)
       },
     )
@@ -112,7 +91,7 @@ async function run(rail: 'xpay' | 'wechatpay') {
     }
 
     // Every refund notification is lost.
-    await post(`${sim}/__control/notifications`, {
+    await postJson(`${sim}/__control/notifications`, {
       rail: rail === 'xpay' ? 'xpay' : 'pay',
       mode: 'drop',
       count: REFUNDS,

@@ -13,7 +13,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { formatTable, freePort, REPO_ROOT, runCli, tempDir } from './lib'
+import { formatTable, freePort, PRODUCTION_BENCH_ENV, REPO_ROOT, runCli, tempDir } from './lib'
 
 interface Way {
   name: string
@@ -42,8 +42,7 @@ async function timeStart(way: Way, env: Record<string, string>): Promise<number>
     cwd: REPO_ROOT,
     env: {
       ...process.env,
-      NODE_ENV: 'production',
-      TRUST_PROXY: 'false',
+      ...PRODUCTION_BENCH_ENV,
       IMPORT_SAMPLE_CONTENT: 'false',
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
-import { freePort, REPO_ROOT } from '../lib'
+import { freePort, PRODUCTION_BENCH_ENV, REPO_ROOT } from '../lib'
 
 export interface Started {
   url: string
@@ -60,8 +60,7 @@ export async function startCluster(options: {
 
 /** The API's environment as bench/lib.ts startApi sets it (production, talked to directly). */
 export const API_ENV: Record<string, string> = {
-  NODE_ENV: 'production',
-  TRUST_PROXY: 'false',
+  ...PRODUCTION_BENCH_ENV,
   LOG_LEVEL: 'warn',
   HOST: '127.0.0.1',
 }
