@@ -47,7 +47,7 @@ async function freePort(): Promise<number> {
 export async function startPaymentStack(
   dialect: DialectName,
   rail: PaymentRail,
-  extra: { encrypted?: boolean } = {},
+  extra: { encrypted?: boolean; env?: Record<string, string> } = {},
 ): Promise<PaymentStack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beichen-pay-'))
   const port = await freePort()
@@ -65,6 +65,7 @@ export async function startPaymentStack(
     PAYMENT_RAIL: rail,
     RECONCILE_INTERVAL_MS: '0',
     RECONCILE_AFTER_MS: '0',
+    ...extra.env,
   })
   const base = await startTestApp(dialect, { config })
   await base.app.listen({ port, host: '127.0.0.1' })

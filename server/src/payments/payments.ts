@@ -501,7 +501,6 @@ export class Payments {
     if (!OPEN.has(order.status) && order.status !== 'closed') return order
     const now = this.deps.now()
     const adapter = this.adapterFor(order)
-    await this.deps.db.updateTable('orders').set({ last_queried_at: now }).where('id', '=', order.id).execute()
     let problem = ''
     try {
       if (order.status === 'refunding') await this.checkRefund(order, adapter, source)
@@ -550,11 +549,12 @@ export class Payments {
     const next = this.nextQueryAt(order, attempts, now)
     await this.deps.db
       .updateTable('orders')
-      .set({ next_query_at: next, query_attempts: attempts })
+      // One write: when it was asked (GET /orders/:id spaces its own queries by it) and when to ask next.
+      .set({ next_query_at: next, query_attempts: attempts, last_queried_at: now })
       .where('id', '=', order.id)
       .where('status', '=', order.status)
       .execute()
-    return { ...order, next_query_at: next, query_attempts: attempts }
+    return { ...order, next_query_at: next, query_attempts: attempts, last_queried_at: now }
   }
 
   /** WeChat can no longer settle this order: it is closed for good and stops being asked about. */

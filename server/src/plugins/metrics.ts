@@ -7,6 +7,8 @@ import type { App } from './types'
  */
 export function metricsPlugin(app: App): void {
   const { metrics } = app.services
+  // Nobody can scrape a process without a metrics port: its requests are not timed at all.
+  if (app.config.METRICS_PORT <= 0) return
   app.addHook('onResponse', (request, reply, done) => {
     metrics.request(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000)
     done()

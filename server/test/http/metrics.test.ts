@@ -27,7 +27,8 @@ describe.each(cases)('GET /metrics on %s (%s)', (dialect, rail) => {
   let issueId: number
 
   beforeAll(async () => {
-    s = await startPaymentStack(dialect, rail)
+    // A metrics port switches request timing on; the test serves the metrics itself, on a free port.
+    s = await startPaymentStack(dialect, rail, { env: { METRICS_PORT: '9464' } })
     metrics = await serveMetrics(s.app.services.metrics, { host: '127.0.0.1', port: 0 })
     const list = await s.call('GET', '/api/issues')
     issueId = list.body.items[0].id
