@@ -1,12 +1,10 @@
 import type { Kysely } from 'kysely'
 import type { Database, PaymentRail } from '../db/schema'
 import { shanghaiDate, shanghaiMidnight } from '../infra/time'
+import { RECONCILE_JOB } from '../payments/reconciler'
 
 const DAY_MS = 86400000
 const HOUR_MS = 3600000
-
-/** The reconciliation sweep's job_leases row (payments/reconciler.ts) */
-const RECONCILE_JOB = 'reconcile-orders'
 
 /** Counts of one span of Asia/Shanghai days */
 export interface DayCounts {
@@ -63,7 +61,7 @@ export class AdminReports {
     const today = shanghaiDate(now)
     const todayStart = shanghaiMidnight(today)
     const weekStart = todayStart - 6 * DAY_MS
-    const [todayCounts, weekCounts, notifications, lease, lastSweep, jobs] = await Promise.all([
+    const [todayCounts, weekCounts, notifications, lastSweep, jobs] = await Promise.all([
       this.counts(todayStart, now),
       this.counts(weekStart, now),
       db
@@ -71,7 +69,6 @@ export class AdminReports {
         .select((eb) => eb.fn.countAll<number | string>().as('count'))
         .where('received_at', '>=', now - HOUR_MS)
         .executeTakeFirstOrThrow(),
-      db.selectFrom('job_leases').select('expires_at').where('name', '=', RECONCILE_JOB).executeTakeFirst(),
       db
         .selectFrom('ledger')
         .select('created_at')
@@ -81,6 +78,7 @@ export class AdminReports {
         .executeTakeFirst(),
       db.selectFrom('job_leases').selectAll().orderBy('name').execute(),
     ])
+    const lease = jobs.find((job) => job.name === RECONCILE_JOB)
     const running = lease !== undefined && lease.expires_at > now
     return {
       today: todayCounts,

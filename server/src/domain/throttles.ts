@@ -31,6 +31,8 @@ const THROTTLES = {
   avatarUploads: { limit: (c: Config) => c.AVATAR_UPLOADS_PER_READER, windowMs: HOUR_MS, what: 'avatar uploads' },
   /** Console password sign-ins per client address, and per operator name tried */
   adminSignInsPerAddress: { limit: () => 10, windowMs: MINUTE_MS, what: 'sign-in attempts' },
+  /** 小程序码 drawn for the console's scan sign-in: each one spends WeChat API quota */
+  adminScanCodesPerAddress: { limit: () => 30, windowMs: MINUTE_MS, what: 'sign-in codes' },
   adminSignInsPerName: { limit: () => 10, windowMs: MINUTE_MS, what: 'sign-in attempts' },
   /** Console scan sign-ins per client address: each ticket's 小程序码 spends WeChat quota */
   adminScanTickets: { limit: () => 10, windowMs: MINUTE_MS, what: 'sign-in codes' },

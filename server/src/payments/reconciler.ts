@@ -4,6 +4,9 @@ import type { Database } from '../db/schema'
 import { LeasedJob } from '../infra/leased-job'
 import type { Payments } from './payments'
 
+/** The sweep's job_leases row */
+export const RECONCILE_JOB = 'reconcile-orders'
+
 /** Orders asked about in one sweep */
 const BATCH = 200
 
@@ -42,7 +45,7 @@ export class Reconciler {
     },
   ) {
     this.job = new LeasedJob(db, {
-      name: 'reconcile-orders',
+      name: RECONCILE_JOB,
       intervalMs: options.intervalMs,
       now: options.now,
       log,

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { notFound } from '../../errors'
-import { decodeCursor, encodeCursor } from '../../infra/cursor'
+import { cursorPage, decodeCursor } from '../../infra/cursor'
 import type { App } from '../../plugins/types'
 import { AdminOrderDetail, AdminOrderPage, AdminOrdersQuery, RefundBody } from '../../schemas/admin'
 import { errorResponses, IdInteger } from '../../schemas/common'
@@ -33,20 +33,22 @@ export async function adminOrderRoutes(app: App): Promise<void> {
       app.requireOperator(request, roles)
       const { status, rail, userId, cursor, limit = 50 } = request.query
       const after = cursor === undefined ? undefined : decodeCursor(cursor)
-      const rows = await payments.listOrders({
-        status,
-        rail,
-        userId,
-        limit: limit + 1,
-        before: after && { createdAt: after.publishedAt, id: after.id },
-      })
-      const page = rows.slice(0, limit)
-      const last = page[page.length - 1]
-      const names = await payments.planNames()
-      return {
-        items: page.map((row) => orderView(row, names)),
-        nextCursor: rows.length > limit && last ? encodeCursor({ publishedAt: last.created_at, id: last.id }) : null,
-      }
+      const [rows, names] = await Promise.all([
+        payments.listOrders({
+          status,
+          rail,
+          userId,
+          limit: limit + 1,
+          before: after && { createdAt: after.publishedAt, id: after.id },
+        }),
+        payments.planNames(),
+      ])
+      return cursorPage(
+        rows,
+        limit,
+        (row) => row.created_at,
+        (row) => orderView(row, names),
+      )
     },
   )
 

@@ -130,6 +130,8 @@ export async function adminSessionRoutes(app: App): Promise<void> {
     },
     async (request, reply) => {
       const { ticket } = request.params
+      // Anyone may ask for the image of a waiting ticket, and each one costs a WeChat API call.
+      await throttles.hit('adminScanCodesPerAddress', request.ip, now())
       if (!(await scanLogins.waiting(ticket, now()))) {
         throw new ApiError(410, 'TICKET_EXPIRED', 'this sign-in code has expired or was used: make a new one')
       }
