@@ -67,6 +67,7 @@ describe('npm run release:weapp', () => {
     expect(local.stderr).toContain('TARO_APP_API_BASE')
     // Every problem at once.
     const all = await release({ WEAPP_APPID: 'touristappid', TARO_APP_API_BASE: 'http://x.example.com' }, '--dry-run')
+    expect(all.code).not.toBe(0)
     expect(all.stderr).toMatch(/WEAPP_APPID[\s\S]*WEAPP_PRIVATE_KEY_PATH[\s\S]*TARO_APP_API_BASE/)
   })
 
