@@ -110,7 +110,13 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const { error, results } = await migrator(db).migrateToLatest()
-  if (error) throw error instanceof Error ? error : new Error(String(error))
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator(db).migrateToLatest()
+    if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+    // Kysely takes no migration lock on SQLite: two processes starting on a new file (two `npm start`
+    // runs) race, and the loser's transaction finds tables the winner made. Its work was rolled back;
+    // asking again applies whatever the winner left.
+    if (db.dialect !== 'sqlite' || attempt >= 5) throw error instanceof Error ? error : new Error(String(error))
+    await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
+  }
 }
