@@ -1,5 +1,6 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
@@ -279,4 +280,16 @@ export async function databaseForProcess(
     open: () => openDb({ databaseUrl: made.databaseUrl as string, sqlitePath: '' }),
     drop: made.dropDatabase as () => Promise<void>,
   }
+}
+
+/** A TCP port free on 127.0.0.1 right now, for a server a test starts (a child API, the simulator) */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
 }

@@ -1,6 +1,5 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -8,7 +7,7 @@ import { buildSimulator } from '../../simulator/src/app'
 import type { PaymentRail } from '../src/db/schema'
 import { makePaymentFixture, type PaymentFixture } from '../../simulator/src/fixture'
 import { loadConfig, type Config } from '../src/config'
-import { startTestApp, type DialectName, type TestApp } from './helpers'
+import { type DialectName, freePort, startTestApp, type TestApp } from './helpers'
 
 /**
  * The API listening on a real port (WeChat calls it back), wired to a simulator that plays
@@ -33,15 +32,6 @@ export interface PaymentStack extends TestApp {
     action?: 'confirm' | 'cancel' | 'fail',
   ): Promise<{ id: number; outTradeNo: string; answer: any }> // eslint-disable-line @typescript-eslint/no-explicit-any
   waitFor(what: () => Promise<boolean>, timeoutMs?: number): Promise<void>
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 export async function startPaymentStack(

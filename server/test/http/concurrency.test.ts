@@ -1,14 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import pino from 'pino'
 import { buildApp, type App } from '../../src/app'
 import type { Db } from '../../src/db/database'
 import { MAX_OPEN_OPT_INS } from '../../src/domain/subscriptions'
-import { databaseForProcess, dialects, issueToken, REPO_ROOT, testConfig } from '../helpers'
+import { databaseForProcess, dialects, freePort, issueToken, REPO_ROOT, testConfig } from '../helpers'
 
 const TEMPLATE_ID = 'tmpl_next_issue'
 
@@ -23,15 +22,6 @@ function pngUpload() {
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ])
   return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 interface Reply {

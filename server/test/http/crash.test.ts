@@ -1,26 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { buildSimulator } from '../../../simulator/src/app'
 import { makePaymentFixture } from '../../../simulator/src/fixture'
 import type { PaymentRail } from '../../src/db/schema'
-import { databaseForProcess, dialects, REPO_ROOT } from '../helpers'
+import { databaseForProcess, dialects, freePort, REPO_ROOT } from '../helpers'
 
 jest.setTimeout(120000)
 
 const ORDERS = 40
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /** The server as one process (node with tsx's loader, not tsx's CLI, which would outlive a SIGKILL in a child). */
 function startApi(env: Record<string, string>): ChildProcess {

@@ -1,13 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { devRunDir } from '../../src/bootstrap'
 import { openDb } from '../../src/db/database'
-import { REPO_ROOT } from '../helpers'
+import { freePort, REPO_ROOT } from '../helpers'
 
 /**
  * Two `npm start` runs in one checkout (API and simulator only, NO_BUILD=1) on different ports and
@@ -17,15 +16,6 @@ import { REPO_ROOT } from '../helpers'
  */
 
 jest.setTimeout(180000)
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each call site knows its answer's shape
 type Json = any

@@ -1,13 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildSimulator } from '../../../simulator/src/app'
 import { makePaymentFixture } from '../../../simulator/src/fixture'
-import { databaseForProcess, REPO_ROOT } from '../helpers'
+import { databaseForProcess, freePort, REPO_ROOT } from '../helpers'
 
 /**
  * Two API processes on one PostgreSQL database, each with its own disk, as replicas behind a load
@@ -18,15 +17,6 @@ import { databaseForProcess, REPO_ROOT } from '../helpers'
 jest.setTimeout(120000)
 
 const LOGINS_PER_ADDRESS = 6
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 function pngUpload() {
   const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), crypto.randomBytes(300)])

@@ -2,28 +2,19 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
-import net from 'node:net'
+import type net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { buildSimulator } from '../../../simulator/src/app'
 import { makePaymentFixture } from '../../../simulator/src/fixture'
 import pino from 'pino'
 import { buildApp } from '../../src/app'
-import { databaseForProcess, dialects, freshDb, REPO_ROOT, testConfig } from '../helpers'
+import { databaseForProcess, dialects, freePort, freshDb, REPO_ROOT, testConfig } from '../helpers'
 
 jest.setTimeout(180000)
 
 const BUYERS = 16
 const READERS = 8
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 function startApi(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
