@@ -48,22 +48,28 @@ function postgresPool(connectionString: string): pg.Pool {
 function openSqlite(file: string): SqliteDatabase.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
   const database = new SqliteDatabase(file)
+  // First, so that switching a new file to WAL waits for another process instead of failing.
+  database.pragma('busy_timeout = 5000')
   database.pragma('journal_mode = WAL')
   database.pragma('foreign_keys = ON')
   database.pragma('synchronous = NORMAL')
-  database.pragma('busy_timeout = 5000')
   return database
 }
 
 /**
  * Kysely prepares every query anew; preparing costs more than running a small query.
  * Statements are kept by their SQL text (queries are parameterised, so the set is small).
+ *
+ * Kysely opens transactions with a deferred `begin`. In WAL mode a deferred transaction that read
+ * and then writes after another process committed fails at once with SQLITE_BUSY (the busy timeout
+ * is not consulted), so transactions take the write lock up front and wait for it instead.
  */
 function withStatementCache(database: SqliteDatabase.Database, limit = 1000) {
   const statements = new Map<string, SqliteDatabase.Statement>()
   return {
     close: () => database.close(),
-    prepare: (sql: string) => {
+    prepare: (kyselySql: string) => {
+      const sql = kyselySql === 'begin' ? 'begin immediate' : kyselySql
       let statement = statements.get(sql)
       if (!statement) {
         if (statements.size >= limit) statements.clear()
