@@ -35,7 +35,7 @@ describe('processes sharing one new SQLite file', () => {
     expect(runs.filter((run) => run.code !== 0)).toEqual([])
 
     const sampleFiles = fs.readdirSync(SAMPLE_DIR).filter((name) => name.endsWith('.md')).length
-    const db = openDb({ sqlitePath })
+    const db = openDb({ databaseUrl: '', sqlitePath })
     try {
       const issues = await db.kysely.selectFrom('issues').select(['slug']).execute()
       expect(issues).toHaveLength(sampleFiles)
