@@ -35,6 +35,10 @@ export default defineAppConfig({
       root: 'subpackages/navigator',
       pages: ['pages/index'],
     },
+    {
+      root: 'subpackages/admin',
+      pages: ['pages/confirm'],
+    },
   ],
   preloadRule: {
     'pages/index/index': { network: 'all', packages: ['subpackages/article'] },

@@ -125,7 +125,14 @@ function ScanSignIn({ onSignedIn }: Props) {
     )
   }
   if (status === 'refused') {
-    return <Result status='error' title='已在手机上拒绝登录' extra={<Button onClick={renew}>重新获取</Button>} />
+    return (
+      <Result
+        status='error'
+        title='扫码的微信账号不是后台操作员'
+        subTitle='请用已登记为操作员的微信扫码，或使用密码登录'
+        extra={<Button onClick={renew}>重新获取</Button>}
+      />
+    )
   }
   if (status === 'expired') {
     return <Result status='info' title='登录码已过期' extra={<Button onClick={renew}>刷新登录码</Button>} />

@@ -5,10 +5,11 @@ import { OPERATOR_ROLES, passwordProblem, type OperatorRole } from '../domain/op
 import { ApiError } from '../errors'
 import type { Services } from '../services'
 
-export const OPERATOR_USAGE = `  npm run admin -- operator add <name> --role <editor|finance|admin> [--password] [--openid <openid>]
+export const OPERATOR_USAGE = `  npm run admin -- operator add <name> --role <editor|finance|admin> [--password] [--openid <openid> | --reader #<id>]
                                                      add a console operator: --password reads it from the terminal
                                                      (or ADMIN_PASSWORD / stdin when not a terminal), --openid lets
-                                                     that WeChat account scan in
+                                                     that WeChat account scan in; --reader takes the WeChat account
+                                                     of reader #<id> (the number 确认登录后台 shows a refused reader)
   npm run admin -- operator list                     console operators, their roles and how they sign in
   npm run admin -- operator disable <name>           stop an operator signing in (their sessions end at once)`
 
@@ -64,12 +65,15 @@ async function add(
   const [name, ...flags] = args
   let role: string | undefined
   let openid: string | undefined
+  let reader: number | undefined
   let wantsPassword = false
   for (let i = 0; i < flags.length; i++) {
     const flag = flags[i]
     if (flag === '--password') wantsPassword = true
     else if (flag === '--role' && flags[i + 1] !== undefined) role = flags[++i]
     else if (flag === '--openid' && flags[i + 1] !== undefined) openid = flags[++i]
+    else if (flag === '--reader' && /^#?[1-9]\d{0,9}$/.test(flags[i + 1] ?? ''))
+      reader = Number(flags[++i].replace('#', ''))
     else {
       process.stderr.write(`unknown or incomplete option "${flag}"\nusage:\n${OPERATOR_USAGE}\n`)
       return 64
@@ -79,8 +83,12 @@ async function add(
     process.stderr.write(`operator add needs a name and --role ${OPERATOR_ROLES.join('|')}\n`)
     return 64
   }
-  if (!wantsPassword && openid === undefined) {
-    process.stderr.write('operator add needs --password, --openid <openid> or both: a way to sign in\n')
+  if (openid !== undefined && reader !== undefined) {
+    process.stderr.write('operator add takes --openid or --reader, not both\n')
+    return 64
+  }
+  if (!wantsPassword && openid === undefined && reader === undefined) {
+    process.stderr.write('operator add needs a way to sign in: --password, --openid <openid> or --reader #<id>\n')
     return 64
   }
   const password = wantsPassword ? await readPassword() : undefined
@@ -92,6 +100,7 @@ async function add(
     }
   }
   return withServices(async (services) => {
+    if (reader !== undefined) openid = await services.accounts.openidOf(reader, `reader #${reader} as an operator`)
     const operator = await services.operators.add({ name, role: role as OperatorRole, password, openid }, Date.now())
     await services.audit.record({
       operator: cliActor(),

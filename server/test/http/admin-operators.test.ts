@@ -79,6 +79,32 @@ describe.each(dialects())('npm run admin -- operator on %s', (dialect) => {
       })
       expect(JSON.parse(audit[1].after_json ?? 'null')).toMatchObject({ disabled: true })
       expect(JSON.stringify(audit)).not.toContain(password)
+
+      // --reader takes the WeChat account of a reader: the number a refused scan shows them.
+      const wechatReader = await db.kysely
+        .insertInto('users')
+        .values({ openid: 'oReaderScanner0000000000000', name: null, created_at: Date.now() })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      const webReader = await db.kysely
+        .insertInto('users')
+        .values({ openid: null, name: 'web-only', created_at: Date.now() })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      const byReader = await cli(['add', 'erin', '--role', 'editor', '--reader', `#${wechatReader.id}`])
+      expect([byReader.code, byReader.stdout]).toEqual([0, expect.stringContaining('(erin, editor) added')])
+      expect((await operators.list()).find((operator) => operator.name === 'erin')?.openid).toBe(
+        'oReaderScanner0000000000000',
+      )
+      const [noWeChat, malformed, both] = await Promise.all([
+        cli(['add', 'frank', '--role', 'editor', '--reader', `#${webReader.id}`]),
+        cli(['add', 'grace', '--role', 'editor', '--reader', 'someone']),
+        cli(['add', 'heidi', '--role', 'editor', '--reader', `#${wechatReader.id}`, '--openid', 'oOther000000']),
+      ])
+      expect([noWeChat.code, noWeChat.stderr]).toEqual([1, expect.stringContaining('signed in with WeChat')])
+      expect(malformed.code).toBe(64)
+      expect([both.code, both.stderr]).toEqual([64, expect.stringContaining('not both')])
+      expect((await operators.list()).map((operator) => operator.name).sort()).toEqual(['alice', 'erin'])
     } finally {
       await db.close()
       await database.drop()

@@ -153,7 +153,7 @@ describe.each(dialects())('console sessions on %s', (dialect) => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ image: code.rawPayload.toString('base64') }),
     })
-    expect(await scanned.json()).toEqual({ scene: ticket, page: 'subpackages/admin-confirm/index' })
+    expect(await scanned.json()).toEqual({ scene: ticket, page: 'subpackages/admin/pages/confirm' })
 
     const poll = () => inject({ method: 'GET', url: `/api/admin/session/scan/${ticket}` })
     expect((await poll()).json()).toEqual({ status: 'waiting' })

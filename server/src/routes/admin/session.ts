@@ -16,7 +16,7 @@ import {
 import { ErrorBody, errorResponses } from '../../schemas/common'
 
 /** The page of the mini-program a console sign-in 小程序码 opens */
-export const ADMIN_CONFIRM_PAGE = 'subpackages/admin-confirm/index'
+export const ADMIN_CONFIRM_PAGE = 'subpackages/admin/pages/confirm'
 
 const invalidCredentials = () =>
   new ApiError(401, 'INVALID_CREDENTIALS', 'the name or the password is wrong (名称或密码错误)')
