@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
+import zlib from 'node:zlib'
 
 /**
  * A small static file server for the H5 build (hash routing, so serving files is enough),
@@ -56,6 +57,27 @@ const CONTENT_TYPES: Record<string, string> = {
 }
 
 const REWRITABLE = new Set(['.html', '.js', '.mjs', '.css'])
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.map', '.txt', '.svg'])
+/** Taro names every chunk by its content (js/app.446ee9e5.js): such a file never changes under its name. */
+const CONTENT_HASHED = /\.[0-9a-f]{8,}\.(?:js|mjs|css)$/i
+const SMALLEST_WORTH_COMPRESSING = 1024
+
+type Encoding = 'br' | 'gzip'
+
+/** The best encoding the client accepts (brotli, then gzip); null for none. `q=0` refuses one. */
+export function negotiateEncoding(acceptEncoding: string | undefined): Encoding | null {
+  const accepted = new Map<string, number>()
+  for (const part of (acceptEncoding ?? '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';')
+    if (!name) continue
+    const q = params.map((param) => /^\s*q=([\d.]+)\s*$/.exec(param)?.[1]).find(Boolean)
+    accepted.set(name, q === undefined ? 1 : Number(q))
+  }
+  const weight = (name: Encoding) => accepted.get(name) ?? (accepted.get('*') || 0)
+  if (weight('br') > 0) return 'br'
+  if (weight('gzip') > 0) return 'gzip'
+  return null
+}
 
 export function contentType(file: string): string {
   return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream'
@@ -64,7 +86,22 @@ export function contentType(file: string): string {
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
   const root = path.resolve(options.root)
   const cache = new Map<string, Buffer>()
+  const compressed = new Map<string, Buffer>()
   let origin = ''
+
+  /** Each file is compressed once, at its best level: the build does not change while it is served. */
+  const encoded = (file: string, body: Buffer, encoding: Encoding): Buffer => {
+    const key = `${encoding}:${file}`
+    let result = compressed.get(key)
+    if (!result) {
+      result =
+        encoding === 'br'
+          ? zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } })
+          : zlib.gzipSync(body, { level: 9 })
+      compressed.set(key, result)
+    }
+    return result
+  }
 
   const readFile = (file: string): Buffer => {
     const cached = cache.get(file)
@@ -134,12 +171,21 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: ${pathname}`)
       return
     }
-    const body = readFile(file)
+    const plain = readFile(file)
+    const extension = path.extname(file).toLowerCase()
+    const encoding =
+      COMPRESSIBLE.has(extension) && plain.length >= SMALLEST_WORTH_COMPRESSING
+        ? negotiateEncoding(req.headers['accept-encoding'])
+        : null
+    const body = encoding ? encoded(file, plain, encoding) : plain
     res.writeHead(200, {
       'content-type': contentType(file),
       'content-length': body.length,
-      // index.html must always be fresh; hashed assets could be cached, but this is a preview
-      'cache-control': 'no-cache',
+      ...(encoding ? { 'content-encoding': encoding } : {}),
+      ...(COMPRESSIBLE.has(extension) ? { vary: 'accept-encoding' } : {}),
+      // index.html names the current chunks, so it is always asked for again; a chunk's name
+      // changes with its content, so a browser keeps it for a year without asking.
+      'cache-control': CONTENT_HASHED.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache',
     })
     res.end(req.method === 'HEAD' ? undefined : body)
   })
