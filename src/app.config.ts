@@ -39,6 +39,10 @@ export default defineAppConfig({
       root: 'subpackages/admin',
       pages: ['pages/confirm'],
     },
+    {
+      root: 'subpackages/fallback',
+      pages: ['pages/not-found'],
+    },
   ],
   preloadRule: {
     'pages/index/index': { network: 'all', packages: ['subpackages/article'] },

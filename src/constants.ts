@@ -25,4 +25,6 @@ export const routes = {
   agreement: '/subpackages/legal/pages/agreement',
   privacy: '/subpackages/legal/pages/privacy',
   vipAgreement: '/subpackages/legal/pages/vip-agreement',
+  /** Where an unknown or malformed address lands (app.ts, index.html) */
+  notFound: '/subpackages/fallback/pages/not-found',
 } as const
