@@ -34,7 +34,7 @@ beforeEach(() => {
     answers.ok({ issueId: 32, favorited: true, favoritedAt: '2026-01-01T00:00:00.000Z' }),
   )
   api.route('DELETE /api/favorites/32', answers.noContent())
-  api.route('GET /api/history/32', answers.error(404, 'NOT_READ'))
+  api.route('GET /api/history/32', answers.noContent())
   api.route('PUT /api/history/32', answers.ok({ sectionId: 's2', readAt: '2026-01-01T00:00:00.000Z' }))
 })
 

@@ -31,7 +31,7 @@ beforeEach(() => {
   api = fakeApi()
   api.route('GET /api/issues/32', answers.ok(issue()))
   api.route('GET /api/favorites/32', answers.ok({ issueId: 32, favorited: false, favoritedAt: null }))
-  api.route('GET /api/history/32', answers.error(404, 'NOT_READ'))
+  api.route('GET /api/history/32', answers.noContent())
 })
 
 describe('reader settings', () => {

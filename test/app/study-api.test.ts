@@ -58,7 +58,7 @@ describe('study tools API client', () => {
 
     answer(200, { sectionId: 's2', readAt: '2026-01-01T00:00:00.000Z' })
     await expect(getProgress(3)).resolves.toEqual({ sectionId: 's2', readAt: '2026-01-01T00:00:00.000Z' })
-    answer(404, { error: { code: 'NOT_READ', message: 'you have not read issue 4 yet' } })
+    answer(204, '')
     await expect(getProgress(4)).resolves.toBeNull()
     answer(404, { error: { code: 'ISSUE_NOT_FOUND', message: 'there is no published issue 5' } })
     await expect(getProgress(5)).rejects.toBeInstanceOf(ApiError)

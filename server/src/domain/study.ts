@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
-import { ApiError, badRequest, notFound } from '../errors'
+import { badRequest, notFound } from '../errors'
 import type {
   FavoritePageDto,
   FavoriteStateDto,
@@ -129,7 +129,8 @@ export class StudyTools {
     return { sectionId, readAt: iso(now) }
   }
 
-  async progress(userId: number, issueId: number, now: number): Promise<ProgressDto> {
+  /** Where to resume; null when the reader has not read this issue (or it is no longer published). */
+  async progress(userId: number, issueId: number, now: number): Promise<ProgressDto | null> {
     const row = await this.db
       .selectFrom('reading_progress')
       .innerJoin('issues', 'issues.id', 'reading_progress.issue_id')
@@ -139,7 +140,7 @@ export class StudyTools {
       .where('issues.status', '=', 'published')
       .where('issues.published_at', '<=', now)
       .executeTakeFirst()
-    if (!row) throw new ApiError(404, 'NOT_READ', `you have not read issue ${issueId} yet`)
+    if (!row) return null
     return { sectionId: row.section_id, readAt: iso(row.updated_at) }
   }
 

@@ -1,4 +1,5 @@
 import type { App } from '../plugins/types'
+import { Type } from '@sinclair/typebox'
 import { errorResponses } from '../schemas/common'
 import {
   FavoritePage,
@@ -108,12 +109,16 @@ export async function studyRoutes(app: App): Promise<void> {
     {
       schema: {
         ...secured,
-        summary: 'Where to resume an issue: the last section read, or 404 NOT_READ',
+        summary: 'Where to resume an issue: the last section read, or 204 when not read yet',
+        description: 'An issue the reader has not opened yet is an ordinary state, not an error: 204, no body.',
         params: StudyIssueParams,
-        response: { 200: Progress, ...errorResponses },
+        response: { 200: Progress, 204: Type.Null(), ...errorResponses },
       },
     },
-    async (request) => study.progress(app.requireSession(request).userId, request.params.issueId, now()),
+    async (request, reply) => {
+      const progress = await study.progress(app.requireSession(request).userId, request.params.issueId, now())
+      return progress ?? reply.code(204).send(null)
+    },
   )
 
   app.get(

@@ -9,7 +9,6 @@ import type {
   ProgressDto,
   ReaderSettingsDto,
 } from '../../../server/src/schemas'
-import { ApiError } from './errors'
 import { request } from './http'
 
 export type FavoritePage = FavoritePageDto
@@ -55,12 +54,9 @@ export function recordProgress(issueId: number, sectionId: string): Promise<Read
   return request<ReadingProgress>(issuePath('/api/history', issueId), { method: 'PUT', data: { sectionId } })
 }
 
-/** GET /api/history/:issueId: where to resume, or null when the reader has not read this issue. */
+/** GET /api/history/:issueId: where to resume, or null (204) when the reader has not read this issue. */
 export function getProgress(issueId: number): Promise<ReadingProgress | null> {
-  return request<ReadingProgress>(issuePath('/api/history', issueId)).catch((error: unknown) => {
-    if (error instanceof ApiError && error.code === 'NOT_READ') return null
-    throw error
-  })
+  return request<ReadingProgress | undefined>(issuePath('/api/history', issueId)).then((progress) => progress ?? null)
 }
 
 /** GET /api/history: the issues read, most recent first, with the last section reached. */
