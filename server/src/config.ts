@@ -81,6 +81,13 @@ export const ConfigSchema = Type.Object({
   NICKNAME_CHANGES_PER_READER: Type.Integer({ default: 20, minimum: 1, maximum: 100000 }),
   /** Avatar uploads per reader per hour */
   AVATAR_UPLOADS_PER_READER: Type.Integer({ default: 20, minimum: 1, maximum: 100000 }),
+  /** Funnel event batches (POST /api/events) per client address, and per anonymous viewer key, per minute */
+  EVENTS_PER_IP: Type.Integer({ default: 300, minimum: 1, maximum: 1000000 }),
+  EVENTS_PER_VIEWER: Type.Integer({ default: 30, minimum: 1, maximum: 1000000 }),
+  /** How often the funnel's raw events are rolled up into daily rows, ms (0: never, e.g. in tests that run it by hand) */
+  FUNNEL_ROLLUP_INTERVAL_MS: Type.Integer({ default: 600000, minimum: 0, maximum: 86400000 }),
+  /** Days raw funnel events are kept; rolled-up daily counts are kept for good */
+  FUNNEL_RAW_DAYS: Type.Integer({ default: 14, minimum: 2, maximum: 365 }),
 
   /** Which rail sells VIP: virtual payment (WeChat's rule for virtual goods) or WeChat Pay JSAPI */
   PAYMENT_RAIL: Type.Union([Type.Literal('xpay'), Type.Literal('wechatpay')], { default: 'xpay' }),

@@ -7,6 +7,7 @@ import { Accounts } from './domain/accounts'
 import { AdminReports } from './domain/admin-reports'
 import { Audit } from './domain/audit'
 import { Catalog } from './domain/catalog'
+import { Funnel } from './domain/funnel'
 import { IssuePdfCache } from './domain/issue-pdf'
 import { IssueDesk } from './domain/issue-desk'
 import { IssueReader } from './domain/issues'
@@ -86,6 +87,8 @@ export interface Services {
   pdfs: IssuePdfCache
   sharing: Sharing
   shareCards: ShareCards
+  /** The paywall funnel: the app's events, their daily roll-ups (a leased job) and the report */
+  funnel: Funnel
   optIns: SubscriptionOptIns
   accounts: Accounts
   members: Members
@@ -165,7 +168,13 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
   }
   // PNGs of about 100 KB: 200 cards stay under 25 MB.
   const shareCards = new ShareCards(db.kysely, catalog, { ttlMs: 6 * 3600000, maxEntries: 200 })
-  const contentCaches: ContentCache[] = [catalog, issues, viewerCache, ...Object.values(caches), shareCards]
+  const funnel = new Funnel(db.kysely, {
+    now,
+    log,
+    rollupIntervalMs: config.FUNNEL_ROLLUP_INTERVAL_MS,
+    rawRetentionDays: config.FUNNEL_RAW_DAYS,
+  })
+  const contentCaches: ContentCache[] = [catalog, issues, viewerCache, ...Object.values(caches), shareCards, funnel]
   const dropContentCaches = () => contentCaches.forEach((cache) => cache.clear())
   // Content imported by another process (npm run content:import) is seen on the next
   // request on SQLite; on PostgreSQL caches expire after ISSUE_CACHE_TTL_MS.
@@ -321,6 +330,7 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     }),
     sharing: new Sharing(db.kysely, catalog),
     shareCards,
+    funnel,
     optIns: new SubscriptionOptIns(db.kysely, catalog, config.SUBSCRIBE_TEMPLATE_ID),
     accounts,
     members: new Members(db.kysely),
@@ -367,12 +377,14 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
       views.start(config.VIEW_FLUSH_INTERVAL_MS)
       void changes.start()
       reconciler.start()
+      funnel.start()
       if (config.SUBSCRIBE_TEMPLATE_ID) subscriptionSweep.start()
     },
     stop: async () => {
       started = false
       await views.stop()
       await reconciler.stop()
+      await funnel.stop()
       await subscriptionSweep.stop()
       await changes.stop()
     },

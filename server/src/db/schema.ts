@@ -169,6 +169,12 @@ export interface OrderTable {
   /** Why the latest refund failed, for the operator; null when none did */
   refund_failure: string | null
   refund_requested_at: Millis | null
+  /** The issue the order was bought from (domain/funnel.ts), set once at creation; never read for the price */
+  source_issue_id: ColumnType<number | null, number | null | undefined, never>
+  /** The reader whose share led here, when a known share code came with the order */
+  source_sharer_user_id: ColumnType<number | null, number | null | undefined, never>
+  /** The scene bucket of the reader's entry (chat, group, moments, code, search, other) */
+  source_scene: ColumnType<string | null, string | null | undefined, never>
 }
 
 export interface PaymentNotificationTable {
@@ -357,6 +363,39 @@ export interface ScanTicketTable {
   expires_at: Millis
 }
 
+export type FunnelStep = 'opened' | 'paywall' | 'plan_sheet'
+export type SceneBucket = 'chat' | 'group' | 'moments' | 'code' | 'search' | 'other'
+
+/** One viewer reaching one funnel step of one issue on one day, as the app reported it */
+export interface FunnelEventTable {
+  day: string
+  issue_id: number
+  region_id: number
+  step: FunnelStep
+  scene: SceneBucket
+  /** 0: no (known) share came with the event */
+  sharer_user_id: number
+  /** sha256 of the app's random viewer key, 32 hex characters */
+  viewer_hash: string
+  created_at: Millis
+}
+
+/** Distinct viewers per day, issue, step, scene and sharer, rolled up from funnel_events */
+export interface FunnelDailyTable {
+  day: string
+  issue_id: number
+  region_id: number
+  step: FunnelStep
+  scene: SceneBucket
+  sharer_user_id: number
+  viewers: number
+}
+
+export interface FunnelRolledDayTable {
+  day: string
+  rolled_at: Millis
+}
+
 export interface Database {
   regions: RegionTable
   columns: ColumnTable
@@ -384,6 +423,9 @@ export interface Database {
   practice_answers: PracticeAnswerTable
   share_codes: ShareCodeTable
   share_opens: ShareOpenTable
+  funnel_events: FunnelEventTable
+  funnel_daily: FunnelDailyTable
+  funnel_rolled_days: FunnelRolledDayTable
   subscription_optins: SubscriptionOptInTable
   issue_announcements: IssueAnnouncementTable
   subscription_messages: SubscriptionMessageTable

@@ -16,6 +16,9 @@ const THROTTLES = {
   signInsPerUser: { limit: (c: Config) => c.LOGIN_RATE_PER_USER, windowMs: MINUTE_MS, what: 'sign-ins' },
   /** Share opens one client address may report: a reader opens a handful of shares, a script many */
   shareOpens: { limit: () => 60, windowMs: MINUTE_MS, what: 'share opens' },
+  /** Funnel event batches per client address (a school's readers may share one) and per viewer key */
+  eventsPerAddress: { limit: (c: Config) => c.EVENTS_PER_IP, windowMs: MINUTE_MS, what: 'event reports' },
+  eventsPerViewer: { limit: (c: Config) => c.EVENTS_PER_VIEWER, windowMs: MINUTE_MS, what: 'event reports' },
   /** Share cards drawn per client address: only renders count, cached cards are free */
   shareCardRenders: { limit: (c: Config) => c.SHARE_CARD_RENDERS_PER_IP, windowMs: MINUTE_MS, what: 'share cards' },
   /** PDFs rendered per reader: only cold renders count, a PDF on disk is free */

@@ -11,6 +11,7 @@ import type {
   OrderTable,
   PaymentRail,
 } from '../db/schema'
+import type { OrderSource } from '../domain/funnel'
 import { extendMembership, shortenMembership } from '../domain/membership'
 import { ApiError } from '../errors'
 import { ledger } from './ledger'
@@ -272,7 +273,14 @@ export class Payments {
    * Creates (or, for the same request key, returns) an order for a plan at the plan's price,
    * and what the client needs to pay it on the configured rail.
    */
-  async createOrder(userId: number, planId: string, platform: string, requestKey: string) {
+  async createOrder(
+    userId: number,
+    planId: string,
+    platform: string,
+    requestKey: string,
+    /** Where it was bought from (domain/funnel.ts orderSource), stored as given; the price ignores it */
+    source?: OrderSource,
+  ) {
     const now = this.deps.now()
     const purchase = this.purchaseFor(platform)
     if (!purchase.available) throw new ApiError(403, 'PURCHASE_UNAVAILABLE', purchase.notice)
@@ -328,6 +336,7 @@ export class Payments {
           created_at: now,
           expires_at: now + this.deps.orderExpireMs,
           next_query_at: now + this.deps.firstQueryAfterMs,
+          ...source,
         })
         .onConflict((oc) => oc.columns(['user_id', 'request_key']).doNothing())
         .returningAll()

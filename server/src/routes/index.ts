@@ -6,6 +6,7 @@ import { adminSessionRoutes } from './admin/session'
 import { authRoutes } from './auth'
 import { consoleRoutes } from './console'
 import { catalogRoutes } from './catalog'
+import { eventRoutes } from './events'
 import { healthRoutes } from './health'
 import { issueRoutes } from './issues'
 import { meRoutes } from './me'
@@ -35,6 +36,7 @@ export async function routes(app: App): Promise<void> {
   await app.register(pdfRoutes, { prefix: '/api' })
   await app.register(subscriptionsRoutes, { prefix: '/api' })
   await app.register(sharingRoutes, { prefix: '/api' })
+  await app.register(eventRoutes, { prefix: '/api' })
   await app.register(adminRoutes, { prefix: '/api' })
   await app.register(adminSessionRoutes, { prefix: '/api' })
   await app.register(consoleRoutes)

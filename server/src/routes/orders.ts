@@ -18,7 +18,7 @@ const QUERY_AT_MOST_EVERY_MS = 2000
 export async function orderRoutes(app: App): Promise<void> {
   const { services } = app
   const now = services.clock
-  const { catalog, payments, throttles } = services
+  const { catalog, funnel, payments, throttles } = services
   const secured = { tags: ['orders'], security: [{ bearer: [] }] }
 
   const planNames = () => payments.planNames()
@@ -58,6 +58,8 @@ export async function orderRoutes(app: App): Promise<void> {
       schema: {
         ...secured,
         summary: 'Create an order for a plan; the server sets the price. Returns what the client pays with',
+        description:
+          '`source` names the issue (and share code and launch scene) the reader bought from, for the paywall funnel: the issue must exist (404 ISSUE_NOT_FOUND), a share code nobody has is stored as none, and the price never depends on it.',
         body: CreateOrderBody,
         response: {
           200: CreateOrderResult,
@@ -69,12 +71,15 @@ export async function orderRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const { userId } = app.requireSession(request)
-      await throttles.hit('orders', userId, now())
+      const at = now()
+      await throttles.hit('orders', userId, at)
+      const { source } = request.body
       const { order, payment } = await payments.createOrder(
         userId,
         request.body.planId,
         request.body.platform,
         request.body.requestKey,
+        source ? await funnel.orderSource(source, userId, at) : undefined,
       )
       return { order: view(order, await planNames()), payment }
     },

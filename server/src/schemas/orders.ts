@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Nullable } from './common'
+import { OrderSourceBody } from './funnel'
 import { Plan } from './plans'
 
 export const Platform = Type.Union(
@@ -33,6 +34,8 @@ export const CreateOrderBody = Type.Object(
     platform: Platform,
     /** Made once per purchase attempt by the client: a double tap sends the same key and gets the same order */
     requestKey: Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+    /** The issue (and share, and launch scene) the reader bought from, for the funnel; never changes the price */
+    source: Type.Optional(OrderSourceBody),
   },
   { additionalProperties: false },
 )

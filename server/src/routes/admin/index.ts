@@ -1,6 +1,7 @@
 import type { App } from '../../plugins/types'
 import { adminAuditRoutes } from './audit'
 import { adminDashboardRoutes } from './dashboard'
+import { adminFunnelRoutes } from './funnel'
 import { adminIssueRoutes } from './issues'
 import { adminOrderRoutes } from './orders'
 import { adminReaderRoutes } from './readers'
@@ -18,4 +19,5 @@ export async function adminRoutes(app: App): Promise<void> {
   await app.register(adminIssueRoutes)
   await app.register(adminAuditRoutes)
   await app.register(adminReportRoutes)
+  await app.register(adminFunnelRoutes)
 }
