@@ -125,6 +125,8 @@ async function startApi(): Promise<void> {
   if (env.SQLITE_PATH) fs.mkdirSync(path.dirname(path.resolve(ROOT, env.SQLITE_PATH)), { recursive: true })
   // The H5 preview calls the API from another origin (another port).
   env.CORS_ORIGINS = [env.CORS_ORIGINS, ...H5_ORIGINS].filter(Boolean).join(',')
+  // The console's "Preview as" frames the H5 preview's article page.
+  if (!NO_BUILD && !env.PREVIEW_H5_BASE) env.PREVIEW_H5_BASE = H5_ORIGINS[0]
   writeRunSettings(env)
 
   log(`starting the API on port ${API_PORT} …`)

@@ -146,6 +146,8 @@ export const ConfigSchema = Type.Object({
   ADMIN_CONFIRM_ENV_VERSION: Type.Union([Type.Literal('release'), Type.Literal('trial'), Type.Literal('develop')], {
     default: 'trial',
   }),
+  /** Where the H5 build is served: the console's "Preview as" frames its article page (empty: no frame, the 小程序码 only) */
+  PREVIEW_H5_BASE: Type.String({ default: '', maxLength: 300, pattern: '^(|https?://[^\\s?#]+)$' }),
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -14,6 +14,7 @@ import { IssueReader } from './domain/issues'
 import { Members } from './domain/members'
 import { Navigator, type PublicNavigatorPage } from './domain/navigator'
 import { Operators } from './domain/operators'
+import { PreviewTickets } from './domain/preview-tickets'
 import { Practice } from './domain/practice'
 import { ReaderDirectory } from './domain/reader-directory'
 import { ScanLogins } from './domain/scan-logins'
@@ -95,6 +96,8 @@ export interface Services {
   /** The people of the operator console, their scan sign-ins and the audit trail of what they did */
   operators: Operators
   scanLogins: ScanLogins
+  /** The console's "Preview as" tickets: one issue cut for a pretend viewer, for 10 minutes */
+  previewTickets: PreviewTickets
   audit: Audit
   /** The operator console's reads and desks: dashboard counts, readers, issues of every status */
   adminReports: AdminReports
@@ -336,6 +339,7 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     members: new Members(db.kysely),
     operators,
     scanLogins: new ScanLogins(db.kysely, operators),
+    previewTickets: new PreviewTickets(decodeKey(config.ADMIN_SESSION_KEY)),
     audit: new Audit(db.kysely, now),
     adminReports: new AdminReports({
       db: db.kysely,

@@ -152,6 +152,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SQLITE_PATH: sqlitePath,
       LOG_LEVEL: 'warn',
       CORS_ORIGINS: origin,
+      // The console's "Preview as" frames the H5 build served here.
+      PREVIEW_H5_BASE: origin,
       IMPORT_SAMPLE_CONTENT: 'true',
       WECHAT_API_BASE: simOrigin,
       WECHAT_APPID: E2E_WECHAT_APPID,

@@ -97,19 +97,23 @@ export class IssueReader {
     )
   }
 
-  /** One published issue cut for this viewer, or undefined when there is no such issue. */
+  /**
+   * One published issue cut for this viewer, or undefined when there is no such issue. `preview`:
+   * any issue, whatever its status (a preview ticket's, see domain/preview-tickets.ts), and nothing
+   * of it is kept for later requests.
+   */
   async detail(
     id: number,
     viewer: Viewer | null,
     now: number,
+    preview = false,
   ): Promise<{ issue: IssueDetailDto; decision: AccessDecision; contentHash: string } | undefined> {
-    const row = await this.db
+    let query = this.db
       .selectFrom('issues')
       .select([...SUMMARY_COLUMNS, 'access', 'body_json', 'paywall_at', 'content_hash'])
       .where('id', '=', id)
-      .where('status', '=', 'published')
-      .where('published_at', '<=', now)
-      .executeTakeFirst()
+    if (!preview) query = query.where('status', '=', 'published').where('published_at', '<=', now)
+    const row = await query.executeTakeFirst()
     if (!row) return undefined
     const snapshot = await this.catalog.get(now)
     const { gated, decision, sections } = cutIssue(row, viewer, now)
@@ -127,7 +131,7 @@ export class IssueReader {
       previous,
       next,
     }
-    this.gates.set(id, { gated, contentHash: row.content_hash, until: now + this.gateTtlMs })
+    if (!preview) this.gates.set(id, { gated, contentHash: row.content_hash, until: now + this.gateTtlMs })
     return { issue, decision, contentHash: row.content_hash }
   }
 

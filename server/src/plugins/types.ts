@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify
 import type { Config } from '../config'
 import type { Viewer } from '../domain/gating'
 import type { Operator, OperatorRole } from '../domain/operators'
+import type { PreviewGrant } from '../domain/preview-tickets'
 import type { Services } from '../services'
 
 declare module 'fastify' {
@@ -24,6 +25,8 @@ declare module 'fastify' {
     viewer: Viewer | null
     /** The session the bearer token stands for, or null without one */
     session: { userId: number; tokenHash: string } | null
+    /** The preview ticket's grant when the request carries x-preview-ticket (viewer is then its pretend viewer) */
+    preview: PreviewGrant | null
     /** The console's encrypted session cookie (plugins/admin-auth.ts) */
     adminSession: AdminSessionCookie
     /** The console operator signed in with the session cookie, on /api/admin/ routes; else null */

@@ -13,6 +13,8 @@ export const CONSOLE_DIST = path.join(REPO_ROOT, 'console', 'dist')
  */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
+  // "Preview as" frames the H5 app, which may be served elsewhere (PREVIEW_H5_BASE): see below.
+  "frame-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
@@ -38,11 +40,15 @@ const NOT_BUILT = `<!doctype html>
 export async function consoleRoutes(app: App, options: { dist?: string } = {}): Promise<void> {
   const dist = options.dist ?? CONSOLE_DIST
   const index = path.join(dist, 'index.html')
+  const h5Base = app.hasDecorator('config') ? app.config.PREVIEW_H5_BASE : ''
+  const policy = h5Base
+    ? CONTENT_SECURITY_POLICY.replace("frame-src 'self'", `frame-src 'self' ${new URL(h5Base).origin}`)
+    : CONTENT_SECURITY_POLICY
 
   app.addHook('onSend', async (request, reply, payload) => {
     if (!request.url.startsWith('/admin')) return payload
     reply.header('x-frame-options', 'DENY')
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY)
+    reply.header('content-security-policy', policy)
     reply.header('x-content-type-options', 'nosniff')
     reply.header('referrer-policy', 'same-origin')
     if (!reply.hasHeader('cache-control') || reply.statusCode >= 300) reply.header('cache-control', 'no-store')

@@ -60,6 +60,13 @@ export async function issueRoutes(app: App): Promise<void> {
       const viewer = request.viewer
       reply.header('cache-control', 'private, no-store')
       reply.header('vary', 'Authorization')
+      if (request.preview) {
+        // A preview ticket's pretend viewer (plugins/auth.ts admitted it for this issue only): any
+        // status, cut by the same gating, never from or into the cache, and no view is counted.
+        const result = await issues.detail(id, viewer, at, true)
+        if (!result) throw notFound('ISSUE_NOT_FOUND', `there is no issue ${id}`)
+        return result.issue
+      }
 
       const known = issues.cachedGate(id, at)
       let body = known && cutCache.get(`${id}:${known.contentHash}:${decideAccess(known.gated, viewer, at).reason}`, at)

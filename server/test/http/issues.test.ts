@@ -350,6 +350,8 @@ describe.each(dialects())('issues API on %s', (dialect) => {
           '/api/admin/issues',
           '/api/admin/issues/check',
           '/api/admin/issues/import',
+          '/api/admin/issues/{id}/preview',
+          '/api/admin/issues/{id}/preview/code.png',
           '/api/admin/issues/{id}/publish',
           '/api/admin/issues/{id}/unpublish',
           '/api/admin/orders',

@@ -4,6 +4,7 @@ import { adminDashboardRoutes } from './dashboard'
 import { adminFunnelRoutes } from './funnel'
 import { adminIssueRoutes } from './issues'
 import { adminOrderRoutes } from './orders'
+import { adminPreviewRoutes } from './preview'
 import { adminReaderRoutes } from './readers'
 import { adminReportRoutes } from './reports'
 
@@ -17,6 +18,7 @@ export async function adminRoutes(app: App): Promise<void> {
   await app.register(adminOrderRoutes)
   await app.register(adminReaderRoutes)
   await app.register(adminIssueRoutes)
+  await app.register(adminPreviewRoutes)
   await app.register(adminAuditRoutes)
   await app.register(adminReportRoutes)
   await app.register(adminFunnelRoutes)

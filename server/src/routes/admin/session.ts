@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox'
-import { wechatFailure } from '../../domain/accounts'
 import type { Operator } from '../../domain/operators'
 import { ApiError } from '../../errors'
 import { endAdminSession, startAdminSession } from '../../plugins/admin-auth'
@@ -14,6 +13,7 @@ import {
   TicketParams,
 } from '../../schemas/admin-session'
 import { ErrorBody, errorResponses } from '../../schemas/common'
+import { sendMiniProgramCode } from './wxacode'
 
 /** The page of the mini-program a console sign-in 小程序码 opens */
 export const ADMIN_CONFIRM_PAGE = 'subpackages/admin/pages/confirm'
@@ -135,22 +135,7 @@ export async function adminSessionRoutes(app: App): Promise<void> {
       if (!(await scanLogins.waiting(ticket, now()))) {
         throw new ApiError(410, 'TICKET_EXPIRED', 'this sign-in code has expired or was used: make a new one')
       }
-      const { wechat, accessTokens } = services.wechatClients()
-      let png: Buffer
-      try {
-        png = await accessTokens.withToken((token) =>
-          wechat.wxacodeUnlimit(token, {
-            scene: ticket,
-            page: ADMIN_CONFIRM_PAGE,
-            check_path: false,
-            env_version: services.config.ADMIN_CONFIRM_ENV_VERSION,
-          }),
-        )
-      } catch (error) {
-        request.log.warn({ err: error }, 'getwxacodeunlimit failed')
-        throw wechatFailure(error, '小程序码')
-      }
-      return reply.type('image/png').header('cache-control', 'no-store').send(png)
+      return sendMiniProgramCode(app, request, reply, { scene: ticket, page: ADMIN_CONFIRM_PAGE })
     },
   )
 
