@@ -33,10 +33,13 @@ export function formatPrice(fen: number): string {
   return `¥${formatYuan(fen)}`
 }
 
-/** Price in fen per month → "¥8.0/月" style text, rounded down to 0.1 yuan. */
+/**
+ * Price in fen per month → "约¥5.7/月", to the nearest 0.1 yuan: it says 约, so ¥68 a year is
+ * ¥5.67 a month, 约¥5.7, not the ¥5.6 cutting off would claim.
+ */
 export function formatMonthly(fen: number, months: number): string {
   if (months <= 0) return ''
-  const perMonth = Math.floor(fen / months / 10) / 10
+  const perMonth = Math.round(fen / months / 10) / 10
   return `约¥${perMonth.toFixed(1).replace(/\.0$/, '')}/月`
 }
 

@@ -10,7 +10,7 @@ describe('PaywallCard', () => {
     render(<PaywallCard access={denied()} />)
     expect(screen.getByText('本篇为VIP章节')).toBeTruthy()
     expect(screen.getByText('开通VIP会员继续阅读')).toBeTruthy()
-    expect(screen.getByText('会员低至约¥5.6/月，全站栏目畅读')).toBeTruthy()
+    expect(screen.getByText('会员低至约¥5.7/月，全站栏目畅读')).toBeTruthy()
   })
 
   it('opens 开通会员 over the article (not the tab, which would close it) when the button is tapped', () => {
