@@ -10,6 +10,7 @@ import * as m008 from './008_sharing'
 import * as m009 from './009_payment_lifecycle'
 import * as m010 from './010_shared_state'
 import * as m011 from './011_console'
+import * as m012 from './012_scheduling'
 import * as m013 from './013_funnel'
 
 /** Versioned migrations, applied in name order by Kysely's Migrator. Never edit one that has shipped. */
@@ -25,5 +26,6 @@ export const migrations: Record<string, Migration> = {
   '009_payment_lifecycle': m009,
   '010_shared_state': m010,
   '011_console': m011,
+  '012_scheduling': m012,
   '013_funnel': m013,
 }

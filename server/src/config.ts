@@ -138,6 +138,9 @@ export const ConfigSchema = Type.Object({
     default: 'formal',
   }),
 
+  /** How often scheduled issues (定时发布) that are due get published, seconds (0: never, e.g. in tests that run it by hand) */
+  SCHEDULE_SWEEP_SECONDS: Type.Integer({ default: 30, minimum: 0, maximum: 3600 }),
+
   /** 32 bytes, hex or base64: encrypts and signs the operator console's session cookie; required in production */
   ADMIN_SESSION_KEY: Type.String({ default: '', maxLength: 128 }),
   /** A console session ends after this many minutes without a request */

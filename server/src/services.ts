@@ -10,6 +10,7 @@ import { Catalog } from './domain/catalog'
 import { Funnel } from './domain/funnel'
 import { IssuePdfCache } from './domain/issue-pdf'
 import { IssueDesk } from './domain/issue-desk'
+import { IssueSchedule } from './domain/issue-schedule'
 import { IssueReader } from './domain/issues'
 import { Members } from './domain/members'
 import { Navigator, type PublicNavigatorPage } from './domain/navigator'
@@ -103,6 +104,8 @@ export interface Services {
   adminReports: AdminReports
   readers: ReaderDirectory
   issueDesk: IssueDesk
+  /** 定时发布: scheduling issues, and the leased job that publishes due ones and announces them */
+  issueSchedule: IssueSchedule
   storage: MediaStorage
   throttles: Throttles
   payments: Payments
@@ -305,6 +308,16 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     clients: () => (wechat && accessTokens ? { wechat, accessTokens } : null),
     now,
   })
+  const issueSchedule = new IssueSchedule(db.kysely, {
+    intervalMs: config.SCHEDULE_SWEEP_SECONDS * 1000,
+    now,
+    log,
+    onPublished: async () => {
+      announce('content')
+      // Announced now rather than at the sweep's next turn; the sweep's own rules keep it to one message per opt-in.
+      if (config.SUBSCRIBE_TEMPLATE_ID) await subscriptionSweep.runOnce()
+    },
+  })
 
   let started = false
   return {
@@ -349,6 +362,7 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     }),
     readers: new ReaderDirectory(db.kysely),
     issueDesk: new IssueDesk(db, catalog),
+    issueSchedule,
     storage,
     throttles,
     payments,
@@ -383,12 +397,14 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
       reconciler.start()
       funnel.start()
       if (config.SUBSCRIBE_TEMPLATE_ID) subscriptionSweep.start()
+      issueSchedule.start()
     },
     stop: async () => {
       started = false
       await views.stop()
       await reconciler.stop()
       await funnel.stop()
+      await issueSchedule.stop()
       await subscriptionSweep.stop()
       await changes.stop()
     },

@@ -49,6 +49,10 @@ export interface IssueTable {
   view_count: ColumnType<number, number | undefined, number>
   created_at: Millis
   updated_at: Millis
+  /** When a scheduled issue goes live (set with scheduled_by by the console; null otherwise) */
+  publish_at: ColumnType<Millis | null, Millis | null | undefined, Millis | null>
+  /** The operator who scheduled it: the due-publish job publishes and audits in their name */
+  scheduled_by: ColumnType<number | null, number | null | undefined, number | null>
 }
 
 export interface IssueViewTable {

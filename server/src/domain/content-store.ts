@@ -126,6 +126,12 @@ export async function upsertIssue(db: Executor, issue: ParsedIssue, now: number)
     return 'created'
   }
   if (existing.content_hash === values.content_hash) return 'unchanged'
-  await db.updateTable('issues').set(values).where('id', '=', existing.id).execute()
+  // A file that does not keep the issue scheduled ends a schedule set in the console.
+  const schedule = issue.meta.status === 'scheduled' ? {} : { publish_at: null, scheduled_by: null }
+  await db
+    .updateTable('issues')
+    .set({ ...values, ...schedule })
+    .where('id', '=', existing.id)
+    .execute()
   return 'updated'
 }

@@ -24,6 +24,8 @@ export interface DeskIssue {
   publishedAt: number
   updatedAt: number
   views: number
+  /** When a scheduled issue goes live (定时发布); null for every other status */
+  scheduledAt: number | null
 }
 
 /** What a checked file would be */
@@ -115,6 +117,7 @@ export class IssueDesk {
         'published_at',
         'updated_at',
         'view_count',
+        'publish_at',
       ])
     if (query.status) builder = builder.where('status', '=', query.status)
     if (query.region !== undefined) {
@@ -153,6 +156,7 @@ export class IssueDesk {
           publishedAt: row.published_at,
           updatedAt: row.updated_at,
           views: row.view_count,
+          scheduledAt: row.status === 'scheduled' && row.publish_at !== null ? Number(row.publish_at) : null,
         }
       },
     )
@@ -202,8 +206,9 @@ export class IssueDesk {
   }
 
   /**
-   * Publishes an issue (a draft is dated now; an archived or scheduled one keeps its date) or takes
-   * it down (archived: it keeps its date, and publishing brings it back as it was).
+   * Publishes an issue (a draft, or one scheduled in the console, is dated now and its schedule
+   * ends; an archived one, or one a file marks scheduled, keeps its date) or takes it down
+   * (archived: it keeps its date, and publishing brings it back as it was).
    */
   async setPublished(
     id: number,
@@ -215,7 +220,7 @@ export class IssueDesk {
   }> {
     const row = await this.db.kysely
       .selectFrom('issues')
-      .select(['status', 'published_at'])
+      .select(['status', 'published_at', 'publish_at'])
       .where('id', '=', id)
       .executeTakeFirst()
     if (!row) throw notFound('ISSUE_NOT_FOUND', `there is no issue ${id}`)
@@ -224,12 +229,13 @@ export class IssueDesk {
     if (!published && row.status !== 'published')
       throw new ApiError(409, 'ISSUE_NOT_PUBLISHED', `issue ${id} is ${row.status}, not published`)
     const status: IssueStatus = published ? 'published' : 'archived'
-    const publishedAt = published && row.status === 'draft' ? now : row.published_at
+    const publishedAt = published && (row.status === 'draft' || row.publish_at !== null) ? now : row.published_at
     const updated = await this.db.kysely
       .updateTable('issues')
-      .set({ status, published_at: publishedAt, updated_at: now })
+      .set({ status, published_at: publishedAt, publish_at: null, scheduled_by: null, updated_at: now })
       .where('id', '=', id)
       .where('status', '=', row.status)
+      .where('publish_at', row.publish_at === null ? 'is' : '=', row.publish_at)
       .executeTakeFirst()
     if (Number(updated.numUpdatedRows) !== 1)
       throw new ApiError(409, 'ISSUE_CHANGED', `issue ${id} changed meanwhile: reload it and try again`)

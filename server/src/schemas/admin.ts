@@ -183,6 +183,8 @@ export const AdminIssue = Type.Object({
   publishedAt: Time,
   updatedAt: Time,
   views: Type.Integer(),
+  /** When a scheduled issue goes live (定时发布); null for every other status */
+  scheduledAt: Nullable(Time),
 })
 
 export const AdminIssuesQuery = Type.Object(
@@ -243,6 +245,24 @@ export const IssueImportResult = Type.Intersect([
 
 const IssueState = Type.Object({ status: IssueStatus, publishedAt: Time })
 export const IssueStatusChange = Type.Object({ id: Type.Integer(), before: IssueState, after: IssueState })
+
+export const IssueScheduleBody = Type.Object(
+  {
+    publishAt: Type.String({
+      minLength: 16,
+      maxLength: 29,
+      pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?(Z|[+-]\\d{2}:\\d{2})$',
+      description:
+        'When the issue goes live: ISO 8601 with an offset, e.g. 2026-12-07T09:00:00+08:00; at least 10 s and at most a year ahead',
+    }),
+    /** Why, for the audit trail */
+    reason: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+)
+
+const ScheduleState = Type.Object({ status: IssueStatus, publishedAt: Time, scheduledAt: Nullable(Time) })
+export const IssueScheduleChange = Type.Object({ id: Type.Integer(), before: ScheduleState, after: ScheduleState })
 
 // ---- audit and reports ------------------------------------------------------------------------
 

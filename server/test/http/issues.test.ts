@@ -353,6 +353,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
           '/api/admin/issues/{id}/preview',
           '/api/admin/issues/{id}/preview/code.png',
           '/api/admin/issues/{id}/publish',
+          '/api/admin/issues/{id}/schedule',
           '/api/admin/issues/{id}/unpublish',
           '/api/admin/orders',
           '/api/admin/orders/{id}',

@@ -5,20 +5,24 @@ import {
   AdminIssuesQuery,
   IssueCheckResult,
   IssueImportResult,
+  IssueScheduleBody,
+  IssueScheduleChange,
   IssueSourceBody,
   IssueStatusChange,
 } from '../../schemas/admin'
+import { parseOffsetTime, type ScheduleChange } from '../../domain/issue-schedule'
+import { badRequest } from '../../errors'
 import { errorResponses, IdInteger } from '../../schemas/common'
-import { iso } from './views'
+import { iso, isoOrNull } from './views'
 
 const DEFAULT_FILE = 'issue.md'
 /** 200 K characters of Chinese are some 600 KB of UTF-8, and JSON escapes add a little */
 const SOURCE_BODY_LIMIT = 1024 * 1024
 
-/** Issues for editors: every status, checking and importing a file as content:import does, publishing by hand. */
+/** Issues for editors: every status, checking and importing a file as content:import does, publishing by hand or on schedule. */
 export async function adminIssueRoutes(app: App): Promise<void> {
   const { services } = app
-  const { issueDesk, audit } = services
+  const { issueDesk, issueSchedule, audit } = services
   const now = services.clock
   const roles = ['editor' as const]
 
@@ -40,6 +44,7 @@ export async function adminIssueRoutes(app: App): Promise<void> {
           ...item,
           publishedAt: iso(item.publishedAt),
           updatedAt: iso(item.updatedAt),
+          scheduledAt: isoOrNull(item.scheduledAt),
         })),
         nextCursor: page.nextCursor,
       }
@@ -134,4 +139,71 @@ export async function adminIssueRoutes(app: App): Promise<void> {
       },
     )
   }
+
+  const scheduleView = (id: number, change: ScheduleChange) => {
+    const state = (s: ScheduleChange['before']) => ({
+      status: s.status,
+      publishedAt: iso(s.publishedAt),
+      scheduledAt: isoOrNull(s.scheduledAt),
+    })
+    return { id, before: state(change.before), after: state(change.after) }
+  }
+  const scheduleErrors = { 409: errorResponses[400], ...errorResponses }
+
+  app.post(
+    '/admin/issues/:id/schedule',
+    {
+      schema: {
+        summary:
+          'Schedule a draft or archived issue (定时发布) for publishAt, ISO 8601 with an offset; again to move it (editor, admin)',
+        tags: ['admin'],
+        params: Type.Object({ id: IdInteger() }),
+        body: IssueScheduleBody,
+        response: { 200: IssueScheduleChange, ...scheduleErrors },
+      },
+    },
+    async (request) => {
+      const operator = app.requireOperator(request, roles)
+      const { id } = request.params
+      const publishAt = parseOffsetTime(request.body.publishAt)
+      if (publishAt === null)
+        throw badRequest('INVALID_PUBLISH_AT', `publishAt "${request.body.publishAt}" is not a real date and time`)
+      const change = await issueSchedule.schedule(id, publishAt, { id: operator.id, name: operator.name }, now())
+      const view = scheduleView(id, change)
+      await audit.record({
+        operator: { id: operator.id, name: operator.name },
+        action: 'issue.schedule',
+        target: `issue:${id}`,
+        reason: request.body.reason ?? '',
+        before: view.before,
+        after: view.after,
+      })
+      return view
+    },
+  )
+
+  app.delete(
+    '/admin/issues/:id/schedule',
+    {
+      schema: {
+        summary: 'Cancel a schedule: the issue goes back to draft (editor, admin)',
+        tags: ['admin'],
+        params: Type.Object({ id: IdInteger() }),
+        response: { 200: IssueScheduleChange, ...scheduleErrors },
+      },
+    },
+    async (request) => {
+      const operator = app.requireOperator(request, roles)
+      const { id } = request.params
+      const view = scheduleView(id, await issueSchedule.cancel(id, now()))
+      await audit.record({
+        operator: { id: operator.id, name: operator.name },
+        action: 'issue.unschedule',
+        target: `issue:${id}`,
+        before: view.before,
+        after: view.after,
+      })
+      return view
+    },
+  )
 }
