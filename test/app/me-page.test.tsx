@@ -100,9 +100,11 @@ describe('我的: what a reader sees', () => {
     expect(text(container)).toContain('有效期至 2028-06-30')
   })
 
-  it('a bound phone: the masked number and no bind button', async () => {
+  it('a bound phone: the masked number once, in a row called 手机号, and no bind button', async () => {
     const { container } = await openAs(me({ phone: '138****8000' }))
-    expect(text(container)).toContain('已绑定 138****8000')
+    expect(text(container)).toContain('手机号已绑定 138****8000')
+    expect(text(container).split('138****8000')).toHaveLength(2)
+    expect(text(container)).not.toContain('完善用户信息')
     expect(screen.queryByText('绑定手机号')).toBeNull()
   })
 
@@ -178,9 +180,18 @@ describe('我的: profile', () => {
     expect(container.querySelector('.me-name')?.textContent).toBe('微信用户')
   })
 
-  it('does not send an empty nickname', async () => {
-    await openAs(me())
-    fireEvent.click(screen.getByText('保存'))
+  it('offers 保存 only once the nickname changed, and never sends an empty one', async () => {
+    const { container } = await openAs(me({ nickname: '苏同学' }))
+    const save = screen.getByText('保存')
+    const input = container.querySelector('input[name="nickname"]')!
+    expect(save.hasAttribute('disabled')).toBe(true)
+    fireEvent.change(input, { target: { value: ' 苏同学 ' } })
+    expect(save.hasAttribute('disabled')).toBe(true)
+    fireEvent.change(input, { target: { value: '苏同学2' } })
+    expect(save.hasAttribute('disabled')).toBe(false)
+
+    fireEvent.change(input, { target: { value: '   ' } })
+    fireEvent.click(save)
     await settle()
     expect(api.count('PATCH /api/me')).toBe(0)
     expect(lastToast()).toBe('请输入昵称')
@@ -296,6 +307,7 @@ describe('我的: signing out', () => {
     expect(text(container)).toContain('微信一键登录')
     expect(storage.has('token')).toBe(false)
     expect(getSession().status).toBe('signed-out')
+    expect(Taro.pageScrollTo).toHaveBeenCalledWith({ scrollTop: 0, duration: 0 })
   })
 
   it('stays signed in when the reader changes their mind', async () => {

@@ -113,7 +113,7 @@ function Head({ me }: { me: Me }) {
           <Text className='me-name'>{name}</Text>
           {me.membership.active ? <Text className='badge-vip me-vip'>VIP</Text> : null}
         </View>
-        <Text className='me-hint'>{me.phone ? `已绑定手机 ${me.phone}` : '点击头像可更换，下方可设置昵称'}</Text>
+        <Text className='me-hint'>点击头像可更换，下方可设置昵称</Text>
       </View>
     </View>
   )
@@ -124,6 +124,8 @@ function NicknameForm({ me }: { me: Me }) {
   // What is typed (H5's input is controlled); WeChat's own value comes with the form on submit.
   const [draft, setDraft] = useState(me.nickname)
   useEffect(() => setDraft(me.nickname), [me.nickname])
+  // In the mini-program WeChat may fill the field without an input event, so 保存 stays usable there.
+  const unchanged = !isWeapp() && draft.trim() === me.nickname
 
   // WeChat checks a nickname on blur and may clear the input, so the form's value decides.
   const save = (event: { detail: { value?: Record<string, unknown> } }) => {
@@ -171,7 +173,7 @@ function NicknameForm({ me }: { me: Me }) {
           className='btn btn-primary me-save'
           formType={isWeapp() ? 'submit' : undefined}
           onClick={isWeapp() ? undefined : () => save({ detail: { value: { nickname: draft } } })}
-          disabled={buttonFlag(saving)}
+          disabled={buttonFlag(saving || unchanged)}
           loading={buttonFlag(saving)}
         >
           保存
@@ -211,7 +213,7 @@ function PhoneRow({ me }: { me: Me }) {
   return (
     <View>
       <View className='me-item'>
-        <Text className='me-item-label'>完善用户信息</Text>
+        <Text className='me-item-label'>{me.phone ? '手机号' : '完善用户信息'}</Text>
         {me.phone ? (
           <Text className='me-item-value me-phone-bound'>已绑定 {me.phone}</Text>
         ) : (
@@ -286,6 +288,8 @@ export default function MePage() {
         setBusy('logout')
         return signOut().then(() => {
           setBusy('')
+          // The signed-out page is short: the reader would otherwise be left scrolled past its end.
+          void Taro.pageScrollTo({ scrollTop: 0, duration: 0 }).catch(() => undefined)
           toast('已退出登录')
         })
       })
