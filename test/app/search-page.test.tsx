@@ -1,10 +1,10 @@
 import { act, fireEvent, render, screen } from '@testing-library/react'
 import Taro from '@tarojs/taro'
 import IssueListPage from '@/pages/index/index'
-import SearchPage, { SEARCH_DEBOUNCE_MS } from '@/subpackages/search/pages/index'
+import SearchPage, { markTitle, SEARCH_DEBOUNCE_MS, SEARCH_HISTORY_KEY } from '@/subpackages/search/pages/index'
 import { answers, fakeApi, type FakeApi } from './fake-api'
 import { summary } from './fixtures'
-import { fire, resetTaroMock } from './mocks/taro'
+import { fire, resetTaroMock, storage } from './mocks/taro'
 
 const wait = (ms: number) => act(async () => new Promise((resolve) => setTimeout(resolve, ms)))
 let api: FakeApi
@@ -19,6 +19,7 @@ const hit = (id: number) => ({
 })
 const type = (value: string) => fireEvent.change(document.querySelector('input')!, { target: { value } })
 const searched = () => (Taro.request as jest.Mock).mock.calls.map((call) => decodeURIComponent(call[0].url as string))
+const titles = () => Array.from(document.querySelectorAll('.search-hit-title')).map((title) => title.textContent)
 
 beforeEach(() => {
   jest.clearAllMocks()
@@ -77,7 +78,7 @@ describe('搜索', () => {
     type('量子纠缠')
     await wait(SEARCH_DEBOUNCE_MS + 20)
     expect(screen.getByText('没有找到相关内容')).toBeTruthy()
-    type('，。')
+    type('城市 群')
     await wait(SEARCH_DEBOUNCE_MS + 20)
     expect(screen.getByText('换个关键词试试')).toBeTruthy()
     type('山西')
@@ -85,10 +86,78 @@ describe('搜索', () => {
     expect(screen.getByText('搜索失败')).toBeTruthy()
     fireEvent.click(screen.getByText('重试'))
     await wait(0)
-    expect(screen.getByText('【山西·第5期】第5期标题')).toBeTruthy()
+    expect(titles()).toEqual(['VIP【山西·第5期】第5期标题'.replace(/^VIP/, hit(5).vip ? 'VIP' : '')])
     type('  ')
     await wait(SEARCH_DEBOUNCE_MS + 20)
     expect(screen.getByText('搜索期刊')).toBeTruthy()
     expect(api.count('GET /api/search')).toBe(4)
+  })
+
+  it('explains queries of symbols or emoji alone without asking the server', async () => {
+    render(<SearchPage />)
+    for (const q of ['%', '，。', '😀😀', '#%']) {
+      type(q)
+      await wait(SEARCH_DEBOUNCE_MS + 20)
+      expect(screen.getByText('请输入文字或数字')).toBeTruthy()
+    }
+    expect(api.count('GET /api/search')).toBe(0)
+  })
+
+  it('marks the query in titles too, and cuts a long paste to 50 characters, saying so', async () => {
+    api.route('GET /api/search', answers.ok({ items: [hit(5)], nextCursor: null }))
+    const { container } = render(<SearchPage />)
+    type('山西')
+    await wait(SEARCH_DEBOUNCE_MS + 20)
+    const titleMarks = container.querySelectorAll('.search-hit-title .search-hit-mark')
+    expect(Array.from(titleMarks).map((mark) => mark.textContent)).toEqual(['山西'])
+
+    type('城'.repeat(300))
+    await wait(SEARCH_DEBOUNCE_MS + 20)
+    expect(screen.getByText('关键词最多50个字，已截取前50个字')).toBeTruthy()
+    expect(searched().at(-1)).toContain(`q=${'城'.repeat(50)}&`.replace(/&$/, ''))
+    expect(searched().at(-1)).not.toContain('城'.repeat(51))
+    expect(markTitle('中部城市群 City', 'city 城市')).toEqual([
+      { text: '中部', hit: false },
+      { text: '城市', hit: true },
+      { text: '群 ', hit: false },
+      { text: 'City', hit: true },
+    ])
+  })
+
+  it('× clears the field, 取消 goes back', async () => {
+    render(<SearchPage />)
+    type('城市群')
+    fireEvent.click(screen.getByText('×'))
+    await wait(SEARCH_DEBOUNCE_MS + 20)
+    // (The test double's input is uncontrolled; the page's own state shows the field is empty.)
+    expect(screen.queryByText('×')).toBeNull()
+    expect(screen.getByText('搜索期刊')).toBeTruthy()
+    expect(api.count('GET /api/search')).toBe(0)
+    fireEvent.click(screen.getByText('取消'))
+    expect(Taro.navigateBack).toHaveBeenCalledTimes(1)
+  })
+
+  it('remembers what was searched for: 搜索历史, newest first, searchable again, and cleared', async () => {
+    api.route('GET /api/search', answers.ok({ items: [hit(5)], nextCursor: null }))
+    const first = render(<SearchPage />)
+    type('山西')
+    await wait(SEARCH_DEBOUNCE_MS + 20)
+    fireEvent.click(document.querySelector('.search-hit')!)
+    first.unmount()
+    expect(storage.get(SEARCH_HISTORY_KEY)).toEqual(['山西'])
+
+    storage.set(SEARCH_HISTORY_KEY, ['城市群', '山西'])
+    render(<SearchPage />)
+    expect(screen.getByText('搜索历史')).toBeTruthy()
+    const before = api.count('GET /api/search')
+    fireEvent.click(screen.getByText('山西'))
+    await wait(0)
+    expect(api.count('GET /api/search')).toBe(before + 1)
+    expect(storage.get(SEARCH_HISTORY_KEY)).toEqual(['山西', '城市群'])
+    fireEvent.click(screen.getByText('×'))
+    await wait(0)
+    fireEvent.click(screen.getByText('清除'))
+    expect(screen.queryByText('搜索历史')).toBeNull()
+    expect(storage.has(SEARCH_HISTORY_KEY)).toBe(false)
   })
 })

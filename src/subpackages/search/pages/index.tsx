@@ -11,12 +11,48 @@ import './index.scss'
 /** Wait this long after the last keystroke before searching */
 export const SEARCH_DEBOUNCE_MS = 300
 const MAX_QUERY_CHARS = 50
+export const SEARCH_HISTORY_KEY = 'searchHistory'
+const HISTORY_SIZE = 10
+
+/** Something to search for: a letter or a digit of any script (emoji and symbols alone are not). */
+const SEARCHABLE = /[\p{L}\p{N}]/u
+
+function readHistory(): string[] {
+  try {
+    const stored: unknown = Taro.getStorageSync(SEARCH_HISTORY_KEY)
+    return Array.isArray(stored) ? stored.filter((q): q is string => typeof q === 'string').slice(0, HISTORY_SIZE) : []
+  } catch {
+    return []
+  }
+}
+
+function saveHistory(history: string[]): void {
+  try {
+    if (history.length === 0) Taro.removeStorageSync(SEARCH_HISTORY_KEY)
+    else Taro.setStorageSync(SEARCH_HISTORY_KEY, history)
+  } catch {
+    // Storage full or unavailable: history is a convenience only.
+  }
+}
+
+/** The title cut into pieces, the query's words marked (case-insensitively), as the snippet is. */
+export function markTitle(title: string, q: string): { text: string; hit: boolean }[] {
+  const words = q.split(/[\s\u3000]+/).filter(Boolean)
+  if (words.length === 0) return [{ text: title, hit: false }]
+  const escaped = words.map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+  const pattern = new RegExp(`(${escaped.join('|')})`, 'giu')
+  return title
+    .split(pattern)
+    .filter(Boolean)
+    .map((text) => ({ text, hit: words.some((word) => word.toLowerCase() === text.toLowerCase()) }))
+}
 
 type SearchState =
   | { status: 'idle' }
   | { status: 'loading'; q: string }
   | { status: 'ready'; q: string; items: SearchHit[]; nextCursor: string | null; more: boolean }
   | { status: 'error'; q: string; error: ApiError }
+  | { status: 'unsearchable'; q: string }
 
 /**
  * 搜索: titles and the free part of issues, searched as the reader types (300 ms after the last
@@ -24,6 +60,8 @@ type SearchState =
  */
 export default function SearchPage() {
   const [text, setText] = useState('')
+  const [cut, setCut] = useState(false)
+  const [history, setHistory] = useState(readHistory)
   const [state, setState] = useState<SearchState>({ status: 'idle' })
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
   const generation = useRef(0)
@@ -31,6 +69,7 @@ export default function SearchPage() {
   const run = useCallback((q: string) => {
     const mine = ++generation.current
     if (q === '') return setState({ status: 'idle' })
+    if (!SEARCHABLE.test(q)) return setState({ status: 'unsearchable', q })
     setState({ status: 'loading', q })
     searchIssues({ q }).then(
       (page) => {
@@ -44,13 +83,46 @@ export default function SearchPage() {
   }, [])
 
   const schedule = useCallback(
-    (value: string) => {
+    (typed: string) => {
+      // The field takes any length, so a long paste is cut here, where the reader can be told.
+      const value = [...typed].slice(0, MAX_QUERY_CHARS).join('')
+      setCut(value !== typed)
       setText(value)
       if (timer.current) clearTimeout(timer.current)
       timer.current = setTimeout(() => run(value.trim()), SEARCH_DEBOUNCE_MS)
     },
     [run],
   )
+
+  /** Searches `q` at once (a history chip, the keyboard's 搜索) and remembers it. */
+  const searchNow = (q: string) => {
+    if (timer.current) clearTimeout(timer.current)
+    setText(q)
+    setCut(false)
+    run(q.trim())
+    remember(q.trim())
+  }
+
+  const remember = (q: string) => {
+    if (!q || !SEARCHABLE.test(q)) return
+    const next = [q, ...history.filter((item) => item !== q)].slice(0, HISTORY_SIZE)
+    setHistory(next)
+    saveHistory(next)
+  }
+
+  const clearHistory = () => {
+    setHistory([])
+    saveHistory([])
+  }
+
+  const clearText = () => {
+    if (timer.current) clearTimeout(timer.current)
+    setText('')
+    setCut(false)
+    run('')
+  }
+
+  const cancel = () => void Taro.navigateBack().catch(() => Taro.switchTab({ url: routes.home }).catch(() => undefined))
 
   useEffect(
     () => () => {
@@ -63,11 +135,40 @@ export default function SearchPage() {
   const ready = state.status === 'ready' ? state : null
   useLoadMore(ready, setState, generation, (cursor) => searchIssues({ q: ready?.q ?? '', cursor }))
 
-  const open = (hit: SearchHit) => void Taro.navigateTo({ url: routes.article(hit.id) })
+  const open = (hit: SearchHit, q: string) => {
+    remember(q)
+    void Taro.navigateTo({ url: routes.article(hit.id) })
+  }
 
   let body
-  if (state.status === 'idle') {
+  if (state.status === 'idle' && history.length > 0) {
+    body = (
+      <View className='search-history'>
+        <View className='search-history-head'>
+          <Text className='search-history-title'>搜索历史</Text>
+          <Text className='search-history-clear' onClick={clearHistory}>
+            清除
+          </Text>
+        </View>
+        <View className='search-history-items'>
+          {history.map((q) => (
+            <Text key={q} className='search-history-item' onClick={() => searchNow(q)}>
+              {q}
+            </Text>
+          ))}
+        </View>
+      </View>
+    )
+  } else if (state.status === 'idle') {
     body = <StateView kind='empty' title='搜索期刊' description='输入标题或正文中的关键词，如“城市群”“山西”' />
+  } else if (state.status === 'unsearchable') {
+    body = (
+      <StateView
+        kind='empty'
+        title='请输入文字或数字'
+        description='搜索只认文字和数字，表情和符号（如 % 、 # ）不能作为关键词'
+      />
+    )
   } else if (state.status === 'loading') {
     body = <TextSkeleton lines={6} />
   } else if (state.status === 'error') {
@@ -85,10 +186,14 @@ export default function SearchPage() {
     body = (
       <View className='search-results'>
         {state.items.map((hit) => (
-          <View key={hit.id} className='search-hit' hoverClass='search-hit-hover' onClick={() => open(hit)}>
+          <View key={hit.id} className='search-hit' hoverClass='search-hit-hover' onClick={() => open(hit, state.q)}>
             <Text className='search-hit-title'>
               {hit.vip ? <Text className='badge-vip search-hit-badge'>VIP</Text> : null}
-              {hit.fullTitle}
+              {markTitle(hit.fullTitle, state.q).map((segment, index) => (
+                <Text key={index} className={segment.hit ? 'search-hit-mark' : undefined}>
+                  {segment.text}
+                </Text>
+              ))}
             </Text>
             <Text className='search-hit-snippet'>
               {hit.snippet.map((segment, index) => (
@@ -110,20 +215,32 @@ export default function SearchPage() {
   return (
     <View className='search'>
       <View className='search-bar'>
-        <Input
-          className='search-input'
-          value={text}
-          focus
-          confirmType='search'
-          maxlength={MAX_QUERY_CHARS}
-          placeholder='搜索期刊、热点关键词'
-          onInput={(event) => schedule(event.detail.value)}
-          onConfirm={(event) => {
-            if (timer.current) clearTimeout(timer.current)
-            run(event.detail.value.trim())
-          }}
-        />
+        <View className='search-field'>
+          <Input
+            className='search-input'
+            value={text}
+            focus
+            confirmType='search'
+            maxlength={-1}
+            placeholder='搜索期刊、热点关键词'
+            onInput={(event) => schedule(event.detail.value)}
+            onConfirm={(event) => searchNow([...event.detail.value].slice(0, MAX_QUERY_CHARS).join(''))}
+          />
+          {text ? (
+            <Text className='search-clear' aria-label='清空' onClick={clearText}>
+              ×
+            </Text>
+          ) : null}
+        </View>
+        <Text className='search-cancel' onClick={cancel}>
+          取消
+        </Text>
       </View>
+      {cut ? (
+        <Text className='search-cut'>
+          关键词最多{MAX_QUERY_CHARS}个字，已截取前{MAX_QUERY_CHARS}个字
+        </Text>
+      ) : null}
       {body}
     </View>
   )
