@@ -8,6 +8,7 @@ import {
   toApiError,
   type CreateOrderResult,
   type Order,
+  type OrderSource,
   type PaymentRail,
   type Plan,
   type Platform,
@@ -37,6 +38,8 @@ export interface UsePurchaseOptions {
   rail: PaymentRail
   /** After the server fulfilled the order and `me` was reloaded */
   onFulfilled?: (order: Order) => void
+  /** Where the reader came from (the paywall funnel): sent with the order, never changes the price */
+  source?: OrderSource | null
   /** How often the order is read while confirming (1 s) */
   pollIntervalMs?: number
   /** How long confirming lasts before the reader is told the result is still on its way (15 s) */
@@ -157,7 +160,7 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
   const buy = useCallback(async (plan: Plan) => {
     if (busy.current) return
     busy.current = true
-    const { platform, rail } = latest.current
+    const { platform, rail, source } = latest.current
     const requestKey = unanswered.current?.planId === plan.id ? unanswered.current.key : newRequestKey()
     unanswered.current = null
     update({ phase: 'paying', order: null, notice: '' })
@@ -173,7 +176,7 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
       const justSignedIn = await ensureSignedIn()
       // xpay's `signature` is made with the session_key of the reader's latest wx.login.
       if (rail === 'xpay' && !justSignedIn) await refreshLogin()
-      const input = { planId: plan.id, platform, requestKey }
+      const input = { planId: plan.id, platform, requestKey, ...(source ? { source } : {}) }
       try {
         created = await createOrder(input)
       } catch (error) {

@@ -9,6 +9,7 @@ import {
   type ApiError,
   type Membership,
   type Order,
+  type OrderSource,
   type Plan,
   type PurchaseRules,
 } from '../../services/api'
@@ -119,6 +120,8 @@ function Benefits({ benefits }: { benefits: string[] }) {
 export interface VipPurchaseProps {
   /** After a purchase was fulfilled and `me` reloaded, e.g. back to the article that sent the reader here */
   onFulfilled?: (order: Order) => void
+  /** The issue (share, scene) the reader came from, sent with the order for the paywall funnel */
+  source?: OrderSource | null
 }
 
 /**
@@ -127,7 +130,7 @@ export interface VipPurchaseProps {
  * WeChat Pay rail, payments not configured), no price and no buy button: only its notice.
  * Shared by the 会员 tab and the page the paywall opens (subpackages/vip).
  */
-export default function VipPurchase({ onFulfilled }: VipPurchaseProps) {
+export default function VipPurchase({ onFulfilled, source }: VipPurchaseProps) {
   const [platform] = useState(getPlatform)
   const [state, setState] = useState<PlansState>({ status: 'loading' })
   const [selected, setSelected] = useState('')
@@ -139,6 +142,7 @@ export default function VipPurchase({ onFulfilled }: VipPurchaseProps) {
     platform,
     rail: state.status === 'ready' ? state.purchase.rail : 'xpay',
     onFulfilled,
+    source,
   })
 
   useEffect(() => {

@@ -65,6 +65,7 @@ export type {
   BlockOf,
   Column,
   CreateOrderInput,
+  OrderSource,
   CreateOrderResult,
   IssueDetail,
   IssueNeighbour,

@@ -58,6 +58,15 @@ export interface CreateOrderInput {
   platform: Platform
   /** 8–64 of [A-Za-z0-9_-], made once per purchase attempt: the same key gets the same order */
   requestKey: string
+  /** The issue the reader bought from, for the paywall funnel; never changes the price */
+  source?: OrderSource
+}
+
+/** Where an order was bought from: the issue, and the share code and WeChat launch scene that led there */
+export interface OrderSource {
+  issueId: number
+  share?: string
+  scene?: number
 }
 
 export interface ItemList<T> {

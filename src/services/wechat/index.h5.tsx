@@ -207,9 +207,13 @@ export function getPlatform(): Platform {
   return 'h5'
 }
 
-/** A browser has no WeChat launch scene. */
+/**
+ * A browser has no WeChat launch scene; a page address may play one (`&scene=1007`), so the preview
+ * and its tests can open an article as a chat share would.
+ */
 export function getEnterScene(): number | null {
-  return null
+  const match = /[?&]scene=(\d{4})(?:&|$)/.exec(window.location.href)
+  return match ? Number(match[1]) : null
 }
 
 /** What the tester does on the sheet, as the simulator's phone side names it. */

@@ -17,6 +17,7 @@ import Toc from '../components/Toc'
 import { parseIssueId, useIssue } from '../useIssue'
 import { useCapsuleFavorite, useFavorite, useReadingProgress } from '../useStudy'
 import { shareAppMessageParts, shareTimelineParts, shareTitle, useShareCode, useShareOpenReport } from '../useShare'
+import { useFunnelReport } from '../useFunnel'
 import './index.scss'
 
 const HOME_CRUMB = '首页'
@@ -171,6 +172,8 @@ export default function ArticlePage() {
   // Shares carry the sharer's code (signed in) and the server's card image; opens from a share are reported.
   const shareCode = useShareCode(studying ? (session.me?.id ?? null) : null)
   useShareOpenReport(id, params.sharer)
+  // The paywall funnel: this issue opened, and its paywall shown, with the share and scene it came from.
+  useFunnelReport(issue, params.sharer)
   // Share texts come from the free fields only: region, number, title.
   useShareAppMessage(() => ({
     title: shareTitle(issue),

@@ -1,5 +1,7 @@
+import { useEffect, useState } from 'react'
 import Taro from '@tarojs/taro'
 import VipPurchase from '../../../components/VipPurchase'
+import { funnelSource, trackFunnel } from '../../../services/funnel'
 
 /** Back to where the reader came from (the article's paywall), which reloads itself for the new membership. */
 function backToReading() {
@@ -8,8 +10,13 @@ function backToReading() {
 
 /**
  * 开通会员, opened from an article's paywall. A page of its own rather than the 会员 tab: switchTab
- * would close the article, and after paying the reader goes back to it, unlocked.
+ * would close the article, and after paying the reader goes back to it, unlocked. The paywall funnel
+ * counts it as the plan sheet of that article, and its orders say they were bought from it.
  */
 export default function VipBuyPage() {
-  return <VipPurchase onFulfilled={backToReading} />
+  const [source] = useState(funnelSource)
+  useEffect(() => {
+    if (source) trackFunnel('plan_sheet', source)
+  }, [source])
+  return <VipPurchase onFulfilled={backToReading} source={source} />
 }
