@@ -17,6 +17,7 @@ const Issues = lazy(() => import('./screens/Issues'))
 const Orders = lazy(() => import('./screens/Orders'))
 const Readers = lazy(() => import('./screens/Readers'))
 const Audit = lazy(() => import('./screens/Audit'))
+const Funnel = lazy(() => import('./screens/Funnel'))
 
 const SCREENS: Record<Route, { label: string; roles?: Role[]; Component: React.ComponentType }> = {
   dashboard: { label: '概览', Component: Dashboard },
@@ -24,9 +25,10 @@ const SCREENS: Record<Route, { label: string; roles?: Role[]; Component: React.C
   orders: { label: '订单', roles: ['finance', 'admin'], Component: Orders },
   readers: { label: '读者', Component: Readers },
   audit: { label: '操作日志', roles: ['admin'], Component: Audit },
+  funnel: { label: '漏斗', Component: Funnel },
 }
 
-const MENU_ORDER: Route[] = ['dashboard', 'issues', 'orders', 'readers', 'audit']
+const MENU_ORDER: Route[] = ['dashboard', 'issues', 'orders', 'readers', 'funnel', 'audit']
 
 const loading = (
   <div style={{ padding: 48, textAlign: 'center' }}>

@@ -1,12 +1,12 @@
 /**
- * A hash router of five screens: #/, #/issues, #/orders, #/readers, #/audit. The console is static
+ * A hash router of six screens: #/, #/issues, #/orders, #/readers, #/audit, #/funnel. The console is static
  * files under /admin/, so the hash keeps every URL working on reload without a server fallback.
  */
 import { useEffect, useState } from 'react'
 
-export type Route = 'dashboard' | 'issues' | 'orders' | 'readers' | 'audit'
+export type Route = 'dashboard' | 'issues' | 'orders' | 'readers' | 'audit' | 'funnel'
 
-export const ROUTES: Route[] = ['dashboard', 'issues', 'orders', 'readers', 'audit']
+export const ROUTES: Route[] = ['dashboard', 'issues', 'orders', 'readers', 'audit', 'funnel']
 
 export function parseHash(hash: string): Route {
   const name = hash.replace(/^#\/?/, '').split(/[/?]/)[0]

@@ -22,6 +22,7 @@ import type {
   VipResult as VipResultSchema,
 } from '../../server/src/schemas/admin'
 import type { AdminSessionDto, OperatorDto, ScanStatusDto, ScanTicketDto } from '../../server/src/schemas/admin-session'
+import type { FunnelReport as FunnelReportSchema } from '../../server/src/schemas/funnel'
 
 export type Operator = Static<typeof OperatorDto>
 export type Role = Operator['role']
@@ -49,5 +50,7 @@ export type ImportResult = Static<typeof IssueImportResult>
 
 export type AuditPageData = Static<typeof AuditPage>
 export type AuditRow = AuditPageData['items'][number]
+
+export type FunnelReport = Static<typeof FunnelReportSchema>
 
 export type Loose = Record<string, unknown>
