@@ -79,6 +79,11 @@ export default defineConfig<'webpack5'>(async (merge, { mode }) => {
       },
       postcss: {
         autoprefixer: { enable: true, config: {} },
+        // The root font size is 40 px per 750 design px of screen width (as rpx in the mini-program),
+        // kept between a 320 px phone (17 px) and the 480 px column that wider screens get
+        // (src/index.html: 25.6 px), so a tablet or a desktop shows a phone-sized page, not one
+        // twice as big. baseFontSize is explicit: Taro derives it from minRootSize otherwise.
+        pxtransform: { enable: true, config: { baseFontSize: 20, minRootSize: 17, maxRootSize: 25.6 } },
         cssModules: {
           enable: false,
           config: { namingPattern: 'module', generateScopedName: '[name]__[local]___[hash:base64:5]' },
