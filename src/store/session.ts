@@ -13,7 +13,7 @@ import {
 } from '../services/api'
 import { readToken, setSessionRenewer, trackSignIn, writeToken } from '../services/api/http'
 import { getLoginCode } from '../services/wechat'
-import { isSinglePageMode } from '../utils/launch'
+import { isSinglePageMode, previewMode } from '../utils/launch'
 
 /**
  * The reader's session: signed in silently at launch (wx.login → POST /api/auth/login), the token
@@ -24,7 +24,7 @@ import { isSinglePageMode } from '../utils/launch'
  * - `signing-in`: a sign-in without a known reader (first launch, or the 微信一键登录 button);
  * - `signed-in`: `me` is the reader;
  * - `signed-out`: no session, `error` says why when a sign-in failed (null after 退出登录);
- * - `preview`: Moments single-page mode, where there is no login at all.
+ * - `preview`: Moments single-page mode, or the console's "Preview as": no login at all.
  */
 export type SessionStatus = 'starting' | 'signing-in' | 'signed-in' | 'signed-out' | 'preview'
 
@@ -163,7 +163,7 @@ export function refreshLogin(): Promise<Me> {
 
 /** The HTTP client's way back in on a refused token: no sign-in after the reader chose to sign out. */
 function renewSession(refused: ApiError): Promise<string> {
-  if (signedOutByChoice() || isSinglePageMode()) return Promise.reject(refused)
+  if (signedOutByChoice() || isSinglePageMode() || previewMode()) return Promise.reject(refused)
   return signIn().then(() => readToken())
 }
 
@@ -191,12 +191,12 @@ export function setMe(me: Me): void {
 
 /**
  * Once, at launch (src/app.ts): the stored token is checked with GET /api/me (a refused one signs in
- * again on the way), or a first launch signs in silently. Nothing in Moments single-page mode.
+ * again on the way), or a first launch signs in silently. Nothing in Moments single-page mode or a preview.
  */
 export function startSession(): void {
   if (started) return
   started = true
-  if (isSinglePageMode()) {
+  if (isSinglePageMode() || previewMode()) {
     setState({ status: 'preview', me: null, error: null })
     return
   }

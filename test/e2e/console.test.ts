@@ -7,7 +7,7 @@ import { openDb } from '../../server/src/db/database'
 import { Operators } from '../../server/src/domain/operators'
 import type { LoginResultDto, MeDto } from '../../server/src/schemas/auth'
 import type { CreateOrderResultDto } from '../../server/src/schemas/orders'
-import { type Stack, useStackAndBrowser, withPage } from './harness'
+import { type Stack, signInToConsole, useStackAndBrowser, withPage } from './harness'
 
 /**
  * The operator console (console/, built into console/dist by npm test) as finance uses it: the API
@@ -92,16 +92,6 @@ async function membershipOf(stack: Stack, token: string): Promise<MeDto['members
   return me.membership
 }
 
-async function signIn(page: Page, origin: string, operator: { name: string; password: string }): Promise<void> {
-  await page.setViewportSize({ width: 1366, height: 900 })
-  await page.goto(`${origin}/admin/`)
-  // 登录 → 密码登录 (the break-glass tab; 微信扫码登录 is the first)
-  await page.getByRole('tab', { name: '密码登录' }).click()
-  await page.getByLabel('账号', { exact: true }).fill(operator.name)
-  await page.getByLabel('密码', { exact: true }).fill(operator.password)
-  await page.getByRole('button', { name: /登\s*录/ }).click()
-}
-
 const visible = (page: Page, text: string) => page.getByText(text, { exact: true }).filter({ visible: true }).first()
 
 test('finance signs in by password, sees 概览, and refunds a paid order from 订单', async () => {
@@ -111,7 +101,7 @@ test('finance signs in by password, sees 概览, and refunds a paid order from �
 
   await withPage(browser, 'console-refund', async (page) => {
     page.setDefaultTimeout(30_000)
-    await signIn(page, stack.apiOrigin, OPERATOR)
+    await signInToConsole(page, stack.apiOrigin, OPERATOR)
 
     // The shell: the operator in the header, 概览 with today's numbers and payment health.
     await page.getByTestId('operator-name').filter({ hasText: OPERATOR.name }).waitFor()
@@ -157,7 +147,7 @@ test('finance signs in by password, sees 概览, and refunds a paid order from �
   // An admin finds the refund, by whom and why, in 操作日志.
   await withPage(browser, 'console-audit', async (page) => {
     page.setDefaultTimeout(30_000)
-    await signIn(page, stack.apiOrigin, ADMIN)
+    await signInToConsole(page, stack.apiOrigin, ADMIN)
     await page.getByRole('menuitem', { name: '操作日志' }).click()
     const entry = page.locator('tr', { hasText: REASON })
     await entry.waitFor()
@@ -170,7 +160,7 @@ test('finance signs in by password, sees 概览, and refunds a paid order from �
 test('a wrong password is refused on the sign-in page', async () => {
   await withPage(env.browser, 'console-wrong-password', async (page) => {
     page.setDefaultTimeout(30_000)
-    await signIn(page, env.stack.apiOrigin, { name: OPERATOR.name, password: 'not-the-password' })
+    await signInToConsole(page, env.stack.apiOrigin, { name: OPERATOR.name, password: 'not-the-password' })
     await visible(page, '账号或密码不正确').waitFor()
   })
 })

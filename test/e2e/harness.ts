@@ -11,6 +11,8 @@ import { type StaticServer, startStaticServer } from '../../scripts/lib/static-s
 import { buildSimulator } from '../../simulator/src/app'
 import { makePaymentFixture } from '../../simulator/src/fixture'
 import { SIM_SUBSCRIBE_TEMPLATE_ID } from '../../simulator/src/subscribe'
+import { openDb } from '../../server/src/db/database'
+import { Operators } from '../../server/src/domain/operators'
 
 /**
  * The end-to-end stage: the real API on a fresh SQLite file, the real H5 build, Debian's
@@ -422,4 +424,36 @@ export function findMissing(text: string, sentences: VipSentence[]): string[] {
 /** Decodes \uXXXX escapes so that JSON bodies can be searched as text. */
 export function decodeJsonEscapes(body: string): string {
   return body.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+}
+
+/* The operator console (console/dist, served by the API under /admin/) */
+
+const CONSOLE_INDEX = path.join(ROOT, 'console', 'dist', 'index.html')
+
+/**
+ * For useStackAndBrowser's setup: fails when the console is not built, then adds the operators to
+ * the stack's database with the API's own Operators service.
+ */
+export async function setUpConsole(stack: Stack, ...operators: Parameters<Operators['add']>[0][]): Promise<void> {
+  if (!fs.existsSync(CONSOLE_INDEX)) {
+    throw new Error('The console is not built (console/dist/index.html). Build it first: npm run build:console')
+  }
+  const db = openDb({ databaseUrl: '', sqlitePath: stack.sqlitePath })
+  try {
+    const people = new Operators(db.kysely)
+    for (const operator of operators) await people.add(operator, Date.now())
+  } finally {
+    await db.close()
+  }
+}
+
+/** Signs in to the console (on the API's origin) with 密码登录, on a desktop-sized page. */
+export async function signInToConsole(page: Page, origin: string, operator: { name: string; password: string }) {
+  await page.setViewportSize({ width: 1366, height: 900 })
+  await page.goto(`${origin}/admin/`)
+  // 登录 → 密码登录 (the break-glass tab; 微信扫码登录 is the first)
+  await page.getByRole('tab', { name: '密码登录' }).click()
+  await page.getByLabel('账号', { exact: true }).fill(operator.name)
+  await page.getByLabel('密码', { exact: true }).fill(operator.password)
+  await page.getByRole('button', { name: /登\s*录/ }).click()
 }

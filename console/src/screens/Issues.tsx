@@ -26,6 +26,7 @@ import { api, errorText } from '../api'
 import { CursorPager, useCursorPaging } from '../components'
 import { ISSUE_STATUS, text, time } from '../format'
 import { useCan } from '../session'
+import { PreviewButton } from './IssuePreview'
 import type { CheckResult, ImportResult, IssuePage, IssueRow } from '../types'
 
 interface Filters {
@@ -130,33 +131,37 @@ export default function Issues() {
             ? [
                 {
                   title: '操作',
-                  render: (_: unknown, row: IssueRow) =>
-                    row.status === 'published' ? (
-                      <Popconfirm
-                        title='下线这期期刊？'
-                        description='下线后读者将无法在列表和搜索中看到它。'
-                        okText='下线'
-                        okButtonProps={{ danger: true }}
-                        cancelText='取消'
-                        onConfirm={() => toggle.mutateAsync({ id: row.id, action: 'unpublish' })}
-                      >
-                        <Button size='small' danger>
-                          下线
-                        </Button>
-                      </Popconfirm>
-                    ) : (
-                      <Popconfirm
-                        title='发布这期期刊？'
-                        description='发布后读者立即可见，订阅了该地区的读者会收到通知。'
-                        okText='发布'
-                        cancelText='取消'
-                        onConfirm={() => toggle.mutateAsync({ id: row.id, action: 'publish' })}
-                      >
-                        <Button size='small' type='primary' ghost>
-                          发布
-                        </Button>
-                      </Popconfirm>
-                    ),
+                  render: (_: unknown, row: IssueRow) => (
+                    <Space size={4}>
+                      <PreviewButton issue={row} />
+                      {row.status === 'published' ? (
+                        <Popconfirm
+                          title='下线这期期刊？'
+                          description='下线后读者将无法在列表和搜索中看到它。'
+                          okText='下线'
+                          okButtonProps={{ danger: true }}
+                          cancelText='取消'
+                          onConfirm={() => toggle.mutateAsync({ id: row.id, action: 'unpublish' })}
+                        >
+                          <Button size='small' danger>
+                            下线
+                          </Button>
+                        </Popconfirm>
+                      ) : (
+                        <Popconfirm
+                          title='发布这期期刊？'
+                          description='发布后读者立即可见，订阅了该地区的读者会收到通知。'
+                          okText='发布'
+                          cancelText='取消'
+                          onConfirm={() => toggle.mutateAsync({ id: row.id, action: 'publish' })}
+                        >
+                          <Button size='small' type='primary' ghost>
+                            发布
+                          </Button>
+                        </Popconfirm>
+                      )}
+                    </Space>
+                  ),
                 },
               ]
             : []),

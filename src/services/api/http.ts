@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro'
-import { isSinglePageMode } from '../../utils/launch'
+import { isSinglePageMode, previewMode } from '../../utils/launch'
 import { ApiError, clientError, readerMessage } from './errors'
 
 /** From TARO_APP_API_BASE (.env.<mode> or the shell), see config/index.ts. */
@@ -118,14 +118,14 @@ function renew(stale: string, refused: ApiError): Promise<string> {
  * Runs `send` with the reader's token. On a 401 session error: one sign-in (shared with every
  * other call that hit one), then one retry with the new token. When signing in fails and a stale
  * token was sent, the one retry goes out without a token, so public content still loads.
- * In Moments single-page mode there is no login: no token and no sign-in.
+ * In Moments single-page mode and in a preview there is no login: no token and no sign-in.
  */
 export function withSession<T>(
   auth: boolean,
   renewOnRefusal: boolean,
   send: (token: string) => Promise<T>,
 ): Promise<T> {
-  if (!auth || isSinglePageMode()) return send('')
+  if (!auth || isSinglePageMode() || previewMode()) return send('')
   const attempt = () => {
     const token = readToken()
     return send(token).catch((error: unknown) => {
@@ -188,7 +188,10 @@ function platformFailure(err: unknown): ApiError {
   return clientError(/time ?out/i.test(text) ? 'TIMEOUT' : 'NETWORK_ERROR')
 }
 
+/** The reader's token; in a preview the ticket instead, and the server serves its pretend viewer. */
 function authHeader(token: string): Record<string, string> {
+  const preview = previewMode()
+  if (preview) return { 'x-preview-ticket': preview.ticket }
   return token ? { Authorization: `Bearer ${token}` } : {}
 }
 
@@ -246,12 +249,24 @@ function sendJson<T>(path: string, options: RequestOptions, token: string): Prom
 }
 
 /**
+ * A preview's ticket reads its issue and nothing else (the server refuses the rest too): nothing else
+ * goes out, so a preview signs nobody in, buys, counts and records nothing.
+ */
+function outsidePreview(method: string, path: string): ApiError | null {
+  const preview = previewMode()
+  if (!preview || (method === 'GET' && path === `/api/issues/${preview.issueId}`)) return null
+  return new ApiError('PREVIEW_TICKET_SCOPE', '预览模式下不可用', 403)
+}
+
+/**
  * One request to the API. Resolves with the JSON body of a 2xx answer (undefined for 204); rejects
  * with an ApiError: the server's {code, message} for 4xx/5xx, NETWORK_ERROR when no answer came,
  * TIMEOUT after `timeout` ms (measured here, so weapp and H5 behave alike). Carries the reader's
  * token and signs in again once on a refused token (see withSession).
  */
 export function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const refused = outsidePreview(options.method ?? 'GET', path)
+  if (refused) return Promise.reject(refused)
   return withSession(options.auth !== false, options.renew !== false, (token) => sendJson<T>(path, options, token))
 }
 
@@ -267,6 +282,8 @@ export interface UploadOptions {
  */
 export function upload<T>(path: string, filePath: string, options: UploadOptions = {}): Promise<T> {
   const { name = 'file', timeout = UPLOAD_TIMEOUT_MS } = options
+  const refused = outsidePreview('POST', path)
+  if (refused) return Promise.reject(refused)
   return withSession(true, true, (token) =>
     Taro.uploadFile({
       url: `${API_BASE}${path}`,

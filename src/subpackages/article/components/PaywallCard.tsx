@@ -11,6 +11,8 @@ export interface PaywallCardProps {
   access: AccessDenied
   /** Moments single-page mode: no navigation, no buttons; point to the full mini-program instead */
   singlePage?: boolean
+  /** The console's preview: the button shows as readers see it, but buys nothing */
+  preview?: boolean
 }
 
 const reasonNotes: Record<AccessDenied['reason'], string> = {
@@ -28,7 +30,7 @@ function cheapestMonthly(access: AccessDenied): string {
 }
 
 /** Where the free part stops: the server has already cut the VIP text, this only explains why. */
-export default function PaywallCard({ access, singlePage = false }: PaywallCardProps) {
+export default function PaywallCard({ access, singlePage = false, preview = false }: PaywallCardProps) {
   const { paywall, reason } = access
   const note = reasonNotes[reason]
   // No price on iOS: where the rail cannot sell there, Apple's rules allow none (the purchase page says why).
@@ -37,7 +39,8 @@ export default function PaywallCard({ access, singlePage = false }: PaywallCardP
 
   // A page over the article (not the 会员 tab, whose switchTab would close it): after paying, back here.
   const openVip = () => {
-    void Taro.navigateTo({ url: routes.vipBuy }).catch(() => undefined)
+    if (preview) void Taro.showToast({ title: '预览模式，不能开通', icon: 'none' })
+    else void Taro.navigateTo({ url: routes.vipBuy }).catch(() => undefined)
   }
 
   return (

@@ -8,7 +8,7 @@ import type { IssueDetail, IssueNeighbour } from '../../../services/api'
 import { loadReaderSettings, useEffectiveTheme, useReaderSettings } from '../../../store/readerSettings'
 import { getSession, useSession } from '../../../store/session'
 import { formatCount, formatDate, issueLabel } from '../../../utils/format'
-import { isOnlyPage, isSinglePageMode } from '../../../utils/launch'
+import { isOnlyPage, isSinglePageMode, previewMode, type PreviewPersona } from '../../../utils/launch'
 import { SectionsView, sectionAnchor } from '../components/Blocks'
 import PaywallCard from '../components/PaywallCard'
 import NotifyNext from '../components/NotifyNext'
@@ -21,6 +21,13 @@ import { useFunnelReport } from '../useFunnel'
 import './index.scss'
 
 const HOME_CRUMB = '首页'
+
+const PERSONA_LABELS: Record<PreviewPersona, string> = {
+  guest: '游客',
+  reader: '未开通VIP',
+  vip: 'VIP会员',
+  moments: '朋友圈单页',
+}
 
 function goHome() {
   void Taro.switchTab({ url: routes.home })
@@ -65,12 +72,17 @@ interface FavoriteToggle {
 function Article({
   issue,
   singlePage,
+  preview,
   favorite,
 }: {
   issue: IssueDetail
   singlePage: boolean
+  /** The console's preview: one issue, no way elsewhere, nothing written */
+  preview: boolean
   favorite: FavoriteToggle
 }) {
+  // Where nothing may lead elsewhere: Moments single-page mode, and a preview (its ticket reads this issue only).
+  const alone = singlePage || preview
   const { access } = issue
   const crumbs = issue.breadcrumb.map((crumb) => crumb.name).filter((name) => name !== HOME_CRUMB)
 
@@ -82,11 +94,11 @@ function Article({
   return (
     <View className='art'>
       <View className='art-crumbs'>
-        <Text className={singlePage ? '' : 'art-crumb-home'} onClick={singlePage ? undefined : goHome}>
+        <Text className={alone ? '' : 'art-crumb-home'} onClick={alone ? undefined : goHome}>
           {HOME_CRUMB}
         </Text>
         <Text>{crumbs.map((name) => ` › ${name}`).join('')}</Text>
-        {singlePage ? null : <RegionCrumb region={issue.region} />}
+        {alone ? null : <RegionCrumb region={issue.region} />}
       </View>
       <Text className='art-title' userSelect>
         <Text className='art-label'>{issueLabel(issue)}</Text>
@@ -108,11 +120,11 @@ function Article({
         )}
       </View>
       <Toc sections={issue.sections} locked={!access.granted} onJump={jump} />
-      <SectionsView sections={issue.sections} practiceIssueId={singlePage ? null : issue.id} />
-      {access.granted ? null : <PaywallCard access={access} singlePage={singlePage} />}
-      {singlePage ? null : <PdfDownload issue={issue} />}
-      {singlePage ? null : <NotifyNext region={issue.region} />}
-      {singlePage ? null : (
+      <SectionsView sections={issue.sections} practiceIssueId={alone ? null : issue.id} />
+      {access.granted ? null : <PaywallCard access={access} singlePage={singlePage} preview={preview} />}
+      {alone ? null : <PdfDownload issue={issue} />}
+      {alone ? null : <NotifyNext region={issue.region} />}
+      {alone ? null : (
         <View className='art-nav'>
           <Neighbour label='上一期' issue={issue.previous} />
           <Neighbour label='下一期' issue={issue.next} />
@@ -134,7 +146,9 @@ function membershipKey(): string | null {
  */
 export default function ArticlePage() {
   const { params } = useRouter()
-  const id = parseIssueId(params.id)
+  const [preview] = useState(previewMode)
+  // A preview from a 小程序码 has only the ticket (its scene), which names the issue.
+  const id = preview ? preview.issueId : parseIssueId(params.id)
   const [singlePage] = useState(isSinglePageMode)
   const [onlyPage] = useState(isOnlyPage)
   const { state, retry, refresh } = useIssue(id)
@@ -171,7 +185,7 @@ export default function ArticlePage() {
 
   // Shares carry the sharer's code (signed in) and the server's card image; opens from a share are reported.
   const shareCode = useShareCode(studying ? (session.me?.id ?? null) : null)
-  useShareOpenReport(id, params.sharer)
+  useShareOpenReport(id, preview ? undefined : params.sharer)
   // The paywall funnel: this issue opened, and its paywall shown, with the share and scene it came from.
   useFunnelReport(issue, params.sharer)
   // Share texts come from the free fields only: region, number, title.
@@ -198,21 +212,22 @@ export default function ArticlePage() {
         kind='not-found'
         title='内容不存在或已下线'
         description='这一期可能已被移除，去首页看看其他期刊吧'
-        actionText={singlePage ? undefined : '返回首页'}
-        onAction={singlePage ? undefined : goHome}
+        actionText={singlePage || preview ? undefined : '返回首页'}
+        onAction={singlePage || preview ? undefined : goHome}
       />
     )
   } else if (state.status === 'error') {
     body = <LoadFailed error={state.error} onRetry={retry} />
   } else {
-    body = <Article issue={state.issue} singlePage={singlePage} favorite={favorite} />
+    body = <Article issue={state.issue} singlePage={singlePage} preview={preview !== null} favorite={favorite} />
   }
 
   return (
     <View className={`art-page art-font-${fontSize}${theme === 'dark' ? ' art-dark' : ''}`}>
+      {preview ? <Text className='art-preview'>预览模式 · {PERSONA_LABELS[preview.persona]}</Text> : null}
       {singlePage ? <Text className='art-moments'>当前为预览内容，请前往小程序使用完整服务</Text> : null}
       {body}
-      {onlyPage && !singlePage && state.status !== 'not-found' ? (
+      {onlyPage && !singlePage && !preview && state.status !== 'not-found' ? (
         <View className='art-home' hoverClass='art-home-hover' onClick={goHome}>
           <Text>首页</Text>
         </View>

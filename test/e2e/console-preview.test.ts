@@ -1,0 +1,120 @@
+import type { Frame, FrameLocator, Page, Response } from 'playwright-core'
+import {
+  decodeJsonEscapes,
+  findLeaks,
+  findMissing,
+  seedIssueId,
+  setUpConsole,
+  signInToConsole,
+  useStackAndBrowser,
+  vipSentences,
+  withPage,
+  type RecordedResponse,
+} from './harness'
+
+/**
+ * 预览 in the operator console, end to end: an editor signs in by password, opens 预览 for the
+ * seed issue (a VIP issue) and sees it in a phone-sized frame of the real H5 build, which reads it
+ * with the preview ticket. As 游客 the frame shows the paywall, and no VIP sentence reaches the
+ * browser in any response; as VIP会员 the VIP part is there.
+ */
+jest.setTimeout(180_000)
+
+const SEED_FILE = 'content/shanxi-32-zhongbu-chengshiqun.md'
+const EDITOR = { name: 'yulan-e2e', password: 'correct-horse-battery', role: 'editor' as const }
+
+const env = useStackAndBrowser({}, ({ stack }) => setUpConsole(stack, EDITOR))
+
+/** Every response a frame inside the console (not the console itself) receives, with its body. */
+function recordFrameResponses(page: Page): {
+  responses: (RecordedResponse & { ticket: string })[]
+  settle(): Promise<void>
+} {
+  const responses: (RecordedResponse & { ticket: string })[] = []
+  const pending: Promise<void>[] = []
+  const inFrame = (frame: Frame | null) => frame !== null && frame !== page.mainFrame()
+  page.on('response', (response: Response) => {
+    let frame: Frame | null = null
+    try {
+      frame = response.frame()
+    } catch {
+      // A service worker's request has no frame: not the preview's.
+    }
+    if (!inFrame(frame)) return
+    const ticket = response.request().headers()['x-preview-ticket'] ?? ''
+    pending.push(
+      response.body().then(
+        (body) =>
+          void responses.push({ url: response.url(), status: response.status(), body: body.toString('utf8'), ticket }),
+        () => undefined,
+      ),
+    )
+  })
+  return {
+    responses,
+    settle: async () => {
+      while (pending.length > 0) await Promise.all(pending.splice(0))
+    },
+  }
+}
+
+async function openPreview(page: Page, origin: string, issueId: number): Promise<void> {
+  await signInToConsole(page, origin, EDITOR)
+  await page.getByRole('menuitem', { name: '期刊' }).click()
+  await page
+    .locator(`tr[data-row-key="${issueId}"]`)
+    .getByRole('button', { name: /预\s*览/ })
+    .click()
+}
+
+/** The text of the preview frame once the app shows the issue, with its banner */
+async function frameText(frame: FrameLocator, banner: string): Promise<string> {
+  await frame.getByText(banner, { exact: true }).waitFor()
+  await frame.locator('.art-title').waitFor()
+  return frame.locator('body').innerText()
+}
+
+test('an editor previews the seed issue as 游客 (the paywall, no VIP text) and as VIP会员', async () => {
+  const { stack, browser } = env
+  const issueId = await seedIssueId(stack)
+  const vip = vipSentences(SEED_FILE)
+  expect(vip.length).toBeGreaterThan(3)
+
+  await withPage(browser, 'console-preview', async (page) => {
+    page.setDefaultTimeout(30_000)
+    const recorded = recordFrameResponses(page)
+    await openPreview(page, stack.apiOrigin, issueId)
+
+    const drawer = page.locator('.ant-drawer-content')
+    await drawer.getByRole('tab', { name: '游客', selected: true }).waitFor()
+    await drawer.getByTestId('preview-expiry').waitFor()
+    const frameElement = drawer.getByTestId('preview-frame')
+    expect(await frameElement.getAttribute('width')).toBe('390')
+    expect(await frameElement.getAttribute('height')).toBe('844')
+    const frame = drawer.frameLocator('[data-testid="preview-frame"]')
+
+    const guest = await frameText(frame, '预览模式 · 游客')
+    expect(guest).toContain('本篇为VIP章节')
+    expect(guest).toContain('开通VIP会员继续阅读')
+    expect(findLeaks(guest, vip)).toEqual([])
+
+    // The frame read the issue with the ticket, and no response it got carries a VIP sentence.
+    await recorded.settle()
+    const issueReads = recorded.responses.filter((r) => new URL(r.url).pathname === `/api/issues/${issueId}`)
+    expect(issueReads.length).toBeGreaterThan(0)
+    expect(issueReads.every((r) => r.status === 200 && r.ticket !== '')).toBe(true)
+    const guestLeaks = recorded.responses
+      .map((r) => ({ url: r.url, leaks: findLeaks(decodeJsonEscapes(r.body), vip) }))
+      .filter((r) => r.leaks.length > 0)
+    expect(guestLeaks).toEqual([])
+    // Nothing but its issue was asked for with the ticket, and nothing was refused.
+    const others = recorded.responses.filter((r) => r.ticket && new URL(r.url).pathname !== `/api/issues/${issueId}`)
+    expect(others.map((r) => `${r.status} ${r.url}`)).toEqual([])
+
+    // VIP会员: a new ticket, a new frame, and the VIP part is in it.
+    await drawer.getByRole('tab', { name: 'VIP会员' }).click()
+    const member = await frameText(drawer.frameLocator('[data-testid="preview-frame"]'), '预览模式 · VIP会员')
+    expect(member).not.toContain('本篇为VIP章节')
+    expect(findMissing(member, vip.slice(0, 3))).toEqual([])
+  })
+})
