@@ -94,3 +94,32 @@ describe('a preview ticket opens the article', () => {
     expect(screen.queryByText(/预览模式/)).toBeNull()
   })
 })
+
+describe("on H5 (the console's frame)", () => {
+  it('reads the ticket from the page address once, and sends it instead of the token', async () => {
+    process.env.TARO_ENV = 'h5'
+    window.history.replaceState(null, '', `/#/${ARTICLE}?id=32&preview=${GUEST_TICKET}&as=guest`)
+    try {
+      // A fresh app: the ticket is read when the first call goes out.
+      await jest.isolateModulesAsync(async () => {
+        const taro = (await import('@tarojs/taro')).default
+        const { getIssue } = await import('@/services/api')
+        const fresh = taro.request as jest.Mock
+        ;(taro.getStorageSync as jest.Mock).mockImplementation((key: string) => (key === 'token' ? 'reader-token' : ''))
+        fresh.mockImplementation(() =>
+          Object.assign(Promise.resolve({ statusCode: 200, data: issue() }), { abort: jest.fn() }),
+        )
+        await getIssue(32)
+        // Even after the frame moved elsewhere, this visit stays the preview.
+        window.history.replaceState(null, '', '/#/pages/index/index')
+        await expect(getIssue(33)).rejects.toMatchObject({ code: 'PREVIEW_TICKET_SCOPE' })
+        expect(fresh).toHaveBeenCalledTimes(1)
+        const [options] = fresh.mock.calls[0] as [Options]
+        expect(options.header).toMatchObject({ 'x-preview-ticket': GUEST_TICKET })
+        expect(options.header).not.toHaveProperty('Authorization')
+      })
+    } finally {
+      window.history.replaceState(null, '', '/')
+    }
+  })
+})

@@ -15,8 +15,8 @@ import {
 /**
  * 预览 in the operator console, end to end: an editor signs in by password, opens 预览 for the
  * seed issue (a VIP issue) and sees it in a phone-sized frame of the real H5 build, which reads it
- * with the preview ticket. As 游客 the frame shows the paywall, and no VIP sentence reaches the
- * browser in any response; as VIP会员 the VIP part is there.
+ * with the preview ticket. As 游客, 未开通VIP and 朋友圈单页 the frame shows the paywall, and no VIP
+ * sentence reaches the frames in any response; as VIP会员 the VIP part is there.
  */
 jest.setTimeout(180_000)
 
@@ -74,7 +74,7 @@ async function frameText(frame: FrameLocator, banner: string): Promise<string> {
   return frame.locator('body').innerText()
 }
 
-test('an editor previews the seed issue as 游客 (the paywall, no VIP text) and as VIP会员', async () => {
+test('an editor previews the seed issue as each reader: the paywall and no VIP text, or the VIP part', async () => {
   const { stack, browser } = env
   const issueId = await seedIssueId(stack)
   const vip = vipSentences(SEED_FILE)
@@ -98,23 +98,43 @@ test('an editor previews the seed issue as 游客 (the paywall, no VIP text) and
     expect(guest).toContain('开通VIP会员继续阅读')
     expect(findLeaks(guest, vip)).toEqual([])
 
-    // The frame read the issue with the ticket, and no response it got carries a VIP sentence.
+    // 未开通VIP and 朋友圈单页: the paywall too, each as that reader sees it.
+    const frameOf = () => drawer.frameLocator('[data-testid="preview-frame"]')
+    await drawer.getByRole('tab', { name: '未开通VIP' }).click()
+    const reader = await frameText(frameOf(), '预览模式 · 未开通VIP')
+    expect(reader).toContain('开通VIP会员继续阅读')
+    expect(findLeaks(reader, vip)).toEqual([])
+    await drawer.getByRole('tab', { name: '朋友圈单页' }).click()
+    const moments = await frameText(frameOf(), '预览模式 · 朋友圈单页')
+    expect(moments).toContain('当前为预览内容，请前往小程序使用完整服务')
+    expect(moments).toContain('本篇为VIP章节')
+    expect(findLeaks(moments, vip)).toEqual([])
+
+    // The frames read the issue with their tickets, and no response they got carries a VIP sentence.
     await recorded.settle()
     const issueReads = recorded.responses.filter((r) => new URL(r.url).pathname === `/api/issues/${issueId}`)
-    expect(issueReads.length).toBeGreaterThan(0)
+    expect(issueReads.length).toBeGreaterThanOrEqual(3)
     expect(issueReads.every((r) => r.status === 200 && r.ticket !== '')).toBe(true)
-    const guestLeaks = recorded.responses
+    const leaks = recorded.responses
       .map((r) => ({ url: r.url, leaks: findLeaks(decodeJsonEscapes(r.body), vip) }))
       .filter((r) => r.leaks.length > 0)
-    expect(guestLeaks).toEqual([])
-    // Nothing but its issue was asked for with the ticket, and nothing was refused.
+    expect(leaks).toEqual([])
+    // Nothing but its issue was asked for with a ticket.
     const others = recorded.responses.filter((r) => r.ticket && new URL(r.url).pathname !== `/api/issues/${issueId}`)
     expect(others.map((r) => `${r.status} ${r.url}`)).toEqual([])
 
     // VIP会员: a new ticket, a new frame, and the VIP part is in it.
     await drawer.getByRole('tab', { name: 'VIP会员' }).click()
-    const member = await frameText(drawer.frameLocator('[data-testid="preview-frame"]'), '预览模式 · VIP会员')
+    const member = await frameText(frameOf(), '预览模式 · VIP会员')
     expect(member).not.toContain('本篇为VIP章节')
     expect(findMissing(member, vip.slice(0, 3))).toEqual([])
+
+    // 刷新 asks for a new ticket.
+    const renewed = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/api/admin/issues/${issueId}/preview`,
+    )
+    await drawer.getByRole('button', { name: /刷\s*新/ }).click()
+    expect((await renewed).status()).toBe(200)
+    await frameText(frameOf(), '预览模式 · VIP会员')
   })
 })
