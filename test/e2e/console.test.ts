@@ -7,7 +7,7 @@ import { openDb } from '../../server/src/db/database'
 import { Operators } from '../../server/src/domain/operators'
 import type { LoginResultDto, MeDto } from '../../server/src/schemas/auth'
 import type { CreateOrderResultDto } from '../../server/src/schemas/orders'
-import { type Stack, signInToConsole, useStackAndBrowser, withPage } from './harness'
+import { fetchJson as call, type Stack, signInToConsole, useStackAndBrowser, withPage } from './harness'
 
 /**
  * The operator console (console/, built into console/dist by npm test) as finance uses it: the API
@@ -38,21 +38,6 @@ async function addOperators(stack: Stack): Promise<void> {
   } finally {
     await db.close()
   }
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each call site knows its answer's shape
-async function call(method: string, url: string, body?: unknown, token?: string): Promise<any> {
-  const response = await fetch(url, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text}`)
-  return text ? JSON.parse(text) : undefined
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeout = 30_000): Promise<T> {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import SqliteDatabase from 'better-sqlite3'
 import { type Browser, type BrowserContext, chromium, type Page, type Response } from 'playwright-core'
 import { ROOT, bin, captureOutput, freePort, spawnGroup, stopGroup, waitForHealthy } from '../../scripts/lib/processes'
 import { type StaticServer, startStaticServer } from '../../scripts/lib/static-server'
@@ -58,6 +59,8 @@ export interface StackOptions {
   rail?: PaymentRail
   /** 通知我下一期 on: the API gets the simulator's subscribe template and sweeps for new issues every 200 ms */
   subscribe?: boolean
+  /** More settings for the API, e.g. a short SCHEDULE_SWEEP_SECONDS */
+  env?: Record<string, string>
 }
 
 export interface Stack {
@@ -167,6 +170,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(options.subscribe
         ? { SUBSCRIBE_TEMPLATE_ID: SIM_SUBSCRIBE_TEMPLATE_ID, SUBSCRIBE_SWEEP_INTERVAL_MS: '200' }
         : {}),
+      ...options.env,
     }
     api = spawnGroup(bin('tsx'), ['server/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     const output = captureOutput(api)
@@ -289,6 +293,8 @@ export function recordResponses(page: Page): { responses: RecordedResponse[]; se
 export interface PageOptions {
   /** Put into storage as Taro.setStorageSync(TOKEN_STORAGE_KEY, token) would, before the app loads */
   token?: string
+  /** The browser's time zone (an IANA name); the machine's by default */
+  timezoneId?: string
 }
 
 /**
@@ -301,7 +307,11 @@ export async function withPage<T>(
   fn: (page: Page, context: BrowserContext) => Promise<T>,
   options: PageOptions = {},
 ): Promise<T> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' })
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    locale: 'zh-CN',
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
+  })
   if (options.token) {
     // Taro H5 storage format: localStorage[key] = JSON.stringify({ data: value })
     // (node_modules/@tarojs/taro-h5/dist/api/storage/index.js).
@@ -456,4 +466,30 @@ export async function signInToConsole(page: Page, origin: string, operator: { na
   await page.getByLabel('账号', { exact: true }).fill(operator.name)
   await page.getByLabel('密码', { exact: true }).fill(operator.password)
   await page.getByRole('button', { name: /登\s*录/ }).click()
+}
+
+/** A JSON request to the API or the simulator; throws on an answer that is not 2xx. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each call site knows its answer's shape
+export async function fetchJson(method: string, url: string, body?: unknown, token?: string): Promise<any> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await response.text()
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text}`)
+  return text ? JSON.parse(text) : undefined
+}
+
+/** Reads a stack's SQLite file (read-only, its own connection) while the API runs on it. */
+export function readSqlite<T>(sqlitePath: string, query: (db: SqliteDatabase.Database) => T): T {
+  const db = new SqliteDatabase(sqlitePath, { readonly: true, fileMustExist: true })
+  try {
+    return query(db)
+  } finally {
+    db.close()
+  }
 }

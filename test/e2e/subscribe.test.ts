@@ -1,10 +1,10 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import SqliteDatabase from 'better-sqlite3'
+import type SqliteDatabase from 'better-sqlite3'
 import type { Page } from 'playwright-core'
 import { ROOT } from '../../scripts/lib/processes'
-import { normalizeText, vipSentences, withPage, useStackAndBrowser, isApi } from './harness'
+import { normalizeText, vipSentences, withPage, useStackAndBrowser, isApi, readSqlite } from './harness'
 
 /**
  * 通知我下一期 on the H5 build, the real API and the WeChat simulator: the reader taps the button at
@@ -61,14 +61,7 @@ function nextIssueFile(slug: string, number: number, title: string): void {
   fs.writeFileSync(path.join(contentDir, `${slug}.md`), text)
 }
 
-function readDb<T>(query: (db: SqliteDatabase.Database) => T): T {
-  const db = new SqliteDatabase(env.stack.sqlitePath, { readonly: true, fileMustExist: true })
-  try {
-    return query(db)
-  } finally {
-    db.close()
-  }
-}
+const readDb = <T>(query: (db: SqliteDatabase.Database) => T): T => readSqlite(env.stack.sqlitePath, query)
 
 test('通知我下一期 → 允许; the next issue of the region is announced once through the simulator', async () => {
   await withPage(env.browser, 'subscribe-next-issue', async (page) => {

@@ -1,6 +1,7 @@
 /**
- * 期刊: issues by status and region, 发布 / 下线 with a confirmation, and 导入: upload or paste
- * Markdown, 检查 (problems with file:line, or the parsed issue and what changes), then 导入.
+ * 期刊: issues by status and region, 发布 / 下线 with a confirmation, 定时发布 (a Beijing time;
+ * 取消定时), and 导入: upload or paste Markdown, 检查 (problems with file:line, or the parsed
+ * issue and what changes), then 导入.
  */
 import { useState } from 'react'
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
@@ -9,11 +10,13 @@ import {
   App,
   Button,
   Card,
+  DatePicker,
   Descriptions,
   Drawer,
   Form,
   Input,
   List,
+  Modal,
   Popconfirm,
   Select,
   Space,
@@ -22,11 +25,13 @@ import {
   Typography,
   Upload,
 } from 'antd'
-import { api, errorText } from '../api'
+import type { Dayjs } from 'dayjs'
+import { api, ApiError, errorText } from '../api'
 import { CursorPager, useCursorPaging } from '../components'
 import { ISSUE_STATUS, text, time } from '../format'
 import { useCan } from '../session'
 import { PreviewButton } from './IssuePreview'
+import { shanghaiDay, shanghaiIso, shanghaiMinute, shanghaiMs, shanghaiPickerValue } from '../shanghai'
 import type { CheckResult, ImportResult, IssuePage, IssueRow } from '../types'
 
 interface Filters {
@@ -45,6 +50,7 @@ export default function Issues() {
   const canEdit = useCan('editor')
   const [filters, setFilters] = useState<Filters>({})
   const [importing, setImporting] = useState(false)
+  const [scheduling, setScheduling] = useState<IssueRow | null>(null)
   const paging = useCursorPaging()
   const list = useQuery({
     queryKey: ['issues', filters, paging.cursor],
@@ -124,7 +130,17 @@ export default function Issues() {
           { title: '地区', render: (_, row: IssueRow) => text(row.region?.name ?? row.region?.code) },
           { title: '栏目', render: (_, row: IssueRow) => text(row.column?.name) },
           { title: '期号', render: (_, row: IssueRow) => text(row.number) },
-          { title: '状态', render: (_, row: IssueRow) => <StatusTag status={row.status} /> },
+          {
+            title: '状态',
+            render: (_, row: IssueRow) =>
+              row.status === 'scheduled' && row.scheduledAt ? (
+                <Tag color='blue' data-testid='scheduled-at'>
+                  已定时 {shanghaiMinute(row.scheduledAt)}
+                </Tag>
+              ) : (
+                <StatusTag status={row.status} />
+              ),
+          },
           { title: '发布时间', render: (_, row: IssueRow) => time(row.publishedAt) },
           { title: '阅读', align: 'right' as const, render: (_, row: IssueRow) => text(row.views) },
           ...(canEdit
@@ -132,8 +148,11 @@ export default function Issues() {
                 {
                   title: '操作',
                   render: (_: unknown, row: IssueRow) => (
-                    <Space size={4}>
+                    <Space size={4} wrap>
                       <PreviewButton issue={row} />
+                      {row.status !== 'published' && (
+                        <ScheduleActions row={row} onSchedule={() => setScheduling(row)} />
+                      )}
                       {row.status === 'published' ? (
                         <Popconfirm
                           title='下线这期期刊？'
@@ -169,6 +188,7 @@ export default function Issues() {
       />
       <CursorPager paging={paging} nextCursor={list.data?.nextCursor} loading={list.isFetching} />
       <ImportDrawer open={importing} onClose={() => setImporting(false)} />
+      <ScheduleModal issue={scheduling} onClose={() => setScheduling(null)} />
     </Card>
   )
 }
@@ -296,6 +316,125 @@ function ImportDrawer({ open, onClose }: { open: boolean; onClose(): void }) {
         )}
       </Space>
     </Drawer>
+  )
+}
+
+/** Schedules are at least this far ahead (the server refuses less) */
+const MIN_LEAD_MS = 10_000
+const MAX_LEAD_MS = 365 * 24 * 3600 * 1000
+
+/** The schedule routes' refusals in the operator's words */
+const SCHEDULE_ERRORS: Record<string, string> = {
+  SCHEDULE_TOO_SOON: '定时时间需晚于当前时间，请选择更晚的时间或直接发布',
+  SCHEDULE_TOO_FAR: '定时时间不能超过一年，请检查年份',
+  INVALID_PUBLISH_AT: '定时时间无效，请重新选择',
+  ISSUE_ALREADY_PUBLISHED: '这期期刊已经发布，无需定时',
+  ISSUE_NOT_SCHEDULED: '这期期刊没有定时发布',
+  ISSUE_CHANGED: '期刊状态已变化，请刷新后重试',
+}
+
+const scheduleErrorText = (error: unknown) =>
+  (error instanceof ApiError && SCHEDULE_ERRORS[error.code]) || errorText(error)
+
+/** 定时发布 (or 修改定时) and, for a scheduled issue, 取消定时 */
+function ScheduleActions({ row, onSchedule }: { row: IssueRow; onSchedule(): void }) {
+  const { message } = App.useApp()
+  const queryClient = useQueryClient()
+  const cancel = useMutation({
+    mutationFn: () => api.delete(`/issues/${row.id}/schedule`),
+    onSuccess: () => {
+      void message.success('已取消定时，期刊回到草稿')
+      void queryClient.invalidateQueries({ queryKey: ['issues'] })
+    },
+    onError: (error) => void message.error(scheduleErrorText(error)),
+  })
+  const scheduled = row.status === 'scheduled' && Boolean(row.scheduledAt)
+  return (
+    <>
+      <Button size='small' onClick={onSchedule}>
+        {scheduled ? '修改定时' : '定时发布'}
+      </Button>
+      {scheduled && (
+        <Popconfirm
+          title='取消定时发布？'
+          description='取消后期刊回到草稿，不会自动发布。'
+          okText='取消定时'
+          cancelText='不取消'
+          onConfirm={() => cancel.mutateAsync()}
+        >
+          <Button size='small'>取消定时</Button>
+        </Popconfirm>
+      )}
+    </>
+  )
+}
+
+/** Picks a minute in Beijing time (whatever the browser's zone) and schedules the issue for it */
+function ScheduleModal({ issue, onClose }: { issue: IssueRow | null; onClose(): void }) {
+  const { message } = App.useApp()
+  const queryClient = useQueryClient()
+  const [form] = Form.useForm<{ at: Dayjs; reason?: string }>()
+  const schedule = useMutation({
+    mutationFn: (values: { at: Dayjs; reason?: string }) =>
+      api.post(`/issues/${issue?.id}/schedule`, {
+        publishAt: shanghaiIso(values.at),
+        ...(values.reason?.trim() ? { reason: values.reason.trim() } : {}),
+      }),
+    onSuccess: (_, values) => {
+      void message.success(`已定时：${shanghaiMinute(new Date(shanghaiMs(values.at)).toISOString())} 发布`)
+      void queryClient.invalidateQueries({ queryKey: ['issues'] })
+      onClose()
+    },
+    onError: (error) => void message.error(scheduleErrorText(error)),
+  })
+  const today = shanghaiDay(Date.now())
+  const lastDay = shanghaiDay(Date.now() + MAX_LEAD_MS)
+  return (
+    <Modal
+      open={issue !== null}
+      title={`定时发布：${issue?.title ?? ''}`}
+      okText='定时发布'
+      cancelText='取消'
+      confirmLoading={schedule.isPending}
+      onOk={() => form.submit()}
+      onCancel={onClose}
+      afterOpenChange={(open) => {
+        if (!open) return form.resetFields()
+        if (issue?.scheduledAt) form.setFieldsValue({ at: shanghaiPickerValue(Date.parse(issue.scheduledAt)) })
+      }}
+      destroyOnHidden
+    >
+      <Form form={form} layout='vertical' onFinish={(values) => schedule.mutate(values)}>
+        <Form.Item
+          label='发布时间（北京时间）'
+          name='at'
+          extra='到点后自动发布，订阅了该地区的读者会收到通知。'
+          rules={[
+            { required: true, message: '请选择发布时间' },
+            {
+              validator: async (_, value: Dayjs | undefined) => {
+                if (!value) return
+                const at = shanghaiMs(value)
+                if (at < Date.now() + MIN_LEAD_MS) throw new Error('发布时间需晚于当前时间')
+                if (at > Date.now() + MAX_LEAD_MS) throw new Error('发布时间不能超过一年')
+              },
+            },
+          ]}
+        >
+          <DatePicker
+            showTime={{ format: 'HH:mm' }}
+            format='YYYY-MM-DD HH:mm'
+            needConfirm={false}
+            placeholder='选择日期和时间'
+            style={{ width: '100%' }}
+            disabledDate={(day) => day.format('YYYY-MM-DD') < today || day.format('YYYY-MM-DD') > lastDay}
+          />
+        </Form.Item>
+        <Form.Item label='原因（可选）' name='reason'>
+          <Input maxLength={200} showCount placeholder='例如：按周一推送计划发布' />
+        </Form.Item>
+      </Form>
+    </Modal>
   )
 }
 

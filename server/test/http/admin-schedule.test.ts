@@ -4,6 +4,7 @@ import { SIM_SUBSCRIBE_TEMPLATE_ID } from '../../../simulator/src/subscribe'
 import { buildApp, type App } from '../../src/app'
 import { parseOffsetTime, SCHEDULED_PUBLISH_REASON } from '../../src/domain/issue-schedule'
 import type { OperatorRole } from '../../src/domain/operators'
+import { signInOperator, type AdminSession } from '../admin-callers'
 import { dialects, errorOf, SEED_ISSUE_FILE, startWeChatTestApp, type WeChatTestApp } from '../helpers'
 
 /**
@@ -14,11 +15,8 @@ import { dialects, errorOf, SEED_ISSUE_FILE, startWeChatTestApp, type WeChatTest
 
 jest.setTimeout(90000)
 
-const PASSWORD = 'a-long-enough-passphrase'
 const SECOND = 1000
 const MINUTE = 60 * SECOND
-
-type Session = { cookie: string; csrf: string }
 
 /** An Asia/Shanghai wall-clock time with its offset, as the console sends it */
 const shanghai = (ms: number) => `${new Date(ms + 8 * 3600 * 1000).toISOString().slice(0, 19)}+08:00`
@@ -54,7 +52,7 @@ describe.each(dialects())('定时发布 (scheduled publishing) on %s', (dialect)
   let t: WeChatTestApp
   let clock: number
   let second: App | null
-  const sessions: Partial<Record<OperatorRole, Session>> = {}
+  const sessions: Partial<Record<OperatorRole, AdminSession>> = {}
 
   beforeEach(async () => {
     // After the sample import (real time): the seed issue predates every opt-in.
@@ -70,19 +68,7 @@ describe.each(dialects())('定时发布 (scheduled publishing) on %s', (dialect)
         SCHEDULE_SWEEP_SECONDS: 0,
       },
     })
-    for (const role of ['admin', 'finance', 'editor'] as const) {
-      const name = `op-${role}`
-      await t.app.services.operators.add({ name, role, password: PASSWORD }, clock)
-      const response = await t.app.inject({
-        method: 'POST',
-        url: '/api/admin/session/password',
-        payload: { name, password: PASSWORD },
-      })
-      expect(response.statusCode).toBe(200)
-      const setCookie = response.headers['set-cookie']
-      const cookie = (Array.isArray(setCookie) ? setCookie : [setCookie ?? '']).map((c) => c.split(';')[0]).join('; ')
-      sessions[role] = { cookie, csrf: response.json().csrfToken }
-    }
+    for (const role of ['admin', 'finance', 'editor'] as const) sessions[role] = await signInOperator(t, role)
   })
   afterEach(async () => {
     await second?.close()
