@@ -56,6 +56,9 @@ export default defineAppConfig({
     navigationBarBackgroundColor: weapp ? '@navBgColor' : '#1b3a6b',
     navigationBarTextStyle: weapp ? '@navTextStyle' : 'white',
     navigationBarTitleText: '北辰遴选',
+    // The H5 build draws a title bar (with back and home) only when asked to; the mini-program
+    // always has WeChat's.
+    navigationStyle: 'default',
     backgroundColor: weapp ? '@bgColor' : '#f4f5f7',
     backgroundColorTop: weapp ? '@bgColor' : '#f4f5f7',
     backgroundTextStyle: weapp ? '@bgTextStyle' : 'dark',
