@@ -44,6 +44,8 @@ const API_BASE = `http://localhost:${API_PORT}`
 const H5_ORIGINS = [`http://localhost:${H5_PORT}`, `http://127.0.0.1:${H5_PORT}`]
 const SIM_PORT = parsePort('SIM_PORT', 3100)
 const SIM_BASE = `http://localhost:${SIM_PORT}`
+/** Built into the H5 preview as its API base and served as '' (relative URLs: the page's own origin) */
+const H5_SAME_ORIGIN_PLACEHOLDER = 'http://h5-same-origin.invalid'
 const RUN_DIR = devRunDir(API_PORT)
 /** The simulator's appid; the weapp build keeps touristappid for WeChat DevTools */
 const SIM_APPID = 'wx0000000000000000'
@@ -176,9 +178,9 @@ async function buildAndServeH5(): Promise<StaticServer> {
   if (!(await isPortFree(H5_PORT))) {
     fail(`port ${H5_PORT} is in use: stop whatever uses it, or choose another port: H5_PORT=10087 npm start`)
   }
-  log(`building the H5 preview against ${API_BASE} (taro build --type h5) …`)
+  log(`building the H5 preview, which reaches the API through its own origin (taro build --type h5) …`)
   await run('h5', bin('taro'), ['build', '--type', 'h5'], {
-    TARO_APP_API_BASE: API_BASE,
+    TARO_APP_API_BASE: H5_SAME_ORIGIN_PLACEHOLDER,
     TARO_APP_WECHAT_SIM_BASE: SIM_BASE,
   })
   const built = path.join(ROOT, 'dist-h5')
@@ -186,7 +188,15 @@ async function buildAndServeH5(): Promise<StaticServer> {
   // Serve a private copy: `npm test` rebuilds dist-h5/ for its own use while this runs.
   const snapshot = fs.mkdtempSync(path.join(os.tmpdir(), 'beichen-h5-preview-'))
   fs.cpSync(built, snapshot, { recursive: true })
-  const server = await startStaticServer({ root: snapshot, host: '0.0.0.0', port: H5_PORT })
+  // The app asks its own origin for /api/, which is forwarded to the API: no request needs a CORS
+  // preflight, and a phone on the LAN reaches the API by the address it loaded the page from.
+  const server = await startStaticServer({
+    root: snapshot,
+    host: '0.0.0.0',
+    port: H5_PORT,
+    proxy: { prefixes: ['/api/', '/healthz'], target: `http://127.0.0.1:${API_PORT}` },
+    replace: { from: H5_SAME_ORIGIN_PLACEHOLDER, to: '' },
+  })
   closers.push(async () => {
     await server.close()
     fs.rmSync(snapshot, { recursive: true, force: true })
