@@ -6,7 +6,10 @@ import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildSimulator } from '../../../simulator/src/app'
 import { makePaymentFixture } from '../../../simulator/src/fixture'
-import { databaseForProcess, freePort, REPO_ROOT } from '../helpers'
+import { importContent } from '../../src/domain/content-import'
+import { SCHEDULED_PUBLISH_REASON } from '../../src/domain/issue-schedule'
+import { Operators } from '../../src/domain/operators'
+import { databaseForProcess, freePort, REPO_ROOT, SEED_ISSUE_FILE } from '../helpers'
 
 /**
  * Two API processes on one PostgreSQL database, each with its own disk, as replicas behind a load
@@ -98,6 +101,7 @@ describeOnPostgres('two API replicas on one PostgreSQL', () => {
       VIEW_FLUSH_INTERVAL_MS: '600000',
       RECONCILE_INTERVAL_MS: '100',
       RECONCILE_AFTER_MS: '0',
+      SCHEDULE_SWEEP_SECONDS: '1',
     }
     // One after the other: the first imports the sample content into the empty database.
     a = await startReplica(portA, env, path.join(dir, 'media-a'))
@@ -228,6 +232,64 @@ describeOnPostgres('two API replicas on one PostgreSQL', () => {
     )
     await new Promise((resolve) => setTimeout(resolve, 1500))
     expect((await queries()) - before).toBe(1)
+  })
+
+  it('a scheduled issue is published once by the replicas, and both list it at once', async () => {
+    const file = path.join(dir, 'scheduled.md')
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(SEED_ISSUE_FILE, 'utf8')
+        .replace(/^slug: .*$/m, 'slug: replicas-scheduled')
+        .replace(/^number: .*$/m, 'number: 88')
+        .replace(/^author: (.*)$/m, 'author: $1\nstatus: draft'),
+    )
+    const id = await queryDatabase(async (db) => {
+      expect((await importContent(db, [file])).problems).toEqual([])
+      const operator = await new Operators(db.kysely).add(
+        { name: 'replicas-editor', role: 'editor', openid: 'o-replicas-editor' },
+        Date.now(),
+      )
+      const row = await db.kysely
+        .selectFrom('issues')
+        .select('id')
+        .where('slug', '=', 'replicas-scheduled')
+        .executeTakeFirstOrThrow()
+      // As POST /api/admin/issues/:id/schedule leaves it, a moment ahead.
+      await db.kysely
+        .updateTable('issues')
+        .set({ status: 'scheduled', publish_at: Date.now() + 1500, scheduled_by: operator.id })
+        .where('id', '=', row.id)
+        .execute()
+      return row.id
+    })
+    const listed = async (at: string) =>
+      (await get(`${at}/api/issues?limit=50`)).body.items.some((item: { id: number }) => item.id === id)
+    // Both replicas now hold a list without it, for ISSUE_CACHE_TTL_MS (5 s).
+    expect([await listed(a), await listed(b)]).toEqual([false, false])
+    const cachedAt = Date.now()
+    const status = () =>
+      queryDatabase(
+        async (db) =>
+          (await db.kysely.selectFrom('issues').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status,
+      )
+    while ((await status()) !== 'published') await new Promise((resolve) => setTimeout(resolve, 50))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const seen = [await listed(a), await listed(b)]
+    // Past the lists' 5 s the test would prove nothing: they would have run out by themselves.
+    expect(Date.now() - cachedAt).toBeLessThan(5000)
+    expect(seen).toEqual([true, true])
+    // Both replicas run the job every second; a few more runs publish nothing more.
+    await new Promise((resolve) => setTimeout(resolve, 2500))
+    const audits = await queryDatabase((db) =>
+      db.kysely
+        .selectFrom('admin_audit')
+        .select(['operator_name', 'reason'])
+        .where('action', '=', 'issue.publish')
+        .where('target', '=', `issue:${id}`)
+        .execute(),
+    )
+    expect(audits).toEqual([{ operator_name: 'replicas-editor', reason: SCHEDULED_PUBLISH_REASON }])
   })
 
   it('a per-address limit holds in total across the replicas', async () => {
