@@ -125,18 +125,22 @@ describe.each(dialects())('定时发布 (scheduled publishing) on %s', (dialect)
     expect(response.statusCode).toBe(200)
   }
 
-  /** What readers find of an issue: in the list, by id, by search, as a share card */
+  const has = (items: { id: number }[], id: number) => items.some((item) => item.id === id)
+  /** What readers find of an issue: in the list, by id, by search, in 往期导航, as the seed's 下一期, as a share card */
   const seenByReaders = async (id: number, title: string) => {
-    const listed = (await reader('/api/issues?limit=50')).json().items.some((i: { id: number }) => i.id === id)
+    const listed = has((await reader('/api/issues?limit=50')).json().items, id)
     const detail = (await reader(`/api/issues/${id}`)).statusCode
-    const found = (await reader(`/api/search?q=${encodeURIComponent(title)}&limit=50`))
+    const found = has((await reader(`/api/search?q=${encodeURIComponent(title)}&limit=50`)).json().items, id)
+    const navigator = has((await reader('/api/navigator/shanxi?limit=200')).json().items, id)
+    const seed = (await reader('/api/issues?region=shanxi&limit=50'))
       .json()
-      .items.some((i: { id: number }) => i.id === id)
+      .items.find((i: { slug: string }) => i.slug === 'shanxi-32-zhongbu-chengshiqun')
+    const next = (await reader(`/api/issues/${seed.id}`)).json().next?.id === id
     const card = (await reader(`/api/issues/${id}/share-card.png`)).statusCode
-    return { listed, detail, found, card }
+    return { listed, detail, found, navigator, next, card }
   }
-  const hidden = { listed: false, detail: 404, found: false, card: 404 }
-  const shown = { listed: true, detail: 200, found: true, card: 200 }
+  const hidden = { listed: false, detail: 404, found: false, navigator: false, next: false, card: 404 }
+  const shown = { listed: true, detail: 200, found: true, navigator: true, next: true, card: 200 }
 
   it('needs an editor or admin session, and the CSRF token; both routes are in the OpenAPI document', async () => {
     const id = await importDraft('schedule-auth', 951, '定时发布权限检查')
