@@ -45,3 +45,14 @@ test('a sub-page opened directly offers the way home', async () => {
     await page.getByText(TITLE).first().waitFor()
   })
 })
+
+test("the console's preview frame has no title bar to leave the article by", async () => {
+  await withPage(env.browser, 'title-bar-preview', async (page) => {
+    page.setDefaultTimeout(30_000)
+    // Any preview address hides it (this ticket is malformed, so the app reads the issue as a guest).
+    await page.goto(`${env.stack.origin}/#/subpackages/article/pages/index?id=1&preview=not-a-ticket`)
+    await page.getByText('一、背景链接').first().waitFor()
+    expect(await page.locator('#taro-navigation-bar').count()).toBe(1)
+    expect(await page.locator('#taro-navigation-bar').isVisible()).toBe(false)
+  })
+})
