@@ -402,7 +402,6 @@ function ScheduleModal({ issue, onClose }: { issue: IssueRow | null; onClose(): 
         if (!open) return form.resetFields()
         if (issue?.scheduledAt) form.setFieldsValue({ at: shanghaiPickerValue(Date.parse(issue.scheduledAt)) })
       }}
-      destroyOnHidden
     >
       <Form form={form} layout='vertical' onFinish={(values) => schedule.mutate(values)}>
         <Form.Item
