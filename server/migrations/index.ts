@@ -12,6 +12,7 @@ import * as m010 from './010_shared_state'
 import * as m011 from './011_console'
 import * as m012 from './012_scheduling'
 import * as m013 from './013_funnel'
+import * as m014 from './014_console_indexes'
 
 /** Versioned migrations, applied in name order by Kysely's Migrator. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '011_console': m011,
   '012_scheduling': m012,
   '013_funnel': m013,
+  '014_console_indexes': m014,
 }

@@ -3,6 +3,7 @@ import type { Database } from '../db/schema'
 import { ApiError } from '../errors'
 import { changeExpiry } from './membership'
 import { shanghaiMidnight } from '../infra/time'
+import { csvLine, parseCsv, UTF8_BOM } from '../infra/csv'
 
 /**
  * Members of the web site keep what they paid for: the operator imports them (phone, name,
@@ -29,52 +30,203 @@ export interface MemberRow {
   vipExpiresAt: number | null
 }
 
-const HEADER = ['phone', 'name', 'vip_expires_at']
+export const MEMBER_CSV_HEADER = ['phone', 'name', 'vip_expires_at']
+/** The column the console's errors CSV adds; a file that has it can be imported again as it is */
+export const MEMBER_CSV_REASON = '原因'
 const MAX_ROWS = 200000
 
-/** Parses and checks every row; returns the rows or the problems as "line: what to fix". */
-export function parseMembersCsv(text: string): { rows: MemberRow[]; problems: string[] } {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
-  const problems: string[] = []
-  const rows: MemberRow[] = []
-  const header = (lines[0] ?? '').split(',').map((cell) => cell.trim().toLowerCase())
-  if (header.join(',') !== HEADER.join(',')) {
-    return { rows, problems: [`1: the first line must be the header "${HEADER.join(',')}"`] }
+/** What is wrong with a row (or the file): a stable code, the CLI's English, the console's Chinese */
+export interface MemberCsvProblem {
+  code:
+    | 'HEADER'
+    | 'TOO_MANY_ROWS'
+    | 'UNCLOSED_QUOTE'
+    | 'COLUMN_COUNT'
+    | 'PHONE_INVALID'
+    | 'NAME_INVALID'
+    | 'EXPIRY_INVALID'
+    | 'DUPLICATE_PHONE'
+  message: string
+  zh: string
+}
+
+export interface RefusedMemberRow {
+  line: number
+  /** The row's cells as written (phone, name, vip_expires_at) */
+  cells: string[]
+  problems: MemberCsvProblem[]
+}
+
+/** Every row of a members file, accepted or refused with why; a file problem refuses them all. */
+export interface MembersCsvCheck {
+  fileProblem: (MemberCsvProblem & { line: number }) | null
+  accepted: MemberRow[]
+  refused: RefusedMemberRow[]
+}
+
+const problem = (code: MemberCsvProblem['code'], message: string, zh: string): MemberCsvProblem => ({
+  code,
+  message,
+  zh,
+})
+
+/**
+ * Checks every row of a members file (phone,name,vip_expires_at; a 4th column 原因 is ignored).
+ * A row with any problem is refused whole; the others are accepted. A leading apostrophe before
+ * = + - @, which exports add against formula injection, is dropped.
+ */
+export function checkMembersCsv(text: string, maxRows = MAX_ROWS): MembersCsvCheck {
+  const { records, unclosedQuoteAt } = parseCsv(text)
+  const check: MembersCsvCheck = { fileProblem: null, accepted: [], refused: [] }
+  const header = (records[0]?.cells ?? []).map((cell) => cell.trim().toLowerCase())
+  const withReason = header.length === 4 && header[3] === MEMBER_CSV_REASON
+  if (
+    records[0]?.line !== 1 ||
+    header.slice(0, 3).join(',') !== MEMBER_CSV_HEADER.join(',') ||
+    header.length > 3 + Number(withReason)
+  ) {
+    check.fileProblem = {
+      line: 1,
+      ...problem(
+        'HEADER',
+        `the first line must be the header "${MEMBER_CSV_HEADER.join(',')}"`,
+        `第一行须为表头 ${MEMBER_CSV_HEADER.join(',')}`,
+      ),
+    }
+    return check
   }
-  if (lines.length - 1 > MAX_ROWS) return { rows, problems: [`1: more than ${MAX_ROWS} rows: split the file`] }
+  if (records.length - 1 > maxRows) {
+    check.fileProblem = {
+      line: 1,
+      ...problem('TOO_MANY_ROWS', `more than ${maxRows} rows: split the file`, `超过 ${maxRows} 行，请拆分文件`),
+    }
+    return check
+  }
+  if (unclosedQuoteAt !== null) {
+    check.fileProblem = {
+      line: unclosedQuoteAt,
+      ...problem(
+        'UNCLOSED_QUOTE',
+        'a quote (") opened here is never closed',
+        `第 ${unclosedQuoteAt} 行的引号（"）没有闭合`,
+      ),
+    }
+    return check
+  }
   const seen = new Map<string, number>()
-  lines.slice(1).forEach((raw, index) => {
-    const line = index + 2
-    if (!raw.trim()) return
-    const cells = raw.split(',').map((cell) => cell.trim())
-    if (cells.length !== 3) {
-      problems.push(`${line}: expected 3 values (phone,name,vip_expires_at), found ${cells.length}`)
-      return
+  for (const { line, cells: raw } of records.slice(1)) {
+    const cells = raw.map((cell) => cell.trim().replace(/^'(?=[=+\-@])/, ''))
+    const problems: MemberCsvProblem[] = []
+    if (cells.length !== 3 && !(withReason && cells.length === 4)) {
+      problems.push(
+        problem(
+          'COLUMN_COUNT',
+          `expected 3 values (phone,name,vip_expires_at), found ${cells.length}`,
+          `应有 3 列（phone,name,vip_expires_at），实际 ${cells.length} 列`,
+        ),
+      )
+      check.refused.push({ line, cells: cells.slice(0, 3), problems })
+      continue
     }
     const [phoneText, name, expiry] = cells
     const phone = parseImportPhone(phoneText)
-    if (!phone) problems.push(`${line}: "${phoneText}" is not a mainland mobile number such as 13800138000`)
-    if (!name || [...name].length > 64) problems.push(`${line}: the name must have 1 to 64 characters`)
+    if (!phone)
+      problems.push(
+        problem(
+          'PHONE_INVALID',
+          `"${phoneText}" is not a mainland mobile number such as 13800138000`,
+          `“${phoneText}”不是大陆手机号（如 13800138000）`,
+        ),
+      )
+    if (!name || [...name].length > 64)
+      problems.push(problem('NAME_INVALID', 'the name must have 1 to 64 characters', '姓名须为 1 到 64 个字'))
     let vipExpiresAt: number | null = null
     if (expiry) {
       vipExpiresAt = /^\d{4}-\d{2}-\d{2}$/.test(expiry) ? shanghaiMidnight(expiry) + 86400000 - 1 : Date.parse(expiry)
       if (!/^\d{4}-\d{2}-\d{2}/.test(expiry) || Number.isNaN(vipExpiresAt)) {
-        problems.push(`${line}: vip_expires_at "${expiry}" must be a date YYYY-MM-DD (or empty for no VIP)`)
-        vipExpiresAt = null
+        problems.push(
+          problem(
+            'EXPIRY_INVALID',
+            `vip_expires_at "${expiry}" must be a date YYYY-MM-DD (or empty for no VIP)`,
+            `会员到期日“${expiry}”须为 YYYY-MM-DD 格式的日期（无会员请留空）`,
+          ),
+        )
       }
     }
     if (phone) {
       const earlier = seen.get(phone)
-      if (earlier) problems.push(`${line}: phone ${phoneText} is already on line ${earlier}`)
-      seen.set(phone, line)
+      if (earlier)
+        problems.push(
+          problem(
+            'DUPLICATE_PHONE',
+            `phone ${phoneText} is already on line ${earlier}`,
+            `手机号与第 ${earlier} 行重复`,
+          ),
+        )
+      else seen.set(phone, line)
     }
-    if (phone && name) rows.push({ line, phone, name, vipExpiresAt })
-  })
-  return { rows, problems }
+    if (problems.length > 0) check.refused.push({ line, cells: cells.slice(0, 3), problems })
+    else if (phone) check.accepted.push({ line, phone, name, vipExpiresAt })
+  }
+  return check
 }
 
-/** Upserts members by phone in one transaction; linked members keep what they carried over. */
-export async function importMembers(db: Kysely<Database>, rows: MemberRow[], now: number) {
+/** Parses and checks every row; returns the rows or the problems as "line: what to fix". */
+export function parseMembersCsv(text: string): { rows: MemberRow[]; problems: string[] } {
+  const check = checkMembersCsv(text)
+  if (check.fileProblem) return { rows: [], problems: [`${check.fileProblem.line}: ${check.fileProblem.message}`] }
+  return {
+    rows: check.accepted,
+    problems: check.refused.flatMap((row) => row.problems.map((p) => `${row.line}: ${p.message}`)),
+  }
+}
+
+/**
+ * The refused rows as a file to fix and import again: the columns of the upload and 原因, with
+ * a BOM for Excel. A file problem is one row naming it.
+ */
+export function membersErrorsCsv(check: MembersCsvCheck): string {
+  let text = UTF8_BOM + csvLine([...MEMBER_CSV_HEADER, MEMBER_CSV_REASON])
+  if (check.fileProblem) text += csvLine(['', '', '', `第 ${check.fileProblem.line} 行：${check.fileProblem.zh}`])
+  for (const row of check.refused) {
+    const [phone = '', name = '', expiry = ''] = row.cells
+    text += csvLine([phone, name, expiry, row.problems.map((p) => p.zh).join('；')])
+  }
+  return text
+}
+
+export interface MemberImportResult {
+  created: number
+  updated: number
+  unchanged: number
+}
+
+/** Thrown to roll a dry run back, carrying what it would have done */
+class DryRun extends Error {
+  constructor(readonly result: MemberImportResult) {
+    super('dry run')
+  }
+}
+
+/**
+ * Upserts members by phone in one transaction; linked members keep what they carried over. A dry
+ * run does the same writes and rolls them back, so it counts exactly what an import would do.
+ */
+export async function importMembers(
+  db: Kysely<Database>,
+  rows: MemberRow[],
+  now: number,
+  options: { dryRun?: boolean } = {},
+): Promise<MemberImportResult> {
+  try {
+    return await upsertMembers(db, rows, now, options.dryRun ?? false)
+  } catch (error) {
+    if (error instanceof DryRun) return error.result
+    throw error
+  }
+}
+
+async function upsertMembers(db: Kysely<Database>, rows: MemberRow[], now: number, dryRun: boolean) {
   return db.transaction().execute(async (trx) => {
     let created = 0
     let updated = 0
@@ -99,7 +251,9 @@ export async function importMembers(db: Kysely<Database>, rows: MemberRow[], now
         updated += 1
       }
     }
-    return { created, updated, unchanged: rows.length - created - updated }
+    const result = { created, updated, unchanged: rows.length - created - updated }
+    if (dryRun) throw new DryRun(result)
+    return result
   })
 }
 
@@ -260,6 +414,21 @@ export async function unlinkPhone(
   })
 }
 
+/** A refused binding not resolved since (see Members.conflicts) */
+export interface PhoneConflict {
+  /** The member_links row of the refusal */
+  id: number
+  /** Digits with the country code (the route masks it by role) */
+  phone: string
+  /** The reader who was refused */
+  triedBy: number | null
+  /** Who holds the phone now: the reader it is bound to, else the reader its member is linked to */
+  holderId: number | null
+  member: { id: number; name: string } | null
+  detail: string
+  createdAt: number
+}
+
 /** Members of the web site and their links to readers, for the routes and the admin CLI. */
 export class Members {
   constructor(private readonly db: Kysely<Database>) {}
@@ -268,12 +437,73 @@ export class Members {
     return bindPhone(this.db, userId, phone, now)
   }
 
-  import(rows: MemberRow[], now: number) {
-    return importMembers(this.db, rows, now)
+  import(rows: MemberRow[], now: number, options: { dryRun?: boolean } = {}): Promise<MemberImportResult> {
+    return importMembers(this.db, rows, now, options)
   }
 
   unlinkPhone(phone: string, reason: string, now: number): Promise<{ userId: number | null }> {
     return unlinkPhone(this.db, phone, reason, now)
+  }
+
+  /**
+   * Open phone-link conflicts, newest first (at most 200): refused bindings (a reader bound a phone
+   * another reader or a linked member holds) with no link or unlink of that phone since. Each
+   * names who tried, who holds the phone now and the web member of that phone, if any.
+   */
+  async conflicts(): Promise<PhoneConflict[]> {
+    const rows = await this.db
+      .selectFrom('member_links as refusal')
+      .leftJoin('users as holder', 'holder.phone', 'refusal.phone')
+      .leftJoin('members', 'members.phone', 'refusal.phone')
+      .select([
+        'refusal.id',
+        'refusal.phone',
+        'refusal.user_id',
+        'refusal.detail',
+        'refusal.created_at',
+        'holder.id as holder_id',
+        'members.id as member_id',
+        'members.name as member_name',
+        'members.linked_user_id',
+      ])
+      .where('refusal.action', '=', 'refused')
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('member_links as later')
+              .select('later.id')
+              .whereRef('later.phone', '=', 'refusal.phone')
+              .whereRef('later.id', '>', 'refusal.id')
+              .where('later.action', 'in', ['linked', 'unlinked']),
+          ),
+        ),
+      )
+      .orderBy('refusal.id', 'desc')
+      .limit(200)
+      .execute()
+    return rows.map((row) => ({
+      id: row.id,
+      phone: row.phone,
+      triedBy: row.user_id,
+      holderId: row.holder_id ?? row.linked_user_id,
+      member: row.member_id === null ? null : { id: row.member_id, name: row.member_name ?? '' },
+      detail: row.detail,
+      createdAt: row.created_at,
+    }))
+  }
+
+  /**
+   * Frees the phone a reader has bound (the console's unlinking: unlinkPhone by reader). Answers
+   * what was bound before, or 409 NO_PHONE_BOUND when the reader has none.
+   */
+  async unlinkReader(userId: number, reason: string, now: number): Promise<{ phone: string; memberId: number | null }> {
+    const reader = await this.db.selectFrom('users').select('phone').where('id', '=', userId).executeTakeFirst()
+    if (!reader) throw new ApiError(404, 'READER_NOT_FOUND', `there is no reader ${userId}`)
+    if (!reader.phone)
+      throw new ApiError(409, 'NO_PHONE_BOUND', `reader ${userId} has no phone bound: nothing to unlink`)
+    const member = await this.db.selectFrom('members').select('id').where('phone', '=', reader.phone).executeTakeFirst()
+    await unlinkPhone(this.db, reader.phone, reason, now)
+    return { phone: reader.phone, memberId: member?.id ?? null }
   }
 
   /** Recorded phone links and refusals, newest first (at most 200), of one phone or all. */

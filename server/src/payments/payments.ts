@@ -213,6 +213,11 @@ export class Payments {
     status?: OrderStatus
     rail?: PaymentRail
     userId?: number
+    planId?: string
+    /** Created at or after (epoch ms) */
+    createdFrom?: number
+    /** Created before (epoch ms) */
+    createdUntil?: number
     limit?: number
     before?: { createdAt: number; id: number }
   }): Promise<OrderRow[]> {
@@ -220,6 +225,9 @@ export class Payments {
     if (filter.status) query = query.where('status', '=', filter.status)
     if (filter.rail) query = query.where('rail', '=', filter.rail)
     if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId)
+    if (filter.planId !== undefined) query = query.where('plan_id', '=', filter.planId)
+    if (filter.createdFrom !== undefined) query = query.where('created_at', '>=', filter.createdFrom)
+    if (filter.createdUntil !== undefined) query = query.where('created_at', '<', filter.createdUntil)
     const before = filter.before
     if (before)
       query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(before.createdAt, before.id)))

@@ -88,11 +88,29 @@ export const LedgerEntry = Type.Object({
 })
 export type LedgerEntryDto = Static<typeof LedgerEntry>
 
+/** An Asia/Shanghai calendar day */
+export const Day = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  minLength: 10,
+  maxLength: 10,
+  description: 'YYYY-MM-DD',
+})
+
+/** The filters of the orders list, shared by its CSV export */
+export const ORDER_FILTERS = {
+  status: Type.Optional(OrderStatus),
+  rail: Type.Optional(Rail),
+  userId: Type.Optional(IdInteger()),
+  planId: Type.Optional(Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_-]+$' })),
+  /** Created on or after this Asia/Shanghai day */
+  from: Type.Optional(Day),
+  /** Created on or before this Asia/Shanghai day */
+  to: Type.Optional(Day),
+}
+
 export const AdminOrdersQuery = Type.Object(
   {
-    status: Type.Optional(OrderStatus),
-    rail: Type.Optional(Rail),
-    userId: Type.Optional(IdInteger()),
+    ...ORDER_FILTERS,
     cursor: Type.Optional(Cursor),
     limit: Type.Optional(BoundedInteger({ minimum: 1, maximum: 100, default: 50 })),
   },

@@ -1,7 +1,15 @@
 import fs from 'node:fs'
 import type { OperatorRole } from '../../src/domain/operators'
-import { dialects, errorOf, issueToken, SEED_ISSUE_FILE, startTestApp, type TestApp } from '../helpers'
+import { dialects, errorOf, issueToken, SEED_ISSUE_FILE, type TestApp } from '../helpers'
 import { startPaymentStack, type PaymentStack } from '../payment-stack'
+import {
+  caller,
+  expectGuarded,
+  signInOperator,
+  useAdminTestApp,
+  type AdminSession as Session,
+  type GuardedRoute,
+} from '../admin-callers'
 
 /**
  * The operator console's business routes (/api/admin/*): who may call what, and that each does
@@ -10,45 +18,7 @@ import { startPaymentStack, type PaymentStack } from '../payment-stack'
 
 jest.setTimeout(60000)
 
-const PASSWORD = 'a-long-enough-passphrase'
 const DAY = 86400000
-
-type Session = { cookie: string; csrf: string }
-type Caller = { app: TestApp['app'] }
-
-/** Adds an operator and signs them in through the console's password route */
-async function signInOperator(t: Caller, role: OperatorRole, name = `op-${role}`): Promise<Session> {
-  await t.app.services.operators.add({ name, role, password: PASSWORD }, Date.now())
-  const response = await t.app.inject({
-    method: 'POST',
-    url: '/api/admin/session/password',
-    payload: { name, password: PASSWORD },
-  })
-  expect(response.statusCode).toBe(200)
-  const setCookie = response.headers['set-cookie']
-  const cookie = (Array.isArray(setCookie) ? setCookie : [setCookie ?? '']).map((c) => c.split(';')[0]).join('; ')
-  return { cookie, csrf: response.json().csrfToken }
-}
-
-function caller(t: Caller, sessions: Partial<Record<OperatorRole, Session>>) {
-  return (
-    method: 'GET' | 'POST',
-    url: string,
-    options: { as?: OperatorRole; payload?: unknown; csrf?: boolean; bearer?: string } = {},
-  ) => {
-    const session = options.as ? sessions[options.as] : undefined
-    return t.app.inject({
-      method,
-      url,
-      headers: {
-        ...(session ? { cookie: session.cookie } : {}),
-        ...(session && method !== 'GET' && options.csrf !== false ? { 'x-csrf-token': session.csrf } : {}),
-        ...(options.bearer ? { authorization: `Bearer ${options.bearer}` } : {}),
-      },
-      ...(options.payload === undefined ? {} : { payload: options.payload as object }),
-    })
-  }
-}
 
 /** A copy of the seed issue under another slug and number, with the given status */
 function issueFile(slug: string, number: number, status = 'draft'): string {
@@ -60,28 +30,15 @@ function issueFile(slug: string, number: number, status = 'draft'): string {
 }
 
 describe.each(dialects())('operator console routes on %s', (dialect) => {
+  const env = useAdminTestApp(dialect)
+  const { call, auditRows } = env
   let t: TestApp
-  const sessions: Partial<Record<OperatorRole, Session>> = {}
-  const call = caller(
-    {
-      get app() {
-        return t.app
-      },
-    },
-    sessions,
-  )
-
-  beforeAll(async () => {
-    t = await startTestApp(dialect)
-    for (const role of ['admin', 'finance', 'editor'] as const) sessions[role] = await signInOperator(t, role)
+  beforeAll(() => {
+    t = env.t
   })
-  afterAll(() => t?.close())
-
-  const auditRows = (action: string) =>
-    t.db.kysely.selectFrom('admin_audit').selectAll().where('action', '=', action).orderBy('id', 'desc').execute()
 
   // [method, url, a role that may, a role that may not (null: every role may)]
-  const routes: ['GET' | 'POST', string, OperatorRole, OperatorRole | null, unknown?][] = [
+  const routes: GuardedRoute[] = [
     ['GET', '/api/admin/dashboard', 'editor', null],
     ['GET', '/api/admin/orders', 'finance', 'editor'],
     ['GET', '/api/admin/orders/1', 'finance', 'editor'],
@@ -101,30 +58,7 @@ describe.each(dialects())('operator console routes on %s', (dialect) => {
 
   it('every route needs the session cookie, the role, and on POST the CSRF token; a reader token is nothing here', async () => {
     const reader = await issueToken(t.db, 'console-outsider')
-    for (const [method, url, allowed, refused, payload] of routes) {
-      expect([url, ...errorOf(await call(method, url, { payload }))]).toEqual([url, 401, 'ADMIN_LOGIN_REQUIRED'])
-      expect([url, ...errorOf(await call(method, url, { payload, bearer: reader.token }))]).toEqual([
-        url,
-        401,
-        'ADMIN_LOGIN_REQUIRED',
-      ])
-      if (refused) {
-        expect([url, ...errorOf(await call(method, url, { as: refused, payload }))]).toEqual([
-          url,
-          403,
-          'ADMIN_ROLE_REQUIRED',
-        ])
-      }
-      if (method === 'POST') {
-        expect([url, ...errorOf(await call(method, url, { as: allowed, payload, csrf: false }))]).toEqual([
-          url,
-          403,
-          'CSRF_REQUIRED',
-        ])
-      } else {
-        expect([url, (await call(method, url, { as: allowed })).statusCode]).not.toEqual([url, 401])
-      }
-    }
+    await expectGuarded(call, routes, reader.token)
     // Routes are in the OpenAPI document under the tag admin.
     const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json()
     expect(doc.paths['/api/admin/dashboard'].get.tags).toEqual(['admin'])
@@ -279,10 +213,12 @@ describe.each(dialects())('operator console routes on %s', (dialect) => {
       .execute()
     const ids = async (q: string, as: OperatorRole = 'editor') =>
       (await call('GET', `/api/admin/readers?q=${encodeURIComponent(q)}`, { as })).json().items
-    for (const q of [`#${reader.userId}`, '5678', '读者_甲%', 'abcdefghjkmn'])
+    for (const q of [`#${reader.userId}`, '5678', '12345678', '13812345678', '北辰读者_甲%', '北辰', 'abcdefghjkmn'])
       expect([q, (await ids(q)).map((r: { id: number }) => r.id)]).toEqual([q, [reader.userId]])
-    // LIKE's wildcards are taken literally.
-    expect((await ids('读者%甲')).length).toBe(0)
+    // The start of a nickname, not any part of it; LIKE's wildcards are taken literally.
+    expect((await ids('读者_甲%')).length).toBe(0)
+    expect((await ids('北辰读者%甲')).length).toBe(0)
+    expect((await ids('99995678')).length).toBe(0)
     expect((await ids('5678', 'finance'))[0].phone).toBe('138****5678')
     expect((await ids('5678', 'admin'))[0].phone).toBe('13812345678')
     expect(errorOf(await call('GET', '/api/admin/readers/2147483647', { as: 'editor' }))).toEqual([

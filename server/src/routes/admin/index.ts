@@ -1,8 +1,10 @@
 import type { App } from '../../plugins/types'
 import { adminAuditRoutes } from './audit'
 import { adminDashboardRoutes } from './dashboard'
+import { adminExportRoutes } from './exports'
 import { adminFunnelRoutes } from './funnel'
 import { adminIssueRoutes } from './issues'
+import { adminMemberRoutes } from './members'
 import { adminOrderRoutes } from './orders'
 import { adminPreviewRoutes } from './preview'
 import { adminReaderRoutes } from './readers'
@@ -17,6 +19,8 @@ export async function adminRoutes(app: App): Promise<void> {
   await app.register(adminDashboardRoutes)
   await app.register(adminOrderRoutes)
   await app.register(adminReaderRoutes)
+  await app.register(adminExportRoutes)
+  await app.register(adminMemberRoutes)
   await app.register(adminIssueRoutes)
   await app.register(adminPreviewRoutes)
   await app.register(adminAuditRoutes)

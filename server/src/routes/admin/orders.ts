@@ -4,6 +4,7 @@ import { cursorPage, decodeCursor } from '../../infra/cursor'
 import type { App } from '../../plugins/types'
 import { AdminOrderDetail, AdminOrderPage, AdminOrdersQuery, RefundBody } from '../../schemas/admin'
 import { errorResponses, IdInteger } from '../../schemas/common'
+import { dayRange } from './exports'
 import { ledgerView, orderView } from './views'
 
 /** Orders for finance: the list, one order with its ledger, and refunds (as npm run admin -- refund). */
@@ -23,7 +24,8 @@ export async function adminOrderRoutes(app: App): Promise<void> {
     '/admin/orders',
     {
       schema: {
-        summary: 'Orders, newest first, by status, rail and reader, with cursor paging (finance, admin)',
+        summary:
+          'Orders, newest first, by status, rail, plan, reader and Asia/Shanghai days from/to, with cursor paging (finance, admin)',
         tags: ['admin'],
         querystring: AdminOrdersQuery,
         response: { 200: AdminOrderPage, ...errorResponses },
@@ -31,13 +33,15 @@ export async function adminOrderRoutes(app: App): Promise<void> {
     },
     async (request) => {
       app.requireOperator(request, roles)
-      const { status, rail, userId, cursor, limit = 50 } = request.query
+      const { status, rail, userId, planId, from, to, cursor, limit = 50 } = request.query
       const after = cursor === undefined ? undefined : decodeCursor(cursor)
       const [rows, names] = await Promise.all([
         payments.listOrders({
           status,
           rail,
           userId,
+          planId,
+          ...dayRange(from, to),
           limit: limit + 1,
           before: after && { createdAt: after.publishedAt, id: after.id },
         }),
