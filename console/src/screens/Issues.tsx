@@ -424,6 +424,8 @@ function ScheduleModal({ issue, onClose }: { issue: IssueRow | null; onClose(): 
             showTime={{ format: 'HH:mm' }}
             format='YYYY-MM-DD HH:mm'
             needConfirm={false}
+            // 此刻 would pick the browser's own wall clock, which is not Beijing's everywhere.
+            showNow={false}
             placeholder='选择日期和时间'
             style={{ width: '100%' }}
             disabledDate={(day) => day.format('YYYY-MM-DD') < today || day.format('YYYY-MM-DD') > lastDay}
