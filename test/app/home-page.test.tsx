@@ -54,6 +54,22 @@ describe('issue list page', () => {
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/article/pages/index?id=32' })
   })
 
+  it('ends the list as every list does: more to pull up, a retry after a failed page, then its end', async () => {
+    const firstPage = { statusCode: 200, data: { items: [summary(32)], nextCursor: 'c1' } }
+    const failed = { statusCode: 500, data: { error: { code: 'INTERNAL', message: 'boom' } } }
+    const lastPage = { statusCode: 200, data: { items: [summary(31)], nextCursor: null } }
+    serve({ '/api/regions': [regions], '/api/issues': [firstPage, failed, lastPage] })
+    const { container } = render(<IssueListPage />)
+    await act(async () => undefined)
+    expect(container.querySelector('.list-end')?.textContent).toBe('上拉加载更多')
+    await act(async () => void fire('useReachBottom'))
+    expect(container.querySelector('.list-end')?.textContent).toBe('加载失败，点击重试')
+    fireEvent.click(screen.getByText('加载失败，点击重试'))
+    await act(async () => undefined)
+    expect(container.querySelectorAll('.issue-card')).toHaveLength(2)
+    expect(container.querySelector('.list-end')?.textContent).toBe('— 已经到底了 —')
+  })
+
   it('says so when there is nothing yet', async () => {
     serve({ '/api/regions': [regions], '/api/issues': [{ statusCode: 200, data: { items: [], nextCursor: null } }] })
     render(<IssueListPage />)

@@ -93,7 +93,7 @@ describe('往期导航', () => {
     expect(cellOf(32).textContent).toContain('已读')
     expect(cellOf(32).className).toContain('nav-cell-read')
     expect(cellOf(35).textContent).not.toContain('VIP')
-    expect(container.textContent).toContain('没有更多了')
+    expect(container.textContent).toContain('已经到底了')
 
     fireEvent.click(cellOf(32))
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/article/pages/index?id=132' })
@@ -156,7 +156,7 @@ describe('往期导航', () => {
     expect((Taro.request as jest.Mock).mock.calls.at(-1)[0].url).toContain('cursor=c1')
     expect(cellOf(3)).toBeTruthy()
     expect(cellOf(1)).toBeTruthy()
-    expect(container.textContent).toContain('没有更多了')
+    expect(container.textContent).toContain('已经到底了')
   })
 
   it('loading, empty, error and offline states', async () => {

@@ -46,7 +46,7 @@ describe('我的收藏', () => {
     expect(api.calls.filter((call) => call.path === '/api/favorites')).toHaveLength(2)
     expect((Taro.request as jest.Mock).mock.calls[1][0].url).toContain('cursor=c1')
     expect(screen.getByText('第1期标题')).toBeTruthy()
-    expect(container.textContent).toContain('没有更多了')
+    expect(container.textContent).toContain('已经到底了')
   })
 
   it('an empty list says how to favorite; a failure offers to reload', async () => {

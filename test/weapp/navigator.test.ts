@@ -82,7 +82,7 @@ describe('往期导航 (weapp runtime)', () => {
     expect(cellOf(page, 35).vip).toBe(false)
     expect(cellOf(page, 34).vip).toBe(true)
     expect(page.text()).not.toMatch(/已读|未读/)
-    expect(page.text()).toContain('没有更多了')
+    expect(page.text()).toContain('已经到底了')
     expect(weapp.requests).toContain('GET /api/navigator/shanxi?limit=60')
 
     // A tap on a cell opens that issue.

@@ -2,6 +2,7 @@ import { useCallback, type ReactNode } from 'react'
 import { Text, View } from '@tarojs/components'
 import Taro, { usePullDownRefresh, useReachBottom, useShareAppMessage } from '@tarojs/taro'
 import IssueCard from '../../components/IssueCard'
+import ListEnd from '../../components/ListEnd'
 import RegionChips from '../../components/RegionChips'
 import { IssueListSkeleton } from '../../components/Skeleton'
 import StateView, { LoadFailed } from '../../components/StateView'
@@ -64,15 +65,10 @@ export default function IssueListPage() {
             </View>
           ))}
         </View>
-        <View className='list-footer'>
-          {loading === 'more' ? <Text>正在加载…</Text> : null}
-          {loading !== 'more' && moreError ? (
-            <Text className='list-footer-retry' onClick={retry}>
-              加载失败，点击重试
-            </Text>
-          ) : null}
-          {loading !== 'more' && !moreError && !nextCursor ? <Text>— 已经到底了 —</Text> : null}
-        </View>
+        <ListEnd
+          state={loading === 'more' ? 'loading' : moreError ? 'failed' : nextCursor ? 'more' : 'end'}
+          onRetry={retry}
+        />
       </View>
     )
   }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro'
+import ListEnd, { listEndState } from '../../../components/ListEnd'
 import RegionChips from '../../../components/RegionChips'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
@@ -182,7 +183,7 @@ export default function NavigatorPage() {
             <IssueCell key={issue.id} issue={issue} />
           ))}
         </View>
-        <Text className='nav-end'>{grid.nextCursor ? (grid.more ? '加载中…' : '上拉加载更多') : '没有更多了'}</Text>
+        <ListEnd state={listEndState(grid)} />
       </View>
     )
   }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { Input, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
+import ListEnd, { listEndState } from '../../../components/ListEnd'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
@@ -205,9 +206,7 @@ export default function SearchPage() {
             <Text className='search-hit-meta'>{`${hit.date} · ${hit.author}`}</Text>
           </View>
         ))}
-        <View className='search-footer'>
-          <Text>{state.more ? '正在加载…' : state.nextCursor ? '上拉加载更多' : '— 已经到底了 —'}</Text>
-        </View>
+        <ListEnd state={listEndState(state)} />
       </View>
     )
   }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import IssueCard from '../../../components/IssueCard'
+import ListEnd, { listEndState } from '../../../components/ListEnd'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
@@ -130,7 +131,7 @@ export default function StudyList<T extends IssueSummary>(props: StudyListProps<
           <Text className='study-note'>{note(item)}</Text>
         </View>
       ))}
-      <Text className='study-end'>{state.nextCursor ? (state.more ? '加载中…' : '上拉加载更多') : '没有更多了'}</Text>
+      <ListEnd state={listEndState(state)} />
     </View>
   )
 }
