@@ -2,6 +2,7 @@ import type { PropsWithChildren } from 'react'
 import Taro, { useLaunch, usePageNotFound } from '@tarojs/taro'
 import { routes } from './constants'
 import { watchPrivacyAuthorization } from './services/privacy'
+import { watchForUpdates } from './services/wechat'
 import { startSession } from './store/session'
 import './app.scss'
 
@@ -14,6 +15,7 @@ import './app.scss'
 function App({ children }: PropsWithChildren) {
   useLaunch(() => {
     watchPrivacyAuthorization()
+    watchForUpdates()
     startSession()
   })
   usePageNotFound(() => void Taro.redirectTo({ url: routes.notFound }).catch(() => undefined))

@@ -1,6 +1,6 @@
 import Taro from '@tarojs/taro'
 import { paymentResult } from '@/services/wechat/payment-result'
-import { getPlatform, requestPayment, requestVirtualPayment } from '@/services/wechat/index.weapp'
+import { getPlatform, requestPayment, requestVirtualPayment, watchForUpdates } from '@/services/wechat/index.weapp'
 
 /** The mini-program adapter's payment calls, with WeChat's `wx` and Taro stubbed. */
 const XPAY = { mode: 'short_series_goods' as const, signData: '{"goodsPrice":4800}', paySig: 'ps', signature: 'sig' }
@@ -106,5 +106,35 @@ describe('paymentResult', () => {
     })
     expect(paymentResult(new Error('boom'))).toMatchObject({ outcome: 'fail', errMsg: 'boom' })
     expect(paymentResult(undefined)).toMatchObject({ outcome: 'fail', errMsg: 'payment:fail' })
+  })
+})
+
+describe('weapp adapter: new versions', () => {
+  afterEach(() => {
+    delete (Taro as { getUpdateManager?: unknown }).getUpdateManager
+  })
+
+  it('asks to restart once WeChat has the new version, and restarts only if the reader agrees', async () => {
+    let ready: () => void = () => undefined
+    const manager = { onUpdateReady: jest.fn((callback: () => void) => (ready = callback)), applyUpdate: jest.fn() }
+    ;(Taro as { getUpdateManager?: unknown }).getUpdateManager = () => manager
+    const showModal = Taro.showModal as jest.Mock
+    watchForUpdates()
+    expect(showModal).not.toHaveBeenCalled()
+
+    showModal.mockResolvedValueOnce({ confirm: false, cancel: true })
+    ready()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(showModal.mock.calls[0][0]).toMatchObject({ title: '发现新版本', confirmText: '重启' })
+    expect(manager.applyUpdate).not.toHaveBeenCalled()
+
+    showModal.mockResolvedValueOnce({ confirm: true, cancel: false })
+    ready()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(manager.applyUpdate).toHaveBeenCalledTimes(1)
+  })
+
+  it('does nothing on a WeChat without the update manager', () => {
+    expect(() => watchForUpdates()).not.toThrow()
   })
 })

@@ -418,3 +418,6 @@ export function requestSubscribe(templateId: string): Promise<SubscribeResult> {
     })
   })
 }
+
+/** A browser loads the newest build on every visit: nothing to watch. */
+export function watchForUpdates(): void {}

@@ -154,3 +154,24 @@ export function requestSubscribe(templateId: string): Promise<SubscribeResult> {
     (error: unknown) => subscribeResult(error, templateId),
   )
 }
+
+/**
+ * WeChat fetches a new version in the background but keeps running the old one until a cold
+ * start; readers who never close the mini-program would read with old code for days.
+ */
+export function watchForUpdates(): void {
+  if (typeof Taro.getUpdateManager !== 'function') return
+  const manager = Taro.getUpdateManager()
+  manager.onUpdateReady(() => {
+    Taro.showModal({
+      title: '发现新版本',
+      content: '新版本已经准备好，重启后即可使用',
+      confirmText: '重启',
+      cancelText: '稍后',
+    })
+      .then(({ confirm }) => {
+        if (confirm) manager.applyUpdate()
+      })
+      .catch(() => undefined)
+  })
+}

@@ -76,4 +76,6 @@ export interface WechatAdapter {
   openIssuePdf: (url: string, token: string, fileName: string) => Promise<DocumentResult>
   /** 一次性订阅消息: wx.requestSubscribeMessage for one template; call it in the tap handler itself; never rejects */
   requestSubscribe: (templateId: string) => Promise<SubscribeResult>
+  /** When WeChat has downloaded a new version, asks the reader to restart into it (the browser always loads the newest) */
+  watchForUpdates: () => void
 }
