@@ -18,6 +18,7 @@ const Orders = lazy(() => import('./screens/Orders'))
 const Readers = lazy(() => import('./screens/Readers'))
 const Audit = lazy(() => import('./screens/Audit'))
 const Funnel = lazy(() => import('./screens/Funnel'))
+const Reach = lazy(() => import('./screens/Reach'))
 
 const SCREENS: Record<Route, { label: string; roles?: Role[]; Component: React.ComponentType }> = {
   dashboard: { label: '概览', Component: Dashboard },
@@ -26,9 +27,10 @@ const SCREENS: Record<Route, { label: string; roles?: Role[]; Component: React.C
   readers: { label: '读者', Component: Readers },
   audit: { label: '操作日志', roles: ['admin'], Component: Audit },
   funnel: { label: '漏斗', Component: Funnel },
+  reach: { label: '通知与分享', Component: Reach },
 }
 
-const MENU_ORDER: Route[] = ['dashboard', 'issues', 'orders', 'readers', 'funnel', 'audit']
+const MENU_ORDER: Route[] = ['dashboard', 'issues', 'orders', 'readers', 'funnel', 'reach', 'audit']
 
 const loading = (
   <div style={{ padding: 48, textAlign: 'center' }}>

@@ -19,8 +19,15 @@ import type {
   LedgerEntry,
   ReaderDetail as ReaderDetailSchema,
   ReaderList,
+  ShareReport,
+  SubscriptionReport,
   VipResult as VipResultSchema,
 } from '../../server/src/schemas/admin'
+import type {
+  MemberImportReport as MemberImportReportSchema,
+  PhoneConflictList,
+  UnlinkResult as UnlinkResultSchema,
+} from '../../server/src/schemas/admin-members'
 import type { AdminSessionDto, OperatorDto, ScanStatusDto, ScanTicketDto } from '../../server/src/schemas/admin-session'
 import type { FunnelReport as FunnelReportSchema } from '../../server/src/schemas/funnel'
 
@@ -52,5 +59,12 @@ export type AuditPageData = Static<typeof AuditPage>
 export type AuditRow = AuditPageData['items'][number]
 
 export type FunnelReport = Static<typeof FunnelReportSchema>
+
+export type SubscriptionReportData = Static<typeof SubscriptionReport>
+export type ShareReportData = Static<typeof ShareReport>
+
+export type MemberImportReport = Static<typeof MemberImportReportSchema>
+export type PhoneConflict = Static<typeof PhoneConflictList>['items'][number]
+export type UnlinkResult = Static<typeof UnlinkResultSchema>
 
 export type Loose = Record<string, unknown>

@@ -9,6 +9,10 @@ import type { AuditPageData, AuditRow } from '../types'
 const ACTIONS: Record<string, string> = {
   'order.refund': '退款',
   'reader.vip': '调整会员',
+  'order.export': '导出订单',
+  'reader.export': '导出读者',
+  'member.import': '导入网站会员',
+  'reader.unlink_phone': '解除手机绑定',
   'issue.import': '导入期刊',
   'issue.publish': '发布期刊',
   'issue.unpublish': '下线期刊',

@@ -1,9 +1,24 @@
 /** 订单: the list with filters, a drawer with the order and its ledger, and 退款 (finance, admin). */
 import { useState } from 'react'
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { Alert, App, Button, Card, Descriptions, Drawer, Form, Input, Select, Space, Table, Typography } from 'antd'
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  DatePicker,
+  Descriptions,
+  Drawer,
+  Form,
+  Input,
+  Select,
+  Space,
+  Table,
+  Tooltip,
+  Typography,
+} from 'antd'
 import type { ColumnsType } from 'antd/es/table'
-import { api, errorText } from '../api'
+import { api, errorText, queryString } from '../api'
 import { CursorPager, LedgerTable, OrderStatusTag, ReasonModal, useCursorPaging } from '../components'
 import { ORDER_STATUS, RAIL_LABELS, text, time, yuan } from '../format'
 import { useCan } from '../session'
@@ -13,7 +28,22 @@ interface Filters {
   status?: string
   rail?: string
   userId?: string
+  planId?: string
+  from?: string
+  to?: string
 }
+
+type DayValue = { format(pattern: string): string }
+
+/** What the form holds: the days as the RangePicker's dayjs values */
+interface FormValues extends Omit<Filters, 'from' | 'to'> {
+  days?: [DayValue | null, DayValue | null] | null
+}
+
+const PLANS: Record<string, string> = { month: '1个月', half_year: '半年', year: '1年' }
+
+/** The most rows one export holds (the API's cap); narrower filters export the rest */
+const EXPORT_MAX_ROWS = 100000
 
 /** Orders a refund may start from: paid for and not refunded yet (the API has the last word). */
 const REFUNDABLE = new Set(['paid', 'fulfilled'])
@@ -58,8 +88,13 @@ export default function Orders() {
       <Form
         layout='inline'
         style={{ marginBottom: 16, rowGap: 8 }}
-        onFinish={(values: Filters) => {
-          setFilters({ ...values, userId: values.userId?.trim().replace(/^#/, '') || undefined })
+        onFinish={({ days, ...values }: FormValues) => {
+          setFilters({
+            ...values,
+            userId: values.userId?.trim().replace(/^#/, '') || undefined,
+            from: days?.[0]?.format('YYYY-MM-DD'),
+            to: days?.[1]?.format('YYYY-MM-DD'),
+          })
           paging.reset()
         }}
       >
@@ -79,13 +114,31 @@ export default function Orders() {
             options={Object.entries(RAIL_LABELS).map(([value, label]) => ({ value, label }))}
           />
         </Form.Item>
+        <Form.Item label='套餐' name='planId'>
+          <Select
+            allowClear
+            placeholder='全部'
+            style={{ width: 120 }}
+            options={Object.entries(PLANS).map(([value, label]) => ({ value, label }))}
+          />
+        </Form.Item>
+        <Form.Item label='下单日期' name='days'>
+          <DatePicker.RangePicker allowEmpty={[true, true]} />
+        </Form.Item>
         <Form.Item label='读者ID' name='userId' rules={[{ pattern: /^#?\d*$/, message: '请输入数字ID' }]}>
           <Input allowClear placeholder='例如 12' style={{ width: 120 }} />
         </Form.Item>
         <Form.Item>
-          <Button type='primary' htmlType='submit'>
-            查询
-          </Button>
+          <Space>
+            <Button type='primary' htmlType='submit'>
+              查询
+            </Button>
+            <Tooltip title={`按当前条件导出，最新的在前，最多 ${EXPORT_MAX_ROWS} 行（北京时间）`}>
+              <Button href={`/api/admin/orders.csv${queryString({ ...filters })}`} download>
+                导出CSV
+              </Button>
+            </Tooltip>
+          </Space>
         </Form.Item>
       </Form>
       {list.isError && (

@@ -1,12 +1,31 @@
-/** 读者: search, a drawer with VIP status, VIP history and orders, and 调整会员 (± days with a reason). */
+/**
+ * 读者: search, a drawer with VIP status, VIP history and orders, 调整会员 (± days with a reason)
+ * and 解除手机绑定; 导出CSV; the tabs 导入网站会员 and 手机号冲突 (./Members.tsx).
+ */
 import { useState } from 'react'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { Alert, App, Button, Card, Descriptions, Drawer, Input, Space, Table, Tag, Typography } from 'antd'
-import { api, errorText } from '../api'
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Descriptions,
+  Drawer,
+  Input,
+  Select,
+  Space,
+  Table,
+  Tabs,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd'
+import { api, errorText, queryString } from '../api'
 import { LedgerTable, ReasonModal } from '../components'
 import { text, time } from '../format'
 import { useCan } from '../session'
 import type { ReaderDetail, ReaderPage, ReaderRow, VipResult } from '../types'
+import { MemberImport, PhoneConflicts, useUnlinkPhone } from './Members'
 import { OrderDrawer, orderColumns } from './Orders'
 
 function VipTag({ vip }: { vip?: ReaderRow['vip'] }) {
@@ -16,6 +35,43 @@ function VipTag({ vip }: { vip?: ReaderRow['vip'] }) {
 }
 
 export default function Readers() {
+  const canExport = useCan('finance')
+  const isAdmin = useCan()
+  const items = [
+    { key: 'search', label: '搜索读者', children: <ReaderSearch /> },
+    ...(isAdmin ? [{ key: 'import', label: '导入网站会员', children: <MemberImport /> }] : []),
+    ...(canExport ? [{ key: 'conflicts', label: '手机号冲突', children: <PhoneConflicts /> }] : []),
+  ]
+  return <Tabs items={items} destroyOnHidden />
+}
+
+function ReaderExport() {
+  const [vip, setVip] = useState<string | undefined>(undefined)
+  return (
+    <Space>
+      <Select
+        allowClear
+        placeholder='全部读者'
+        style={{ width: 140 }}
+        value={vip}
+        onChange={setVip}
+        options={[
+          { value: 'active', label: '会员' },
+          { value: 'expired', label: '会员已过期' },
+          { value: 'never', label: '从未开通' },
+        ]}
+      />
+      <Tooltip title='最新注册的在前，最多 100000 行；手机号仅管理员可见全号'>
+        <Button href={`/api/admin/readers.csv${queryString({ vip })}`} download>
+          导出CSV
+        </Button>
+      </Tooltip>
+    </Space>
+  )
+}
+
+function ReaderSearch() {
+  const canExport = useCan('finance')
   const [q, setQ] = useState('')
   const [openId, setOpenId] = useState<number | null>(null)
   const list = useQuery({
@@ -25,14 +81,22 @@ export default function Readers() {
   })
   return (
     <Card>
-      <Input.Search
-        allowClear
-        enterButton='搜索'
-        placeholder='读者ID（#12）、昵称、手机号后4位或分享码'
-        style={{ maxWidth: 520, marginBottom: 16 }}
-        onSearch={(value) => setQ(value.trim())}
-        loading={list.isFetching}
-      />
+      <Space wrap style={{ width: '100%', justifyContent: 'space-between', marginBottom: 16 }}>
+        <Space direction='vertical' size={4}>
+          <Input.Search
+            allowClear
+            enterButton='搜索'
+            placeholder='读者ID（#12）、昵称开头、手机号后4位及以上或分享码'
+            style={{ width: 520, maxWidth: '100%' }}
+            onSearch={(value) => setQ(value.trim())}
+            loading={list.isFetching}
+          />
+          <Typography.Text type='secondary'>
+            昵称按开头匹配（“王小”可找到“王小明”，“小明”不能）；最多显示 50 位，最新注册的在前。
+          </Typography.Text>
+        </Space>
+        {canExport && <ReaderExport />}
+      </Space>
       {list.isError && (
         <Alert
           type='error'
@@ -94,6 +158,15 @@ function ReaderDrawer({ id, onClose }: { id: number | null; onClose(): void }) {
     onError: (error) => void message.error(`调整失败：${errorText(error)}`),
   })
   const reader = detail.data?.reader
+  const isAdmin = useCan()
+  const [unlinking, setUnlinking] = useState(false)
+  const unlink = useUnlinkPhone(() => {
+    setUnlinking(false)
+    void message.success('已解除手机号绑定')
+    void queryClient.invalidateQueries({ queryKey: ['reader', id] })
+    void queryClient.invalidateQueries({ queryKey: ['readers'] })
+    void queryClient.invalidateQueries({ queryKey: ['member-conflicts'] })
+  })
 
   return (
     <Drawer
@@ -103,11 +176,19 @@ function ReaderDrawer({ id, onClose }: { id: number | null; onClose(): void }) {
       title={id !== null ? `读者 #${id}` : ''}
       destroyOnHidden
       extra={
-        canAdjust &&
         reader && (
-          <Button type='primary' onClick={() => setAdjusting(true)}>
-            调整会员
-          </Button>
+          <Space>
+            {isAdmin && reader.phone && (
+              <Button danger onClick={() => setUnlinking(true)}>
+                解除手机绑定
+              </Button>
+            )}
+            {canAdjust && (
+              <Button type='primary' onClick={() => setAdjusting(true)}>
+                调整会员
+              </Button>
+            )}
+          </Space>
         )
       }
     >
@@ -158,6 +239,20 @@ function ReaderDrawer({ id, onClose }: { id: number | null; onClose(): void }) {
         }
         onCancel={() => setAdjusting(false)}
         onSubmit={({ days, reason }) => adjust.mutate({ days: days ?? 0, reason })}
+      />
+      <ReasonModal
+        open={unlinking}
+        title={`解除读者 #${id ?? ''} 的手机号绑定`}
+        okText='确认解除'
+        danger
+        loading={unlink.isPending}
+        description={
+          <Typography.Paragraph type='secondary'>
+            解除后该手机号可由其他读者绑定；关联的网站会员同时解除关联（已转入的会员期不变）。
+          </Typography.Paragraph>
+        }
+        onCancel={() => setUnlinking(false)}
+        onSubmit={({ reason }) => id !== null && unlink.mutate({ readerId: id, reason })}
       />
       <OrderDrawer id={orderId} onClose={() => setOrderId(null)} />
     </Drawer>
