@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely'
-import { MILLIS } from './helpers'
+import { sql, type Kysely } from 'kysely'
+import { isPostgres, MILLIS } from './helpers'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations run against the schema as it was */
 
@@ -26,7 +26,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     // One row per viewer, issue, step and day: the funnel counts viewers, and a resent batch adds nothing.
     .addPrimaryKeyConstraint('funnel_events_pk', ['issue_id', 'day', 'step', 'viewer_hash'])
     .execute()
-  await db.schema.createIndex('funnel_events_day_idx').on('funnel_events').columns(['day', 'region_id']).execute()
+  // The report reads the raw rows not yet rolled up (created since the last roll-up), and pruning the old ones.
+  await db.schema.createIndex('funnel_events_created_idx').on('funnel_events').column('created_at').execute()
 
   await db.schema
     .createTable('funnel_daily')
@@ -38,15 +39,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('sharer_user_id', 'integer', (c) => c.notNull())
     /** Distinct viewers of that day who reached the step (each viewer once per issue, step and day) */
     .addColumn('viewers', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('funnel_daily_pk', ['issue_id', 'day', 'step', 'scene', 'sharer_user_id'])
+    // In the order the report groups by, and on SQLite the table itself (without rowid): one issue's
+    // funnel is a walk over its rows in order, with no sort and no lookups.
+    .addPrimaryKeyConstraint('funnel_daily_pk', ['issue_id', 'step', 'scene', 'sharer_user_id', 'day'])
+    .$call((table) => (isPostgres(db) ? table : table.modifyEnd(sql`without rowid`)))
     .execute()
   await db.schema.createIndex('funnel_daily_region_idx').on('funnel_daily').columns(['region_id', 'day']).execute()
 
-  /** Days whose raw events are rolled up: the funnel reads funnel_daily up to the latest, raw rows after it */
+  /** One row: every raw event created before `counted_before` is in funnel_daily, none after it */
   await db.schema
-    .createTable('funnel_rolled_days')
-    .addColumn('day', 'varchar(10)', (c) => c.primaryKey())
-    .addColumn('rolled_at', MILLIS, (c) => c.notNull())
+    .createTable('funnel_rollup_state')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('counted_before', MILLIS, (c) => c.notNull())
     .execute()
 
   // Set once when the order is made, from what the app sent; never read for the price.
@@ -64,6 +68,6 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('orders_source_issue_idx').execute()
   for (const column of ['source_scene', 'source_sharer_user_id', 'source_issue_id'])
     await db.schema.alterTable('orders').dropColumn(column).execute()
-  for (const table of ['funnel_rolled_days', 'funnel_daily', 'funnel_events'])
+  for (const table of ['funnel_rollup_state', 'funnel_daily', 'funnel_events'])
     await db.schema.dropTable(table).execute()
 }

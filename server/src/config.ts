@@ -85,7 +85,7 @@ export const ConfigSchema = Type.Object({
   EVENTS_PER_IP: Type.Integer({ default: 300, minimum: 1, maximum: 1000000 }),
   EVENTS_PER_VIEWER: Type.Integer({ default: 30, minimum: 1, maximum: 1000000 }),
   /** How often the funnel's raw events are rolled up into daily rows, ms (0: never, e.g. in tests that run it by hand) */
-  FUNNEL_ROLLUP_INTERVAL_MS: Type.Integer({ default: 600000, minimum: 0, maximum: 86400000 }),
+  FUNNEL_ROLLUP_INTERVAL_MS: Type.Integer({ default: 300000, minimum: 0, maximum: 86400000 }),
   /** Days raw funnel events are kept; rolled-up daily counts are kept for good */
   FUNNEL_RAW_DAYS: Type.Integer({ default: 14, minimum: 2, maximum: 365 }),
 

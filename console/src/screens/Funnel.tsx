@@ -19,6 +19,7 @@ import {
   Typography,
 } from 'antd'
 import { api, errorText } from '../api'
+import { time } from '../format'
 import type { FunnelReport } from '../types'
 
 type Scope = 'issue' | 'region' | 'all'
@@ -188,7 +189,7 @@ function FunnelView({
         />
         <Typography.Paragraph type='secondary' style={{ marginTop: 12, marginBottom: 0 }}>
           打开、付费墙、开通页按每期每天的访客计数（同一访客同一天只计一次）；下单、支付按读者计数，来自订单记录的来源期刊。
-          {report.rolledUpTo ? ` 已汇总至 ${report.rolledUpTo}，之后为实时数据。` : ''}
+          {report.countedBefore ? ` ${time(report.countedBefore)} 之前的数据已汇总，之后为实时数据。` : ''}
         </Typography.Paragraph>
       </Card>
       <Card size='small' title='按进入场景'>

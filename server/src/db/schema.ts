@@ -395,9 +395,10 @@ export interface FunnelDailyTable {
   viewers: number
 }
 
-export interface FunnelRolledDayTable {
-  day: string
-  rolled_at: Millis
+/** One row (id 1): raw events created before counted_before are in funnel_daily */
+export interface FunnelRollupStateTable {
+  id: number
+  counted_before: Millis
 }
 
 export interface Database {
@@ -429,7 +430,7 @@ export interface Database {
   share_opens: ShareOpenTable
   funnel_events: FunnelEventTable
   funnel_daily: FunnelDailyTable
-  funnel_rolled_days: FunnelRolledDayTable
+  funnel_rollup_state: FunnelRollupStateTable
   subscription_optins: SubscriptionOptInTable
   issue_announcements: IssueAnnouncementTable
   subscription_messages: SubscriptionMessageTable

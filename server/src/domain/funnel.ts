@@ -1,5 +1,5 @@
 import crypto from 'node:crypto'
-import type { Kysely } from 'kysely'
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely'
 import type { Database, FunnelStep, SceneBucket } from '../db/schema'
 import { notFound } from '../errors'
 import { LeasedJob } from '../infra/leased-job'
@@ -13,8 +13,8 @@ export type { FunnelStep, SceneBucket } from '../db/schema'
 const DAY_MS = 86400000
 /** How far back a client's event time may go: a batch kept offline a while still lands on its day */
 export const EVENT_BACKDATE_MS = DAY_MS
-/** Requests still writing a day's events when the job decides that day is closed */
-const CLOSE_MARGIN_MS = 10 * 60000
+/** Events created this recently are left to the next roll-up: a request may still be writing them */
+const SETTLE_MS = 5000
 
 /** The whole funnel: what the app reports, then what the server's own orders say */
 export const FUNNEL_STEPS = ['opened', 'paywall', 'plan_sheet', 'order_created', 'paid'] as const
@@ -79,8 +79,8 @@ export interface FunnelReport {
   byScene: { scene: SceneBucket; counts: StepCounts }[]
   /** The sharers who brought the most readers, masked like the share report */
   bySharer: { sharer: string; counts: StepCounts }[]
-  /** The last day read from roll-ups; later days come from raw events */
-  rolledUpTo: string | null
+  /** Raw events created before this time were read from roll-ups, later ones as they are; null: none rolled up */
+  countedBefore: number | null
 }
 
 export interface FunnelOptions {
@@ -121,7 +121,7 @@ export class Funnel {
       intervalMs: options.rollupIntervalMs,
       now: options.now,
       log: options.log,
-      work: () => this.rollUpClosedDays(),
+      work: () => this.rollUpNewEvents(),
       idle: () => ({ rolled: [], pruned: 0 }),
     })
   }
@@ -222,67 +222,62 @@ export class Funnel {
 
   // ---- roll-ups ---------------------------------------------------------------------------------
 
-  /**
-   * Rolls one day's raw events into funnel_daily, replacing what was there: running it again gives the
-   * same rows (as long as the day's raw events are kept). Marks the day rolled up.
-   */
-  async rollUp(day: string, now: number): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('funnel_daily').where('day', '=', day).execute()
-      const inserted = await trx
-        .insertInto('funnel_daily')
-        .columns(['day', 'issue_id', 'region_id', 'step', 'scene', 'sharer_user_id', 'viewers'])
-        .expression(
-          trx
-            .selectFrom('funnel_events')
-            .select(['day', 'issue_id', 'region_id', 'step', 'scene', 'sharer_user_id'])
-            .select((eb) => eb.fn.countAll<number>().as('viewers'))
-            .where('day', '=', day)
-            .groupBy(['day', 'issue_id', 'region_id', 'step', 'scene', 'sharer_user_id']),
-        )
-        .executeTakeFirst()
-      await trx
-        .insertInto('funnel_rolled_days')
-        .values({ day, rolled_at: now })
-        .onConflict((oc) => oc.column('day').doUpdateSet({ rolled_at: now }))
-        .execute()
-      return Number(inserted.numInsertedOrUpdatedRows ?? 0)
-    })
-  }
-
-  /** The latest day rolled up, or null */
-  async rolledUpTo(): Promise<string | null> {
+  /** Raw events created before this time are counted in funnel_daily; null before the first roll-up */
+  async countedBefore(): Promise<number | null> {
     const row = await this.db
-      .selectFrom('funnel_rolled_days')
-      .select((eb) => eb.fn.max('day').as('day'))
+      .selectFrom('funnel_rollup_state')
+      .select('counted_before')
+      .where('id', '=', 1)
       .executeTakeFirst()
-    return row?.day ?? null
+    return row ? Number(row.counted_before) : null
   }
 
   /**
-   * The job's work: rolls up every closed day (no event can land on it any more: event times are
-   * clamped to a day back) after the latest rolled one, then prunes raw events past their retention.
+   * Counts one day again into funnel_daily from its raw events counted so far (created before the
+   * roll-up mark), replacing its rows: running it again gives the same rows while the raw events are kept.
    */
-  async rollUpClosedDays(): Promise<RollupReport> {
+  async rollUp(day: string): Promise<void> {
+    const before = (await this.countedBefore()) ?? 0
+    await this.db.transaction().execute((trx) => recount(trx, day, before))
+  }
+
+  /**
+   * The job's work: the raw events created since the last run, up to a few seconds ago (late requests
+   * still writing are left for the next run), are added to the daily rows, and the mark moves there in
+   * the same transaction. Then raw events past FUNNEL_RAW_DAYS are pruned: only days long counted (an
+   * event lands at most a day back, so a day with new events is never one being pruned).
+   */
+  async rollUpNewEvents(): Promise<RollupReport> {
     const now = this.options.now()
-    const lastOpen = shanghaiDate(now - EVENT_BACKDATE_MS - CLOSE_MARGIN_MS)
-    const after = await this.rolledUpTo()
-    let query = this.db.selectFrom('funnel_events').select('day').distinct().where('day', '<', lastOpen).orderBy('day')
-    if (after) query = query.where('day', '>', after)
-    const days = (await query.execute()).map((row) => row.day)
-    for (const day of days) await this.rollUp(day, now)
-    const watermark = days.at(-1) ?? after
-    let pruned = 0
-    if (watermark) {
-      const keepFrom = shanghaiDate(now - this.options.rawRetentionDays * DAY_MS)
-      const result = await this.db
-        .deleteFrom('funnel_events')
-        .where('day', '<', keepFrom)
-        .where('day', '<=', watermark)
-        .executeTakeFirst()
-      pruned = Number(result.numDeletedRows)
+    const before = now - SETTLE_MS
+    const after = (await this.countedBefore()) ?? 0
+    const days = (
+      await this.db
+        .selectFrom('funnel_events')
+        .select('day')
+        .distinct()
+        .where('created_at', '>=', after)
+        .where('created_at', '<', before)
+        .orderBy('day')
+        .execute()
+    ).map((row) => row.day)
+    if (before > after) {
+      await this.db.transaction().execute(async (trx) => {
+        // Each raw row is a viewer new to its issue, step and day (the primary key): adding the new rows'
+        // counts to the daily rows is the same as counting the days again, and costs only the new rows.
+        await addCounts(trx, (events) => events.where('created_at', '>=', after).where('created_at', '<', before))
+        await trx
+          .insertInto('funnel_rollup_state')
+          .values({ id: 1, counted_before: before })
+          .onConflict((oc) => oc.column('id').doUpdateSet({ counted_before: before }))
+          .execute()
+      })
     }
-    return { rolled: days, pruned }
+    const result = await this.db
+      .deleteFrom('funnel_events')
+      .where('created_at', '<', Math.min(before, now - this.options.rawRetentionDays * DAY_MS))
+      .executeTakeFirst()
+    return { rolled: days, pruned: Number(result.numDeletedRows) }
   }
 
   // ---- the report -------------------------------------------------------------------------------
@@ -303,23 +298,26 @@ export class Funnel {
   async report(query: FunnelQuery): Promise<FunnelReport> {
     const to = shanghaiDate(query.now)
     const from = shanghaiDate(query.now - (query.days - 1) * DAY_MS)
-    const rolledUpTo = await this.rolledUpTo()
-    const rawFrom = rolledUpTo && rolledUpTo >= from ? nextDay(rolledUpTo) : from
-
     let daily = this.db
       .selectFrom('funnel_daily')
       .select(['step', 'scene', 'sharer_user_id'])
       .select((eb) => eb.fn.sum<number | string>('viewers').as('count'))
       .where('day', '>=', from)
-      .where('day', '<', rawFrom)
-      .groupBy(['step', 'scene', 'sharer_user_id'])
-    let raw = this.db
-      .selectFrom('funnel_events')
-      .select(['step', 'scene', 'sharer_user_id'])
-      .select((eb) => eb.fn.countAll<number | string>().as('count'))
-      .where('day', '>=', rawFrom)
       .where('day', '<=', to)
       .groupBy(['step', 'scene', 'sharer_user_id'])
+    // Raw rows since the mark are a few minutes' worth: found through the created_at index. `+ 0` keeps
+    // planners off the primary key, which would read two whole days of the issue; days are kept in JS.
+    const raw = async (countedBefore: number) => {
+      let rows = this.db
+        .selectFrom('funnel_events')
+        .select(['day', 'step', 'scene', 'sharer_user_id'])
+        .select((eb) => eb.fn.countAll<number | string>().as('count'))
+        .where('created_at', '>=', countedBefore)
+        .groupBy(['day', 'step', 'scene', 'sharer_user_id'])
+      if (query.issueId !== undefined) rows = rows.where(sql<number>`issue_id + 0`, '=', query.issueId)
+      else if (query.regionId !== undefined) rows = rows.where(sql<number>`region_id + 0`, '=', query.regionId)
+      return (await rows.execute()).filter((row) => row.day >= from && row.day <= to)
+    }
     let orders = this.db
       .selectFrom('orders')
       .select(['user_id', 'source_scene', 'source_sharer_user_id', 'paid_at'])
@@ -327,23 +325,28 @@ export class Funnel {
       .where('created_at', '<=', query.now)
     if (query.issueId !== undefined) {
       daily = daily.where('issue_id', '=', query.issueId)
-      raw = raw.where('issue_id', '=', query.issueId)
       orders = orders.where('source_issue_id', '=', query.issueId)
     } else if (query.regionId !== undefined) {
       const regionId = query.regionId
       daily = daily.where('region_id', '=', regionId)
-      raw = raw.where('region_id', '=', regionId)
       orders = orders.where('source_issue_id', 'in', (eb) =>
         eb.selectFrom('issues').select('id').where('region_id', '=', regionId),
       )
     } else {
       orders = orders.where('source_issue_id', 'is not', null)
     }
-    const [dailyRows, rawRows, orderRows] = await Promise.all([
-      rawFrom > from ? daily.execute() : Promise.resolve([]),
-      raw.execute(),
-      orders.execute(),
-    ])
+    // Daily rows and raw rows must come from one side of a roll-up: read the mark before and after,
+    // and read again when a roll-up moved it in between (rare: one every few minutes).
+    let countedBefore = await this.countedBefore()
+    let dailyRows: Awaited<ReturnType<typeof daily.execute>> = []
+    let rawRows: Awaited<ReturnType<typeof raw>> = []
+    for (let attempt = 0; ; attempt += 1) {
+      ;[dailyRows, rawRows] = await Promise.all([daily.execute(), raw(countedBefore ?? 0)])
+      const mark = await this.countedBefore()
+      if (mark === countedBefore || attempt === 3) break
+      countedBefore = mark
+    }
+    const orderRows = await orders.execute()
 
     const totals = emptyCounts()
     const byScene = new Map<SceneBucket, StepCounts>(SCENE_BUCKETS.map((scene) => [scene, emptyCounts()]))
@@ -418,7 +421,7 @@ export class Funnel {
       totals,
       byScene: SCENE_BUCKETS.map((scene) => ({ scene, counts: byScene.get(scene)! })),
       bySharer: top.map(([id, counts]) => ({ sharer: maskShareCode(codes.get(id) ?? '????????????'), counts })),
-      rolledUpTo,
+      countedBefore,
     }
   }
 }
@@ -449,6 +452,33 @@ async function cachedMany<K extends string | number, V>(
   return found
 }
 
-function nextDay(day: string): string {
-  return shanghaiDate(shanghaiMidnight(day) + DAY_MS)
+/** Replaces one day's rows of funnel_daily with the count of its raw events created before `before`. */
+async function recount(trx: Transaction<Database>, day: string, before: number): Promise<void> {
+  await trx.deleteFrom('funnel_daily').where('day', '=', day).execute()
+  await addCounts(trx, (events) => events.where('day', '=', day).where('created_at', '<', before))
+}
+
+/** Adds the raw events `which` picks to funnel_daily, per day, issue, step, scene and sharer. */
+async function addCounts(
+  trx: Transaction<Database>,
+  which: (
+    events: SelectQueryBuilder<Database, 'funnel_events', object>,
+  ) => SelectQueryBuilder<Database, 'funnel_events', object>,
+): Promise<void> {
+  const columns = ['day', 'issue_id', 'region_id', 'step', 'scene', 'sharer_user_id'] as const
+  await trx
+    .insertInto('funnel_daily')
+    .columns([...columns, 'viewers'])
+    .expression(
+      which(trx.selectFrom('funnel_events'))
+        .select(columns)
+        .select((eb) => eb.fn.countAll<number>().as('viewers'))
+        .groupBy([...columns]),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['issue_id', 'day', 'step', 'scene', 'sharer_user_id'])
+        .doUpdateSet((eb) => ({ viewers: eb('funnel_daily.viewers', '+', eb.ref('excluded.viewers')) })),
+    )
+    .execute()
 }

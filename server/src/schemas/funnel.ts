@@ -95,7 +95,7 @@ export const FunnelReport = Type.Object({
   byScene: Type.Array(Type.Object({ scene: SceneBucketName, label: Type.String(), counts: StepCounts })),
   /** Top sharers (share codes masked), most paid first, then most opened */
   bySharer: Type.Array(Type.Object({ sharer: Type.String(), counts: StepCounts })),
-  /** The latest day read from the daily roll-ups; later days are counted from raw events */
-  rolledUpTo: Type.Union([Type.String(), Type.Null()]),
+  /** Events that came before this time were read from the daily roll-ups, later ones from raw events; null: none rolled up yet */
+  countedBefore: Type.Union([Type.String(), Type.Null()]),
 })
 export type FunnelReportDto = Static<typeof FunnelReport>

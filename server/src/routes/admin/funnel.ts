@@ -87,7 +87,7 @@ export async function adminFunnelRoutes(app: App): Promise<void> {
         steps: steps(report.totals),
         byScene: report.byScene.map((row) => ({ ...row, label: SCENE_LABELS[row.scene] ?? row.scene })),
         bySharer: report.bySharer,
-        rolledUpTo: report.rolledUpTo,
+        countedBefore: report.countedBefore === null ? null : new Date(report.countedBefore).toISOString(),
       }
     },
   )
