@@ -295,6 +295,21 @@ describe('我的: binding the phone', () => {
   })
 })
 
+describe('我的: pull down to refresh', () => {
+  it('reloads the reader, then stops the spinner', async () => {
+    const { container } = await openAs(me())
+    api.route(
+      'GET /api/me',
+      answers.ok(me({ nickname: '刷新后', membership: { active: true, expiresAt: '2028-06-30T15:59:59.999Z' } })),
+    )
+    await act(async () => void fire('usePullDownRefresh'))
+    await settle()
+    expect(api.count('GET /api/me')).toBe(2)
+    expect(container.querySelector('.me-name')?.textContent).toBe('刷新后')
+    expect(Taro.stopPullDownRefresh).toHaveBeenCalledTimes(1)
+  })
+})
+
 describe('我的: signing out', () => {
   it('asks first, then calls logout, forgets the token and shows 未登录', async () => {
     const { container } = await openAs(me({ nickname: '苏同学' }))

@@ -124,6 +124,22 @@ describe('搜索', () => {
     ])
   })
 
+  it('pull-down searches again for what is in the field', async () => {
+    api.route(
+      'GET /api/search',
+      answers.ok({ items: [hit(5)], nextCursor: null }),
+      answers.ok({ items: [hit(6)], nextCursor: null }),
+    )
+    render(<SearchPage />)
+    type('山西')
+    await wait(SEARCH_DEBOUNCE_MS + 20)
+    act(() => void fire('usePullDownRefresh'))
+    await wait(0)
+    expect(api.count('GET /api/search')).toBe(2)
+    expect(titles()).toEqual([expect.stringContaining('第6期')])
+    expect(Taro.stopPullDownRefresh).toHaveBeenCalled()
+  })
+
   it('× clears the field, 取消 goes back', async () => {
     render(<SearchPage />)
     type('城市群')

@@ -7,7 +7,7 @@ import type { Order } from '@/services/api'
 import { getSession, resetSession, setMe } from '@/store/session'
 import { answers, fakeApi, type FakeApi } from './fake-api'
 import { me, plans } from './fixtures'
-import { resetTaroMock, storage } from './mocks/taro'
+import { fire, resetTaroMock, storage } from './mocks/taro'
 
 const AVAILABLE = { rail: 'xpay', available: true, notice: '' }
 const IOS_NOTICE = '由于相关规范，iOS功能暂不可用'
@@ -127,6 +127,21 @@ describe('会员: plans', () => {
     fireEvent.click(screen.getByRole('button', { name: '重新加载' }))
     await settle()
     expect(payButton().textContent).toBe('立即开通 ¥48')
+  })
+})
+
+describe('会员: pull down to refresh', () => {
+  it('asks again for the plans and the membership, then stops the spinner', async () => {
+    signedIn()
+    api.route('GET /api/me', answers.ok(me({ membership: { active: true, expiresAt: VIP_UNTIL } })))
+    const { container } = await open()
+    expect(api.count('GET /api/plans')).toBe(1)
+    await act(async () => void fire('usePullDownRefresh'))
+    await settle()
+    expect(api.count('GET /api/plans')).toBe(2)
+    expect(api.count('GET /api/me')).toBe(1)
+    expect(Taro.stopPullDownRefresh).toHaveBeenCalledTimes(1)
+    expect(text(container)).toContain('2027-06-30')
   })
 })
 

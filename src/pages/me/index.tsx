@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import { Button, Form, Image, Input, OfficialAccount, Text, View } from '@tarojs/components'
-import Taro, { useDidShow } from '@tarojs/taro'
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import PrivacyPopup from '../../components/PrivacyPopup'
 import { BRAND, routes, SERVICE_PHONE } from '../../constants'
 import {
@@ -267,6 +267,11 @@ export default function MePage() {
   useDidShow(() => {
     if (shown.current && getSession().status === 'signed-in') refreshMe().catch(() => undefined)
     shown.current = true
+  })
+
+  usePullDownRefresh(() => {
+    const done = () => void Taro.stopPullDownRefresh()
+    refreshMe().then(done, done)
   })
 
   const login = () => {

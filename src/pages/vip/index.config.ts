@@ -1,3 +1,5 @@
 export default definePageConfig({
   navigationBarTitleText: 'VIP会员',
+  enablePullDownRefresh: true,
+  backgroundTextStyle: 'dark',
 })

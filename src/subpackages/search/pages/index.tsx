@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { Input, Text, View } from '@tarojs/components'
-import Taro from '@tarojs/taro'
+import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import ListEnd, { listEndState } from '../../../components/ListEnd'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
@@ -132,6 +132,11 @@ export default function SearchPage() {
     },
     [],
   )
+
+  usePullDownRefresh(() => {
+    run(text.trim())
+    void Taro.stopPullDownRefresh()
+  })
 
   const ready = state.status === 'ready' ? state : null
   useLoadMore(ready, setState, generation, (cursor) => searchIssues({ q: ready?.q ?? '', cursor }))
