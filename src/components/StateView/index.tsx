@@ -1,4 +1,6 @@
 import { Button, Text, View } from '@tarojs/components'
+import Taro from '@tarojs/taro'
+import { routes } from '../../constants'
 import type { ApiError } from '../../services/api'
 import './index.scss'
 
@@ -43,15 +45,24 @@ export interface LoadFailedProps {
   actionText?: string
 }
 
-/** A failed load with a retry: the one error state of every page (offline or not). */
+/** Back to where the reader came from; home when the page was opened directly. */
+function goBack(): void {
+  Taro.navigateBack().catch(() => Taro.switchTab({ url: routes.home }).catch(() => undefined))
+}
+
+/**
+ * A failed load with a retry: the one error state of every page (offline or not). What is not
+ * there (404) will not appear by loading again, so that offers 返回 instead.
+ */
 export function LoadFailed({ error, onRetry, title = '加载失败', actionText = '重新加载' }: LoadFailedProps) {
+  const missing = error.isNotFound
   return (
     <StateView
-      kind={error.isOffline ? 'offline' : 'error'}
+      kind={error.isOffline ? 'offline' : missing ? 'not-found' : 'error'}
       title={title}
       description={error.message}
-      actionText={actionText}
-      onAction={onRetry}
+      actionText={missing ? '返回' : actionText}
+      onAction={missing ? goBack : onRetry}
     />
   )
 }
