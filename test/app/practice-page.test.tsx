@@ -123,6 +123,17 @@ describe('练习作答', () => {
     expect(container.textContent).toContain('字数超出')
   })
 
+  it('says when the field is full, since it drops the rest of a long paste silently', async () => {
+    api.route(`GET ${PATH}`, answers.ok(detail()))
+    const { container } = render(<PracticePage />)
+    await settle()
+    await type('字'.repeat(2999))
+    expect(container.textContent).not.toContain('超出的部分没有保留')
+    // What the field hands over after a 4,000-character paste: its first 3,000.
+    await type('字'.repeat(3000))
+    expect(container.textContent).toContain('作答最多3000字，超出的部分没有保留')
+  })
+
   it('autosaves the draft 2 s after typing stops, with the time spent, and again when the page hides', async () => {
     jest.useFakeTimers()
     api.route(`GET ${PATH}`, answers.ok(detail({ text: '', elapsedSeconds: 10 })))
