@@ -20,7 +20,7 @@ import {
 import type { ColumnsType } from 'antd/es/table'
 import { api, errorText, queryString } from '../api'
 import { CursorPager, LedgerTable, OrderStatusTag, ReasonModal, useCursorPaging } from '../components'
-import { ORDER_STATUS, RAIL_LABELS, text, time, yuan } from '../format'
+import { LEDGER_EVENTS, ORDER_STATUS, RAIL_LABELS, text, time, yuan } from '../format'
 import { useCan } from '../session'
 import type { OrderDetail, OrderPage, OrderRow } from '../types'
 
@@ -241,6 +241,22 @@ export function OrderDrawer({ id, onClose }: { id: number | null; onClose(): voi
           <div>
             <Typography.Title level={5}>资金流水</Typography.Title>
             <LedgerTable rows={detail.data?.ledger ?? []} />
+          </div>
+          <div>
+            <Typography.Title level={5}>微信通知</Typography.Title>
+            <Table
+              size='small'
+              rowKey='key'
+              pagination={false}
+              dataSource={detail.data?.notifications ?? []}
+              locale={{ emptyText: '暂无微信通知（主动查询的结果见资金流水）' }}
+              columns={[
+                { title: '收到时间', width: 170, render: (_, row) => time(row.receivedAt) },
+                { title: '事件', render: (_, row) => LEDGER_EVENTS[row.event] ?? text(row.event) },
+                { title: '通道', render: (_, row) => RAIL_LABELS[row.rail] ?? text(row.rail) },
+                { title: '通知编号', render: (_, row) => <Typography.Text copyable>{row.key}</Typography.Text> },
+              ]}
+            />
           </div>
         </Space>
       )}

@@ -98,6 +98,26 @@ export class AdminReports {
     }
   }
 
+  /**
+   * What WeChat told us about one order, newest first (at most 100): each payment or refund
+   * notification, and each answer to a query that settled it, once per event as recorded.
+   */
+  async notificationsOf(orderId: number): Promise<{ key: string; rail: string; event: string; receivedAt: number }[]> {
+    const rows = await this.deps.db
+      .selectFrom('payment_notifications')
+      .selectAll()
+      .where('order_id', '=', orderId)
+      .orderBy('received_at', 'desc')
+      .limit(100)
+      .execute()
+    return rows.map((row) => ({
+      key: row.notification_key,
+      rail: row.rail,
+      event: row.event,
+      receivedAt: row.received_at,
+    }))
+  }
+
   /** Counts from `from` (a Shanghai midnight) to `until` */
   private async counts(from: number, until: number): Promise<DayCounts> {
     const { db } = this.deps

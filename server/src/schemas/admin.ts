@@ -119,7 +119,20 @@ export const AdminOrdersQuery = Type.Object(
 
 export const AdminOrderPage = Type.Object({ items: Type.Array(AdminOrder), nextCursor: Nullable(Type.String()) })
 
-export const AdminOrderDetail = Type.Object({ order: AdminOrder, ledger: Type.Array(LedgerEntry) })
+export const AdminOrderDetail = Type.Object({
+  order: AdminOrder,
+  ledger: Type.Array(LedgerEntry),
+  /** WeChat's answers: the payment and refund events recorded for the order, newest first */
+  notifications: Type.Array(
+    Type.Object({
+      /** The notification's own id (or the refund's number), as WeChat sent it */
+      key: Type.String(),
+      rail: Type.String(),
+      event: Type.String(),
+      receivedAt: Time,
+    }),
+  ),
+})
 
 export const RefundBody = Type.Object(
   { reason: Type.String({ minLength: 1, maxLength: 80, description: 'Why, in the operator’s words' }) },

@@ -151,6 +151,7 @@ describe.each(dialects())('operator console routes on %s', (dialect) => {
     const detail = (await call('GET', `/api/admin/orders/${order.id}`, { as: 'finance' })).json()
     expect(detail.order).toMatchObject({ planName: expect.any(String), refundedFen: 0, refundFailure: null })
     expect(detail.ledger.map((row: { event: string }) => row.event)).toEqual(['fulfilled'])
+    expect(detail.notifications).toEqual([])
   })
 
   it('orders page with a cursor', async () => {
@@ -364,6 +365,10 @@ describe.each(dialects())('a refund from the console on %s', (dialect) => {
       'refunded',
     ])
     expect(detail.order.refundedFen).toBe(detail.order.amountFen)
+    // WeChat's answers: the refund's outcome as recorded, once.
+    expect(detail.notifications.filter((row: { event: string }) => row.event === 'refunded')).toEqual([
+      expect.objectContaining({ rail: 'wechatpay', key: expect.stringMatching(/^refund:wechatpay:/) }),
+    ])
     const me = (await s.call('GET', '/api/me', token)).body
     expect(me.membership.active).toBe(false)
     const audit = await s.db.kysely

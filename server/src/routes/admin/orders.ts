@@ -5,7 +5,7 @@ import type { App } from '../../plugins/types'
 import { AdminOrderDetail, AdminOrderPage, AdminOrdersQuery, RefundBody } from '../../schemas/admin'
 import { errorResponses, IdInteger } from '../../schemas/common'
 import { dayRange } from './exports'
-import { ledgerView, orderView } from './views'
+import { iso, ledgerView, orderView } from './views'
 
 /** Orders for finance: the list, one order with its ledger, and refunds (as npm run admin -- refund). */
 export async function adminOrderRoutes(app: App): Promise<void> {
@@ -16,8 +16,16 @@ export async function adminOrderRoutes(app: App): Promise<void> {
   const detail = async (id: number) => {
     const order = await payments.findOrder(id)
     if (!order) throw notFound('ORDER_NOT_FOUND', `there is no order ${id}`)
-    const [names, ledger] = await Promise.all([payments.planNames(), payments.ledgerOf({ orderId: id })])
-    return { order: orderView(order, names), ledger: ledger.map(ledgerView) }
+    const [names, ledger, notifications] = await Promise.all([
+      payments.planNames(),
+      payments.ledgerOf({ orderId: id }),
+      services.adminReports.notificationsOf(id),
+    ])
+    return {
+      order: orderView(order, names),
+      ledger: ledger.map(ledgerView),
+      notifications: notifications.map((row) => ({ ...row, receivedAt: iso(row.receivedAt) })),
+    }
   }
 
   app.get(
@@ -60,7 +68,8 @@ export async function adminOrderRoutes(app: App): Promise<void> {
     '/admin/orders/:id',
     {
       schema: {
-        summary: 'One order with its ledger rows, newest first (finance, admin)',
+        summary:
+          'One order with its ledger rows and the notifications WeChat sent about it, newest first (finance, admin)',
         tags: ['admin'],
         params: Type.Object({ id: IdInteger() }),
         response: { 200: AdminOrderDetail, ...errorResponses },
