@@ -171,9 +171,7 @@ export default function PracticePage() {
       <CountLine count={count} limit={question.wordLimit} />
       {/* The field stops at its maxlength without a word, even when a paste was longer. */}
       {text.length >= MAX_ANSWER_LENGTH ? (
-        <Text className='pp-cut' role='alert'>
-          作答最多{MAX_ANSWER_LENGTH}字，超出的部分没有保留
-        </Text>
+        <Text className='pp-cut'>作答最多{MAX_ANSWER_LENGTH}字，超出的部分没有保留</Text>
       ) : null}
       <Button className='btn btn-accent pp-submit' disabled={buttonFlag(submitting || count === 0)} onClick={submit}>
         {submitting ? '提交中…' : submitted ? '重新提交' : '提交作答'}
