@@ -1,4 +1,5 @@
 import Taro from '@tarojs/taro'
+import { previewMode } from '../utils/launch'
 import { request } from './api/http'
 
 /**
@@ -55,8 +56,10 @@ export function flushFunnel(): void {
   )
 }
 
-/** Queues one step; an `opened` also makes `source` the issue the reader is on. */
+/** Queues one step (none in the console's preview); an `opened` also makes `source` the issue the reader is on. */
 export function trackFunnel(step: FunnelStep, source: FunnelSource): void {
+  // The console's preview is an operator looking, not a reader: it writes nothing.
+  if (previewMode()) return
   if (step === 'opened') current = source
   if (!hooked && typeof Taro.onAppHide === 'function') {
     hooked = true

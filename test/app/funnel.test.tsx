@@ -31,7 +31,10 @@ beforeEach(() => {
   api.route('POST /api/events', { status: 202, body: { accepted: 1 } })
   ;(Taro.getEnterOptionsSync as jest.Mock).mockReturnValue({ scene: 1007 })
 })
-afterEach(() => jest.useRealTimers())
+afterEach(() => {
+  jest.useRealTimers()
+  delete (process.env as Record<string, string | undefined>).TARO_ENV
+})
 
 describe('the funnel reporter', () => {
   it('sends queued events together after a few seconds, without the token, under a key kept in storage', async () => {
@@ -71,6 +74,19 @@ describe('the funnel reporter', () => {
       jest.advanceTimersByTime(60000)
     })
     expect(eventCalls()).toHaveLength(1)
+  })
+  it("reports nothing in the console's preview", async () => {
+    process.env.TARO_ENV = 'weapp'
+    ;(Taro.getEnterOptionsSync as jest.Mock).mockReturnValue({
+      scene: 1047,
+      path: 'subpackages/article/pages/index',
+      query: { scene: '1.r1.abcdefghijklmnop' },
+    })
+    trackFunnel('opened', { issueId: 1 })
+    flushFunnel()
+    await settle()
+    expect(eventCalls()).toHaveLength(0)
+    expect(funnelSource()).toBeNull()
   })
 })
 
