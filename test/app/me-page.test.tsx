@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen } from '@testing-library/react'
 import Taro from '@tarojs/taro'
-import MePage from '@/pages/me/index'
+import MePage, { avatarProblem } from '@/pages/me/index'
 import { watchPrivacyAuthorization, resetPrivacy } from '@/services/privacy'
 import { getSession, resetSession, setMe, startSession } from '@/store/session'
 import { answers, fakeApi, type FakeApi } from './fake-api'
@@ -213,6 +213,33 @@ describe('我的: profile', () => {
     expect(container.querySelector('img.me-avatar-image')?.getAttribute('data-src')).toBe(
       'http://localhost:3000/api/media/avatars/7-aaaaaaaaaaaaaaaa.jpg',
     )
+  })
+
+  it('refuses a file that is no image, or over 2 MB, before uploading it', async () => {
+    const { container } = await openAs(me())
+    const button = container.querySelector('[data-open-type="chooseAvatar"]')!
+    const sizes = new Map([
+      ['wxfile://tmp/notes.pdf', 1000],
+      ['wxfile://tmp/huge.png', 3 * 1024 * 1024],
+    ])
+    ;(Taro as { getFileSystemManager?: unknown }).getFileSystemManager = () => ({
+      getFileInfo: ({ filePath, success }: { filePath: string; success: (info: { size: number }) => void }) =>
+        success({ size: sizes.get(filePath) ?? 1000 }),
+    })
+    try {
+      await act(async () => void fireTaroEvent(button, 'onChooseAvatar', { avatarUrl: 'wxfile://tmp/notes.pdf' }))
+      expect(lastToast()).toBe('仅支持JPG、PNG或WebP格式的图片')
+      await act(async () => void fireTaroEvent(button, 'onChooseAvatar', { avatarUrl: 'wxfile://tmp/huge.png' }))
+      expect(lastToast()).toBe('图片不能超过2MB，请换一张')
+      expect(Taro.uploadFile).not.toHaveBeenCalled()
+    } finally {
+      delete (Taro as { getFileSystemManager?: unknown }).getFileSystemManager
+    }
+    expect(avatarProblem('blob:http://localhost/1', { size: 10, type: 'application/pdf' })).toBe(
+      '仅支持JPG、PNG或WebP格式的图片',
+    )
+    expect(avatarProblem('blob:http://localhost/1', { size: 10, type: 'image/webp' })).toBeNull()
+    expect(avatarProblem('wxfile://tmp/tmp_abc', {})).toBeNull()
   })
 
   it('explains an avatar the server refused', async () => {

@@ -6,6 +6,7 @@ import { BRAND, routes, SERVICE_PHONE } from '../../constants'
 import {
   avatarSource,
   bindPhone,
+  readerMessage,
   toApiError,
   updateNickname,
   uploadAvatar,
@@ -14,7 +15,7 @@ import {
   type Membership,
 } from '../../services/api'
 import { requirePrivacyConsent } from '../../services/privacy'
-import { AvatarButton, PhoneNumberButton } from '../../services/wechat'
+import { AvatarButton, PhoneNumberButton, type ChosenFile } from '../../services/wechat'
 import { getSession, refreshMe, setMe, signIn, signOut, useSession } from '../../store/session'
 import { shanghaiDate } from '../../utils/format'
 import { buttonFlag } from '../../utils/button'
@@ -76,12 +77,29 @@ function MenuItem({
   )
 }
 
+/** The server's rules for avatars (routes/me.ts), checked before a doomed upload. */
+const AVATAR_MAX_BYTES = 2 * 1024 * 1024
+const AVATAR_TYPES = /^image\/(jpeg|png|webp)$/
+const AVATAR_EXTENSIONS = /\.(jpe?g|png|webp)$/i
+
+/** Why this file cannot be an avatar, in the server's words, or null when it may be tried. */
+export function avatarProblem(filePath: string, file: ChosenFile): string | null {
+  const wrongType = file.type
+    ? !AVATAR_TYPES.test(file.type)
+    : /\.\w+$/.test(filePath) && !AVATAR_EXTENSIONS.test(filePath)
+  if (wrongType) return readerMessage('UNSUPPORTED_IMAGE', 400)
+  if (file.size !== undefined && file.size > AVATAR_MAX_BYTES) return readerMessage('FILE_TOO_LARGE', 413)
+  return null
+}
+
 function Head({ me }: { me: Me }) {
   const [busy, setBusy] = useState(false)
   const avatar = avatarSource(me.avatarUrl)
   const name = me.nickname || DEFAULT_NICKNAME
 
-  const changeAvatar = (filePath: string) => {
+  const changeAvatar = (filePath: string, file: ChosenFile) => {
+    const problem = avatarProblem(filePath, file)
+    if (problem) return toast(problem)
     setBusy(true)
     uploadAvatar(filePath).then(
       (next) => {

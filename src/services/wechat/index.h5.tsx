@@ -185,8 +185,9 @@ export function AvatarButton({ className, disabled, children, onChoose }: Avatar
   const choose = () => {
     Taro.chooseMedia({ count: 1, mediaType: ['image'], sourceType: ['album'] }).then(
       ({ tempFiles }) => {
-        const path = tempFiles[0]?.tempFilePath
-        if (path) onChoose(path)
+        const file = tempFiles[0]
+        // Taro's H5 picker hands over any file the browser let through, with its size and MIME type.
+        if (file?.tempFilePath) onChoose(file.tempFilePath, { size: file.size, type: file.fileType })
       },
       () => undefined, // the reader closed the picker
     )

@@ -14,6 +14,7 @@ import type { WechatAdapter } from './types'
 
 export type {
   AvatarButtonProps,
+  ChosenFile,
   DocumentResult,
   PaymentOutcome,
   PaymentResult,

@@ -58,7 +58,17 @@ export function AvatarButton({ className, disabled, children, onChoose }: Avatar
       openType='chooseAvatar'
       onChooseAvatar={(event) => {
         const { avatarUrl } = event.detail as { avatarUrl?: string }
-        if (avatarUrl) onChoose(avatarUrl)
+        if (!avatarUrl) return
+        // The size, so that a file the server would refuse is not uploaded first; unknown if WeChat cannot tell.
+        try {
+          Taro.getFileSystemManager().getFileInfo({
+            filePath: avatarUrl,
+            success: ({ size }) => onChoose(avatarUrl, { size }),
+            fail: () => onChoose(avatarUrl, {}),
+          })
+        } catch {
+          onChoose(avatarUrl, {})
+        }
       }}
     >
       {children}

@@ -15,8 +15,16 @@ export interface AvatarButtonProps {
   className?: string
   disabled?: boolean
   children?: ReactNode
-  /** A local temporary path of the chosen image, for Taro.uploadFile */
-  onChoose: (filePath: string) => void
+  /** A local temporary path of the chosen image, for Taro.uploadFile, with what is known of the file */
+  onChoose: (filePath: string, file: ChosenFile) => void
+}
+
+/** What the platform tells of a chosen file before it is uploaded; either may be unknown. */
+export interface ChosenFile {
+  /** Bytes */
+  size?: number
+  /** MIME type, e.g. image/png */
+  type?: string
 }
 
 /** How a payment sheet ended, as the page needs it: WeChat's many answers reduced to three. */
