@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react'
 import Taro, { useRouter } from '@tarojs/taro'
 import ArticlePage from '@/subpackages/article/pages/index'
-import NotifyNext, { NOTIFY_MESSAGES } from '@/subpackages/article/components/NotifyNext'
+import NotifyNext, { NOTIFY_MESSAGES, ONE_ACCEPT_ONE_MESSAGE } from '@/subpackages/article/components/NotifyNext'
 import { getSession, resetSession, setMe } from '@/store/session'
 import { answers, fakeApi, type FakeApi } from './fake-api'
 import { resetTaroMock, storage } from './mocks/taro'
@@ -33,7 +33,7 @@ async function settle() {
 }
 
 async function tap() {
-  fireEvent.click(screen.getByRole('button', { name: '通知我下一期' }))
+  fireEvent.click(screen.getByRole('button', { name: /通知我下一期|已订阅 ✓/ }))
   await settle()
 }
 
@@ -67,8 +67,11 @@ describe('通知我下一期', () => {
         token: 'reader-token',
       },
     ])
-    expect(Taro.showToast).toHaveBeenLastCalledWith({ title: NOTIFY_MESSAGES.subscribed, icon: 'none', duration: 3000 })
+    expect(Taro.showToast).not.toHaveBeenCalled()
     expect(screen.getByText('已订阅：山西下一期更新时通知你')).toBeTruthy()
+    // Subscribed: the button says so, and the page says what one 允许 is worth.
+    expect(screen.getByRole('button', { name: '已订阅 ✓ 再订一期' })).toBeTruthy()
+    expect(screen.getByText(ONE_ACCEPT_ONE_MESSAGE)).toBeTruthy()
   })
 
   it('a signed-out reader gets WeChat’s sheet first (it only opens from a tap), then signs in, then opts in', async () => {

@@ -8,7 +8,6 @@ import { buttonFlag } from '../../../utils/button'
 import './NotifyNext.scss'
 
 export const NOTIFY_MESSAGES = {
-  subscribed: '已订阅，下一期更新时通知你',
   rejected: '已取消，本次不会通知你',
   banned: '已拒绝订阅，可在右上角“…”→设置→通知管理中开启',
   failed: '订阅失败，请稍后重试',
@@ -21,6 +20,9 @@ const REFUSALS: Record<string, string> = {
   TOO_MANY_OPT_INS: NOTIFY_MESSAGES.full,
   WECHAT_LOGIN_REQUIRED: NOTIFY_MESSAGES.wechatOnly,
 }
+
+/** WeChat's one-time subscriptions: each 允许 lets the server send exactly one message. */
+export const ONE_ACCEPT_ONE_MESSAGE = '每次“允许”对应一条通知，再点一次可多订一期'
 
 /** What the line under the button says: how many new issues of the region the reader will hear about. */
 function pendingNote(regionName: string, openOptIns: number): string {
@@ -72,8 +74,8 @@ export default function NotifyNext({ region }: { region: { code: string; name: s
       if (getSession().status !== 'signed-in') await signIn()
       const recorded = await subscribeNextIssue(region.code, state.templateId)
       latest.current += 1
+      // The button and the note under it now say 已订阅: a toast on top would say it twice.
       setState(recorded)
-      void Taro.showToast({ title: NOTIFY_MESSAGES.subscribed, icon: 'none', duration: 3000 })
     } catch (error) {
       const failure = toApiError(error)
       const message =
@@ -87,10 +89,16 @@ export default function NotifyNext({ region }: { region: { code: string; name: s
 
   return (
     <View className='notify-next'>
-      <Button className='notify-next-button' loading={buttonFlag(busy)} disabled={buttonFlag(busy)} onClick={onTap}>
-        通知我下一期
+      <Button
+        className={`notify-next-button${state.openOptIns > 0 ? ' notify-next-done' : ''}`}
+        loading={buttonFlag(busy)}
+        disabled={buttonFlag(busy)}
+        onClick={onTap}
+      >
+        {state.openOptIns > 0 ? '已订阅 ✓ 再订一期' : '通知我下一期'}
       </Button>
       <Text className='notify-next-note'>{pendingNote(region.name, state.openOptIns)}</Text>
+      {state.openOptIns > 0 ? <Text className='notify-next-note'>{ONE_ACCEPT_ONE_MESSAGE}</Text> : null}
     </View>
   )
 }
