@@ -47,6 +47,10 @@ describe('我的: what a reader sees', () => {
     expect(text(container)).toContain('未登录')
     expect(text(container)).not.toContain('退出登录')
     expect(text(container)).toContain('查看会员方案')
+    // What signing in agrees to, beside the button, each document a tap away.
+    expect(container.querySelector('.login-consent')?.textContent).toBe('登录即同意《用户协议》和《隐私政策》')
+    fireEvent.click(screen.getAllByText('《隐私政策》')[0])
+    expect(Taro.navigateTo).toHaveBeenLastCalledWith({ url: '/subpackages/legal/pages/privacy' })
 
     api.route(
       'POST /api/auth/login',

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import { Button, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { routes } from '../../constants'
@@ -19,10 +20,12 @@ export interface StateViewProps {
   description?: string
   actionText?: string
   onAction?: () => void
+  /** Under the action, e.g. the consent line of a sign-in */
+  footer?: ReactNode
 }
 
 /** Full-width message for empty lists, failed loads and missing pages, with one optional action. */
-export default function StateView({ kind, title, description, actionText, onAction }: StateViewProps) {
+export default function StateView({ kind, title, description, actionText, onAction, footer }: StateViewProps) {
   return (
     <View className={`state state-${kind}`}>
       <View className='state-glyph'>{glyphs[kind]}</View>
@@ -33,6 +36,7 @@ export default function StateView({ kind, title, description, actionText, onActi
           {actionText}
         </Button>
       ) : null}
+      {footer}
     </View>
   )
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 import { Button, Form, Image, Input, OfficialAccount, Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
+import LoginConsent from '../../components/LoginConsent'
 import PrivacyPopup from '../../components/PrivacyPopup'
 import { BRAND, routes, SERVICE_PHONE } from '../../constants'
 import {
@@ -258,17 +259,20 @@ function PhoneRow({ me }: { me: Me }) {
 
 function SignedOutHead({ error, busy, onLogin }: { error: ApiError | null; busy: boolean; onLogin: () => void }) {
   return (
-    <View className='me-head'>
-      <View className='me-avatar'>
-        <Text>北</Text>
+    <View>
+      <View className='me-head'>
+        <View className='me-avatar'>
+          <Text>北</Text>
+        </View>
+        <View className='me-who'>
+          <Text className='me-name'>未登录</Text>
+          <Text className='me-hint'>{error ? error.message : '登录后可同步会员权益'}</Text>
+        </View>
+        <Button className='btn me-login' disabled={buttonFlag(busy)} loading={buttonFlag(busy)} onClick={onLogin}>
+          微信一键登录
+        </Button>
       </View>
-      <View className='me-who'>
-        <Text className='me-name'>未登录</Text>
-        <Text className='me-hint'>{error ? error.message : '登录后可同步会员权益'}</Text>
-      </View>
-      <Button className='btn me-login' disabled={buttonFlag(busy)} loading={buttonFlag(busy)} onClick={onLogin}>
-        微信一键登录
-      </Button>
+      <LoginConsent />
     </View>
   )
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
+import LoginConsent from '../../../components/LoginConsent'
 import StateView, { type StateViewProps } from '../../../components/StateView'
 import { routes } from '../../../constants'
 import { toApiError } from '../../../services/api'
@@ -120,6 +121,7 @@ export default function ConfirmConsoleSignInPage() {
           微信一键登录
         </Button>
       )}
+      {signedIn ? null : <LoginConsent />}
       <Button className='btn btn-ghost console-confirm-action' onClick={() => setStep({ kind: 'cancelled' })}>
         取消
       </Button>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { Text, View } from '@tarojs/components'
 import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
+import LoginConsent from '../../../components/LoginConsent'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes, SERVICE_PHONE } from '../../../constants'
 import { listOrders, toApiError, type ApiError, type Order } from '../../../services/api'
@@ -82,6 +83,7 @@ export default function OrdersPage() {
         description='使用微信登录后，可查看会员订单记录'
         actionText='微信一键登录'
         onAction={() => void signIn().catch(() => undefined)}
+        footer={<LoginConsent />}
       />
     )
   } else if (state.status === 'loading') {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
+import LoginConsent from '../../../components/LoginConsent'
 import StateView from '../../../components/StateView'
 import { routes } from '../../../constants'
 import {
@@ -101,6 +102,7 @@ export default function PracticeAnswersPage() {
         description='使用微信登录后，可在任意设备查看和修改你的作答'
         actionText={session === 'preview' ? undefined : '微信一键登录'}
         onAction={() => void signIn().catch(() => undefined)}
+        footer={session === 'preview' ? null : <LoginConsent />}
       />
     )
   }

@@ -2,6 +2,7 @@ import { useEffect } from 'react'
 import { Button, Text, Textarea, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
+import LoginConsent from '../../../components/LoginConsent'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
 import type { PracticeDetail } from '../../../services/api'
@@ -108,6 +109,7 @@ export default function PracticePage() {
         description='使用微信登录后，草稿和作答会保存在你的账号中，任意设备都能继续'
         actionText={session === 'preview' ? undefined : '微信一键登录'}
         onAction={() => void signIn().catch(() => undefined)}
+        footer={session === 'preview' ? null : <LoginConsent />}
       />
     )
   }

@@ -4,6 +4,7 @@ import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import IssueCard from '../../../components/IssueCard'
 import ListEnd, { listEndState } from '../../../components/ListEnd'
 import { TextSkeleton } from '../../../components/Skeleton'
+import LoginConsent from '../../../components/LoginConsent'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
 import { useLoadMore } from '../../../hooks/useLoadMore'
@@ -92,6 +93,7 @@ export default function StudyList<T extends IssueSummary>(props: StudyListProps<
         description={signedOutText}
         actionText='微信一键登录'
         onAction={() => void signIn().catch(() => undefined)}
+        footer={<LoginConsent />}
       />
     )
   }
