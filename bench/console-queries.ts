@@ -11,6 +11,7 @@
  * against the budget.
  */
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import pg from 'pg'
@@ -333,7 +334,13 @@ async function measure(label: string, env: Record<string, string>, people: Reade
   } finally {
     await api.stop()
   }
-  process.stdout.write(`\n${label}: ${REQUESTS} requests per query, one at a time, over HTTP\n\n${formatTable(rows)}\n`)
+  const load = os
+    .loadavg()
+    .map((value) => value.toFixed(1))
+    .join(', ')
+  process.stdout.write(
+    `\n${label}: ${REQUESTS} requests per query, one at a time, over HTTP (load average ${load})\n\n${formatTable(rows)}\n`,
+  )
   process.stdout.write(
     `\nworst p99 ${worst.toFixed(1)} ms = ${(worst / BUDGET_MS).toFixed(2)} × the budget (${BUDGET_MS} ms): ${worst <= BUDGET_MS ? 'met' : 'NOT met'}\n`,
   )

@@ -6,7 +6,7 @@ import { setUpConsole, signInToConsole, useStackAndBrowser, withPage } from './h
 /**
  * 读者 → 导入网站会员 in Chromium, as an admin: a members CSV with one bad row is checked, the
  * report names the row and why, the errors CSV downloads with that row and 原因, and confirming
- * with a reason imports the good rows only.
+ * with a reason imports the good rows only. 通知与分享 then shows its (empty) reports.
  */
 jest.setTimeout(180_000)
 
@@ -67,5 +67,13 @@ test('an admin imports web members: the bad row is reported and downloads as CSV
     await dialog.getByRole('button', { name: /确认导入/ }).click()
     await report.getByText('导入结果').waitFor()
     expect(await memberPhones()).toEqual(['8613900001111', '8613900003333'])
+
+    // 通知与分享 answers for an admin too: nothing waiting, no share opens yet.
+    await page.getByRole('menuitem', { name: '通知与分享' }).click()
+    await page.getByText('等待下一期的订阅（按地区）').waitFor()
+    await page.getByText('暂无等待中的订阅').waitFor()
+    await page.getByText('分享打开', { exact: true }).waitFor()
+    await page.getByText('近7天', { exact: true }).click()
+    await page.getByText('暂无分享打开').waitFor()
   })
 })

@@ -5,7 +5,8 @@
  */
 import { useState } from 'react'
 import { useQuery } from '@tanstack/react-query'
-import { Alert, Card, Col, InputNumber, Radio, Row, Space, Statistic, Table, Typography } from 'antd'
+import { Alert, Card, Col, InputNumber, Radio, Row, Space, Statistic, Table, Typography, type TableProps } from 'antd'
+import type { ColumnsType } from 'antd/es/table'
 import { api, errorText } from '../api'
 import { time } from '../format'
 import type { ShareReportData, SubscriptionReportData } from '../types'
@@ -21,6 +22,37 @@ const ERRCODES: Record<number, string> = {
   43101: '读者没有可用的订阅次数',
   40003: 'openid 无效',
   47003: '模板参数不正确',
+}
+
+/** A titled small table in a column of the screen's grid */
+function Section<T extends object>({
+  lg,
+  title,
+  rowKey,
+  rows,
+  empty,
+  columns,
+}: {
+  lg: number
+  title: string
+  rowKey: TableProps<T>['rowKey']
+  rows: T[]
+  empty: string
+  columns: ColumnsType<T>
+}) {
+  return (
+    <Col xs={24} lg={lg}>
+      <Typography.Title level={5}>{title}</Typography.Title>
+      <Table<T>
+        size='small'
+        rowKey={rowKey}
+        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        dataSource={rows}
+        locale={{ emptyText: empty }}
+        columns={columns}
+      />
+    </Col>
+  )
 }
 
 export default function Reach() {
@@ -43,57 +75,48 @@ function Subscriptions() {
       {report.isError && <Alert type='error' showIcon message='加载失败' description={errorText(report.error)} />}
       {data && (
         <Row gutter={[24, 24]}>
-          <Col xs={24} lg={8}>
-            <Typography.Title level={5}>等待下一期的订阅（按地区）</Typography.Title>
-            <Table
-              size='small'
-              rowKey='region'
-              pagination={false}
-              dataSource={data.waiting}
-              locale={{ emptyText: '暂无等待中的订阅' }}
-              columns={[
-                { title: '地区', dataIndex: 'region' },
-                { title: '订阅次数', dataIndex: 'optIns', align: 'right' },
-                { title: '读者数', dataIndex: 'readers', align: 'right' },
-              ]}
-            />
-          </Col>
-          <Col xs={24} lg={8}>
-            <Typography.Title level={5}>消息（按状态）</Typography.Title>
-            <Table
-              size='small'
-              rowKey='status'
-              pagination={false}
-              dataSource={data.messages}
-              locale={{ emptyText: '暂无消息' }}
-              columns={[
-                { title: '状态', render: (_, row) => MESSAGE_STATUS[row.status] ?? row.status },
-                { title: '条数', dataIndex: 'count', align: 'right' },
-              ]}
-            />
-          </Col>
-          <Col xs={24} lg={8}>
-            <Typography.Title level={5}>最近的发送失败</Typography.Title>
-            <Table
-              size='small'
-              rowKey='id'
-              pagination={{ pageSize: 10, hideOnSinglePage: true }}
-              dataSource={data.failures}
-              locale={{ emptyText: '没有失败' }}
-              columns={[
-                { title: '消息', render: (_, row) => `#${row.id}` },
-                { title: '期刊', render: (_, row) => `#${row.issueId}` },
-                {
-                  title: '错误码',
-                  render: (_, row) =>
-                    row.errcode === null
-                      ? '—'
-                      : `${row.errcode}${ERRCODES[row.errcode] ? `（${ERRCODES[row.errcode]}）` : ''}`,
-                },
-                { title: '尝试次数', dataIndex: 'attempts', align: 'right' },
-              ]}
-            />
-          </Col>
+          <Section
+            lg={8}
+            title='等待下一期的订阅（按地区）'
+            rowKey='region'
+            rows={data.waiting}
+            empty='暂无等待中的订阅'
+            columns={[
+              { title: '地区', dataIndex: 'region' },
+              { title: '订阅次数', dataIndex: 'optIns', align: 'right' },
+              { title: '读者数', dataIndex: 'readers', align: 'right' },
+            ]}
+          />
+          <Section
+            lg={8}
+            title='消息（按状态）'
+            rowKey='status'
+            rows={data.messages}
+            empty='暂无消息'
+            columns={[
+              { title: '状态', render: (_, row) => MESSAGE_STATUS[row.status] ?? row.status },
+              { title: '条数', dataIndex: 'count', align: 'right' },
+            ]}
+          />
+          <Section
+            lg={8}
+            title='最近的发送失败'
+            rowKey='id'
+            rows={data.failures}
+            empty='没有失败'
+            columns={[
+              { title: '消息', render: (_, row) => `#${row.id}` },
+              { title: '期刊', render: (_, row) => `#${row.issueId}` },
+              {
+                title: '错误码',
+                render: (_, row) =>
+                  row.errcode === null
+                    ? '—'
+                    : `${row.errcode}${ERRCODES[row.errcode] ? `（${ERRCODES[row.errcode]}）` : ''}`,
+              },
+              { title: '尝试次数', dataIndex: 'attempts', align: 'right' },
+            ]}
+          />
         </Row>
       )}
     </Card>
@@ -146,51 +169,42 @@ function Shares() {
             </Typography.Text>
           </Space>
           <Row gutter={[24, 24]}>
-            <Col xs={24} lg={10}>
-              <Typography.Title level={5}>按期刊</Typography.Title>
-              <Table
-                size='small'
-                rowKey='issueId'
-                pagination={{ pageSize: 10, hideOnSinglePage: true }}
-                dataSource={data.byIssue}
-                locale={{ emptyText: '暂无分享打开' }}
-                columns={[
-                  { title: '期刊', render: (_, row) => `#${row.issueId} ${row.title}` },
-                  { title: '打开', dataIndex: 'opens', align: 'right' },
-                ]}
-              />
-            </Col>
-            <Col xs={24} lg={7}>
-              <Typography.Title level={5}>按分享者</Typography.Title>
-              <Table
-                size='small'
-                rowKey='sharer'
-                pagination={{ pageSize: 10, hideOnSinglePage: true }}
-                dataSource={data.bySharer}
-                locale={{ emptyText: '暂无' }}
-                columns={[
-                  { title: '分享码（已隐藏部分）', dataIndex: 'sharer' },
-                  { title: '打开', dataIndex: 'opens', align: 'right' },
-                ]}
-              />
-            </Col>
-            <Col xs={24} lg={7}>
-              <Typography.Title level={5}>按场景</Typography.Title>
-              <Table
-                size='small'
-                rowKey={(row) => String(row.scene)}
-                pagination={false}
-                dataSource={data.byScene}
-                locale={{ emptyText: '暂无' }}
-                columns={[
-                  {
-                    title: '场景',
-                    render: (_, row) => (row.scene === null ? 'H5 / 未知' : `${row.scene} ${row.sceneName}`),
-                  },
-                  { title: '打开', dataIndex: 'opens', align: 'right' },
-                ]}
-              />
-            </Col>
+            <Section
+              lg={10}
+              title='按期刊'
+              rowKey='issueId'
+              rows={data.byIssue}
+              empty='暂无分享打开'
+              columns={[
+                { title: '期刊', render: (_, row) => `#${row.issueId} ${row.title}` },
+                { title: '打开', dataIndex: 'opens', align: 'right' },
+              ]}
+            />
+            <Section
+              lg={7}
+              title='按分享者'
+              rowKey='sharer'
+              rows={data.bySharer}
+              empty='暂无'
+              columns={[
+                { title: '分享码（已隐藏部分）', dataIndex: 'sharer' },
+                { title: '打开', dataIndex: 'opens', align: 'right' },
+              ]}
+            />
+            <Section
+              lg={7}
+              title='按场景'
+              rowKey={(row) => String(row.scene)}
+              rows={data.byScene}
+              empty='暂无'
+              columns={[
+                {
+                  title: '场景',
+                  render: (_, row) => (row.scene === null ? 'H5 / 未知' : `${row.scene} ${row.sceneName}`),
+                },
+                { title: '打开', dataIndex: 'opens', align: 'right' },
+              ]}
+            />
           </Row>
         </Space>
       )}
