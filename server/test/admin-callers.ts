@@ -25,7 +25,7 @@ export async function signInOperator(t: Caller, role: OperatorRole, name = `op-$
 /** Calls a route as one of the signed-in operators (or nobody), with their CSRF token on POST unless told not to */
 export function caller(t: Caller, sessions: Partial<Record<OperatorRole, AdminSession>>) {
   return (
-    method: 'GET' | 'POST',
+    method: 'GET' | 'HEAD' | 'POST',
     url: string,
     options: { as?: OperatorRole; payload?: unknown; csrf?: boolean; bearer?: string } = {},
   ) => {
@@ -35,7 +35,7 @@ export function caller(t: Caller, sessions: Partial<Record<OperatorRole, AdminSe
       url,
       headers: {
         ...(session ? { cookie: session.cookie } : {}),
-        ...(session && method !== 'GET' && options.csrf !== false ? { 'x-csrf-token': session.csrf } : {}),
+        ...(session && method === 'POST' && options.csrf !== false ? { 'x-csrf-token': session.csrf } : {}),
         ...(options.bearer ? { authorization: `Bearer ${options.bearer}` } : {}),
       },
       ...(options.payload === undefined ? {} : { payload: options.payload as object }),

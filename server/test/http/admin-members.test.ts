@@ -118,6 +118,10 @@ describe.each(dialects())('console exports, member import and phone links on %s'
       truncated: false,
     })
     expect(errorOf(await call('GET', '/api/admin/orders.csv?status=nonsense', { as: 'finance' }))[0]).toBe(400)
+    // No HEAD: it would run the export to throw it away.
+    const head = await call('HEAD', '/api/admin/orders.csv', { as: 'finance' })
+    expect(head.statusCode).toBe(404)
+    expect(await auditRows('order.export')).toHaveLength(2)
   })
 
   it('readers: the CSV masks phones but for admin, filters by VIP, guards formulas, and is audited', async () => {

@@ -92,6 +92,8 @@ export async function adminExportRoutes(app: App): Promise<void> {
   app.get(
     '/admin/orders.csv',
     {
+      // A HEAD would run (and audit) the whole export only to drop it.
+      exposeHeadRoute: false,
       schema: {
         summary: `Orders as CSV with the list's filters, newest first, at most ${EXPORT_MAX_ROWS} rows; audited (finance, admin)`,
         tags: ['admin'],
@@ -148,6 +150,8 @@ export async function adminExportRoutes(app: App): Promise<void> {
   app.get(
     '/admin/readers.csv',
     {
+      // A HEAD would run (and audit) the whole export only to drop it.
+      exposeHeadRoute: false,
       schema: {
         summary: `Readers as CSV, newest first, at most ${EXPORT_MAX_ROWS} rows; phones masked unless admin; audited (finance, admin)`,
         tags: ['admin'],
