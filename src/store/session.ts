@@ -2,6 +2,7 @@ import { useSyncExternalStore } from 'react'
 import Taro from '@tarojs/taro'
 import {
   ApiError,
+  deleteMe,
   getMe,
   isApiError,
   isSessionError,
@@ -223,6 +224,19 @@ export function signOut(): Promise<void> {
     return Promise.resolve()
   }
   return logout().then(done, done)
+}
+
+/**
+ * 注销账号: the server deletes the account, then this device forgets it and stays signed out (a
+ * silent sign-in at the next launch would otherwise make a new account at once). Rejects with the
+ * server's refusal (ORDER_IN_PROGRESS …), keeping the session.
+ */
+export function deleteAccount(): Promise<void> {
+  return deleteMe().then(() => {
+    rememberSignedOut(true)
+    writeToken('')
+    setState({ status: 'signed-out', me: null, error: null })
+  })
 }
 
 /** Forgets everything; for tests. */

@@ -341,6 +341,39 @@ describe('我的: pull down to refresh', () => {
   })
 })
 
+describe('我的: 注销账号', () => {
+  it('warns what goes, deletes the account on the server, and stays signed out', async () => {
+    const { container } = await openAs(me({ nickname: '要走的人' }))
+    api.route('DELETE /api/me', answers.noContent())
+    fireEvent.click(screen.getByText('注销账号'))
+    await settle()
+    const [warning] = (Taro.showModal as jest.Mock).mock.calls.at(-1) as [{ title: string; content: string }]
+    expect(warning.title).toBe('注销账号')
+    expect(warning.content).toContain('会员权益一并作废')
+    expect(warning.content).toContain('订单记录依法保留')
+    expect(api.calls.at(-1)).toMatchObject({ method: 'DELETE', path: '/api/me', token: 'tok' })
+    expect(text(container)).toContain('未登录')
+    expect(storage.has('token')).toBe(false)
+    expect(storage.get('signedOut')).toBeTruthy()
+    expect(lastToast()).toBe('账号已注销')
+  })
+
+  it('keeps the account when the reader changes their mind, or while an order is open', async () => {
+    const { container } = await openAs(me({ nickname: '再想想' }))
+    ;(Taro.showModal as jest.Mock).mockResolvedValueOnce({ confirm: false, cancel: true })
+    fireEvent.click(screen.getByText('注销账号'))
+    await settle()
+    expect(api.count('DELETE /api/me')).toBe(0)
+
+    api.route('DELETE /api/me', answers.error(409, 'ORDER_IN_PROGRESS'))
+    fireEvent.click(screen.getByText('注销账号'))
+    await settle()
+    expect(lastToast()).toBe('你有订单尚未完成（待支付、处理中或退款中），请在订单结束后再注销')
+    expect(text(container)).toContain('再想想')
+    expect(storage.get('token')).toBe('tok')
+  })
+})
+
 describe('我的: signing out', () => {
   it('asks first, then calls logout, forgets the token and shows 未登录', async () => {
     const { container } = await openAs(me({ nickname: '苏同学' }))

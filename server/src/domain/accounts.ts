@@ -199,4 +199,64 @@ export class Accounts {
     }
     if (replaced) await this.deps.storage.remove(replaced)
   }
+
+  /**
+   * 注销账号: the reader's personal data goes (profile, phone and its link to a web member,
+   * favorites, history, settings, answers, share code, opt-ins, sessions, what is left of the
+   * membership) and the WeChat account is let go, so signing in again starts a new account.
+   * Orders and the ledger stay, as the law requires of transaction records; they name the user
+   * row, which no longer names anyone. Refused while an order is unpaid, unsettled or refunding,
+   * since its outcome still concerns the reader.
+   */
+  async deleteAccount(userId: number): Promise<void> {
+    const avatar = await this.deps.db.transaction().execute(async (trx) => {
+      if (!(await lockUser(trx, userId))) {
+        throw new ApiError(401, 'INVALID_TOKEN', 'your account no longer exists: sign in again')
+      }
+      const open = await trx
+        .selectFrom('orders')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('status', 'in', ['created', 'pending', 'paid', 'refunding'])
+        .executeTakeFirst()
+      if (open) {
+        throw new ApiError(
+          409,
+          'ORDER_IN_PROGRESS',
+          `order ${open.id} is not finished (unpaid, being fulfilled or refunded): delete the account once it has ended`,
+        )
+      }
+      const row = await trx.selectFrom('users').select('avatar').where('id', '=', userId).executeTakeFirstOrThrow()
+      await trx.deleteFrom('subscription_messages').where('user_id', '=', userId).execute()
+      await trx.deleteFrom('subscription_optins').where('user_id', '=', userId).execute()
+      for (const table of [
+        'favorites',
+        'reading_progress',
+        'reader_settings',
+        'practice_answers',
+        'share_codes',
+      ] as const) {
+        await trx.deleteFrom(table).where('user_id', '=', userId).execute()
+      }
+      await trx.deleteFrom('member_links').where('user_id', '=', userId).execute()
+      await trx.updateTable('members').set({ linked_user_id: null }).where('linked_user_id', '=', userId).execute()
+      await trx.deleteFrom('memberships').where('user_id', '=', userId).execute()
+      await trx.deleteFrom('sessions').where('user_id', '=', userId).execute()
+      await trx
+        .updateTable('users')
+        .set({
+          openid: null,
+          unionid: null,
+          session_key_enc: null,
+          name: null,
+          nickname: '',
+          avatar: null,
+          phone: null,
+        })
+        .where('id', '=', userId)
+        .execute()
+      return row.avatar
+    })
+    if (avatar) await this.deps.storage.remove(avatar)
+  }
 }

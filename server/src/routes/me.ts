@@ -27,6 +27,27 @@ export async function meRoutes(app: App): Promise<void> {
     async (request) => accounts.me(app.requireSession(request).userId, now()),
   )
 
+  app.delete(
+    '/me',
+    {
+      schema: {
+        ...secured,
+        summary: '注销账号: delete the signed-in reader’s personal data and let their WeChat account go',
+        description:
+          'Orders and the money ledger are kept as the law requires. 409 ORDER_IN_PROGRESS while an order is unpaid, being fulfilled or refunded. The token stops working at once.',
+        response: { 204: Type.Null(), 409: errorResponses[400], ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { userId } = app.requireSession(request)
+      await accounts.deleteAccount(userId)
+      // Every replica forgets the reader's cached sessions at once, as on sign-out.
+      services.announce('session')
+      request.log.info({ userId }, 'account deleted by its reader')
+      return reply.code(204).send(null)
+    },
+  )
+
   app.patch(
     '/me',
     {

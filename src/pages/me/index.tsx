@@ -17,7 +17,7 @@ import {
 } from '../../services/api'
 import { requirePrivacyConsent } from '../../services/privacy'
 import { AvatarButton, PhoneNumberButton, type ChosenFile } from '../../services/wechat'
-import { getSession, refreshMe, setMe, signIn, signOut, useSession } from '../../store/session'
+import { deleteAccount, getSession, refreshMe, setMe, signIn, signOut, useSession } from '../../store/session'
 import { shanghaiDate } from '../../utils/format'
 import { buttonFlag } from '../../utils/button'
 import './index.scss'
@@ -26,7 +26,7 @@ const NICKNAME_MAX = 20
 const DEFAULT_NICKNAME = '微信用户'
 const LINKED_MEMBER_NOTE = '已同步网站会员权益'
 
-type Busy = '' | 'login' | 'logout'
+type Busy = '' | 'login' | 'logout' | 'delete'
 
 const isWeapp = () => process.env.TARO_ENV === 'weapp'
 
@@ -323,6 +323,32 @@ export default function MePage() {
       .catch(() => setBusy(''))
   }
 
+  const removeAccount = () => {
+    Taro.showModal({
+      title: '注销账号',
+      content:
+        '注销后将删除你的昵称、头像、手机号、收藏、阅读记录、作答和订阅，剩余的会员权益一并作废且无法恢复；订单记录依法保留。确定注销吗？',
+      confirmText: '注销',
+      confirmColor: '#c4161c',
+    })
+      .then(({ confirm }) => {
+        if (!confirm) return
+        setBusy('delete')
+        return deleteAccount().then(
+          () => {
+            setBusy('')
+            void Taro.pageScrollTo({ scrollTop: 0, duration: 0 }).catch(() => undefined)
+            toast('账号已注销')
+          },
+          (error: unknown) => {
+            setBusy('')
+            toast(toApiError(error).message)
+          },
+        )
+      })
+      .catch(() => setBusy(''))
+  }
+
   if (status === 'preview') {
     return (
       <View className='me'>
@@ -394,6 +420,9 @@ export default function MePage() {
           <Button className='btn me-logout' disabled={buttonFlag(busy === 'logout')} onClick={logout}>
             退出登录
           </Button>
+          <Text className='me-delete' onClick={busy ? undefined : removeAccount}>
+            {busy === 'delete' ? '正在注销…' : '注销账号'}
+          </Text>
         </View>
       ) : null}
 

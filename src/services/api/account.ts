@@ -11,6 +11,11 @@ export function logout(): Promise<void> {
   return request<void>('/api/auth/logout', { method: 'POST', renew: false })
 }
 
+/** DELETE /api/me: 注销账号; 409 ORDER_IN_PROGRESS while an order is open. */
+export function deleteMe(): Promise<void> {
+  return request<void>('/api/me', { method: 'DELETE', renew: false })
+}
+
 /** GET /api/me: profile, masked phone and VIP status of the signed-in reader. */
 export function getMe(): Promise<Me> {
   return request<Me>('/api/me')

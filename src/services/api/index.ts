@@ -3,7 +3,7 @@ import type { Column, IssueDetail, IssuePage, ItemList, ListIssuesParams, Region
 
 export { API_BASE, TOKEN_STORAGE_KEY, buildQuery, isSessionError, request, upload } from './http'
 export { ApiError, ClientErrorCode, isApiError, readerMessage, toApiError } from './errors'
-export { avatarSource, bindPhone, getMe, login, logout, updateNickname, uploadAvatar } from './account'
+export { avatarSource, bindPhone, deleteMe, getMe, login, logout, updateNickname, uploadAvatar } from './account'
 export { cancelOrder, createOrder, getOrder, listOrders, listPlans } from './orders'
 export { searchIssues } from './search'
 export { getSubscription, subscribeNextIssue } from './subscriptions'
