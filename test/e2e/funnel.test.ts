@@ -96,12 +96,12 @@ test('a reader from a shared card pays; the console funnel shows one at each ste
     await page.getByRole('button', { name: /登\s*录/ }).click()
     await page.getByTestId('operator-name').filter({ hasText: ANALYST.name }).waitFor()
 
-    // 漏斗 from the menu, then the issue.
-    await page.getByRole('menuitem', { name: '漏斗' }).click()
-    await visibleText(page, '单期').click()
-    await page.getByLabel('期刊ID').fill(String(issueId))
-    await page.getByRole('button', { name: /查\s*询/ }).click()
+    // 期刊: the published issue's 漏斗 opens the screen for that issue.
+    await page.getByRole('menuitem', { name: '期刊' }).click()
+    const row = page.locator('tbody tr').filter({ hasText: '中部城市群高质量发展' }).first()
+    await row.getByRole('link', { name: /漏\s*斗/ }).click()
     await page.getByTestId('funnel-scope').filter({ hasText: '中部城市群高质量发展' }).waitFor()
+    expect(page.url()).toContain(`#/funnel?issueId=${issueId}`)
 
     const counts = async (table: string, row: string) =>
       (await page.getByTestId(table).locator('tbody tr').filter({ hasText: row }).first().locator('td').allInnerTexts())

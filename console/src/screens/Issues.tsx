@@ -150,6 +150,11 @@ export default function Issues() {
                   render: (_: unknown, row: IssueRow) => (
                     <Space size={4} wrap>
                       <PreviewButton issue={row} />
+                      {row.status === 'published' && (
+                        <Button size='small' href={`#/funnel?issueId=${row.id}`}>
+                          漏斗
+                        </Button>
+                      )}
                       {row.status !== 'published' && (
                         <ScheduleActions row={row} onSchedule={() => setScheduling(row)} />
                       )}
