@@ -6,17 +6,15 @@ import ListEnd from '../../components/ListEnd'
 import RegionChips from '../../components/RegionChips'
 import { IssueListSkeleton } from '../../components/Skeleton'
 import StateView, { LoadFailed } from '../../components/StateView'
+import WindowedList from '../../components/WindowedList'
 import { BRAND, routes } from '../../constants'
 import { FEED_PAGE_SIZE, useIssueFeed } from '../../hooks/useIssueFeed'
 import { useRegions } from '../../hooks/useRegions'
 import type { IssueSummary } from '../../services/api'
 import './index.scss'
 
-function chunk<T>(list: T[], size: number): T[][] {
-  const groups: T[][] = []
-  for (let start = 0; start < list.length; start += size) groups.push(list.slice(start, start + size))
-  return groups
-}
+/** A card's height in px on a phone (375 px wide), until its page is measured */
+const CARD_HEIGHT = 150
 
 export default function IssueListPage() {
   const { regions, reload: reloadRegions } = useRegions()
@@ -51,20 +49,15 @@ export default function IssueListPage() {
   } else {
     body = (
       <View className='issue-list'>
-        {/*
-          One group per page of results, so no element gets more than FEED_PAGE_SIZE children;
-          the groups have their own parent, so a new page is appended at the end and Taro
-          sends only that page in setData (an insert before a sibling resends every child).
-        */}
-        <View className='issue-groups'>
-          {chunk(items, FEED_PAGE_SIZE).map((group, index) => (
-            <View key={index} className='issue-group'>
-              {group.map((issue) => (
-                <IssueCard key={issue.id} issue={issue} onOpen={openIssue} />
-              ))}
-            </View>
-          ))}
-        </View>
+        {/* One group per page of results; the groups far from the viewport collapse to one node each. */}
+        <WindowedList
+          scope='issue'
+          items={items}
+          pageSize={FEED_PAGE_SIZE}
+          itemHeight={CARD_HEIGHT}
+          pageClassName='issue-group'
+          renderItem={(issue) => <IssueCard key={issue.id} issue={issue} onOpen={openIssue} />}
+        />
         <ListEnd
           state={loading === 'more' ? 'loading' : moreError ? 'failed' : nextCursor ? 'more' : 'end'}
           onRetry={retry}

@@ -1,0 +1,63 @@
+import type { ReactNode } from 'react'
+import { View } from '@tarojs/components'
+import { useWindowedPages } from '../../hooks/useWindowedPages'
+
+export interface WindowedListProps<T> {
+  /** Names the page elements (class `${scope}-page`), which the hook measures; one scope per list on a page */
+  scope: string
+  items: T[]
+  /** Items per page element: the list's page of results */
+  pageSize: number
+  /** An item's height in px, to estimate a page not measured yet */
+  itemHeight: number
+  /** Class of each page element besides `${scope}-page` (e.g. a grid); no vertical padding or border, as a placeholder is only its height */
+  pageClassName?: string
+  /** One item, with its key */
+  renderItem: (item: T) => ReactNode
+}
+
+function chunk<T>(list: T[], size: number): T[][] {
+  const groups: T[][] = []
+  for (let start = 0; start < list.length; start += size) groups.push(list.slice(start, start + size))
+  return groups
+}
+
+/**
+ * A list as one element per page of results, the pages far from the viewport each collapsed into
+ * one empty element of their height (useWindowedPages). The pages have their own parent, so a new
+ * page is appended at the end and Taro sends only that page in setData (an insert before a sibling
+ * resends every child), and a page that collapses or comes back is one node's update.
+ */
+export default function WindowedList<T>({
+  scope,
+  items,
+  pageSize,
+  itemHeight,
+  pageClassName,
+  renderItem,
+}: WindowedListProps<T>) {
+  const pages = chunk(items, pageSize)
+  const windowed = useWindowedPages(
+    scope,
+    pages.map((page) => page.length),
+    itemHeight,
+  )
+  const className = pageClassName ? `${scope}-page ${pageClassName}` : `${scope}-page`
+  return (
+    <View className={`${scope}-pages`}>
+      {pages.map((page, index) =>
+        windowed.rendered(index) ? (
+          <View key={index} className={className}>
+            {page.map(renderItem)}
+          </View>
+        ) : (
+          <View
+            key={index}
+            className={`${className} windowed-placeholder`}
+            style={{ height: `${windowed.placeholderHeight(index)}px` }}
+          />
+        ),
+      )}
+    </View>
+  )
+}

@@ -1,0 +1,191 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import Taro, { usePageScroll } from '@tarojs/taro'
+
+/** Pages closer than this many screens above or below the viewport keep their items. */
+export const WINDOW_SCREENS = 2
+
+/** Used when the window's height cannot be read (a phone's height in px). */
+const FALLBACK_VIEWPORT = 667
+
+/** Where a page of items sits on the page, in px from the top of the document. */
+export interface PageSpan {
+  top: number
+  height: number
+}
+
+/**
+ * The spans of `count` pages laid one after another from `origin`: a measured height where there
+ * is one, else the page's item count times `itemHeight` (an estimate, until the page is measured).
+ */
+export function pageSpans(
+  count: number,
+  origin: number,
+  heights: ReadonlyArray<number | undefined>,
+  itemCounts: ReadonlyArray<number>,
+  itemHeight: number,
+): PageSpan[] {
+  const spans: PageSpan[] = []
+  let top = origin
+  for (let index = 0; index < count; index++) {
+    const height = heights[index] ?? (itemCounts[index] ?? 0) * itemHeight
+    spans.push({ top, height })
+    top += height
+  }
+  return spans
+}
+
+/**
+ * Which pages keep their items at `scrollTop`: those overlapping the viewport widened by `screens`
+ * screens above and below. The last page always renders, so the list's end (and reach-bottom)
+ * stays real, and so does a page that was never measured.
+ */
+export function renderedPages(
+  spans: ReadonlyArray<PageSpan>,
+  measured: ReadonlyArray<boolean>,
+  scrollTop: number,
+  viewport: number,
+  screens = WINDOW_SCREENS,
+): boolean[] {
+  const from = scrollTop - screens * viewport
+  const to = scrollTop + viewport + screens * viewport
+  return spans.map(
+    (span, index) => index === spans.length - 1 || !measured[index] || (span.top + span.height > from && span.top < to),
+  )
+}
+
+function viewportHeight(): number {
+  try {
+    const height = Taro.getWindowInfo().windowHeight
+    if (height > 0) return height
+  } catch {
+    // no window info (tests, an old base library): a phone's height will do
+  }
+  return FALLBACK_VIEWPORT
+}
+
+interface Rect {
+  top?: number
+  height?: number
+}
+
+/**
+ * Measures every page element of `scope` (class `${scope}-page`, rendered or placeholder, in order)
+ * and the scroll offset in one query, so their positions agree. Calls back with nothing where the query is unavailable.
+ */
+function measurePages(scope: string, done: (rects: Rect[] | null, scrollTop: number) => void): void {
+  try {
+    const query = Taro.createSelectorQuery()
+    query.selectAll(`.${scope}-page`).boundingClientRect()
+    query.selectViewport().scrollOffset()
+    query.exec((result: unknown) => {
+      const [rects, offset] = Array.isArray(result) ? (result as [unknown, unknown]) : []
+      const scrollTop = (offset as { scrollTop?: number } | null)?.scrollTop ?? 0
+      done(Array.isArray(rects) ? (rects as Rect[]) : null, scrollTop)
+    })
+  } catch {
+    done(null, 0)
+  }
+}
+
+export interface WindowedPages {
+  /** Whether page `index` renders its items (else a placeholder of `placeholderHeight(index)` px) */
+  rendered: (index: number) => boolean
+  placeholderHeight: (index: number) => number
+}
+
+/**
+ * Keeps a long list's pages of items (one element each) near the viewport and turns the others into
+ * one placeholder element of their measured height, so the page's node count stays bounded however
+ * far the reader scrolls and nothing moves when a page collapses or comes back. Heights are measured
+ * with a selector query after every change; where that is unavailable, `itemHeight` (px) estimates them.
+ * `itemCounts` are the number of items of each page; a shorter list (a refresh, another region) forgets
+ * the heights of the pages it no longer has.
+ */
+export function useWindowedPages(scope: string, itemCounts: number[], itemHeight: number): WindowedPages {
+  const count = itemCounts.length
+  const viewport = useMemo(viewportHeight, [])
+  const heights = useRef<Array<number | undefined>>([])
+  const origin = useRef(0)
+  const scrollTop = useRef(0)
+  // Bumped when a measurement changed something, to recompute what renders.
+  const [layoutVersion, setLayoutVersion] = useState(0)
+  const [, setScrolled] = useState(0)
+
+  if (heights.current.length > count) heights.current = heights.current.slice(0, count)
+
+  const compute = useCallback(
+    (top: number) => {
+      const spans = pageSpans(count, origin.current, heights.current, itemCounts, itemHeight)
+      const measured = spans.map((_, index) => heights.current[index] !== undefined)
+      return { spans, rendered: renderedPages(spans, measured, top, viewport) }
+    },
+    // itemCounts is a new array on every render; its contents are what matters.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [count, itemCounts.join(','), itemHeight, viewport],
+  )
+
+  const { spans, rendered } = compute(scrollTop.current)
+  const signature = rendered.map((on) => (on ? '1' : '0')).join('')
+  const lastSignature = useRef(signature)
+  lastSignature.current = signature
+
+  usePageScroll(({ scrollTop: top }) => {
+    scrollTop.current = top
+    // Only a change of what renders costs a render (and a setData); plain scrolling does not.
+    const next = compute(top)
+      .rendered.map((on) => (on ? '1' : '0'))
+      .join('')
+    if (next !== lastSignature.current) setScrolled((tick) => tick + 1)
+  })
+
+  useEffect(() => {
+    let live = true
+    // After the render reached the view: Taro sends setData on its next tick.
+    const timer = setTimeout(() => {
+      measurePages(scope, (rects, top) => {
+        if (!live) return
+        let changed = false
+        if (!rects) {
+          // Nothing can be measured (no selector query): the estimates stand in for heights.
+          for (let index = 0; index < count; index++) {
+            if (heights.current[index] === undefined) {
+              heights.current[index] = (itemCounts[index] ?? 0) * itemHeight
+              changed = true
+            }
+          }
+          if (changed) setLayoutVersion((version) => version + 1)
+          return
+        }
+        // Every page element carries the class, in order: rect n is page n. Another count is a
+        // measurement of a render since replaced.
+        if (rects.length !== count) return
+        rects.forEach((rect, index) => {
+          if (rect.height === undefined || rect.top === undefined) return
+          if (index === 0 && Math.abs(origin.current - (rect.top + top)) >= 1) {
+            origin.current = rect.top + top
+            changed = true
+          }
+          // A placeholder measures what it was given; only rendered pages tell their real height.
+          if (signature[index] !== '1' || rect.height <= 0) return
+          const known = heights.current[index]
+          if (known === undefined || Math.abs(known - rect.height) >= 1) {
+            heights.current[index] = rect.height
+            changed = true
+          }
+        })
+        if (changed) setLayoutVersion((version) => version + 1)
+      })
+    }, 0)
+    return () => {
+      live = false
+      clearTimeout(timer)
+    }
+    // itemCounts and itemHeight only feed the estimates, which the signature already reflects.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [scope, signature, count, layoutVersion])
+
+  return {
+    rendered: (index) => rendered[index] ?? true,
+    placeholderHeight: (index) => spans[index]?.height ?? 0,
+  }
+}
