@@ -29,7 +29,6 @@ export default defineConfig<'webpack5'>(async (merge, { mode }) => {
     env: {
       TARO_APP_API_BASE: JSON.stringify(process.env.TARO_APP_API_BASE || DEFAULT_API_BASE),
       // Empty means the default in src/constants.ts.
-      TARO_APP_SERVICE_PHONE: JSON.stringify(process.env.TARO_APP_SERVICE_PHONE || ''),
       // Defined for H5 builds only: the weapp package must not know the simulator.
       ...(isH5
         ? { TARO_APP_WECHAT_SIM_BASE: JSON.stringify(process.env.TARO_APP_WECHAT_SIM_BASE || DEFAULT_WECHAT_SIM_BASE) }

@@ -1,6 +1,3 @@
-/** Customer service line, shown on 我的 and on the VIP page; TARO_APP_SERVICE_PHONE overrides it (config/index.ts). */
-export const SERVICE_PHONE = process.env.TARO_APP_SERVICE_PHONE || '400-1788-950'
-
 export const BRAND = '北辰遴选'
 
 /** Scene value of a page opened from a Moments share (单页模式). */

@@ -17,6 +17,5 @@ declare namespace NodeJS {
     /** H5 only: base URL of the WeChat simulator that stands in for the WeChat client (docs/wechat-simulator.md) */
     TARO_APP_WECHAT_SIM_BASE?: string
     /** Customer service line shown to readers; 400-1788-950 unless set */
-    TARO_APP_SERVICE_PHONE?: string
   }
 }

@@ -30,8 +30,20 @@ export const ConfigSchema = Type.Object({
   VIEW_FLUSH_INTERVAL_MS: Type.Integer({ default: 2000, minimum: 50, maximum: 600000 }),
   /** How long a cut issue stays in the per-access-level cache, ms (0 disables) */
   ISSUE_CACHE_TTL_MS: Type.Integer({ default: 5000, minimum: 0, maximum: 600000 }),
-  /** Service line shown to readers */
-  SERVICE_PHONE: Type.String({ default: '400-1788-950', maxLength: 32 }),
+  /** Service line shown to readers (GET /api/contacts, like the other contact settings below) */
+  SERVICE_PHONE: Type.String({ default: '400-1788-950', minLength: 1, maxLength: 32 }),
+  /** When the service line answers */
+  SERVICE_HOURS: Type.String({ default: '09:00—21:30', minLength: 1, maxLength: 40 }),
+  /** 商务合作 line */
+  BUSINESS_PHONE: Type.String({ default: '18674025063', minLength: 1, maxLength: 32 }),
+  /** 公众号 name readers search for */
+  OFFICIAL_ACCOUNT_NAME: Type.String({ default: '北辰遴选', minLength: 1, maxLength: 40 }),
+  /** 视频号 name shown to readers */
+  CHANNELS_NAME: Type.String({ default: '北辰遴选', minLength: 1, maxLength: 40 }),
+  /** 视频号 id (finderUserName, sph…) opened with wx.openChannelsUserProfile; empty: shown by name only */
+  CHANNELS_FINDER_USER_NAME: Type.String({ default: '', maxLength: 64 }),
+  /** 微博 name shown to readers */
+  WEIBO_NAME: Type.String({ default: '北辰遴选', minLength: 1, maxLength: 40 }),
   /** Port of the Prometheus metrics endpoint (GET /metrics), separate from PORT; 0 turns it off */
   METRICS_PORT: Type.Integer({ default: 0, minimum: 0, maximum: 65535 }),
   /** Interface the metrics endpoint listens on: loopback unless the scraper runs elsewhere */

@@ -1,4 +1,5 @@
 import Taro from '@tarojs/taro'
+import { resetContacts } from '@/services/api/contacts'
 
 /**
  * A scripted API behind the Taro mock: `route('POST /api/auth/login', answer)` queues answers per
@@ -38,8 +39,18 @@ export const answers = {
   loginRequired: () => error(401, 'LOGIN_REQUIRED'),
 }
 
+/** What GET /api/contacts answers unless a test routes it: the server's defaults. */
+export const CONTACTS = {
+  service: { phone: '400-1788-950', hours: '09:00—21:30' },
+  business: { phone: '18674025063' },
+  officialAccount: { name: '北辰遴选' },
+  channels: { name: '北辰遴选', finderUserName: null },
+  weibo: { name: '北辰遴选' },
+}
+
 export function fakeApi(): FakeApi {
-  const routes = new Map<string, Responder[]>()
+  resetContacts()
+  const routes = new Map<string, Responder[]>([['GET /api/contacts', [{ status: 200, body: CONTACTS }]]])
   const calls: Call[] = []
 
   const respond = async (method: string, url: string, data: unknown, header: Record<string, string> = {}) => {

@@ -3,7 +3,7 @@ import Taro from '@tarojs/taro'
 import MePage, { avatarProblem } from '@/pages/me/index'
 import { watchPrivacyAuthorization, resetPrivacy } from '@/services/privacy'
 import { getSession, resetSession, setMe, startSession } from '@/store/session'
-import { answers, fakeApi, type FakeApi } from './fake-api'
+import { answers, CONTACTS, fakeApi, type FakeApi } from './fake-api'
 import { me } from './fixtures'
 import { fireTaroEvent } from './mocks/taro-components'
 import { fire, resetTaroMock, storage } from './mocks/taro'
@@ -70,9 +70,32 @@ describe('我的: what a reader sees', () => {
     expect(text(container)).toContain('未开通')
     expect(screen.getByText('绑定手机号')).toBeTruthy()
     expect(text(container)).toContain('绑定手机号后，可同步北辰遴选网站的会员权益')
-    expect(text(container)).toContain('400-1788-950')
+    expect(text(container)).toContain('400-1788-950（09:00—21:30）')
     fireEvent.click(screen.getByText('客服电话'))
     expect(Taro.makePhoneCall).toHaveBeenCalledWith({ phoneNumber: '4001788950' })
+  })
+
+  it('联系我们 as the server lists it: calls, names copied with where to search, the 视频号 opened in WeChat', async () => {
+    api.route(
+      'GET /api/contacts',
+      answers.ok({ ...CONTACTS, channels: { name: '北辰遴选', finderUserName: 'sphAbc' } }),
+    )
+    await openAs(me())
+    fireEvent.click(screen.getByText('商务合作'))
+    expect(Taro.makePhoneCall).toHaveBeenLastCalledWith({ phoneNumber: '18674025063' })
+    fireEvent.click(screen.getByText('微信公众号'))
+    await settle()
+    expect(Taro.setClipboardData).toHaveBeenLastCalledWith({ data: '北辰遴选' })
+    expect(lastToast()).toBe('已复制“北辰遴选”，请到微信搜索')
+    fireEvent.click(screen.getByText('视频号'))
+    await settle()
+    // Not in the mini-program: the name is copied instead.
+    expect(Taro.openChannelsUserProfile).not.toHaveBeenCalled()
+    expect(lastToast()).toBe('已复制“北辰遴选”，请到微信视频号搜索')
+
+    process.env.TARO_ENV = 'weapp'
+    fireEvent.click(screen.getByText('视频号'))
+    expect(Taro.openChannelsUserProfile).toHaveBeenCalledWith({ finderUserName: 'sphAbc' })
   })
 
   it('a VIP member: the badge and the expiry as a Beijing date', async () => {

@@ -73,7 +73,10 @@ describe('我的订单', () => {
       'VIP会员·半年已开通2026-11-27 18:05¥48.00订单号 VIP20261127000002',
       'VIP会员·1个月已退款2026-01-01 08:00¥9.90订单号 VIP20261127000001',
     ])
-    expect(api.calls[0]).toMatchObject({ method: 'GET', path: '/api/orders', token: 'tok' })
+    expect(api.calls.find((call) => call.path === '/api/orders')).toMatchObject({ method: 'GET', token: 'tok' })
+    expect(container.querySelector('.orders-service')?.textContent).toBe(
+      '订单如有疑问，请联系客服 400-1788-950（09:00—21:30）',
+    )
   })
 
   it('says so when there is none, and leads to 会员', async () => {

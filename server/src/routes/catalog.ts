@@ -1,5 +1,6 @@
 import type { App } from '../plugins/types'
 import { ErrorBody } from '../schemas/common'
+import { Contacts } from '../schemas/contacts'
 import { ColumnList, RegionList } from '../schemas/taxonomy'
 import { Catalog } from '../domain/catalog'
 
@@ -23,6 +24,29 @@ export async function catalogRoutes(app: App): Promise<void> {
         items: [...snapshot.regionsById.values()]
           .sort((a, b) => a.sort_order - b.sort_order)
           .map((region) => ({ code: region.code, name: region.name, issueCount: byRegion.get(region.id) ?? 0 })),
+      }
+    },
+  )
+
+  app.get(
+    '/contacts',
+    {
+      schema: {
+        summary: 'How readers reach the publisher: service line and hours, 商务合作, 公众号, 视频号, 微博',
+        description: 'From the server’s settings (SERVICE_PHONE …): changing them needs no new mini-program release.',
+        tags: ['catalog'],
+        response: { 200: Contacts },
+      },
+    },
+    async (_request, reply) => {
+      const { config } = app.services
+      reply.header('cache-control', 'public, max-age=300')
+      return {
+        service: { phone: config.SERVICE_PHONE, hours: config.SERVICE_HOURS },
+        business: { phone: config.BUSINESS_PHONE },
+        officialAccount: { name: config.OFFICIAL_ACCOUNT_NAME },
+        channels: { name: config.CHANNELS_NAME, finderUserName: config.CHANNELS_FINDER_USER_NAME || null },
+        weibo: { name: config.WEIBO_NAME },
       }
     },
   )

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
-import { routes, SERVICE_PHONE } from '../../constants'
+import { routes } from '../../constants'
+import { useContacts } from '../../hooks/useContacts'
 import { PURCHASE_MESSAGES, usePurchase } from '../../hooks/usePurchase'
 import {
   listPlans,
@@ -138,6 +139,7 @@ export default function VipPurchase({ onFulfilled, source }: VipPurchaseProps) {
   const [hint, setHint] = useState(false)
   const [attempt, setAttempt] = useState(0)
   const { me } = useSession()
+  const contacts = useContacts()
   const purchase = usePurchase({
     platform,
     rail: state.status === 'ready' ? state.purchase.rail : 'xpay',
@@ -265,7 +267,11 @@ export default function VipPurchase({ onFulfilled, source }: VipPurchaseProps) {
         {me ? <MembershipStatus membership={me.membership} /> : null}
       </View>
       {body}
-      <Text className='vip-service'>如有疑问请致电客服 {SERVICE_PHONE}</Text>
+      {contacts ? (
+        <Text className='vip-service'>
+          如有疑问请致电客服 {contacts.service.phone}（{contacts.service.hours}）
+        </Text>
+      ) : null}
 
       {phase === 'confirming' ? (
         <View className='vip-mask' role='status' aria-live='polite'>

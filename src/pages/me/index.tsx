@@ -3,7 +3,9 @@ import { Button, Form, Image, Input, OfficialAccount, Text, View } from '@tarojs
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import LoginConsent from '../../components/LoginConsent'
 import PrivacyPopup from '../../components/PrivacyPopup'
-import { BRAND, routes, SERVICE_PHONE } from '../../constants'
+import { BRAND, routes } from '../../constants'
+import { dialable, useContacts } from '../../hooks/useContacts'
+import type { Contacts } from '../../services/api/contacts'
 import {
   avatarSource,
   bindPhone,
@@ -32,8 +34,45 @@ const isWeapp = () => process.env.TARO_ENV === 'weapp'
 
 const toast = (title: string) => void Taro.showToast({ title, icon: 'none', duration: 2500 }).catch(() => undefined)
 
-function callService() {
-  Taro.makePhoneCall({ phoneNumber: SERVICE_PHONE.replace(/-/g, '') }).catch(() => undefined)
+function call(phone: string) {
+  Taro.makePhoneCall({ phoneNumber: dialable(phone) }).catch(() => undefined)
+}
+
+/** A name to look up in WeChat (公众号, 视频号, 微博): copied, with where to paste it. */
+function copyName(name: string, where: string) {
+  Taro.setClipboardData({ data: name })
+    .then(() => toast(`已复制“${name}”，请到${where}搜索`))
+    .catch(() => undefined)
+}
+
+/** The 视频号 itself where WeChat can open it (base library 2.21.2+ and an id configured), else its name. */
+function openChannels(channels: Contacts['channels']) {
+  const { finderUserName, name } = channels
+  if (isWeapp() && finderUserName && typeof Taro.openChannelsUserProfile === 'function') {
+    Taro.openChannelsUserProfile({ finderUserName }).catch(() => copyName(name, '微信视频号'))
+  } else copyName(name, '微信视频号')
+}
+
+/** 联系我们: every way to reach the publisher, as the server lists them. */
+function ContactMenu({ contacts }: { contacts: Contacts }) {
+  return (
+    <View className='me-menu'>
+      <MenuItem
+        label='客服电话'
+        value={`${contacts.service.phone}（${contacts.service.hours}）`}
+        valueClass='me-phone'
+        onClick={() => call(contacts.service.phone)}
+      />
+      <MenuItem label='商务合作' value={contacts.business.phone} onClick={() => call(contacts.business.phone)} />
+      <MenuItem
+        label='微信公众号'
+        value={contacts.officialAccount.name}
+        onClick={() => copyName(contacts.officialAccount.name, '微信')}
+      />
+      <MenuItem label='视频号' value={contacts.channels.name} onClick={() => openChannels(contacts.channels)} />
+      <MenuItem label='微博' value={contacts.weibo.name} onClick={() => copyName(contacts.weibo.name, '微博')} />
+    </View>
+  )
 }
 
 function go(url: string) {
@@ -203,6 +242,7 @@ function NicknameForm({ me }: { me: Me }) {
 }
 
 function PhoneRow({ me }: { me: Me }) {
+  const contacts = useContacts()
   const [binding, setBinding] = useState(false)
   const [linked, setLinked] = useState(false)
   const [error, setError] = useState<ApiError | null>(null)
@@ -247,8 +287,8 @@ function PhoneRow({ me }: { me: Me }) {
         <View className='me-note me-error' role='alert'>
           <Text>{error.message}</Text>
           {error.code === 'PHONE_LINKED_ELSEWHERE' ? (
-            <Text className='me-error-action' onClick={callService}>
-              联系客服 {SERVICE_PHONE}
+            <Text className='me-error-action' onClick={() => contacts && call(contacts.service.phone)}>
+              联系客服{contacts ? ` ${contacts.service.phone}` : ''}
             </Text>
           ) : null}
         </View>
@@ -283,6 +323,7 @@ export default function MePage() {
   const { me, status, error } = session
   const [busy, setBusy] = useState<Busy>('')
   const [followHidden, setFollowHidden] = useState(false)
+  const contacts = useContacts()
   const shown = useRef(false)
 
   // Membership may change elsewhere (the web site, a purchase): reload on every return to the tab.
@@ -403,10 +444,11 @@ export default function MePage() {
             <Text className='me-item-arrow'>›</Text>
           </Button>
         ) : null}
-        <MenuItem label='客服电话' value={SERVICE_PHONE} valueClass='me-phone' onClick={callService} />
         <MenuItem label='用户协议' onClick={() => go(routes.agreement)} />
         <MenuItem label='隐私政策' onClick={() => go(routes.privacy)} />
       </View>
+
+      {contacts ? <ContactMenu contacts={contacts} /> : null}
 
       {/* WeChat shows it only after certain entry scenes (e.g. a scanned code); onError hides the gap. */}
       {isWeapp() && !followHidden ? (

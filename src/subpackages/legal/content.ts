@@ -1,10 +1,11 @@
-import { BRAND, SERVICE_PHONE } from '../../constants'
+import { BRAND } from '../../constants'
 import type { LegalDocumentProps } from './components/LegalDocument'
 
 /** Change with the texts; docs/privacy.md lists what the privacy policy must stay true to. */
 export const LEGAL_UPDATED = '2026年12月6日'
 
-const CONTACT = `客服电话 ${SERVICE_PHONE}（工作日 9:00—18:00），或在“我的”页面使用“在线客服”`
+/** Stands for the service line and its hours, which come from the server (LegalDocument fills them in). */
+export const CONTACT = '{客服电话}，或在“我的”页面使用“在线客服”'
 
 export const privacyPolicy: LegalDocumentProps = {
   title: `${BRAND}隐私政策`,

@@ -52,6 +52,8 @@ const Taro = {
   stopPullDownRefresh: jest.fn(),
   setNavigationBarTitle: resolved(),
   makePhoneCall: resolved(),
+  setClipboardData: resolved(),
+  openChannelsUserProfile: resolved(),
   getCurrentPages: jest.fn((): unknown[] => [{}, {}]),
   getDeviceInfo: jest.fn(() => ({ platform: 'android' })),
   getSystemInfoSync: jest.fn(() => ({ platform: 'android' })),

@@ -1,5 +1,8 @@
 import { Text, View } from '@tarojs/components'
+import { useContacts } from '../../../hooks/useContacts'
 import './LegalDocument.scss'
+
+const SERVICE_LINE = '{客服电话}'
 
 export interface LegalSection {
   heading: string
@@ -16,6 +19,9 @@ export interface LegalDocumentProps {
 
 /** A legal text as plain, selectable Taro text (no HTML strings). */
 export default function LegalDocument({ title, updated, intro, sections }: LegalDocumentProps) {
+  const contacts = useContacts()
+  const line = contacts ? `客服电话 ${contacts.service.phone}（${contacts.service.hours}）` : '客服电话'
+  const fill = (text: string) => text.split(SERVICE_LINE).join(line)
   return (
     <View className='legal'>
       <Text className='legal-title'>{title}</Text>
@@ -28,7 +34,7 @@ export default function LegalDocument({ title, updated, intro, sections }: Legal
           <Text className='legal-heading'>{section.heading}</Text>
           {section.paragraphs.map((paragraph) => (
             <Text key={paragraph} className='legal-paragraph' userSelect>
-              {paragraph}
+              {fill(paragraph)}
             </Text>
           ))}
         </View>

@@ -4,7 +4,8 @@ import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
 import LoginConsent from '../../../components/LoginConsent'
 import StateView, { LoadFailed } from '../../../components/StateView'
-import { routes, SERVICE_PHONE } from '../../../constants'
+import { routes } from '../../../constants'
+import { useContacts } from '../../../hooks/useContacts'
 import { listOrders, toApiError, type ApiError, type Order } from '../../../services/api'
 import { signIn, useSession } from '../../../store/session'
 import { formatAmount, shanghaiDateTime } from '../../../utils/format'
@@ -48,6 +49,7 @@ function OrderItem({ order }: { order: Order }) {
 /** 我的订单: newest first, pull down to refresh. Times in Beijing time. */
 export default function OrdersPage() {
   const { status: session } = useSession()
+  const contacts = useContacts()
   const [state, setState] = useState<OrdersState>({ status: 'loading' })
   const alive = useRef(true)
   const signedOut = session === 'signed-out'
@@ -117,7 +119,11 @@ export default function OrdersPage() {
   return (
     <View className='orders'>
       {body}
-      <Text className='orders-service'>订单如有疑问，请联系客服 {SERVICE_PHONE}</Text>
+      {contacts ? (
+        <Text className='orders-service'>
+          订单如有疑问，请联系客服 {contacts.service.phone}（{contacts.service.hours}）
+        </Text>
+      ) : null}
     </View>
   )
 }

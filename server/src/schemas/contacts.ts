@@ -1,0 +1,18 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+export const Contacts = Type.Object({
+  service: Type.Object({
+    phone: Type.String({ description: 'Customer service line, e.g. 400-1788-950' }),
+    hours: Type.String({ description: 'When the line answers, e.g. 09:00—21:30' }),
+  }),
+  business: Type.Object({ phone: Type.String({ description: '商务合作' }) }),
+  officialAccount: Type.Object({ name: Type.String({ description: '公众号 name, to search for in WeChat' }) }),
+  channels: Type.Object({
+    name: Type.String({ description: '视频号 name' }),
+    finderUserName: Type.Union([Type.String(), Type.Null()], {
+      description: 'The 视频号 id for wx.openChannelsUserProfile; null when not configured',
+    }),
+  }),
+  weibo: Type.Object({ name: Type.String({ description: '微博 name' }) }),
+})
+export type ContactsDto = Static<typeof Contacts>
