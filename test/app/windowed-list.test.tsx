@@ -1,9 +1,14 @@
-import { act, fireEvent, render } from '@testing-library/react'
-import Taro from '@tarojs/taro'
+import { act, fireEvent, render, screen } from '@testing-library/react'
+import Taro, { useRouter } from '@tarojs/taro'
 import IssueListPage from '@/pages/index/index'
+import NavigatorPage from '@/subpackages/navigator/pages/index'
+import SearchPage, { SEARCH_DEBOUNCE_MS } from '@/subpackages/search/pages/index'
+import FavoritesPage from '@/subpackages/study/pages/favorites'
 import { pageSpans, renderedPages } from '@/hooks/useWindowedPages'
-import { fire, resetTaroMock } from './mocks/taro'
-import { summary } from './fixtures'
+import { resetSession, setMe } from '@/store/session'
+import { answers, fakeApi } from './fake-api'
+import { fire, resetTaroMock, storage } from './mocks/taro'
+import { me, summary } from './fixtures'
 
 const request = Taro.request as jest.Mock
 
@@ -60,6 +65,11 @@ function serveTenPages() {
   })
 }
 
+const cardNumbers = (container: HTMLElement) =>
+  Array.from(container.querySelectorAll('.issue-card-label'), (label) =>
+    Number(/第(\d+)期/.exec(label.textContent ?? '')?.[1]),
+  )
+
 /** Lets the pending answers and the list's measuring (on a timer) happen. */
 const flush = () =>
   act(async () => {
@@ -69,10 +79,6 @@ const flush = () =>
 describe('the home list, windowed', () => {
   // The test DOM has no layout and no selector query: every card counts its estimated 150 px, a page
   // of 20 is 3,000 px, and the window is 667 px high.
-  const cardNumbers = (container: HTMLElement) =>
-    Array.from(container.querySelectorAll('.issue-card-label'), (label) =>
-      Number(/第(\d+)期/.exec(label.textContent ?? '')?.[1]),
-    )
 
   async function loadTenPages() {
     serveTenPages()
@@ -131,5 +137,98 @@ describe('the home list, windowed', () => {
     expect(container.querySelectorAll('.issue-group')).toHaveLength(1)
     expect(container.querySelectorAll('.windowed-placeholder')).toHaveLength(0)
     expect(cardNumbers(container)).toEqual(Array.from({ length: 20 }, (_, i) => 1000 - i))
+  })
+})
+
+describe('the other long lists, windowed', () => {
+  // Pages of 20 (60 in 往期导航); the estimates stand in for heights, as above.
+  const pagesOf = <T,>(pages: number, size: number, item: (n: number) => T) =>
+    Array.from({ length: pages }, (_, page) =>
+      answers.ok({
+        items: Array.from({ length: size }, (_, i) => item(pages * size - page * size - i)),
+        nextCursor: page < pages - 1 ? `c${page + 1}` : null,
+      }),
+    )
+
+  async function loadAll(pages: number) {
+    for (let page = 1; page < pages; page++) {
+      await act(async () => void fire('useReachBottom'))
+      await flush()
+    }
+    await act(async () => void fire('usePageScroll', { scrollTop: 0 }))
+    await flush()
+  }
+
+  it('我的收藏 keeps the first page and the last as cards, and opens a card of the last', async () => {
+    const api = fakeApi()
+    storage.set('token', 'tok')
+    act(() => setMe(me()))
+    api.route(
+      'GET /api/favorites',
+      ...pagesOf(6, 20, (n) => ({ ...summary(n), favoritedAt: '2026-01-01T02:03:00.000Z' })),
+    )
+    const { container } = render(<FavoritesPage />)
+    await flush()
+    await loadAll(6)
+    expect(container.textContent).toContain('已经到底了')
+    expect(container.querySelectorAll('.study-group')).toHaveLength(6)
+    expect(container.querySelectorAll('.study-item')).toHaveLength(40)
+    expect(cardNumbers(container).slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, i) => 120 - i))
+    expect(cardNumbers(container).slice(20)).toEqual(Array.from({ length: 20 }, (_, i) => 20 - i))
+    fireEvent.click(screen.getByText('第1期标题'))
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/article/pages/index?id=1' })
+    act(() => resetSession())
+  })
+
+  it('search results keep the pages near the viewport', async () => {
+    const api = fakeApi()
+    api.route(
+      'GET /api/search',
+      ...pagesOf(6, 20, (n) => ({ ...summary(n), snippet: [{ text: `第${n}条摘要`, hit: false }] })),
+    )
+    const { container } = render(<SearchPage />)
+    fireEvent.change(document.querySelector('input')!, { target: { value: '城市群' } })
+    await act(async () => new Promise((resolve) => setTimeout(resolve, SEARCH_DEBOUNCE_MS + 10)))
+    await flush()
+    await loadAll(6)
+    expect(container.querySelectorAll('.search-group')).toHaveLength(6)
+    expect(container.querySelectorAll('.search-hit')).toHaveLength(40)
+    // A page of hits is 2,600 px: 5,500 px down, pages 2 and 3 are near, and the last.
+    await act(async () => void fire('usePageScroll', { scrollTop: 5500 }))
+    await flush()
+    const shown = Array.from(container.querySelectorAll('.search-hit-snippet'), (snippet) => snippet.textContent)
+    expect(shown).toHaveLength(60)
+    expect(shown[0]).toBe('第100条摘要')
+    expect(shown[40]).toBe('第20条摘要')
+  })
+
+  it('往期导航 keeps whole grids of 60 near the viewport', async () => {
+    const api = fakeApi()
+    api.route('GET /api/navigator', answers.ok({ items: [] }))
+    api.route(
+      'GET /api/navigator/shanxi',
+      ...pagesOf(4, 60, (n) => ({
+        region: { code: 'shanxi', name: '山西' },
+        id: n + 1000,
+        number: n,
+        title: `第${n}期的标题`,
+        date: '2022-04-26',
+        vip: false,
+        readState: null,
+        lastSectionId: null,
+      })).map((answer) => ({
+        ...answer,
+        body: { region: { code: 'shanxi', name: '山西' }, ...(answer.body as object) },
+      })),
+    )
+    ;(useRouter as jest.Mock).mockReturnValue({ params: { region: 'shanxi' }, path: '' })
+    const { container } = render(<NavigatorPage />)
+    await flush()
+    await loadAll(4)
+    expect(container.querySelectorAll('.nav-grid')).toHaveLength(4)
+    expect(container.querySelectorAll('.nav-cell')).toHaveLength(120)
+    expect(container.querySelectorAll('.windowed-placeholder')).toHaveLength(2)
+    fireEvent.click(screen.getByText('第1期'))
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/article/pages/index?id=1001' })
   })
 })

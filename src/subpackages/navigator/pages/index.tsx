@@ -5,6 +5,7 @@ import ListEnd, { listEndState } from '../../../components/ListEnd'
 import RegionChips from '../../../components/RegionChips'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
+import WindowedList from '../../../components/WindowedList'
 import { routes } from '../../../constants'
 import { useLoadMore } from '../../../hooks/useLoadMore'
 import {
@@ -20,6 +21,8 @@ import './index.scss'
 
 /** Cells per request: about five elements each, so a page stays far below the weapp node budget. */
 export const NAVIGATOR_PAGE_SIZE = 60
+/** A cell's share of a row of two, in px on a phone, until its page is measured */
+const CELL_HEIGHT = 45
 
 type Load<T> = { status: 'loading' } | { status: 'error'; error: ApiError } | ({ status: 'ready' } & T)
 
@@ -60,7 +63,8 @@ function IssueCell({ issue }: { issue: NavigatorIssue }) {
 /**
  * 往期导航: regions (全部 lists every region with its count and latest issue), then a region's issues
  * as a grid of 第N期 cells with VIP and 已读 / 未读 marks, oldest first. The read marks come back
- * fresh every time the page shows, so an issue read meanwhile shows 已读.
+ * fresh every time the page shows, so an issue read meanwhile shows 已读. Each page of 60 cells is a grid
+ * of its own (an even count, so rows stay whole), and pages far from the viewport collapse (WindowedList).
  */
 export default function NavigatorPage() {
   const { params } = useRouter()
@@ -178,11 +182,14 @@ export default function NavigatorPage() {
   } else {
     body = (
       <View>
-        <View className='nav-grid'>
-          {grid.items.map((issue) => (
-            <IssueCell key={issue.id} issue={issue} />
-          ))}
-        </View>
+        <WindowedList
+          scope='nav'
+          items={grid.items}
+          pageSize={NAVIGATOR_PAGE_SIZE}
+          itemHeight={CELL_HEIGHT}
+          pageClassName='nav-grid'
+          renderItem={(issue) => <IssueCell key={issue.id} issue={issue} />}
+        />
         <ListEnd state={listEndState(grid)} />
       </View>
     )

@@ -4,6 +4,7 @@ import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import ListEnd, { listEndState } from '../../../components/ListEnd'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
+import WindowedList from '../../../components/WindowedList'
 import { routes } from '../../../constants'
 import { useLoadMore } from '../../../hooks/useLoadMore'
 import { searchIssues, toApiError, type ApiError, type SearchHit } from '../../../services/api'
@@ -14,6 +15,10 @@ export const SEARCH_DEBOUNCE_MS = 300
 const MAX_QUERY_CHARS = 50
 export const SEARCH_HISTORY_KEY = 'searchHistory'
 const HISTORY_SIZE = 10
+/** Hits per page element: the server's page of results */
+const SEARCH_PAGE_SIZE = 20
+/** A hit in px on a phone, until its page is measured */
+const HIT_HEIGHT = 130
 
 /** Something to search for: a letter or a digit of any script (emoji and symbols alone are not). */
 const SEARCHABLE = /[\p{L}\p{N}]/u
@@ -191,26 +196,33 @@ export default function SearchPage() {
   } else {
     body = (
       <View className='search-results'>
-        {state.items.map((hit) => (
-          <View key={hit.id} className='search-hit' hoverClass='search-hit-hover' onClick={() => open(hit, state.q)}>
-            <Text className='search-hit-title'>
-              {hit.vip ? <Text className='badge-vip search-hit-badge'>VIP</Text> : null}
-              {markTitle(hit.fullTitle, state.q).map((segment, index) => (
-                <Text key={index} className={segment.hit ? 'search-hit-mark' : undefined}>
-                  {segment.text}
-                </Text>
-              ))}
-            </Text>
-            <Text className='search-hit-snippet'>
-              {hit.snippet.map((segment, index) => (
-                <Text key={index} className={segment.hit ? 'search-hit-mark' : undefined}>
-                  {segment.text}
-                </Text>
-              ))}
-            </Text>
-            <Text className='search-hit-meta'>{`${hit.date} · ${hit.author}`}</Text>
-          </View>
-        ))}
+        <WindowedList
+          scope='search'
+          items={state.items}
+          pageSize={SEARCH_PAGE_SIZE}
+          itemHeight={HIT_HEIGHT}
+          pageClassName='search-group'
+          renderItem={(hit) => (
+            <View key={hit.id} className='search-hit' hoverClass='search-hit-hover' onClick={() => open(hit, state.q)}>
+              <Text className='search-hit-title'>
+                {hit.vip ? <Text className='badge-vip search-hit-badge'>VIP</Text> : null}
+                {markTitle(hit.fullTitle, state.q).map((segment, index) => (
+                  <Text key={index} className={segment.hit ? 'search-hit-mark' : undefined}>
+                    {segment.text}
+                  </Text>
+                ))}
+              </Text>
+              <Text className='search-hit-snippet'>
+                {hit.snippet.map((segment, index) => (
+                  <Text key={index} className={segment.hit ? 'search-hit-mark' : undefined}>
+                    {segment.text}
+                  </Text>
+                ))}
+              </Text>
+              <Text className='search-hit-meta'>{`${hit.date} · ${hit.author}`}</Text>
+            </View>
+          )}
+        />
         <ListEnd state={listEndState(state)} />
       </View>
     )

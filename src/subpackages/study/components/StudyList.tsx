@@ -6,11 +6,17 @@ import ListEnd, { listEndState } from '../../../components/ListEnd'
 import { TextSkeleton } from '../../../components/Skeleton'
 import LoginConsent from '../../../components/LoginConsent'
 import StateView, { LoadFailed } from '../../../components/StateView'
+import WindowedList from '../../../components/WindowedList'
 import { routes } from '../../../constants'
 import { useLoadMore } from '../../../hooks/useLoadMore'
 import { toApiError, type ApiError, type IssueSummary } from '../../../services/api'
 import { signIn, useSession } from '../../../store/session'
 import './StudyList.scss'
+
+/** Items per page element: the server's page of 我的收藏 and 阅读记录 */
+const STUDY_PAGE_SIZE = 20
+/** A card with its note, in px on a phone, until its page is measured */
+const ITEM_HEIGHT = 180
 
 export interface Page<T> {
   items: T[]
@@ -35,7 +41,8 @@ export interface StudyListProps<T extends IssueSummary> {
 
 /**
  * A reader's list of issues (我的收藏, 阅读记录): newest first, more on reaching the bottom, pull down to
- * refresh, loaded again when the page shows (an issue read or unfavorited meanwhile).
+ * refresh, loaded again when the page shows (an issue read or unfavorited meanwhile). Pages of items
+ * far from the viewport collapse into placeholders (WindowedList), so a long history stays light.
  */
 export default function StudyList<T extends IssueSummary>(props: StudyListProps<T>) {
   const { load, note, signedOutText, emptyTitle, emptyText, action } = props
@@ -127,12 +134,19 @@ export default function StudyList<T extends IssueSummary>(props: StudyListProps<
           </Text>
         </View>
       ) : null}
-      {state.items.map((item) => (
-        <View key={item.id} className='study-item'>
-          <IssueCard issue={item} onOpen={open} />
-          <Text className='study-note'>{note(item)}</Text>
-        </View>
-      ))}
+      <WindowedList
+        scope='study'
+        items={state.items}
+        pageSize={STUDY_PAGE_SIZE}
+        itemHeight={ITEM_HEIGHT}
+        pageClassName='study-group'
+        renderItem={(item) => (
+          <View key={item.id} className='study-item'>
+            <IssueCard issue={item} onOpen={open} />
+            <Text className='study-note'>{note(item)}</Text>
+          </View>
+        )}
+      />
       <ListEnd state={listEndState(state)} />
     </View>
   )
