@@ -2,16 +2,21 @@ import type { ReactNode } from 'react'
 import { View } from '@tarojs/components'
 import { useWindowedPages } from '../../hooks/useWindowedPages'
 
-export interface WindowedListProps<T> {
+/** How a list is cut into page elements, and how high an item is until its page is measured */
+export interface WindowLayout {
   /** Names the page elements (class `${scope}-page`), which the hook measures; one scope per list on a page */
   scope: string
-  items: T[]
   /** Items per page element: the list's page of results */
   pageSize: number
   /** An item's height in px, to estimate a page not measured yet */
   itemHeight: number
   /** Class of each page element besides `${scope}-page` (e.g. a grid); no vertical padding or border, as a placeholder is only its height */
   pageClassName?: string
+}
+
+export interface WindowedListProps<T> {
+  layout: WindowLayout
+  items: T[]
   /** One item, with its key */
   renderItem: (item: T) => ReactNode
 }
@@ -28,14 +33,8 @@ function chunk<T>(list: T[], size: number): T[][] {
  * page is appended at the end and Taro sends only that page in setData (an insert before a sibling
  * resends every child), and a page that collapses or comes back is one node's update.
  */
-export default function WindowedList<T>({
-  scope,
-  items,
-  pageSize,
-  itemHeight,
-  pageClassName,
-  renderItem,
-}: WindowedListProps<T>) {
+export default function WindowedList<T>({ layout, items, renderItem }: WindowedListProps<T>) {
+  const { scope, pageSize, itemHeight, pageClassName } = layout
   const pages = chunk(items, pageSize)
   const windowed = useWindowedPages(
     scope,

@@ -6,15 +6,20 @@ import ListEnd from '../../components/ListEnd'
 import RegionChips from '../../components/RegionChips'
 import { IssueListSkeleton } from '../../components/Skeleton'
 import StateView, { LoadFailed } from '../../components/StateView'
-import WindowedList from '../../components/WindowedList'
+import WindowedList, { type WindowLayout } from '../../components/WindowedList'
 import { BRAND, routes } from '../../constants'
 import { FEED_PAGE_SIZE, useIssueFeed } from '../../hooks/useIssueFeed'
 import { useRegions } from '../../hooks/useRegions'
 import type { IssueSummary } from '../../services/api'
 import './index.scss'
 
-/** A card's height in px on a phone (375 px wide), until its page is measured */
-const CARD_HEIGHT = 150
+/** One group per page of results; a card is about 150 px high on a phone until its page is measured */
+const ISSUE_LAYOUT: WindowLayout = {
+  scope: 'issue',
+  pageSize: FEED_PAGE_SIZE,
+  itemHeight: 150,
+  pageClassName: 'issue-group',
+}
 
 export default function IssueListPage() {
   const { regions, reload: reloadRegions } = useRegions()
@@ -51,11 +56,8 @@ export default function IssueListPage() {
       <View className='issue-list'>
         {/* One group per page of results; the groups far from the viewport collapse to one node each. */}
         <WindowedList
-          scope='issue'
+          layout={ISSUE_LAYOUT}
           items={items}
-          pageSize={FEED_PAGE_SIZE}
-          itemHeight={CARD_HEIGHT}
-          pageClassName='issue-group'
           renderItem={(issue) => <IssueCard key={issue.id} issue={issue} onOpen={openIssue} />}
         />
         <ListEnd

@@ -5,7 +5,7 @@ import ListEnd, { listEndState } from '../../../components/ListEnd'
 import RegionChips from '../../../components/RegionChips'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
-import WindowedList from '../../../components/WindowedList'
+import WindowedList, { type WindowLayout } from '../../../components/WindowedList'
 import { routes } from '../../../constants'
 import { useLoadMore } from '../../../hooks/useLoadMore'
 import {
@@ -21,8 +21,14 @@ import './index.scss'
 
 /** Cells per request: about five elements each, so a page stays far below the weapp node budget. */
 export const NAVIGATOR_PAGE_SIZE = 60
-/** A cell's share of a row of two, in px on a phone, until its page is measured */
-const CELL_HEIGHT = 45
+
+/** A grid per page of cells; a cell's share of a row of two is about 45 px on a phone until measured */
+const GRID_LAYOUT: WindowLayout = {
+  scope: 'nav',
+  pageSize: NAVIGATOR_PAGE_SIZE,
+  itemHeight: 45,
+  pageClassName: 'nav-grid',
+}
 
 type Load<T> = { status: 'loading' } | { status: 'error'; error: ApiError } | ({ status: 'ready' } & T)
 
@@ -183,11 +189,8 @@ export default function NavigatorPage() {
     body = (
       <View>
         <WindowedList
-          scope='nav'
+          layout={GRID_LAYOUT}
           items={grid.items}
-          pageSize={NAVIGATOR_PAGE_SIZE}
-          itemHeight={CELL_HEIGHT}
-          pageClassName='nav-grid'
           renderItem={(issue) => <IssueCell key={issue.id} issue={issue} />}
         />
         <ListEnd state={listEndState(grid)} />

@@ -4,7 +4,7 @@ import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import ListEnd, { listEndState } from '../../../components/ListEnd'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
-import WindowedList from '../../../components/WindowedList'
+import WindowedList, { type WindowLayout } from '../../../components/WindowedList'
 import { routes } from '../../../constants'
 import { useLoadMore } from '../../../hooks/useLoadMore'
 import { searchIssues, toApiError, type ApiError, type SearchHit } from '../../../services/api'
@@ -15,10 +15,9 @@ export const SEARCH_DEBOUNCE_MS = 300
 const MAX_QUERY_CHARS = 50
 export const SEARCH_HISTORY_KEY = 'searchHistory'
 const HISTORY_SIZE = 10
-/** Hits per page element: the server's page of results */
-const SEARCH_PAGE_SIZE = 20
-/** A hit in px on a phone, until its page is measured */
-const HIT_HEIGHT = 130
+
+/** The server's page of results (20); a hit is about 130 px on a phone until its page is measured */
+const SEARCH_LAYOUT: WindowLayout = { scope: 'search', pageSize: 20, itemHeight: 130, pageClassName: 'search-group' }
 
 /** Something to search for: a letter or a digit of any script (emoji and symbols alone are not). */
 const SEARCHABLE = /[\p{L}\p{N}]/u
@@ -197,11 +196,8 @@ export default function SearchPage() {
     body = (
       <View className='search-results'>
         <WindowedList
-          scope='search'
+          layout={SEARCH_LAYOUT}
           items={state.items}
-          pageSize={SEARCH_PAGE_SIZE}
-          itemHeight={HIT_HEIGHT}
-          pageClassName='search-group'
           renderItem={(hit) => (
             <View key={hit.id} className='search-hit' hoverClass='search-hit-hover' onClick={() => open(hit, state.q)}>
               <Text className='search-hit-title'>

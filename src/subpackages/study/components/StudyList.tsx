@@ -6,17 +6,15 @@ import ListEnd, { listEndState } from '../../../components/ListEnd'
 import { TextSkeleton } from '../../../components/Skeleton'
 import LoginConsent from '../../../components/LoginConsent'
 import StateView, { LoadFailed } from '../../../components/StateView'
-import WindowedList from '../../../components/WindowedList'
+import WindowedList, { type WindowLayout } from '../../../components/WindowedList'
 import { routes } from '../../../constants'
 import { useLoadMore } from '../../../hooks/useLoadMore'
 import { toApiError, type ApiError, type IssueSummary } from '../../../services/api'
 import { signIn, useSession } from '../../../store/session'
 import './StudyList.scss'
 
-/** Items per page element: the server's page of 我的收藏 and 阅读记录 */
-const STUDY_PAGE_SIZE = 20
-/** A card with its note, in px on a phone, until its page is measured */
-const ITEM_HEIGHT = 180
+/** The server's page of 我的收藏 and 阅读记录 (20); a card with its note is about 180 px on a phone */
+const STUDY_LAYOUT: WindowLayout = { scope: 'study', pageSize: 20, itemHeight: 180, pageClassName: 'study-group' }
 
 export interface Page<T> {
   items: T[]
@@ -135,11 +133,8 @@ export default function StudyList<T extends IssueSummary>(props: StudyListProps<
         </View>
       ) : null}
       <WindowedList
-        scope='study'
+        layout={STUDY_LAYOUT}
         items={state.items}
-        pageSize={STUDY_PAGE_SIZE}
-        itemHeight={ITEM_HEIGHT}
-        pageClassName='study-group'
         renderItem={(item) => (
           <View key={item.id} className='study-item'>
             <IssueCard issue={item} onOpen={open} />
