@@ -69,21 +69,19 @@ interface Rect {
 }
 
 /**
- * Measures every page element of `scope` (class `${scope}-page`, rendered or placeholder, in order)
- * and the scroll offset in one query, so their positions agree. Calls back with nothing where the query is unavailable.
+ * Measures every page element of `scope` (class `${scope}-page`, rendered or placeholder, in order).
+ * Calls back with nothing where the query is unavailable.
  */
-function measurePages(scope: string, done: (rects: Rect[] | null, scrollTop: number) => void): void {
+function measurePages(scope: string, done: (rects: Rect[] | null) => void): void {
   try {
     const query = Taro.createSelectorQuery()
     query.selectAll(`.${scope}-page`).boundingClientRect()
-    query.selectViewport().scrollOffset()
     query.exec((result: unknown) => {
-      const [rects, offset] = Array.isArray(result) ? (result as [unknown, unknown]) : []
-      const scrollTop = (offset as { scrollTop?: number } | null)?.scrollTop ?? 0
-      done(Array.isArray(rects) ? (rects as Rect[]) : null, scrollTop)
+      const rects = Array.isArray(result) ? (result[0] as unknown) : null
+      done(Array.isArray(rects) ? (rects as Rect[]) : null)
     })
   } catch {
-    done(null, 0)
+    done(null)
   }
 }
 
@@ -142,7 +140,7 @@ export function useWindowedPages(scope: string, itemCounts: number[], itemHeight
     let live = true
     // After the render reached the view: Taro sends setData on its next tick.
     const timer = setTimeout(() => {
-      measurePages(scope, (rects, top) => {
+      measurePages(scope, (rects) => {
         if (!live) return
         let changed = false
         if (!rects) {
@@ -161,6 +159,9 @@ export function useWindowedPages(scope: string, itemCounts: number[], itemHeight
         if (rects.length !== count) return
         rects.forEach((rect, index) => {
           if (rect.height === undefined || rect.top === undefined) return
+          // The offset the page reported last, not the query's viewport: on H5 that is the first
+          // page element in the document, which need not be the page on screen.
+          const top = scrollTop.current
           if (index === 0 && Math.abs(origin.current - (rect.top + top)) >= 1) {
             origin.current = rect.top + top
             changed = true
