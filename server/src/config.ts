@@ -99,7 +99,7 @@ export const ConfigSchema = Type.Object({
   /** How often the funnel's raw events are rolled up into daily rows, ms (0: never, e.g. in tests that run it by hand) */
   FUNNEL_ROLLUP_INTERVAL_MS: Type.Integer({ default: 300000, minimum: 0, maximum: 86400000 }),
   /** Days raw funnel events are kept; rolled-up daily counts are kept for good */
-  FUNNEL_RAW_DAYS: Type.Integer({ default: 14, minimum: 2, maximum: 365 }),
+  FUNNEL_RAW_DAYS: Type.Integer({ default: 14, minimum: 8, maximum: 365 }),
 
   /** Which rail sells VIP: virtual payment (WeChat's rule for virtual goods) or WeChat Pay JSAPI */
   PAYMENT_RAIL: Type.Union([Type.Literal('xpay'), Type.Literal('wechatpay')], { default: 'xpay' }),

@@ -7,6 +7,7 @@ import type { Dashboard as DashboardData, Period } from '../types'
 
 const FIGURES: Array<{ key: keyof Period; label: string; money?: boolean }> = [
   { key: 'views', label: '阅读量' },
+  { key: 'paywall', label: '到达付费墙' },
   { key: 'orders', label: '下单数' },
   { key: 'paid', label: '支付订单' },
   { key: 'revenueFen', label: '收入', money: true },

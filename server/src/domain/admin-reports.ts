@@ -10,6 +10,8 @@ const HOUR_MS = 3600000
 export interface DayCounts {
   /** Views counted (one per viewer, issue and day; flushed every VIEW_FLUSH_INTERVAL_MS) */
   views: number
+  /** Viewers who reached a paywall, one per viewer, issue and day (the app's funnel reports) */
+  paywall: number
   /** Orders sent to a rail */
   orders: number
   /** Orders paid */
@@ -122,10 +124,18 @@ export class AdminReports {
   private async counts(from: number, until: number): Promise<DayCounts> {
     const { db } = this.deps
     // PostgreSQL counts and sums are bigint or numeric, which pg returns as strings.
-    const [views, orders, paid, refunded, newVips] = await Promise.all([
+    const [views, paywall, orders, paid, refunded, newVips] = await Promise.all([
       db
         .selectFrom('issue_views')
         .select((eb) => eb.fn.countAll<number | string>().as('count'))
+        .where('day', '>=', shanghaiDate(from))
+        .where('day', '<=', shanghaiDate(until))
+        .executeTakeFirstOrThrow(),
+      // Raw funnel events outlive the week (FUNNEL_RAW_DAYS ≥ 8), one row per viewer, issue, step and day.
+      db
+        .selectFrom('funnel_events')
+        .select((eb) => eb.fn.countAll<number | string>().as('count'))
+        .where('step', '=', 'paywall')
         .where('day', '>=', shanghaiDate(from))
         .where('day', '<=', shanghaiDate(until))
         .executeTakeFirstOrThrow(),
@@ -168,6 +178,7 @@ export class AdminReports {
     ])
     return {
       views: Number(views.count),
+      paywall: Number(paywall.count),
       orders: Number(orders.count),
       paid: Number(paid.count),
       revenueFen: Number(paid.fen ?? 0),

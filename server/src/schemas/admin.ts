@@ -19,6 +19,8 @@ const Cursor = Type.String({ minLength: 1, maxLength: 128 })
 export const DayCounts = Type.Object({
   /** One per viewer, issue and day, as flushed (VIEW_FLUSH_INTERVAL_MS) */
   views: Type.Integer(),
+  /** Viewers who reached a paywall, one per viewer, issue and day (the app's funnel reports) */
+  paywall: Type.Integer(),
   /** Orders sent to a rail */
   orders: Type.Integer(),
   paid: Type.Integer(),

@@ -101,6 +101,15 @@ describe.each(dialects())('operator console routes on %s', (dialect) => {
       headers: { authorization: `Bearer ${reader.token}` },
     })
     await t.app.services.views.flush()
+    // The app reports the paywall it showed (POST /api/events), counted once per viewer, issue and day.
+    for (let i = 0; i < 2; i++) {
+      const reported = await t.app.inject({
+        method: 'POST',
+        url: '/api/events',
+        payload: { viewer: 'dashboard-viewer-0001', events: [{ step: 'paywall', issueId: issue.id }] },
+      })
+      expect(reported.statusCode).toBe(202)
+    }
     const now = Date.now()
     const order = await t.db.kysely
       .insertInto('orders')
@@ -139,6 +148,7 @@ describe.each(dialects())('operator console routes on %s', (dialect) => {
       expect(after[span]).toEqual({
         ...before[span],
         views: before[span].views + 1,
+        paywall: before[span].paywall + 1,
         orders: before[span].orders + 1,
         paid: before[span].paid + 1,
         revenueFen: before[span].revenueFen + 3000,
