@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import { defineConfig, type UserConfigExport } from '@tarojs/cli'
 import TsconfigPathsPlugin from 'tsconfig-paths-webpack-plugin'
@@ -8,6 +9,10 @@ import prodConfig from './prod'
 const DEFAULT_API_BASE = 'http://localhost:3000'
 /** H5 only: the WeChat simulator (npm run simulator) stands in for the WeChat client in the browser. */
 const DEFAULT_WECHAT_SIM_BASE = 'http://localhost:3100'
+/** Shown on 我的, so a reader can tell customer service which release they run. */
+const APP_VERSION = (
+  JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string }
+).version
 
 export default defineConfig<'webpack5'>(async (merge, { mode }) => {
   const isH5 = process.env.TARO_ENV === 'h5'
@@ -28,7 +33,7 @@ export default defineConfig<'webpack5'>(async (merge, { mode }) => {
     plugins: [],
     env: {
       TARO_APP_API_BASE: JSON.stringify(process.env.TARO_APP_API_BASE || DEFAULT_API_BASE),
-      // Empty means the default in src/constants.ts.
+      TARO_APP_VERSION: JSON.stringify(APP_VERSION),
       // Defined for H5 builds only: the weapp package must not know the simulator.
       ...(isH5
         ? { TARO_APP_WECHAT_SIM_BASE: JSON.stringify(process.env.TARO_APP_WECHAT_SIM_BASE || DEFAULT_WECHAT_SIM_BASE) }

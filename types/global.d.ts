@@ -16,6 +16,7 @@ declare namespace NodeJS {
     TARO_APP_API_BASE: string
     /** H5 only: base URL of the WeChat simulator that stands in for the WeChat client (docs/wechat-simulator.md) */
     TARO_APP_WECHAT_SIM_BASE?: string
-    /** Customer service line shown to readers; 400-1788-950 unless set */
+    /** The app's version (package.json), shown on 我的 */
+    TARO_APP_VERSION: string
   }
 }

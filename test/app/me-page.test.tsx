@@ -75,6 +75,18 @@ describe('我的: what a reader sees', () => {
     expect(Taro.makePhoneCall).toHaveBeenCalledWith({ phoneNumber: '4001788950' })
   })
 
+  it('ends with the publisher’s taglines and the version', async () => {
+    process.env.TARO_APP_VERSION = '1.2.3'
+    try {
+      const { container } = await openAs(null)
+      expect(container.querySelector('.me-about')?.textContent).toBe(
+        '北辰遴选做中国遴选学习平台 · 专注于遴选考试培训漫漫遴选路，北辰永相随版本 1.2.3',
+      )
+    } finally {
+      delete (process.env as Record<string, string | undefined>).TARO_APP_VERSION
+    }
+  })
+
   it('联系我们 as the server lists it: calls, names copied with where to search, the 视频号 opened in WeChat', async () => {
     api.route(
       'GET /api/contacts',

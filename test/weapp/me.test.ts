@@ -3,7 +3,9 @@
  * from launch, the open-type buttons as WeChat gets them, and the page's size. The API here has
  * no WeChat configured, so only a stored token signs a reader in. Build first: npm run build:weapp.
  */
-import { assertWeappBuilt, bootWeapp, treeStats, startApiServer, type ApiServer, type Weapp } from './harness'
+import fs from 'node:fs'
+import path from 'node:path'
+import { assertWeappBuilt, bootWeapp, ROOT, treeStats, startApiServer, type ApiServer, type Weapp } from './harness'
 
 jest.setTimeout(60_000)
 
@@ -27,6 +29,9 @@ describe('我的 (weapp runtime)', () => {
     const page = await weapp.open(ME_PAGE)
     await page.waitFor(['有效期至', '绑定手机号', '退出登录'])
     expect(page.text()).toContain('VIP')
+    // The build writes package.json's version into the page, for readers to quote to customer service.
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }
+    expect(page.text()).toContain(`版本 ${version}`)
     expect(weapp.requests.filter((request) => request === 'GET /api/me')).toHaveLength(1)
     expect(weapp.requests.some((request) => request.startsWith('POST /api/auth/login'))).toBe(false)
     page.unload()

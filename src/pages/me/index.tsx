@@ -470,7 +470,11 @@ export default function MePage() {
 
       <View className='me-about'>
         <Text className='me-about-brand'>{BRAND}</Text>
+        <Text className='me-about-motto'>做中国遴选学习平台 · 专注于遴选考试培训</Text>
         <Text className='me-about-motto'>漫漫遴选路，北辰永相随</Text>
+        {process.env.TARO_APP_VERSION ? (
+          <Text className='me-about-version'>版本 {process.env.TARO_APP_VERSION}</Text>
+        ) : null}
       </View>
 
       <PrivacyPopup />
