@@ -85,7 +85,7 @@ const firstRender = (expected: string[]) => (page: PageHandle) => page.waitFor(e
  */
 const scrollLongList =
   (weapp: Weapp, layout: FakeLayout, trace: { bottom?: TreeStats; max: number }) => async (page: PageHandle) => {
-    const groups = () => page.component.querySelectorAll('.issue-group').length
+    const loads = () => weapp.requests.filter((request) => request.startsWith('GET /api/issues?cursor=')).length
     const step = async () => {
       await settled(weapp)
       const stats = treeStats(page.component.dom)
@@ -95,15 +95,15 @@ const scrollLongList =
     await page.waitFor(() => page.component.querySelectorAll('.issue-card').length === 20, 15_000)
     await settled(weapp)
     weapp.clearLogs()
-    const pages = Math.ceil(LONG_LIST / 20)
-    while (groups() < pages) {
-      const before = groups()
+    while (!page.text().includes('已经到底了')) {
+      const before = loads()
       layout.scrollTo(page, layout.pageHeight())
       await step()
       page.call('onReachBottom')
-      await page.waitFor(() => groups() > before, 15_000)
+      await page.waitFor(() => loads() > before, 15_000)
       await step()
     }
+    if (loads() !== Math.ceil(LONG_LIST / 20) - 1) throw new Error(`${loads() + 1} pages loaded, not ${LONG_LIST / 20}`)
     layout.scrollTo(page, layout.pageHeight())
     await page.waitFor('已经到底了', 15_000)
     trace.bottom = await step()

@@ -4,6 +4,12 @@ import Taro, { usePageScroll } from '@tarojs/taro'
 /** Pages closer than this many screens above or below the viewport keep their items. */
 export const WINDOW_SCREENS = 2
 
+/**
+ * Pages per section: a section whose pages all collapse is one placeholder itself, so neither the
+ * node count nor any element's children grow by more than one per this many pages.
+ */
+export const SECTION_PAGES = 10
+
 /** Used when the window's height cannot be read (a phone's height in px). */
 const FALLBACK_VIEWPORT = 667
 
@@ -89,12 +95,26 @@ export interface WindowedPages {
   /** Whether page `index` renders its items (else a placeholder of `placeholderHeight(index)` px) */
   rendered: (index: number) => boolean
   placeholderHeight: (index: number) => number
+  /** Whether section `index` (pages SECTION_PAGES × index …) has its pages (else one placeholder) */
+  sectionOpen: (index: number) => boolean
+  sectionHeight: (index: number) => number
+}
+
+/** Whether each section of SECTION_PAGES pages has a page that renders */
+export function openSections(rendered: ReadonlyArray<boolean>): boolean[] {
+  const sections: boolean[] = []
+  rendered.forEach((on, index) => {
+    const section = Math.floor(index / SECTION_PAGES)
+    sections[section] = (sections[section] ?? false) || on
+  })
+  return sections
 }
 
 /**
  * Keeps a long list's pages of items (one element each) near the viewport and turns the others into
- * one placeholder element of their measured height, so the page's node count stays bounded however
- * far the reader scrolls and nothing moves when a page collapses or comes back. Heights are measured
+ * one placeholder element of their measured height, and a section of SECTION_PAGES pages that has
+ * none near into one placeholder too, so the page's node count stays bounded however far the reader
+ * scrolls and nothing moves when a page collapses or comes back. Heights are measured
  * with a selector query after every change; where that is unavailable, `itemHeight` (px) estimates them.
  * `itemCounts` are the number of items of each page; a shorter list (a refresh, another region) forgets
  * the heights of the pages it no longer has.
@@ -123,6 +143,7 @@ export function useWindowedPages(scope: string, itemCounts: number[], itemHeight
   )
 
   const { spans, rendered } = compute(scrollTop.current)
+  const sections = openSections(rendered)
   const signature = rendered.map((on) => (on ? '1' : '0')).join('')
   const lastSignature = useRef(signature)
   lastSignature.current = signature
@@ -154,17 +175,21 @@ export function useWindowedPages(scope: string, itemCounts: number[], itemHeight
           if (changed) setLayoutVersion((version) => version + 1)
           return
         }
-        // Every page element carries the class, in order: rect n is page n. Another count is a
+        // Every page element of an open section carries the class, in order. Another count is a
         // measurement of a render since replaced.
-        if (rects.length !== count) return
-        rects.forEach((rect, index) => {
+        const present = spans.flatMap((_, index) => (sections[Math.floor(index / SECTION_PAGES)] ? [index] : []))
+        if (rects.length !== present.length) return
+        rects.forEach((rect, at) => {
+          const index = present[at]
           if (rect.height === undefined || rect.top === undefined) return
           // The offset the page reported last, not the query's viewport: on H5 that is the first
           // page element in the document, which need not be the page on screen.
-          const top = scrollTop.current
-          if (index === 0 && Math.abs(origin.current - (rect.top + top)) >= 1) {
-            origin.current = rect.top + top
-            changed = true
+          if (at === 0) {
+            const measuredOrigin = rect.top + scrollTop.current - (spans[index].top - origin.current)
+            if (Math.abs(origin.current - measuredOrigin) >= 1) {
+              origin.current = measuredOrigin
+              changed = true
+            }
           }
           // A placeholder measures what it was given; only rendered pages tell their real height.
           if (signature[index] !== '1' || rect.height <= 0) return
@@ -188,5 +213,8 @@ export function useWindowedPages(scope: string, itemCounts: number[], itemHeight
   return {
     rendered: (index) => rendered[index] ?? true,
     placeholderHeight: (index) => spans[index]?.height ?? 0,
+    sectionOpen: (index) => sections[index] ?? true,
+    sectionHeight: (index) =>
+      spans.slice(index * SECTION_PAGES, (index + 1) * SECTION_PAGES).reduce((sum, span) => sum + span.height, 0),
   }
 }

@@ -4,7 +4,7 @@ import IssueListPage from '@/pages/index/index'
 import NavigatorPage from '@/subpackages/navigator/pages/index'
 import SearchPage, { SEARCH_DEBOUNCE_MS } from '@/subpackages/search/pages/index'
 import FavoritesPage from '@/subpackages/study/pages/favorites'
-import { pageSpans, renderedPages } from '@/hooks/useWindowedPages'
+import { openSections, pageSpans, renderedPages } from '@/hooks/useWindowedPages'
 import { resetSession, setMe } from '@/store/session'
 import { answers, fakeApi } from './fake-api'
 import { fire, resetTaroMock, storage } from './mocks/taro'
@@ -42,6 +42,12 @@ describe('which pages of a long list render', () => {
     expect(at(0)).toEqual([0, 1, 9])
     expect(at(5000)).toEqual([3, 4, 5, 6, 9])
     expect(at(9000)).toEqual([7, 8, 9])
+  })
+
+  it('opens a section of ten pages when one of its pages renders, else collapses it whole', () => {
+    const rendered = Array.from({ length: 25 }, (_, index) => index === 12 || index === 13 || index === 24)
+    expect(openSections(rendered)).toEqual([false, true, true])
+    expect(openSections([true, false])).toEqual([true])
   })
 
   it('renders a page that was never measured, wherever it is', () => {

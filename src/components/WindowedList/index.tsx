@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import { View } from '@tarojs/components'
-import { useWindowedPages } from '../../hooks/useWindowedPages'
+import { SECTION_PAGES, useWindowedPages } from '../../hooks/useWindowedPages'
 
 /** How a list is cut into page elements, and how high an item is until its page is measured */
 export interface WindowLayout {
@@ -31,7 +31,9 @@ function chunk<T>(list: T[], size: number): T[][] {
  * A list as one element per page of results, the pages far from the viewport each collapsed into
  * one empty element of their height (useWindowedPages). The pages have their own parent, so a new
  * page is appended at the end and Taro sends only that page in setData (an insert before a sibling
- * resends every child), and a page that collapses or comes back is one node's update.
+ * resends every child), and a page that collapses or comes back is one node's update. Pages sit in
+ * sections of SECTION_PAGES, which collapse the same way, so no element gets more than a few dozen
+ * children and the placeholders themselves stay few however long the list grows.
  */
 export default function WindowedList<T>({ layout, items, renderItem }: WindowedListProps<T>) {
   const { scope, pageSize, itemHeight, pageClassName } = layout
@@ -42,18 +44,30 @@ export default function WindowedList<T>({ layout, items, renderItem }: WindowedL
     itemHeight,
   )
   const className = pageClassName ? `${scope}-page ${pageClassName}` : `${scope}-page`
+  const page = (items: T[], index: number) =>
+    windowed.rendered(index) ? (
+      <View key={index} className={className}>
+        {items.map(renderItem)}
+      </View>
+    ) : (
+      <View
+        key={index}
+        className={`${className} windowed-placeholder`}
+        style={{ height: `${windowed.placeholderHeight(index)}px` }}
+      />
+    )
   return (
     <View className={`${scope}-pages`}>
-      {pages.map((page, index) =>
-        windowed.rendered(index) ? (
-          <View key={index} className={className}>
-            {page.map(renderItem)}
+      {chunk(pages, SECTION_PAGES).map((section, index) =>
+        windowed.sectionOpen(index) ? (
+          <View key={index} className='windowed-section'>
+            {section.map((items, at) => page(items, index * SECTION_PAGES + at))}
           </View>
         ) : (
           <View
             key={index}
-            className={`${className} windowed-placeholder`}
-            style={{ height: `${windowed.placeholderHeight(index)}px` }}
+            className='windowed-section windowed-placeholder'
+            style={{ height: `${windowed.sectionHeight(index)}px` }}
           />
         ),
       )}
