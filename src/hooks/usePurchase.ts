@@ -5,6 +5,7 @@ import {
   createOrder,
   getOrder,
   isApiError,
+  resumePayment,
   toApiError,
   type CreateOrderResult,
   type Order,
@@ -50,6 +51,8 @@ export interface PurchaseFlow {
   state: PurchaseState
   /** Buys the plan; a tap while an attempt is under way does nothing */
   buy: (plan: Plan) => Promise<void>
+  /** 继续支付: pays a pending order of the reader's again (same order, same price) */
+  resume: (order: Order) => Promise<void>
   /** In `pending`: asks the server again */
   recheck: () => Promise<void>
   /** In `pending`: closes the notice; the order is still confirmed by the server when the payment arrives */
@@ -157,6 +160,30 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
     update({ phase: 'pending', order, notice: '' })
   }
 
+  const fail = (notice: string) => {
+    busy.current = false
+    update({ phase: 'idle', order: null, notice })
+    if (notice) toast(notice)
+  }
+
+  /** WeChat's sheet for an order the server prepared, then the server's word on it. */
+  const payAndConfirm = async (created: CreateOrderResult) => {
+    const { order, payment } = created
+    if (!payment) {
+      // Paid already (a double tap's twin went through), or no longer payable.
+      if (order.status === 'paid' || order.status === 'fulfilled') return confirm(order)
+      return fail(PURCHASE_MESSAGES.notPayable)
+    }
+    update({ phase: 'paying', order, notice: '' })
+    const result = await payWith(created)
+    if (!alive.current) return
+    if (result.outcome === 'ok') return confirm(order)
+    // A payment that did not go through closes its order (the server asks WeChat first, so one
+    // that did is kept): no 待支付 order is left behind; the next tap starts a fresh one.
+    cancelOrder(order.id).catch(() => undefined)
+    fail(result.message)
+  }
+
   const buy = useCallback(async (plan: Plan) => {
     if (busy.current) return
     busy.current = true
@@ -164,12 +191,6 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
     const requestKey = unanswered.current?.planId === plan.id ? unanswered.current.key : newRequestKey()
     unanswered.current = null
     update({ phase: 'paying', order: null, notice: '' })
-
-    const fail = (notice: string) => {
-      busy.current = false
-      update({ phase: 'idle', order: null, notice })
-      if (notice) toast(notice)
-    }
 
     let created: CreateOrderResult
     try {
@@ -191,19 +212,24 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
       return fail(apiError.message)
     }
 
-    const { order, payment } = created
-    if (!payment) {
-      // Paid already (a double tap's twin went through), or no longer payable.
-      if (order.status === 'paid' || order.status === 'fulfilled') return confirm(order)
-      return fail(PURCHASE_MESSAGES.notPayable)
-    }
+    await payAndConfirm(created)
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reads options through `latest`
+  }, [])
+
+  const resume = useCallback(async (order: Order) => {
+    if (busy.current) return
+    busy.current = true
     update({ phase: 'paying', order, notice: '' })
-    const result = await payWith(created)
-    if (!alive.current) return
-    if (result.outcome === 'ok') return confirm(order)
-    // A cancelled payment closes its order (the server checks with WeChat first); a failed one may be retried.
-    if (result.outcome === 'cancel') cancelOrder(order.id).catch(() => undefined)
-    fail(result.message)
+    let created: CreateOrderResult
+    try {
+      await ensureSignedIn()
+      // xpay's `signature` is made with the session_key of the reader's latest wx.login.
+      if (order.rail === 'xpay') await refreshLogin()
+      created = await resumePayment(order.id)
+    } catch (error) {
+      return fail(toApiError(error).message)
+    }
+    await payAndConfirm(created)
     // eslint-disable-next-line react-hooks/exhaustive-deps -- reads options through `latest`
   }, [])
 
@@ -220,5 +246,5 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
     setState(IDLE)
   }, [])
 
-  return { state, buy, recheck, dismiss }
+  return { state, buy, resume, recheck, dismiss }
 }

@@ -69,10 +69,12 @@ describe('我的订单', () => {
     await settle()
     const rows = Array.from(container.querySelectorAll('.order')).map((row) => row.textContent)
     expect(rows).toEqual([
-      'VIP会员·1年待支付2026-11-28 00:30¥68.00订单号 VIP20261127000003',
-      'VIP会员·半年已开通2026-11-27 18:05¥48.00订单号 VIP20261127000002',
-      'VIP会员·1个月已退款2026-01-01 08:00¥9.90订单号 VIP20261127000001',
+      'VIP会员·1年待支付2026-11-28 00:30¥68.00订单号 VIP20261127000003复制',
+      'VIP会员·半年已开通2026-11-27 18:05¥48.00订单号 VIP20261127000002复制',
+      'VIP会员·1个月已退款2026-01-01 08:00¥9.90订单号 VIP20261127000001复制',
     ])
+    // The pending one is past its expiry: nothing to pay or cancel any more.
+    expect(screen.queryByText('继续支付')).toBeNull()
     expect(api.calls.find((call) => call.path === '/api/orders')).toMatchObject({ method: 'GET', token: 'tok' })
     expect(container.querySelector('.orders-service')?.textContent).toBe(
       '订单如有疑问，请联系客服 400-1788-950（09:00—21:30）',
@@ -100,6 +102,64 @@ describe('我的订单', () => {
     expect(container.textContent).toContain('已开通')
     expect(api.count('GET /api/orders')).toBe(2)
     expect(Taro.stopPullDownRefresh).toHaveBeenCalledTimes(1)
+  })
+
+  it('a pending order: the time left, 继续支付 (the same order), 取消订单, and 复制 for its number', async () => {
+    const expiresAt = new Date(Date.now() + 14 * 60_000 + 30_000).toISOString()
+    api.route(
+      'GET /api/orders',
+      answers.ok({ items: [order(7, { status: 'pending', rail: 'wechatpay', expiresAt })] }),
+      answers.ok({ items: [order(7, { status: 'fulfilled', rail: 'wechatpay', expiresAt })] }),
+    )
+    api.route(
+      'POST /api/orders/7/pay',
+      answers.ok({
+        order: order(7, { status: 'pending', rail: 'wechatpay', expiresAt }),
+        payment: {
+          rail: 'wechatpay',
+          wechatpay: { timeStamp: '1', nonceStr: 'n', package: 'prepay_id=wx1', signType: 'RSA', paySign: 'p' },
+        },
+      }),
+    )
+    api.route('GET /api/orders/7', answers.ok(order(7, { status: 'fulfilled', rail: 'wechatpay', expiresAt })))
+    api.route('GET /api/me', answers.ok(me()))
+    ;(Taro.requestPayment as jest.Mock).mockResolvedValue({ errMsg: 'requestPayment:ok' })
+    const { container } = render(<OrdersPage />)
+    await settle()
+    expect(container.querySelector('.order-left')?.textContent).toMatch(/^14:(2\d|30) 后自动关闭$/)
+
+    fireEvent.click(screen.getByText('复制'))
+    expect(Taro.setClipboardData).toHaveBeenCalledWith({ data: 'VIP20261127000007' })
+
+    fireEvent.click(screen.getByText('继续支付'))
+    await act(async () => new Promise((resolve) => setTimeout(resolve, 50)))
+    expect(api.count('POST /api/orders/7/pay')).toBe(1)
+    expect(api.count('POST /api/orders')).toBe(0)
+    expect(Taro.requestPayment).toHaveBeenCalledWith(expect.objectContaining({ package: 'prepay_id=wx1' }))
+    await settle()
+    expect(container.textContent).toContain('已开通')
+    expect(screen.queryByText('继续支付')).toBeNull()
+  })
+
+  it('取消订单 asks first, then closes the order and shows it closed', async () => {
+    const expiresAt = new Date(Date.now() + 10 * 60_000).toISOString()
+    api.route(
+      'GET /api/orders',
+      answers.ok({ items: [order(8, { status: 'pending', expiresAt })] }),
+      answers.ok({ items: [order(8, { status: 'closed', expiresAt })] }),
+    )
+    api.route('POST /api/orders/8/cancel', answers.ok(order(8, { status: 'closed', expiresAt })))
+    const { container } = render(<OrdersPage />)
+    await settle()
+    ;(Taro.showModal as jest.Mock).mockResolvedValueOnce({ confirm: false, cancel: true })
+    fireEvent.click(screen.getByText('取消订单'))
+    await settle()
+    expect(api.count('POST /api/orders/8/cancel')).toBe(0)
+    fireEvent.click(screen.getByText('取消订单'))
+    await settle()
+    await settle()
+    expect(api.count('POST /api/orders/8/cancel')).toBe(1)
+    expect(container.textContent).toContain('已关闭')
   })
 
   it('a failed load can be retried', async () => {

@@ -201,6 +201,26 @@ describe('usePurchase', () => {
     sheetAnswers({ errMsg: 'requestVirtualPayment:fail INVALID_PLATFORM', errCode: -1 })
     await run(() => hook.result.current.buy(HALF_YEAR))
     expect(hook.result.current.state.notice).toBe('当前微信版本暂不支持购买，请升级到最新版微信（iOS需15及以上）')
+    // Each failed attempt closes its order (the server asks WeChat first): no 待支付 order stays behind.
+    expect(api.count('POST /api/orders/1/cancel')).toBe(2)
+  })
+
+  it('继续支付: the same order paid again with what the server signs now, then confirmed', async () => {
+    signedIn()
+    api.route('POST /api/orders/1/pay', answers.ok({ order: order('pending'), payment: { rail: 'xpay', xpay: XPAY } }))
+    api.route('GET /api/orders/1', answers.ok(order('fulfilled')))
+    sheetAnswers({ errMsg: 'requestVirtualPayment:ok' })
+    const { hook, onFulfilled } = setup()
+    await run(() => hook.result.current.resume(order('pending')))
+    // A fresh wx.login first: xpay's signature is made with the latest session_key.
+    expect(api.count('POST /api/auth/login')).toBe(1)
+    expect(orderCalls()).toHaveLength(0)
+    expect(wxPay).toHaveBeenCalledWith(expect.objectContaining(XPAY))
+    expect(onFulfilled).toHaveBeenCalledWith(expect.objectContaining({ id: 1, status: 'fulfilled' }))
+
+    api.route('POST /api/orders/1/pay', answers.error(409, 'ORDER_NOT_PAYABLE'))
+    await run(() => hook.result.current.resume(order('pending')))
+    expect(hook.result.current.state.notice).toBe('该订单已支付、已关闭或已超时，请重新下单')
   })
 
   it('on the WeChat Pay rail: no extra sign-in, Taro.requestPayment with the signed parameters', async () => {

@@ -141,6 +141,9 @@ async function firstDelivery(
 /** Statuses in which the rail may still change the order's fate */
 const OPEN: ReadonlySet<OrderStatus> = new Set(['created', 'pending', 'refunding'])
 
+/** What WeChat's cashier and the bill say the reader is paying for */
+const orderDescription = (planName: string) => `北辰遴选VIP会员-${planName}`
+
 export class Payments {
   constructor(private readonly deps: PaymentsDeps) {}
 
@@ -306,7 +309,7 @@ export class Payments {
       .executeTakeFirst()
     if (!user?.openid)
       throw new ApiError(403, 'WECHAT_ACCOUNT_REQUIRED', 'buying needs an account signed in with WeChat')
-    const description = `北辰遴选VIP会员-${plan.name}`
+    const description = orderDescription(plan.name)
 
     const requested = async () => {
       const order = await this.deps.db
@@ -372,6 +375,23 @@ export class Payments {
     }
     const prepared = await this.prepare(order, user.session_key_enc, description)
     return { order: prepared, payment: this.clientPayment(prepared, user.session_key_enc, description) }
+  }
+
+  /**
+   * 继续支付: what the client pays a pending order of its own with, again (the reader closed the
+   * sheet, or the app was killed meanwhile). Same order, same amount and rail; 409 once it is paid,
+   * closed or past its expiry, when only a new order can be paid.
+   */
+  async resumePayment(order: OrderRow) {
+    if (order.status !== 'pending' || order.expires_at <= this.deps.now()) {
+      throw new ApiError(409, 'ORDER_NOT_PAYABLE', `order ${order.id} can no longer be paid: place a new one`)
+    }
+    const [user, plan] = await Promise.all([
+      this.deps.db.selectFrom('users').select('session_key_enc').where('id', '=', order.user_id).executeTakeFirst(),
+      this.deps.db.selectFrom('plans').select('name').where('id', '=', order.plan_id).executeTakeFirst(),
+    ])
+    const description = orderDescription(plan?.name ?? order.plan_id)
+    return { order, payment: this.clientPayment(order, user?.session_key_enc ?? null, description) }
   }
 
   /** The order as its rail sees it: amounts and ids, no plan or membership */

@@ -103,6 +103,26 @@ export async function orderRoutes(app: App): Promise<void> {
   )
 
   app.post(
+    '/orders/:id/pay',
+    {
+      schema: {
+        ...secured,
+        summary: '继续支付: what the client pays a pending order of its own with, again',
+        description:
+          'Same order, same price and rail. 409 ORDER_NOT_PAYABLE once it is paid, closed or expired: then only a new order can be paid.',
+        params: Type.Object({ id: IdInteger() }),
+        response: { 200: CreateOrderResult, 409: errorResponses[400], 503: errorResponses[500], ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { userId } = app.requireSession(request)
+      await throttles.hit('orders', userId, now())
+      const { order, payment } = await payments.resumePayment(await payments.orderOf(userId, request.params.id))
+      return { order: view(order, await planNames()), payment }
+    },
+  )
+
+  app.post(
     '/orders/:id/cancel',
     {
       schema: {

@@ -327,6 +327,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
           '/api/orders',
           '/api/orders/{id}',
           '/api/orders/{id}/cancel',
+          '/api/orders/{id}/pay',
           '/api/wechat/message-push',
           '/api/wechatpay/notify',
           '/api/wechatpay/refund-notify',

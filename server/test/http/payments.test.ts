@@ -192,6 +192,34 @@ describe.each(cases)('payments on %s, rail %s', (dialect, rail) => {
     await s.control('/reset', {})
   })
 
+  it('继续支付: a pending order is paid later with the same order, once; a settled or closed one is not payable', async () => {
+    const token = await s.login('resumer')
+    const { id } = await s.buy('resumer', token, 'month', 'cancel')
+    expect(await status(id)).toBe('pending')
+    const other = await s.login('resume-intruder')
+    expect((await s.call('POST', `/api/orders/${id}/pay`, other)).status).toBe(404)
+
+    const resumed = await s.call('POST', `/api/orders/${id}/pay`, token)
+    expect(resumed.status).toBe(200)
+    expect(resumed.body.order).toMatchObject({ id, status: 'pending', amountFen: 990 })
+    const { payment } = resumed.body
+    expect(payment.rail).toBe(rail)
+    const answer =
+      payment.rail === 'xpay'
+        ? await s.phone('/xpay/pay', { user: 'resumer', ...payment.xpay, action: 'confirm' })
+        : await s.phone('/pay/jsapi', { user: 'resumer', ...payment.wechatpay, action: 'confirm' })
+    expect(answer.errMsg).toMatch(/:ok$/)
+    await s.waitFor(async () => (await status(id)) === 'fulfilled')
+    expect(await ledgerOf(id)).toEqual(['order_created', 'paid', 'fulfilled'])
+    expect((await membership(token)).active).toBe(true)
+
+    const again = await s.call('POST', `/api/orders/${id}/pay`, token)
+    expect([again.status, again.body.error.code]).toEqual([409, 'ORDER_NOT_PAYABLE'])
+    const { id: closed } = await s.buy('resumer', token, 'month', 'cancel')
+    expect((await s.call('POST', `/api/orders/${closed}/cancel`, token)).body.status).toBe('closed')
+    expect((await s.call('POST', `/api/orders/${closed}/pay`, token)).body.error.code).toBe('ORDER_NOT_PAYABLE')
+  })
+
   it('a dropped notification is found by reconciliation', async () => {
     const token = await s.login('dropped')
     await s.control('/notifications', { rail: rail === 'xpay' ? 'xpay' : 'pay', mode: 'drop', count: 20 })

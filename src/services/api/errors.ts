@@ -80,6 +80,7 @@ const codeMessages: Record<string, string> = {
   PAYMENT_BUSY: '支付服务繁忙，请稍后重试',
   REQUEST_KEY_REUSED: '订单状态已变化，请重新支付',
   ORDER_NOT_FOUND: '订单不存在',
+  ORDER_NOT_PAYABLE: '该订单已支付、已关闭或已超时，请重新下单',
   ORDER_IN_PROGRESS: '你有订单尚未完成（待支付、处理中或退款中），请在订单结束后再注销',
   TICKET_NOT_FOUND: '二维码无效，请在电脑上刷新二维码后重新扫码',
   TICKET_EXPIRED: '二维码已过期或已使用，请在电脑上刷新二维码后重新扫码',

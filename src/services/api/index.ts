@@ -4,7 +4,7 @@ import type { Column, IssueDetail, IssuePage, ItemList, ListIssuesParams, Region
 export { API_BASE, TOKEN_STORAGE_KEY, buildQuery, isSessionError, request, upload } from './http'
 export { ApiError, ClientErrorCode, isApiError, readerMessage, toApiError } from './errors'
 export { avatarSource, bindPhone, deleteMe, getMe, login, logout, updateNickname, uploadAvatar } from './account'
-export { cancelOrder, createOrder, getOrder, listOrders, listPlans } from './orders'
+export { cancelOrder, createOrder, getOrder, listOrders, listPlans, resumePayment } from './orders'
 export { searchIssues } from './search'
 export { getSubscription, subscribeNextIssue } from './subscriptions'
 export type { SubscriptionState } from './subscriptions'

@@ -27,6 +27,11 @@ export function cancelOrder(id: number): Promise<Order> {
   return request<Order>(`/api/orders/${encodeURIComponent(String(id))}/cancel`, { method: 'POST' })
 }
 
+/** POST /api/orders/:id/pay: 继续支付, what a pending order is paid with again; 409 ORDER_NOT_PAYABLE once it is not. */
+export function resumePayment(id: number): Promise<CreateOrderResult> {
+  return request<CreateOrderResult>(`/api/orders/${encodeURIComponent(String(id))}/pay`, { method: 'POST' })
+}
+
 /** GET /api/orders: the reader's orders, newest first. */
 export function listOrders(): Promise<ItemList<Order>> {
   return request<ItemList<Order>>('/api/orders')

@@ -1,12 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { Text, View } from '@tarojs/components'
+import { Button, Text, View } from '@tarojs/components'
 import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
 import LoginConsent from '../../../components/LoginConsent'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
-import { useContacts } from '../../../hooks/useContacts'
-import { listOrders, toApiError, type ApiError, type Order } from '../../../services/api'
+import { dialable, useContacts } from '../../../hooks/useContacts'
+import { usePurchase } from '../../../hooks/usePurchase'
+import { cancelOrder, listOrders, toApiError, type ApiError, type Order } from '../../../services/api'
+import { getPlatform } from '../../../services/wechat'
 import { signIn, useSession } from '../../../store/session'
 import { formatAmount, shanghaiDateTime } from '../../../utils/format'
 import './index.scss'
@@ -28,7 +30,40 @@ export function orderStatusText(status: string): string {
   return STATUS_TEXT[status] ?? '处理中'
 }
 
-function OrderItem({ order }: { order: Order }) {
+/** A pending order's time left before the server closes it, as 14:59; null once it is up */
+export function timeLeft(expiresAt: string, now: number): string | null {
+  const seconds = Math.floor((Date.parse(expiresAt) - now) / 1000)
+  if (!(seconds > 0)) return null
+  return `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`
+}
+
+/** The current time, every second while `ticking` */
+function useNow(ticking: boolean): number {
+  const [now, setNow] = useState(Date.now)
+  useEffect(() => {
+    if (!ticking) return
+    const timer = setInterval(() => setNow(Date.now()), 1000)
+    return () => clearInterval(timer)
+  }, [ticking])
+  return now
+}
+
+const toast = (title: string) => void Taro.showToast({ title, icon: 'none', duration: 2500 }).catch(() => undefined)
+
+const copyOrderNo = (outTradeNo: string) =>
+  void Taro.setClipboardData({ data: outTradeNo })
+    .then(() => toast('订单号已复制'))
+    .catch(() => undefined)
+
+interface PendingActions {
+  now: number
+  busy: boolean
+  onPay: (order: Order) => void
+  onCancel: (order: Order) => void
+}
+
+function OrderItem({ order, pending }: { order: Order; pending: PendingActions }) {
+  const left = order.status === 'pending' ? timeLeft(order.expiresAt, pending.now) : null
   return (
     <View className='order'>
       <View className='order-head'>
@@ -39,9 +74,29 @@ function OrderItem({ order }: { order: Order }) {
         <Text className='order-time'>{shanghaiDateTime(order.createdAt)}</Text>
         <Text className='order-amount'>{formatAmount(order.amountFen)}</Text>
       </View>
-      <Text className='order-no' userSelect>
-        订单号 {order.outTradeNo}
-      </Text>
+      <View className='order-no-line'>
+        <Text className='order-no' userSelect>
+          订单号 {order.outTradeNo}
+        </Text>
+        <Text className='order-copy' onClick={() => copyOrderNo(order.outTradeNo)}>
+          复制
+        </Text>
+      </View>
+      {left ? (
+        <View className='order-pending'>
+          <Text className='order-left'>{left} 后自动关闭</Text>
+          <Button
+            className='btn btn-ghost order-action'
+            disabled={pending.busy}
+            onClick={() => pending.onCancel(order)}
+          >
+            取消订单
+          </Button>
+          <Button className='btn btn-accent order-action' disabled={pending.busy} onClick={() => pending.onPay(order)}>
+            继续支付
+          </Button>
+        </View>
+      ) : null}
     </View>
   )
 }
@@ -53,6 +108,25 @@ export default function OrdersPage() {
   const [state, setState] = useState<OrdersState>({ status: 'loading' })
   const alive = useRef(true)
   const signedOut = session === 'signed-out'
+
+  const reload = () => void load(true)
+  const purchase = usePurchase({ platform: getPlatform(), rail: 'xpay', onFulfilled: reload })
+  const payable = state.status === 'ready' && state.orders.some((order) => order.status === 'pending')
+  const now = useNow(payable)
+  const pending: PendingActions = {
+    now,
+    busy: purchase.state.phase === 'paying' || purchase.state.phase === 'confirming',
+    onPay: (order) => void purchase.resume(order).then(reload),
+    onCancel: (order) =>
+      void Taro.showModal({
+        title: '取消订单',
+        content: '确定取消这笔订单吗？',
+        confirmText: '取消订单',
+        cancelText: '再想想',
+      })
+        .then(({ confirm }) => (confirm ? cancelOrder(order.id).then(reload) : undefined))
+        .catch((error: unknown) => toast(toApiError(error).message)),
+  }
 
   const load = useCallback((quiet: boolean) => {
     if (!quiet) setState({ status: 'loading' })
@@ -110,7 +184,7 @@ export default function OrdersPage() {
     body = (
       <View className='orders-list'>
         {state.orders.map((order) => (
-          <OrderItem key={order.id} order={order} />
+          <OrderItem key={order.id} order={order} pending={pending} />
         ))}
       </View>
     )
@@ -119,8 +193,20 @@ export default function OrdersPage() {
   return (
     <View className='orders'>
       {body}
+      {/* Questions about an order arise here: WeChat's customer-service chat (with this page as a
+          card) in the mini-program, and the service line, a tap away, everywhere. */}
+      {process.env.TARO_ENV === 'weapp' ? (
+        <Button className='btn btn-ghost orders-contact' openType='contact' showMessageCard sendMessageTitle='订单咨询'>
+          在线客服
+        </Button>
+      ) : null}
       {contacts ? (
-        <Text className='orders-service'>
+        <Text
+          className='orders-service'
+          onClick={() =>
+            void Taro.makePhoneCall({ phoneNumber: dialable(contacts.service.phone) }).catch(() => undefined)
+          }
+        >
           订单如有疑问，请联系客服 {contacts.service.phone}（{contacts.service.hours}）
         </Text>
       ) : null}
