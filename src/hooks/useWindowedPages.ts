@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import Taro, { usePageScroll } from '@tarojs/taro'
+import Taro, { useDidHide, useDidShow, usePageScroll } from '@tarojs/taro'
 
 /** Pages closer than this many screens above or below the viewport keep their items. */
 export const WINDOW_SCREENS = 2
@@ -57,6 +57,11 @@ export function renderedPages(
   return spans.map(
     (span, index) => index === spans.length - 1 || !measured[index] || (span.top + span.height > from && span.top < to),
   )
+}
+
+/** The path of the page on top, which a selector query looks in */
+function currentPagePath(): string | undefined {
+  return Taro.getCurrentInstance()?.page?.path
 }
 
 function viewportHeight(): number {
@@ -148,6 +153,21 @@ export function useWindowedPages(scope: string, itemCounts: number[], itemHeight
   const lastSignature = useRef(signature)
   lastSignature.current = signature
 
+  // Another page on top (the article, 开通会员): nothing to measure, and on H5 a selector query then
+  // fails outside any callback ("没有找到对应的容器元素": it looks in the current page's element).
+  // A re-render while hidden, or during the switch before onHide, must not measure. Back on top,
+  // measure again.
+  const ownPage = useRef(currentPagePath())
+  const shown = useRef(true)
+  useDidHide(() => {
+    shown.current = false
+  })
+  useDidShow(() => {
+    if (shown.current) return
+    shown.current = true
+    setLayoutVersion((version) => version + 1)
+  })
+
   usePageScroll(({ scrollTop: top }) => {
     scrollTop.current = top
     // Only a change of what renders costs a render (and a setData); plain scrolling does not.
@@ -161,6 +181,7 @@ export function useWindowedPages(scope: string, itemCounts: number[], itemHeight
     let live = true
     // After the render reached the view: Taro sends setData on its next tick.
     const timer = setTimeout(() => {
+      if (!shown.current || currentPagePath() !== ownPage.current) return
       measurePages(scope, (rects) => {
         if (!live) return
         let changed = false
