@@ -52,9 +52,16 @@ async function openScanCode(page: Page, stack: Stack): Promise<{ page: string; s
 async function openConfirmPage(phone: Page, stack: Stack, user: string, scanned: { page: string; scene: string }) {
   await phone.goto(`${stack.origin}/?wxuser=${user}#/${scanned.page}?scene=${encodeURIComponent(scanned.scene)}`)
   await phone.getByText('登录北辰遴选运营后台').waitFor()
+  // The app signs the reader in by itself at launch; if that has not happened (or failed), the page
+  // offers 微信一键登录. Either way 确认登录 follows.
+  const confirm = phone.getByText('确认登录', { exact: true })
   const signIn = phone.getByText('微信一键登录', { exact: true })
-  if (await signIn.isVisible()) await signIn.click()
-  await phone.getByText('确认登录', { exact: true }).waitFor()
+  const deadline = Date.now() + 30_000
+  while (!(await confirm.isVisible())) {
+    if (Date.now() > deadline) throw new Error(`no 确认登录 on the phone: ${await phone.locator('body').innerText()}`)
+    if (await signIn.isVisible()) await signIn.click({ timeout: 2_000 }).catch(() => undefined)
+    await phone.waitForTimeout(250)
+  }
 }
 
 test('an editor scans the console code with WeChat, confirms on the phone and is signed in', async () => {

@@ -45,7 +45,7 @@ function Ending(props: Pick<StateViewProps, 'kind' | 'title' | 'description'>) {
 export default function ConfirmConsoleSignInPage() {
   const { params } = useRouter()
   const ticket = ticketOf(params.scene)
-  const { status, me } = useSession()
+  const { status, me, error } = useSession()
   const [step, setStep] = useState<Step>({ kind: 'asking' })
 
   const confirm = () => {
@@ -100,7 +100,9 @@ export default function ConfirmConsoleSignInPage() {
       <Text className='console-confirm-desc'>
         {signedIn
           ? '电脑上正在用你的微信账号登录运营后台。请确认是你本人操作，如不是，请点击取消。'
-          : '请先用微信登录，再确认电脑上的运营后台登录。'}
+          : error
+            ? `登录没有成功：${error.message}`
+            : '请先用微信登录，再确认电脑上的运营后台登录。'}
       </Text>
       {signedIn ? (
         <Button
