@@ -84,6 +84,21 @@ interface Rect {
  * Calls back with nothing where the query is unavailable.
  */
 function measurePages(scope: string, done: (rects: Rect[] | null) => void): void {
+  if (process.env.TARO_ENV === 'h5') {
+    // Taro's H5 selector query runs later, in whichever page is current by then, and throws outside
+    // any callback when that page is another one (a tap that opened the article meanwhile). The DOM,
+    // read at once, has no such race. Hidden pages' elements (display: none) have no box.
+    const elements = Array.from(document.querySelectorAll<HTMLElement>(`.${scope}-page`)).filter(
+      (element) => element.getClientRects().length > 0,
+    )
+    done(
+      elements.map((element) => {
+        const box = element.getBoundingClientRect()
+        return { top: box.top, height: box.height }
+      }),
+    )
+    return
+  }
   try {
     const query = Taro.createSelectorQuery()
     query.selectAll(`.${scope}-page`).boundingClientRect()
