@@ -52,15 +52,14 @@ async function openScanCode(page: Page, stack: Stack): Promise<{ page: string; s
 async function openConfirmPage(phone: Page, stack: Stack, user: string, scanned: { page: string; scene: string }) {
   await phone.goto(`${stack.origin}/?wxuser=${user}#/${scanned.page}?scene=${encodeURIComponent(scanned.scene)}`)
   await phone.getByText('登录北辰遴选运营后台').waitFor()
-  // The app signs the reader in by itself at launch; if that has not happened (or failed), the page
-  // offers 微信一键登录. Either way 确认登录 follows.
+  // The app signs the reader in by itself at launch, and then 确认登录 shows; only if that did not
+  // happen does the reader tap 微信一键登录.
   const confirm = phone.getByText('确认登录', { exact: true })
-  const signIn = phone.getByText('微信一键登录', { exact: true })
-  const deadline = Date.now() + 30_000
-  while (!(await confirm.isVisible())) {
-    if (Date.now() > deadline) throw new Error(`no 确认登录 on the phone: ${await phone.locator('body').innerText()}`)
-    if (await signIn.isVisible()) await signIn.click({ timeout: 2_000 }).catch(() => undefined)
-    await phone.waitForTimeout(250)
+  try {
+    await confirm.waitFor({ timeout: 10_000 })
+  } catch {
+    await phone.getByText('微信一键登录', { exact: true }).click()
+    await confirm.waitFor()
   }
 }
 

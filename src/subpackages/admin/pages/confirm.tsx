@@ -104,8 +104,11 @@ export default function ConfirmConsoleSignInPage() {
             ? `登录没有成功：${error.message}`
             : '请先用微信登录，再确认电脑上的运营后台登录。'}
       </Text>
+      {/* Keys keep the two buttons distinct elements: a second tap on 微信一键登录 that lands as the
+          sign-in completes must not become a tap on 确认登录. */}
       {signedIn ? (
         <Button
+          key='confirm'
           className='btn btn-primary console-confirm-action'
           loading={step.kind === 'confirming'}
           disabled={step.kind === 'confirming'}
@@ -115,6 +118,7 @@ export default function ConfirmConsoleSignInPage() {
         </Button>
       ) : (
         <Button
+          key='sign-in'
           className='btn btn-primary console-confirm-action'
           loading={status === 'signing-in' || status === 'starting'}
           disabled={status === 'signing-in'}
