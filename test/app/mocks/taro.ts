@@ -3,19 +3,35 @@
  * default answer (each test decides); lifecycle hooks record their callbacks so a test
  * can fire them (`fire('useReachBottom')`).
  */
+import { useEffect, useRef } from 'react'
+
 type Callback = (...args: unknown[]) => unknown
 
-const hookCallbacks = new Map<string, Callback>()
+/** Per hook name, the callback of each place that registered one (a page and its components may each). */
+const hookCallbacks = new Map<string, Map<object, Callback>>()
 const recordHook = (name: string) =>
   jest.fn((callback: Callback) => {
-    hookCallbacks.set(name, callback)
+    // One slot per call site and component, as Taro keeps one handler per hook call: the latest render's callback.
+    const slot = useRef<object>({})
+    let callbacks = hookCallbacks.get(name)
+    if (!callbacks) hookCallbacks.set(name, (callbacks = new Map()))
+    callbacks.set(slot.current, callback)
+    useEffect(() => () => void hookCallbacks.get(name)?.delete(slot.current), [])
   })
 
-/** Calls the callback a page registered with a Taro hook, e.g. fire('usePullDownRefresh'). */
+/**
+ * Calls every callback registered with a Taro hook, as Taro does, e.g. fire('usePullDownRefresh');
+ * answers what the first one that answers something returned (useShareAppMessage's content).
+ */
 export function fire(hook: string, ...args: unknown[]): unknown {
-  const callback = hookCallbacks.get(hook)
-  if (!callback) throw new Error(`no callback registered with ${hook}`)
-  return callback(...args)
+  const callbacks = [...(hookCallbacks.get(hook)?.values() ?? [])]
+  if (callbacks.length === 0) throw new Error(`no callback registered with ${hook}`)
+  let answer: unknown
+  for (const callback of callbacks) {
+    const result = callback(...args)
+    if (answer === undefined) answer = result
+  }
+  return answer
 }
 
 /** What setStorageSync wrote (getStorageSync reads it unless a test overrides it). */
