@@ -1,6 +1,7 @@
-/** Pieces several screens share: status tags, the ledger table, cursor paging, a reason dialog. */
+/** Pieces several screens share: status tags, the ledger table, cursor paging, a reason dialog, a failed load. */
 import { useState } from 'react'
-import { Button, Form, Input, InputNumber, Modal, Space, Table, Tag, Typography } from 'antd'
+import { Alert, Button, Form, Input, InputNumber, Modal, Space, Table, Tag, Typography } from 'antd'
+import { errorText } from './api'
 import { LEDGER_EVENTS, LEDGER_SOURCES, ORDER_STATUS, text, time, yuan } from './format'
 import type { LedgerRow } from './types'
 
@@ -158,4 +159,9 @@ export function ReasonModal({
       </Form>
     </Modal>
   )
+}
+
+/** A list that failed to load: what failed, and the server's reason. */
+export function LoadError({ title, error }: { title: string; error: unknown }) {
+  return <Alert type='error' showIcon message={title} description={errorText(error)} style={{ marginBottom: 16 }} />
 }

@@ -1,8 +1,8 @@
 /** 操作日志 (admin only): what operators did, newest first, with the state before and after. */
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import { Alert, Card, Table } from 'antd'
-import { api, errorText } from '../api'
-import { CursorPager, JsonBlock, useCursorPaging } from '../components'
+import { Card, Table } from 'antd'
+import { api } from '../api'
+import { CursorPager, JsonBlock, LoadError, useCursorPaging } from '../components'
 import { text, time } from '../format'
 import type { AuditPageData, AuditRow } from '../types'
 
@@ -33,15 +33,7 @@ export default function Audit() {
   })
   return (
     <Card>
-      {list.isError && (
-        <Alert
-          type='error'
-          showIcon
-          message='操作日志加载失败'
-          description={errorText(list.error)}
-          style={{ marginBottom: 16 }}
-        />
-      )}
+      {list.isError && <LoadError title='操作日志加载失败' error={list.error} />}
       <Table<AuditRow>
         rowKey='id'
         loading={list.isFetching}

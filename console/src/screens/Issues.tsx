@@ -27,7 +27,7 @@ import {
 } from 'antd'
 import type { Dayjs } from 'dayjs'
 import { api, ApiError, errorText } from '../api'
-import { CursorPager, useCursorPaging } from '../components'
+import { CursorPager, LoadError, useCursorPaging } from '../components'
 import { ISSUE_STATUS, text, time } from '../format'
 import { useCan } from '../session'
 import { PreviewButton } from './IssuePreview'
@@ -101,15 +101,7 @@ export default function Issues() {
           </Button>
         )}
       </Space>
-      {list.isError && (
-        <Alert
-          type='error'
-          showIcon
-          message='期刊加载失败'
-          description={errorText(list.error)}
-          style={{ marginBottom: 16 }}
-        />
-      )}
+      {list.isError && <LoadError title='期刊加载失败' error={list.error} />}
       <Table
         rowKey='id'
         loading={list.isFetching}

@@ -19,7 +19,7 @@ import {
 } from 'antd'
 import type { ColumnsType } from 'antd/es/table'
 import { api, errorText, queryString } from '../api'
-import { CursorPager, LedgerTable, OrderStatusTag, ReasonModal, useCursorPaging } from '../components'
+import { CursorPager, LedgerTable, LoadError, OrderStatusTag, ReasonModal, useCursorPaging } from '../components'
 import { LEDGER_EVENTS, ORDER_STATUS, RAIL_LABELS, text, time, yuan } from '../format'
 import { useCan } from '../session'
 import type { OrderDetail, OrderPage, OrderRow } from '../types'
@@ -141,15 +141,7 @@ export default function Orders() {
           </Space>
         </Form.Item>
       </Form>
-      {list.isError && (
-        <Alert
-          type='error'
-          showIcon
-          message='订单加载失败'
-          description={errorText(list.error)}
-          style={{ marginBottom: 16 }}
-        />
-      )}
+      {list.isError && <LoadError title='订单加载失败' error={list.error} />}
       <Table
         rowKey='id'
         size='middle'

@@ -21,7 +21,7 @@ import {
   Typography,
 } from 'antd'
 import { api, errorText, queryString } from '../api'
-import { LedgerTable, ReasonModal } from '../components'
+import { LedgerTable, LoadError, ReasonModal } from '../components'
 import { text, time } from '../format'
 import { useCan } from '../session'
 import type { ReaderDetail, ReaderPage, ReaderRow, VipResult } from '../types'
@@ -97,15 +97,7 @@ function ReaderSearch() {
         </Space>
         {canExport && <ReaderExport />}
       </Space>
-      {list.isError && (
-        <Alert
-          type='error'
-          showIcon
-          message='搜索失败'
-          description={errorText(list.error)}
-          style={{ marginBottom: 16 }}
-        />
-      )}
+      {list.isError && <LoadError title='搜索失败' error={list.error} />}
       <Table<ReaderRow>
         rowKey='id'
         dataSource={list.data?.items ?? []}
