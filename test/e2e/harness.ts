@@ -323,6 +323,11 @@ export async function withPage<T>(
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(error.stack ?? error.message))
+  // React reports a DOM it no longer owns (Taro's H5 web components moving children under it) as a
+  // console error, not a page error: such errors are bugs a reader may see as a frozen button.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && DOM_OWNERSHIP_ERROR.test(message.text())) errors.push(message.text())
+  })
   try {
     const result = await fn(page, context)
     if (errors.length > 0) throw new Error(`uncaught errors in the page:\n${errors.join('\n')}`)
@@ -341,6 +346,9 @@ export async function withPage<T>(
     await context.close()
   }
 }
+
+/** Errors of a DOM changed behind React's back, e.g. "Failed to execute 'insertBefore' on 'Node'". */
+const DOM_OWNERSHIP_ERROR = /insertBefore|removeChild|NotFoundError|not a child of this node/
 
 /** Punctuation, ASCII and full-width, that the app may render differently or as separate elements. */
 const PUNCTUATION = /[\s,.:;!?()[\]'"，。：；！？、（）【】「」『』《》〈〉“”‘’·…—–-]+/gu

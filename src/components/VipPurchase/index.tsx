@@ -19,7 +19,7 @@ import { useSession } from '../../store/session'
 import { formatMonthly, formatPrice, shanghaiDate } from '../../utils/format'
 import { TextSkeleton } from '../Skeleton'
 import { LoadFailed } from '../StateView'
-import { buttonFlag } from '../../utils/button'
+import { busyButton, buttonFlag } from '../../utils/button'
 import './index.scss'
 
 type PlansState =
@@ -240,7 +240,7 @@ export default function VipPurchase({ onFulfilled, source }: VipPurchaseProps) {
           <Button
             className='btn btn-accent vip-buy-button'
             disabled={buttonFlag(!plan || working)}
-            loading={buttonFlag(working)}
+            {...busyButton(working)}
             onClick={pay}
           >
             {plan

@@ -21,7 +21,7 @@ import { requirePrivacyConsent } from '../../services/privacy'
 import { AvatarButton, PhoneNumberButton, type ChosenFile } from '../../services/wechat'
 import { deleteAccount, getSession, refreshMe, setMe, signIn, signOut, useSession } from '../../store/session'
 import { shanghaiDate } from '../../utils/format'
-import { buttonFlag } from '../../utils/button'
+import { busyButton, buttonFlag } from '../../utils/button'
 import './index.scss'
 
 const NICKNAME_MAX = 20
@@ -232,7 +232,7 @@ function NicknameForm({ me }: { me: Me }) {
           formType={isWeapp() ? 'submit' : undefined}
           onClick={isWeapp() ? undefined : () => save({ detail: { value: { nickname: draft } } })}
           disabled={buttonFlag(saving || unchanged)}
-          loading={buttonFlag(saving)}
+          {...busyButton(saving)}
         >
           保存
         </Button>
@@ -308,7 +308,7 @@ function SignedOutHead({ error, busy, onLogin }: { error: ApiError | null; busy:
           <Text className='me-name'>未登录</Text>
           <Text className='me-hint'>{error ? error.message : '登录后可同步会员权益'}</Text>
         </View>
-        <Button className='btn me-login' disabled={buttonFlag(busy)} loading={buttonFlag(busy)} onClick={onLogin}>
+        <Button className='btn me-login' disabled={buttonFlag(busy)} {...busyButton(busy)} onClick={onLogin}>
           微信一键登录
         </Button>
       </View>

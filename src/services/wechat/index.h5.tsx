@@ -2,7 +2,7 @@ import { useState, type ReactElement } from 'react'
 import { createRoot } from 'react-dom/client'
 import { Button, Input, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
-import { buttonFlag } from '../../utils/button'
+import { busyButton, buttonFlag } from '../../utils/button'
 import { formatAmount } from '../../utils/format'
 import type { Platform, RequestPaymentParams, XpayParams } from '../api/types'
 import { PAYMENT_MESSAGES, paymentResult } from './payment-result'
@@ -146,7 +146,7 @@ function PhoneSheet({ onCode, onCancel }: PhoneSheetProps) {
           <Button
             className='wx-sheet-button wx-sheet-allow'
             disabled={buttonFlag(busy)}
-            loading={buttonFlag(busy)}
+            {...busyButton(busy)}
             onClick={allow}
           >
             允许
@@ -245,7 +245,7 @@ function CashierSheet({ heading, info, pay, onDone }: CashierProps) {
         <Button
           className='wx-sheet-button wx-sheet-allow wx-cashier-confirm'
           disabled={buttonFlag(busy)}
-          loading={buttonFlag(busy)}
+          {...busyButton(busy)}
           onClick={() => act('confirm')}
         >
           确认支付

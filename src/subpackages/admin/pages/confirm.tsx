@@ -8,6 +8,7 @@ import { toApiError } from '../../../services/api'
 import { confirmConsoleSignIn } from '../../../services/api/console-sign-in'
 import { signIn, useSession } from '../../../store/session'
 import './confirm.scss'
+import { busyButton } from '../../../utils/button'
 
 type Step =
   | { kind: 'asking' }
@@ -110,7 +111,7 @@ export default function ConfirmConsoleSignInPage() {
         <Button
           key='confirm'
           className='btn btn-primary console-confirm-action'
-          loading={step.kind === 'confirming'}
+          {...busyButton(step.kind === 'confirming')}
           disabled={step.kind === 'confirming'}
           onClick={confirm}
         >
@@ -120,7 +121,7 @@ export default function ConfirmConsoleSignInPage() {
         <Button
           key='sign-in'
           className='btn btn-primary console-confirm-action'
-          loading={status === 'signing-in' || status === 'starting'}
+          {...busyButton(status === 'signing-in' || status === 'starting')}
           disabled={status === 'signing-in'}
           onClick={() => void signIn().catch(() => undefined)}
         >

@@ -4,7 +4,7 @@ import Taro from '@tarojs/taro'
 import { getSubscription, subscribeNextIssue, toApiError, type SubscriptionState } from '../../../services/api'
 import { requestSubscribe } from '../../../services/wechat'
 import { getSession, signIn, useSession } from '../../../store/session'
-import { buttonFlag } from '../../../utils/button'
+import { busyButton, buttonFlag } from '../../../utils/button'
 import './NotifyNext.scss'
 
 export const NOTIFY_MESSAGES = {
@@ -91,7 +91,7 @@ export default function NotifyNext({ region }: { region: { code: string; name: s
     <View className='notify-next'>
       <Button
         className={`notify-next-button${state.openOptIns > 0 ? ' notify-next-done' : ''}`}
-        loading={buttonFlag(busy)}
+        {...busyButton(busy)}
         disabled={buttonFlag(busy)}
         onClick={onTap}
       >

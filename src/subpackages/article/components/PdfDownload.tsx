@@ -4,7 +4,7 @@ import Taro from '@tarojs/taro'
 import { routes } from '../../../constants'
 import { downloadIssuePdf, toApiError, type PdfIssue } from '../../../services/api'
 import { useSession } from '../../../store/session'
-import { buttonFlag } from '../../../utils/button'
+import { busyButton, buttonFlag } from '../../../utils/button'
 import './PdfDownload.scss'
 
 const FAILED = '下载失败，请稍后重试'
@@ -39,7 +39,7 @@ export default function PdfDownload({ issue }: { issue: PdfIssue }) {
   if (!signedIn) return null
   return (
     <View className='pdf-download'>
-      <Button className='pdf-download-button' loading={buttonFlag(busy)} disabled={buttonFlag(busy)} onClick={onTap}>
+      <Button className='pdf-download-button' {...busyButton(busy)} disabled={buttonFlag(busy)} onClick={onTap}>
         {busy ? '下载中…' : '下载PDF'}
       </Button>
       <Text className='pdf-download-note'>VIP会员专享：整期内容，可保存与转发</Text>
