@@ -306,6 +306,7 @@ describe('我的: binding the phone', () => {
     expect(api.calls.at(-1)).toMatchObject({ path: '/api/me/phone', data: { code: 'phone-code-1' }, token: 'tok' })
     expect(text(container)).toContain('已绑定 139****5678')
     expect(text(container)).not.toContain('已同步网站会员权益')
+    expect(showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '手机号已绑定' }))
   })
 
   it('a member of the web site: 已同步网站会员权益 and the carried-over VIP', async () => {
@@ -319,6 +320,8 @@ describe('我的: binding the phone', () => {
     const { container } = await bindWith({ errMsg: 'getPhoneNumber:ok', code: 'phone-code-1' })
     expect(text(container)).toContain('已同步网站会员权益')
     expect(text(container)).toContain('有效期至 2030-06-30')
+    // Said once, under the row: no toast repeating it.
+    expect(showToast).not.toHaveBeenCalled()
   })
 
   it('a declined sheet sends nothing and says nothing', async () => {

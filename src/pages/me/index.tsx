@@ -255,7 +255,8 @@ function PhoneRow({ me }: { me: Me }) {
         setBinding(false)
         setLinked(result.linkedMember)
         setMe(result.me)
-        toast(result.linkedMember ? LINKED_MEMBER_NOTE : '手机号已绑定')
+        // A linked member reads 已同步网站会员权益 under the row; a toast would say it a second time.
+        if (!result.linkedMember) toast('手机号已绑定')
       },
       (failure: unknown) => {
         setBinding(false)
