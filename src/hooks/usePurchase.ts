@@ -45,6 +45,8 @@ export interface UsePurchaseOptions {
   pollIntervalMs?: number
   /** How long confirming lasts before the reader is told the result is still on its way (15 s) */
   pollTimeoutMs?: number
+  /** The caller shows `state.notice` on the page: a toast would say the same thing twice */
+  noticeShownInline?: boolean
 }
 
 export interface PurchaseFlow {
@@ -163,7 +165,7 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
   const fail = (notice: string) => {
     busy.current = false
     update({ phase: 'idle', order: null, notice })
-    if (notice) toast(notice)
+    if (notice && !latest.current.noticeShownInline) toast(notice)
   }
 
   /** WeChat's sheet for an order the server prepared, then the server's word on it. */

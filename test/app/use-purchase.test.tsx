@@ -134,6 +134,13 @@ describe('usePurchase', () => {
     expect(onFulfilled).not.toHaveBeenCalled()
     expect(Taro.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已取消支付' }))
 
+    // A page that shows the notice itself (开通会员) gets no toast saying it again.
+    jest.mocked(Taro.showToast).mockClear()
+    const inline = setup({ noticeShownInline: true })
+    await run(() => inline.hook.result.current.buy(HALF_YEAR))
+    expect(inline.hook.result.current.state.notice).toBe('已取消支付')
+    expect(Taro.showToast).not.toHaveBeenCalled()
+
     // The next tap is a new attempt with a new key.
     await run(() => hook.result.current.buy(HALF_YEAR))
     const [first, second] = orderCalls().map((call) => (call.data as { requestKey: string }).requestKey)

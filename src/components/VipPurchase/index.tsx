@@ -147,6 +147,7 @@ export default function VipPurchase({ onFulfilled, source }: VipPurchaseProps) {
     source,
   })
 
+    noticeShownInline: true,
   useEffect(() => {
     let alive = true
     setState({ status: 'loading' })
