@@ -231,16 +231,23 @@ export interface ReadingProgressTable {
   issue_id: number
   /** The last section the reader reached, "s1" … */
   section_id: string
+  /** The block reached, counted over the body's blocks (headings not counted); null before 016 */
+  block_index: number | null
+  /** How far through the issue that block is, 0–100; null before 016 */
+  percent: number | null
   updated_at: Millis
 }
 
 export type FontSize = 'small' | 'medium' | 'large'
 export type Theme = 'system' | 'light' | 'dark'
+export type AnswersDisplay = 'folded' | 'shown'
 
 export interface ReaderSettingsTable {
   user_id: number
   font_size: FontSize
   theme: Theme
+  /** 参考作答 under each 例题: folded until the reader chooses to see them all */
+  answers: Generated<AnswersDisplay>
   updated_at: Millis
 }
 

@@ -6,6 +6,8 @@ import {
   FavoriteState,
   HistoryPage,
   Progress,
+  ProgressOfPage,
+  ProgressOfQuery,
   ReaderSettings,
   RecordProgressBody,
   StudyIssueParams,
@@ -13,7 +15,7 @@ import {
   UpdateSettingsBody,
 } from '../schemas/study'
 
-/** Small JSON bodies only: a section id or two settings. */
+/** Small JSON bodies only: a section id and a block, or a few settings. */
 const BODY_LIMIT = 1024
 
 /** Favorites, reading history with resume and reader settings: per reader, Bearer only. */
@@ -89,8 +91,9 @@ export async function studyRoutes(app: App): Promise<void> {
       bodyLimit: BODY_LIMIT,
       schema: {
         ...secured,
-        summary: 'Record the last section the reader reached in an issue',
-        description: 'The section must be one the reader may read: without VIP, a VIP section is a 400.',
+        summary: 'Record the last section (and block) the reader reached in an issue',
+        description:
+          'The section and the block must be ones the reader may read: without VIP, a VIP section or block is a 400. `percent` is worked out from the block.',
         params: StudyIssueParams,
         body: RecordProgressBody,
         response: { 200: Progress, ...errorResponses },
@@ -100,7 +103,7 @@ export async function studyRoutes(app: App): Promise<void> {
       app.requireSession(request)
       // requireSession passed, so the auth hook set the viewer with its membership.
       const viewer = request.viewer as NonNullable<typeof request.viewer>
-      return study.recordProgress(viewer, request.params.issueId, request.body.sectionId, now())
+      return study.recordProgress(viewer, request.params.issueId, request.body, now())
     },
   )
 
@@ -109,16 +112,33 @@ export async function studyRoutes(app: App): Promise<void> {
     {
       schema: {
         ...secured,
-        summary: 'Where to resume an issue: the last section read, or 204 when not read yet',
-        description: 'An issue the reader has not opened yet is an ordinary state, not an error: 204, no body.',
+        summary: 'Where to resume an issue: the last section and block read, or 204 when not read yet',
+        description:
+          'An issue the reader has not opened yet is an ordinary state, not an error: 204, no body. A place past what the reader may read now is given as the last block before the paywall (`atPaywall`).',
         params: StudyIssueParams,
         response: { 200: Progress, 204: Type.Null(), ...errorResponses },
       },
     },
     async (request, reply) => {
-      const progress = await study.progress(app.requireSession(request).userId, request.params.issueId, now())
+      app.requireSession(request)
+      const viewer = request.viewer as NonNullable<typeof request.viewer>
+      const progress = await study.progress(viewer, request.params.issueId, now())
       return progress ?? reply.code(204).send(null)
     },
+  )
+
+  app.get(
+    '/history/progress',
+    {
+      schema: {
+        ...secured,
+        summary: 'How far the reader has read each named issue (已读42% / 读完 on the home list’s cards)',
+        querystring: ProgressOfQuery,
+        response: { 200: ProgressOfPage, ...errorResponses },
+      },
+    },
+    async (request) =>
+      study.progressOf(app.requireSession(request).userId, request.query.ids.split(',').map(Number), now()),
   )
 
   app.get(
@@ -154,7 +174,7 @@ export async function studyRoutes(app: App): Promise<void> {
     {
       schema: {
         ...secured,
-        summary: 'Reader settings: font size and theme (medium / system until saved)',
+        summary: 'Reader settings: font size, theme and 参考作答 display (medium / system / folded until saved)',
         response: { 200: ReaderSettings, ...errorResponses },
       },
     },

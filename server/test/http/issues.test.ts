@@ -335,6 +335,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
           '/api/favorites/{issueId}',
           '/api/history',
           '/api/history/{issueId}',
+          '/api/history/progress',
           '/api/settings',
           '/api/navigator',
           '/api/navigator/{region}',
