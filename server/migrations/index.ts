@@ -13,6 +13,7 @@ import * as m011 from './011_console'
 import * as m012 from './012_scheduling'
 import * as m013 from './013_funnel'
 import * as m014 from './014_console_indexes'
+import * as m015 from './015_site_settings'
 import * as m016 from './016_reading_position'
 
 /** Versioned migrations, applied in name order by Kysely's Migrator. Never edit one that has shipped. */
@@ -31,5 +32,6 @@ export const migrations: Record<string, Migration> = {
   '012_scheduling': m012,
   '013_funnel': m013,
   '014_console_indexes': m014,
+  '015_site_settings': m015,
   '016_reading_position': m016,
 }

@@ -22,6 +22,7 @@ import { ScanLogins } from './domain/scan-logins'
 import { IssueSearch } from './domain/search'
 import { ShareCards, Sharing } from './domain/sharing'
 import { StudyTools } from './domain/study'
+import { SiteSettings } from './domain/site-settings'
 import { SubscriptionSweep } from './domain/subscription-sweep'
 import { SubscriptionOptIns } from './domain/subscriptions'
 import { Throttles } from './domain/throttles'
@@ -80,6 +81,8 @@ export interface Services {
   metrics: Metrics
 
   catalog: Catalog
+  /** The operator's run-time settings: paywall copy, preselected plan, contacts, 公众号 QR */
+  settings: SiteSettings
   issues: IssueReader
   views: ViewCounter
   search: IssueSearch
@@ -150,11 +153,25 @@ export interface Services {
   stop(): Promise<void>
 }
 
+/** The contacts readers see until the operator sets others: the environment's. */
+function contactDefaults(config: Config) {
+  return {
+    servicePhone: config.SERVICE_PHONE,
+    serviceHours: config.SERVICE_HOURS,
+    businessPhone: config.BUSINESS_PHONE,
+    officialAccountName: config.OFFICIAL_ACCOUNT_NAME,
+    channelsName: config.CHANNELS_NAME,
+    channelsFinderUserName: config.CHANNELS_FINDER_USER_NAME,
+    weiboName: config.WEIBO_NAME,
+  }
+}
+
 /** The composition root: builds every service once, wired to one another. */
 export function createServices({ config, db, clock, log }: ServiceDeps): Services {
   const now = clock
   const catalog = new Catalog(db.kysely)
-  const issues = new IssueReader(db.kysely, catalog, config.ISSUE_CACHE_TTL_MS)
+  const settings = new SiteSettings(db.kysely, contactDefaults(config), config.ISSUE_CACHE_TTL_MS)
+  const issues = new IssueReader(db.kysely, catalog, settings, config.ISSUE_CACHE_TTL_MS)
   const views = new ViewCounter(db.kysely, (error) => log.error({ err: error }, 'view count flush failed'))
 
   // Who a token stands for is kept a moment: the hot path then reads no session row.
@@ -180,7 +197,15 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     rollupIntervalMs: config.FUNNEL_ROLLUP_INTERVAL_MS,
     rawRetentionDays: config.FUNNEL_RAW_DAYS,
   })
-  const contentCaches: ContentCache[] = [catalog, issues, viewerCache, ...Object.values(caches), shareCards, funnel]
+  const contentCaches: ContentCache[] = [
+    catalog,
+    settings,
+    issues,
+    viewerCache,
+    ...Object.values(caches),
+    shareCards,
+    funnel,
+  ]
   const dropContentCaches = () => contentCaches.forEach((cache) => cache.clear())
   // Content imported by another process (npm run content:import) is seen on the next
   // request on SQLite; on PostgreSQL caches expire after ISSUE_CACHE_TTL_MS.
@@ -334,6 +359,7 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     },
     metrics,
     catalog,
+    settings,
     issues,
     views,
     search: new IssueSearch(db.kysely, db.dialect, catalog, issues),

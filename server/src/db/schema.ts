@@ -328,6 +328,13 @@ export interface MediaTable {
   created_at: Millis
 }
 
+/** Operator settings changed at run time (domain/site-settings.ts): one JSON value per key */
+export interface SiteSettingTable {
+  key: string
+  value_json: string
+  updated_at: Millis
+}
+
 /** Fixed rate-limit windows shared by every replica */
 export interface RateLimitWindowTable {
   key: string
@@ -425,6 +432,7 @@ export interface Database {
   ledger: LedgerTable
   job_leases: JobLeaseTable
   media: MediaTable
+  site_settings: SiteSettingTable
   rate_limit_windows: RateLimitWindowTable
   operators: OperatorTable
   admin_audit: AdminAuditTable

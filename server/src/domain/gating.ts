@@ -101,6 +101,36 @@ export function groupSections(body: BodyNode[], count: number): SectionDto[] {
   return sections
 }
 
+/** What the paywall holds back, named without its text: section headings and counts only. */
+export interface LockedSummary {
+  /** Headings of the locked sections; a section the cut falls inside is named "<heading>（续）" */
+  sections: string[]
+  /** 例题 after the cut */
+  questions: number
+  /** 参考作答 after the cut */
+  answers: number
+}
+
+/** The locked part of a body after `from` nodes, described by its headings and counts. */
+export function lockedSummary(body: BodyNode[], from: number): LockedSummary {
+  const locked = body.slice(from)
+  const sections: string[] = []
+  // The cut inside a section: the rest of that section is locked, under the heading readers already saw.
+  if (locked.length > 0 && locked[0].type !== 'heading') {
+    const open = body
+      .slice(0, from)
+      .reverse()
+      .find((node) => node.type === 'heading')
+    if (open?.type === 'heading') sections.push(`${open.text}（续）`)
+  }
+  for (const node of locked) if (node.type === 'heading') sections.push(node.text)
+  return {
+    sections,
+    questions: locked.filter((node) => node.type === 'question').length,
+    answers: locked.filter((node) => node.type === 'answer').length,
+  }
+}
+
 /** Plain text of nodes, in reading order: used for summaries and search, from the free part only. */
 export function plainText(nodes: BodyNode[]): string {
   return nodes.map(nodeText).join('\n')

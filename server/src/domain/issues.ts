@@ -4,14 +4,9 @@ import { badRequest } from '../errors'
 import { cursorPage, decodeCursor } from '../infra/cursor'
 import type { IssueDetailDto, IssuePageDto, IssueSummaryDto, ListIssuesQueryDto } from '../schemas/issues'
 import { Catalog, type CatalogSnapshot } from './catalog'
-import { cutIssue, type AccessDecision, type GatedIssue, type Viewer } from './gating'
+import { cutIssue, freeLength, lockedSummary, type AccessDecision, type GatedIssue, type Viewer } from './gating'
+import { preselectedPlan, type SiteSettings } from './site-settings'
 import { shanghaiDate } from '../infra/time'
-
-export const PAYWALL_COPY = {
-  title: '本篇为VIP章节',
-  message: '开通VIP会员继续阅读',
-  button: '开通VIP会员',
-}
 
 /** The issue columns an IssueSummary is made from (see IssueReader.summary). */
 export const SUMMARY_COLUMNS = [
@@ -55,6 +50,7 @@ export class IssueReader {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly catalog: Catalog,
+    private readonly settings: SiteSettings,
     private readonly gateTtlMs = 5000,
   ) {}
 
@@ -116,7 +112,7 @@ export class IssueReader {
     const row = await query.executeTakeFirst()
     if (!row) return undefined
     const snapshot = await this.catalog.get(now)
-    const { gated, decision, sections } = cutIssue(row, viewer, now)
+    const { body, gated, decision, sections } = cutIssue(row, viewer, now)
     const [previous, next] = await Promise.all([this.neighbour(row, 'previous', now), this.neighbour(row, 'next', now)])
     const issue: IssueDetailDto = {
       ...this.summary(row, snapshot),
@@ -127,7 +123,11 @@ export class IssueReader {
       sections,
       access: decision.granted
         ? { granted: true, reason: decision.reason }
-        : { granted: false, reason: decision.reason, paywall: { ...PAYWALL_COPY, plans: snapshot.plans } },
+        : {
+            granted: false,
+            reason: decision.reason,
+            paywall: await this.paywall(snapshot, lockedSummary(body, freeLength(gated)), now),
+          },
       previous,
       next,
     }
@@ -147,6 +147,13 @@ export class IssueReader {
     const entry = this.gates.get(id)
     if (!entry || entry.until <= now) return undefined
     return entry
+  }
+
+  /** The operator's copy and preselected plan (when it is on sale) around what this issue locks. */
+  private async paywall(snapshot: CatalogSnapshot, locked: ReturnType<typeof lockedSummary>, now: number) {
+    const settings = await this.settings.get(now)
+    const plans = snapshot.plans
+    return { ...settings.paywall, plans, preselectedPlan: preselectedPlan(plans, settings.preselectedPlan), locked }
   }
 
   private async neighbour(row: SummaryRow, direction: 'previous' | 'next', now: number) {

@@ -1,11 +1,14 @@
+import { Type } from '@sinclair/typebox'
+import { ApiError } from '../errors'
 import type { App } from '../plugins/types'
-import { ErrorBody } from '../schemas/common'
+import { ErrorBody, errorResponses } from '../schemas/common'
 import { Contacts } from '../schemas/contacts'
 import { ColumnList, RegionList } from '../schemas/taxonomy'
 import { Catalog } from '../domain/catalog'
 
 export async function catalogRoutes(app: App): Promise<void> {
-  const { catalog, caches } = app.services
+  const { catalog, caches, settings } = app.services
+  const mediaBase = app.config.PUBLIC_BASE_URL.replace(/\/+$/, '')
 
   app.get(
     '/regions',
@@ -33,21 +36,51 @@ export async function catalogRoutes(app: App): Promise<void> {
     {
       schema: {
         summary: 'How readers reach the publisher: service line and hours, 商务合作, 公众号, 视频号, 微博',
-        description: 'From the server’s settings (SERVICE_PHONE …): changing them needs no new mini-program release.',
+        description:
+          'The operator’s settings (console 设置, PUT /api/admin/settings), else the server’s environment (SERVICE_PHONE …): changing them needs no new mini-program release.',
         tags: ['catalog'],
         response: { 200: Contacts },
       },
     },
     async (_request, reply) => {
-      const { config } = app.services
-      reply.header('cache-control', 'public, max-age=300')
+      const { contacts, officialAccountQr } = await settings.get(Date.now())
+      reply.header('cache-control', 'public, max-age=60')
       return {
-        service: { phone: config.SERVICE_PHONE, hours: config.SERVICE_HOURS },
-        business: { phone: config.BUSINESS_PHONE },
-        officialAccount: { name: config.OFFICIAL_ACCOUNT_NAME },
-        channels: { name: config.CHANNELS_NAME, finderUserName: config.CHANNELS_FINDER_USER_NAME || null },
-        weibo: { name: config.WEIBO_NAME },
+        service: { phone: contacts.servicePhone, hours: contacts.serviceHours },
+        business: { phone: contacts.businessPhone },
+        officialAccount: {
+          name: contacts.officialAccountName,
+          qrUrl: officialAccountQr
+            ? `${mediaBase}/api/contacts/official-account-qr?v=${officialAccountQr.updatedAt}`
+            : null,
+        },
+        channels: { name: contacts.channelsName, finderUserName: contacts.channelsFinderUserName || null },
+        weibo: { name: contacts.weiboName },
       }
+    },
+  )
+
+  app.get(
+    '/contacts/official-account-qr',
+    {
+      schema: {
+        summary: 'The 公众号 QR image the operator uploaded (PNG or JPEG); 404 when there is none',
+        tags: ['catalog'],
+        querystring: Type.Object({ v: Type.Optional(Type.String({ maxLength: 20, pattern: '^[0-9]+$' })) }),
+        response: { 404: errorResponses[404], 400: errorResponses[400] },
+      },
+    },
+    async (request, reply) => {
+      const qr = await settings.readQr()
+      if (!qr) throw new ApiError(404, 'NOT_FOUND', 'no 公众号 QR image has been uploaded')
+      return (
+        reply
+          .header('content-type', qr.contentType)
+          // The versioned link (?v=) changes with every upload; the bare one is revalidated hourly.
+          .header('cache-control', request.query.v ? 'public, max-age=86400' : 'public, max-age=3600')
+          .header('x-content-type-options', 'nosniff')
+          .send(qr.data as never)
+      )
     },
   )
 

@@ -165,7 +165,7 @@ export async function meRoutes(app: App): Promise<void> {
  * Reads the multipart body: a malformed one (no boundary, cut short) is the client's 400
  * INVALID_UPLOAD, not a 500; multipart's own 4xx errors (FILE_TOO_LARGE, limits) pass through.
  */
-async function upload<T>(read: () => Promise<T>): Promise<T> {
+export async function upload<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read()
   } catch (error) {

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { preselectedPlan } from '../domain/site-settings'
 import type { OrderRow } from '../payments/payments'
 import type { App } from '../plugins/types'
 import { errorResponses, IdInteger } from '../schemas/common'
@@ -46,10 +47,14 @@ export async function orderRoutes(app: App): Promise<void> {
         response: { 200: PlansWithPurchase, ...errorResponses },
       },
     },
-    async (request) => ({
-      items: (await catalog.get()).plans,
-      purchase: payments.purchaseFor(request.query.platform ?? 'other'),
-    }),
+    async (request) => {
+      const [{ plans }, settings] = await Promise.all([catalog.get(), services.settings.get(now())])
+      return {
+        items: plans,
+        preselected: preselectedPlan(plans, settings.preselectedPlan),
+        purchase: payments.purchaseFor(request.query.platform ?? 'other'),
+      }
+    },
   )
 
   app.post(

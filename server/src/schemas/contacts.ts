@@ -6,7 +6,13 @@ export const Contacts = Type.Object({
     hours: Type.String({ description: 'When the line answers, e.g. 09:00—21:30' }),
   }),
   business: Type.Object({ phone: Type.String({ description: '商务合作' }) }),
-  officialAccount: Type.Object({ name: Type.String({ description: '公众号 name, to search for in WeChat' }) }),
+  officialAccount: Type.Object({
+    name: Type.String({ description: '公众号 name, to search for in WeChat' }),
+    qrUrl: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'The 公众号 QR image (GET /api/contacts/official-account-qr, versioned); null when none was uploaded',
+    }),
+  }),
   channels: Type.Object({
     name: Type.String({ description: '视频号 name' }),
     finderUserName: Type.Union([Type.String(), Type.Null()], {

@@ -46,11 +46,24 @@ export const IssueParams = Type.Object({
   id: IdInteger(),
 })
 
+export const LockedSummary = Type.Object(
+  {
+    sections: Type.Array(Type.String(), {
+      description: 'Headings of the locked sections, e.g. 三、实战应用; one the cut falls inside is 三、实战应用（续）',
+    }),
+    questions: Type.Integer({ description: '例题 in the locked part' }),
+    answers: Type.Integer({ description: '参考作答 in the locked part' }),
+  },
+  { description: 'What is locked, by headings and counts only: never text of the locked part' },
+)
+
 export const Paywall = Type.Object({
-  title: Type.String({ description: '本篇为VIP章节' }),
-  message: Type.String({ description: '开通VIP会员继续阅读' }),
+  title: Type.String({ description: 'The operator’s copy (GET /api/admin/settings), e.g. 本篇为VIP章节' }),
+  message: Type.String({ description: 'e.g. 抱歉哦,本篇为vip章节,需要本站VIP会员才可以继续阅读哦~' }),
   button: Type.String({ description: '开通VIP会员' }),
   plans: Type.Array(Plan),
+  preselectedPlan: Type.String({ description: 'The plan id the purchase page preselects (an operator setting)' }),
+  locked: LockedSummary,
 })
 
 export const AccessGranted = Type.Object({

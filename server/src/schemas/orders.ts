@@ -73,6 +73,8 @@ export const PlansQuery = Type.Object({ platform: Type.Optional(Platform) }, { a
 
 export const PlansWithPurchase = Type.Object({
   items: Type.Array(Plan),
+  /** The plan the purchase page preselects (an operator setting, GET /api/admin/settings) */
+  preselected: Type.String(),
   purchase: Type.Object({
     rail: Type.Union([Type.Literal('xpay'), Type.Literal('wechatpay')]),
     /** False where this platform may not show a price or a buy button (iOS on the JSAPI rail) */

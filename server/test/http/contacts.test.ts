@@ -5,15 +5,15 @@ describe('GET /api/contacts', () => {
   let t: TestApp
   afterEach(() => t?.close())
 
-  it('answers the settings, cacheable for a few minutes', async () => {
+  it('answers the settings, cacheable for a minute', async () => {
     t = await startTestApp('sqlite', { importSample: false })
     const response = await t.app.inject({ method: 'GET', url: '/api/contacts' })
     expect(response.statusCode).toBe(200)
-    expect(response.headers['cache-control']).toBe('public, max-age=300')
+    expect(response.headers['cache-control']).toBe('public, max-age=60')
     expect(response.json()).toEqual({
       service: { phone: '400-1788-950', hours: '09:00—21:30' },
       business: { phone: '18674025063' },
-      officialAccount: { name: '北辰遴选' },
+      officialAccount: { name: '北辰遴选', qrUrl: null },
       channels: { name: '北辰遴选', finderUserName: null },
       weibo: { name: '北辰遴选' },
     })

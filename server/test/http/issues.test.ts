@@ -124,7 +124,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
       expect(issue.access).toMatchObject({
         granted: false,
         reason: 'login_required',
-        paywall: { title: '本篇为VIP章节', message: '开通VIP会员继续阅读' },
+        paywall: { title: '本篇为VIP章节', message: '抱歉哦,本篇为vip章节,需要本站VIP会员才可以继续阅读哦~' },
       })
       expect(issue.access.paywall.plans.map((p: { priceFen: number }) => p.priceFen)).toEqual([990, 4800, 6800])
       expect(issue.breadcrumb.map((b: { name: string }) => b.name)).toEqual(['首页', '遴选网', '省市遴选', '热点精讲'])
@@ -277,7 +277,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
       expect(plans).toEqual([
         {
           id: 'month',
-          name: '1个月',
+          name: '一个月',
           months: 1,
           priceFen: 990,
           originalPriceFen: null,
@@ -293,7 +293,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
         },
         {
           id: 'year',
-          name: '1年',
+          name: '一年',
           months: 12,
           priceFen: 6800,
           originalPriceFen: 11800,
@@ -316,6 +316,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
           '/api/plans',
           '/api/regions',
           '/api/contacts',
+          '/api/contacts/official-account-qr',
           '/api/events',
           '/api/auth/login',
           '/api/auth/logout',
@@ -379,6 +380,8 @@ describe.each(dialects())('issues API on %s', (dialect) => {
           '/api/admin/session/scan',
           '/api/admin/session/scan/{ticket}',
           '/api/admin/session/scan/{ticket}/code.png',
+          '/api/admin/settings',
+          '/api/admin/settings/official-account-qr',
           '/api/scan-login/confirm',
         ].sort(),
       )

@@ -3,6 +3,7 @@ import {
   freeLength,
   groupSections,
   hasVipPart,
+  lockedSummary,
   summarize,
   visibleSections,
   type Viewer,
@@ -95,5 +96,49 @@ describe('summarize', () => {
       10,
     )
     expect(text).toBe(`${'甲'.repeat(9)}…`)
+  })
+})
+
+describe('lockedSummary', () => {
+  const question = (n: number): BodyNode => ({
+    type: 'question',
+    label: `例题${n}`,
+    prompt: `例题${n}：请概括做法。`,
+    requirements: '',
+    wordLimitText: '',
+    wordLimit: null,
+  })
+  const answer: BodyNode = { type: 'answer', title: '', paragraphs: ['参考作答正文'], declaredWords: null }
+  const body: BodyNode[] = [
+    { type: 'heading', text: '一、背景链接' },
+    { type: 'paragraph', text: '背景' },
+    { type: 'heading', text: '三、实战应用' },
+    question(1),
+    answer,
+    question(2),
+    answer,
+    { type: 'heading', text: '四、拓展阅读' },
+    { type: 'paragraph', text: '拓展内容正文' },
+  ]
+
+  it('names the locked sections from a heading on, and counts their 例题 and 参考作答', () => {
+    expect(lockedSummary(body, 2)).toEqual({ sections: ['三、实战应用', '四、拓展阅读'], questions: 2, answers: 2 })
+  })
+
+  it('a cut inside a section names its rest as （续） and counts only the locked 例题', () => {
+    expect(lockedSummary(body, 5)).toEqual({
+      sections: ['三、实战应用（续）', '四、拓展阅读'],
+      questions: 1,
+      answers: 1,
+    })
+  })
+
+  it('holds headings and counts only, never a locked sentence', () => {
+    const text = JSON.stringify(lockedSummary(body, 5))
+    for (const locked of ['例题2：请概括做法。', '参考作答正文', '拓展内容正文']) expect(text).not.toContain(locked)
+  })
+
+  it('nothing locked past the end', () => {
+    expect(lockedSummary(body, body.length)).toEqual({ sections: [], questions: 0, answers: 0 })
   })
 })

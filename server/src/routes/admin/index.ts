@@ -9,6 +9,7 @@ import { adminOrderRoutes } from './orders'
 import { adminPreviewRoutes } from './preview'
 import { adminReaderRoutes } from './readers'
 import { adminReportRoutes } from './reports'
+import { adminSettingsRoutes } from './settings'
 
 /**
  * The operator console's business routes (registered under /api), each a thin layer over the
@@ -26,4 +27,5 @@ export async function adminRoutes(app: App): Promise<void> {
   await app.register(adminAuditRoutes)
   await app.register(adminReportRoutes)
   await app.register(adminFunnelRoutes)
+  await app.register(adminSettingsRoutes)
 }
