@@ -17,6 +17,8 @@ import { loggerOptions } from '../src/logger'
 export const REPO_ROOT = path.resolve(__dirname, '../..')
 export const SAMPLE_DIR = path.join(REPO_ROOT, 'content')
 export const SEED_ISSUE_FILE = path.join(SAMPLE_DIR, 'shanxi-32-zhongbu-chengshiqun.md')
+/** How many sample issues content/ holds; startTestApp imports them all (every one published, dated in the past) */
+export const SAMPLE_ISSUES = fs.readdirSync(SAMPLE_DIR).filter((name) => name.endsWith('.md')).length
 
 export type DialectName = 'sqlite' | 'postgres'
 

@@ -126,16 +126,19 @@ describe.each(dialects())('定时发布 (scheduled publishing) on %s', (dialect)
   }
 
   const has = (items: { id: number }[], id: number) => items.some((item) => item.id === id)
-  /** What readers find of an issue: in the list, by id, by search, in 往期导航, as the seed's 下一期, as a share card */
+  /**
+   * What readers find of an issue: in the list, by id, by search, in 往期导航, as 下一期 of 山西's last
+   * sample issue (第33期), as a share card
+   */
   const seenByReaders = async (id: number, title: string) => {
     const listed = has((await reader('/api/issues?limit=50')).json().items, id)
     const detail = (await reader(`/api/issues/${id}`)).statusCode
     const found = has((await reader(`/api/search?q=${encodeURIComponent(title)}&limit=50`)).json().items, id)
     const navigator = has((await reader('/api/navigator/shanxi?limit=200')).json().items, id)
-    const seed = (await reader('/api/issues?region=shanxi&limit=50'))
+    const last = (await reader('/api/issues?region=shanxi&limit=50'))
       .json()
-      .items.find((i: { slug: string }) => i.slug === 'shanxi-32-zhongbu-chengshiqun')
-    const next = (await reader(`/api/issues/${seed.id}`)).json().next?.id === id
+      .items.find((i: { slug: string }) => i.slug === 'shanxi-33-youji-hanzuo')
+    const next = (await reader(`/api/issues/${last.id}`)).json().next?.id === id
     const card = (await reader(`/api/issues/${id}/share-card.png`)).statusCode
     return { listed, detail, found, navigator, next, card }
   }

@@ -12,6 +12,7 @@ import {
   dialects,
   errorOf,
   issueToken,
+  SAMPLE_ISSUES,
   SEED_ISSUE_FILE,
   startWeChatTestApp,
   vipSentences,
@@ -48,7 +49,7 @@ describe.each(dialects())('通知我下一期 (subscribe messages) on %s', (dial
   let extraApps: App[]
 
   beforeEach(async () => {
-    // After the sample import (real time) that startWeChatTestApp does: the seed issue predates every opt-in.
+    // After the sample import (real time) that startWeChatTestApp does: the sample issues predate every opt-in.
     clock = Date.now() + 60_000
     extraApps = []
     contentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beichen-subscribe-'))
@@ -166,16 +167,21 @@ describe.each(dialects())('通知我下一期 (subscribe messages) on %s', (dial
   it('announces a new issue of the region once, from its free fields, and uses the opt-in up', async () => {
     const { token, body: alice } = await t.login('alice')
     const bob = await t.login('bob')
-    // The seed issue was published before anyone opted in: it must not use an opt-in.
+    // The sample issues (content/ holds 山西 up to 第33期) were published before anyone opted in: they
+    // must not use an opt-in.
     await subscribe('alice', token)
     await subscribe('bob', bob.token, 'beijing')
-    expect(await t.app.services.subscriptionSweep.runOnce()).toMatchObject({ announced: 1, queued: 0, sent: 0 })
+    expect(await t.app.services.subscriptionSweep.runOnce()).toMatchObject({
+      announced: SAMPLE_ISSUES,
+      queued: 0,
+      sent: 0,
+    })
     expect((await get('/api/subscriptions?region=shanxi', token)).json().openOptIns).toBe(1)
 
     issueFile(contentDir, {
-      slug: 'shanxi-33',
+      slug: 'shanxi-34',
       region: 'shanxi',
-      number: 33,
+      number: 34,
       date: '2026-11-20',
       title: '县域经济高质量发展',
     })
@@ -192,11 +198,11 @@ describe.each(dialects())('通知我下一期 (subscribe messages) on %s', (dial
     const [message] = messages
     expect(message).toMatchObject({
       template_id: SIM_SUBSCRIBE_TEMPLATE_ID,
-      page: `subpackages/article/pages/index?id=${await issueId('shanxi-33')}`,
+      page: `subpackages/article/pages/index?id=${await issueId('shanxi-34')}`,
       miniprogram_state: 'trial',
       data: {
         thing1: { value: '县域经济高质量发展' },
-        thing2: { value: '山西·第33期' },
+        thing2: { value: '山西·第34期' },
         date3: { value: '2026年11月20日' },
         thing4: { value: NOTIFY_TIP },
       },
@@ -210,10 +216,10 @@ describe.each(dialects())('通知我下一期 (subscribe messages) on %s', (dial
       .selectAll()
       .where('user_id', '=', alice.me.id)
       .execute()
-    expect(optIn).toMatchObject({ status: 'used', used_for_issue_id: await issueId('shanxi-33') })
+    expect(optIn).toMatchObject({ status: 'used', used_for_issue_id: await issueId('shanxi-34') })
 
     // Re-importing, restarting the sweep or publishing the next issue sends nothing more: the opt-in is used.
-    issueFile(contentDir, { slug: 'shanxi-34', region: 'shanxi', number: 34, date: '2026-11-21', title: '第三十四期' })
+    issueFile(contentDir, { slug: 'shanxi-35', region: 'shanxi', number: 35, date: '2026-11-21', title: '第三十五期' })
     await publish()
     expect(await t.app.services.subscriptionSweep.runOnce()).toMatchObject({ announced: 1, queued: 0, sent: 0 })
     expect(await sent()).toHaveLength(1)

@@ -106,7 +106,7 @@ describe('issue Markdown: block types', () => {
     expect(issue.paywallAt).toBe(6)
   })
 
-  it('parses the seed issue: free 背景链接 and 深度解读, VIP 实战应用 with both 例题 and 参考作答', () => {
+  it('parses the seed issue: free 背景链接, 深度解读 and 例题1 with its 参考作答, VIP from 例题2 on', () => {
     const result = parseIssueMarkdown(fs.readFileSync(SEED_ISSUE_FILE, 'utf8'))
     expect(result.ok).toBe(true)
     if (!result.ok) return
@@ -120,14 +120,18 @@ describe('issue Markdown: block types', () => {
     })
     const headings = body.filter((node) => node.type === 'heading').map((node) => node.type === 'heading' && node.text)
     expect(headings).toEqual(['一、背景链接', '二、深度解读', '三、实战应用'])
-    expect(paywallAt).toBe(body.findIndex((node) => node.type === 'heading' && node.text === '三、实战应用'))
+    // The marker sits inside 三、实战应用, right before 例题2.
+    expect(paywallAt).toBe(body.findIndex((node) => node.type === 'question' && node.label === '例题2'))
+    const free = body.slice(0, paywallAt ?? 0)
     const vip = body.slice(paywallAt ?? 0)
-    expect(vip.filter((node) => node.type === 'question')).toHaveLength(2)
-    const answers = vip.filter((node) => node.type === 'answer')
-    expect(answers).toHaveLength(2)
-    expect(answers[0]).toMatchObject({ declaredWords: 389, title: '' })
-    expect(answers[1]).toMatchObject({ title: '解锁晋中推动山西中部城市群高质量发展的“任务书”' })
-    expect(body.slice(0, paywallAt ?? 0).some((node) => node.type === 'question' || node.type === 'answer')).toBe(false)
+    expect(free.filter((node) => node.type === 'question')).toHaveLength(1)
+    expect(free.filter((node) => node.type === 'answer')).toEqual([
+      expect.objectContaining({ declaredWords: 389, title: '' }),
+    ])
+    expect(vip.filter((node) => node.type === 'question')).toHaveLength(1)
+    expect(vip.filter((node) => node.type === 'answer')).toEqual([
+      expect.objectContaining({ declaredWords: 481, title: '解锁晋中推动山西中部城市群高质量发展的“任务书”' }),
+    ])
     expect(body.filter((node) => node.type === 'star_heading').length).toBeGreaterThanOrEqual(6)
     expect(body.some((node) => node.type === 'remark')).toBe(true)
   })
