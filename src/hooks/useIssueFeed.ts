@@ -1,13 +1,47 @@
-import { useCallback, useEffect, useReducer, useRef } from 'react'
-import { listIssues, toApiError, type ApiError, type IssueSummary } from '../services/api'
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react'
+import {
+  getProgressOf,
+  listIssues,
+  onProgressAnnounced,
+  toApiError,
+  type ApiError,
+  type IssueSummary,
+} from '../services/api'
 
 export const FEED_PAGE_SIZE = 20
+
+/** What the list shows: a region ('' for 全部) within a column ('' for every column). */
+export interface FeedFilter {
+  region: string
+  /** Column slug, e.g. redian-jingjiang */
+  column: string
+  /** The column's name for the chip that clears it (热点精讲) */
+  columnName: string
+}
+
+const NO_FILTER: FeedFilter = { region: '', column: '', columnName: '' }
+
+/**
+ * A filter asked for from another page (the article's crumbs): the home tab is opened with
+ * switchTab, which carries no query, so the list takes it when it shows next.
+ */
+let requestedFilter: FeedFilter | null = null
+
+export function requestFeedFilter(filter: Partial<FeedFilter>): void {
+  requestedFilter = { ...NO_FILTER, ...filter }
+}
+
+/** The filter asked for since the list last showed, once. */
+export function takeFeedFilter(): FeedFilter | null {
+  const filter = requestedFilter
+  requestedFilter = null
+  return filter
+}
 
 /** What the feed is doing: one request at a time, tagged by why it was sent. */
 export type FeedLoad = 'initial' | 'refresh' | 'more' | null
 
-export interface FeedState {
-  region: string
+export interface FeedState extends FeedFilter {
   items: IssueSummary[]
   nextCursor: string | null
   /** The first page of the current region has arrived */
@@ -20,18 +54,25 @@ export interface FeedState {
 }
 
 type FeedAction =
-  | { type: 'start'; load: Exclude<FeedLoad, null>; region: string }
+  | { type: 'start'; load: Exclude<FeedLoad, null>; filter: FeedFilter }
   | { type: 'page'; load: Exclude<FeedLoad, null>; items: IssueSummary[]; nextCursor: string | null }
   | { type: 'fail'; load: Exclude<FeedLoad, null>; error: ApiError }
 
-export const initialFeedState = (region = ''): FeedState => ({
-  region,
+export const initialFeedState = (filter: Partial<FeedFilter> = {}): FeedState => ({
+  ...NO_FILTER,
+  ...filter,
   items: [],
   nextCursor: null,
   loaded: false,
   loading: null,
   error: null,
   moreError: null,
+})
+
+const filterOf = (current: FeedState): FeedFilter => ({
+  region: current.region,
+  column: current.column,
+  columnName: current.columnName,
 })
 
 /** Appends without duplicates (a refresh may overlap a page already shown). */
@@ -44,7 +85,7 @@ function mergeById(current: IssueSummary[], incoming: IssueSummary[]): IssueSumm
 export function feedReducer(state: FeedState, action: FeedAction): FeedState {
   switch (action.type) {
     case 'start':
-      if (action.load === 'initial') return { ...initialFeedState(action.region), loading: 'initial' }
+      if (action.load === 'initial') return { ...initialFeedState(action.filter), loading: 'initial' }
       return { ...state, loading: action.load, moreError: null }
     case 'page':
       if (action.load === 'more') {
@@ -61,8 +102,10 @@ export function feedReducer(state: FeedState, action: FeedAction): FeedState {
 
 export interface IssueFeed {
   state: FeedState
-  /** Shows a region from its first page (skeleton while loading) */
+  /** Shows a region (in the current column) from its first page (skeleton while loading) */
   selectRegion: (region: string) => void
+  /** Shows a region and a column from the first page */
+  selectFilter: (filter: Partial<FeedFilter>) => void
   /** Pull-down refresh: reloads the first page, keeps the list visible; rejects with the error */
   refresh: () => Promise<void>
   /** Next page; ignored while any request is in flight or on the last page */
@@ -77,18 +120,24 @@ export interface IssueFeed {
  * or refreshing supersedes an older request, whose late answer is dropped.
  */
 export function useIssueFeed(initialRegion = ''): IssueFeed {
-  const [state, dispatch] = useReducer(feedReducer, initialRegion, initialFeedState)
+  const [state, dispatch] = useReducer(feedReducer, { region: initialRegion }, initialFeedState)
   const stateRef = useRef(state)
   stateRef.current = state
   const inFlight = useRef<FeedLoad>(null)
   const generation = useRef(0)
 
-  const run = useCallback(async (load: Exclude<FeedLoad, null>, region: string, cursor?: string) => {
+  const run = useCallback(async (load: Exclude<FeedLoad, null>, filter: FeedFilter, cursor?: string) => {
     const ticket = ++generation.current
     inFlight.current = load
-    dispatch({ type: 'start', load, region })
+    dispatch({ type: 'start', load, filter })
     try {
-      const page = await listIssues({ region: region || undefined, cursor, limit: FEED_PAGE_SIZE })
+      const { region, column } = filter
+      const page = await listIssues({
+        region: region || undefined,
+        column: column || undefined,
+        cursor,
+        limit: FEED_PAGE_SIZE,
+      })
       if (ticket !== generation.current) return
       dispatch({ type: 'page', load, items: page.items, nextCursor: page.nextCursor })
     } catch (error) {
@@ -101,24 +150,33 @@ export function useIssueFeed(initialRegion = ''): IssueFeed {
     }
   }, [])
 
-  const selectRegion = useCallback((region: string) => void run('initial', region).catch(() => undefined), [run])
+  const selectFilter = useCallback(
+    (filter: Partial<FeedFilter>) => void run('initial', { ...NO_FILTER, ...filter }).catch(() => undefined),
+    [run],
+  )
+  const selectRegion = useCallback(
+    (region: string) => void run('initial', { ...filterOf(stateRef.current), region }).catch(() => undefined),
+    [run],
+  )
 
   const refresh = useCallback(() => {
-    const { loaded, region } = stateRef.current
-    return run(loaded ? 'refresh' : 'initial', region)
+    const current = stateRef.current
+    return run(current.loaded ? 'refresh' : 'initial', filterOf(current))
   }, [run])
 
   const loadMore = useCallback(() => {
-    const { loaded, nextCursor, region, moreError } = stateRef.current
+    const current = stateRef.current
+    const { loaded, nextCursor, moreError } = current
     if (inFlight.current !== null || !loaded || !nextCursor || moreError) return
-    void run('more', region, nextCursor)
+    void run('more', filterOf(current), nextCursor)
   }, [run])
 
   const retry = useCallback(() => {
-    const { loaded, nextCursor, region } = stateRef.current
+    const current = stateRef.current
+    const { loaded, nextCursor } = current
     if (inFlight.current !== null) return
-    if (loaded && nextCursor) void run('more', region, nextCursor)
-    else void run('initial', region).catch(() => undefined)
+    if (loaded && nextCursor) void run('more', filterOf(current), nextCursor)
+    else void run('initial', filterOf(current)).catch(() => undefined)
   }, [run])
 
   useEffect(() => {
@@ -127,5 +185,57 @@ export function useIssueFeed(initialRegion = ''): IssueFeed {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [])
 
-  return { state, selectRegion, refresh, loadMore, retry }
+  return { state, selectRegion, selectFilter, refresh, loadMore, retry }
+}
+
+/**
+ * How far the signed-in reader has read each issue on the list (已读42% / 读完 on the cards), by
+ * issue id; empty when signed out. The list is the same for everyone (and cached so), so the
+ * reader's own figures come from their own request, for the issues not asked about yet. `refresh`
+ * asks again for all of them (back from an article).
+ */
+export function useFeedProgress(
+  items: IssueSummary[],
+  active: boolean,
+): { percents: ReadonlyMap<number, number | null>; refresh: () => void } {
+  const [percents, setPercents] = useState<ReadonlyMap<number, number | null>>(new Map())
+  const asked = useRef(new Set<number>())
+  const [round, setRound] = useState(0)
+
+  useEffect(() => {
+    asked.current = new Set()
+    setPercents(new Map())
+  }, [active])
+
+  useEffect(() => {
+    if (!active) return
+    const ids = items.map((item) => item.id).filter((id) => !asked.current.has(id))
+    for (const id of ids) asked.current.add(id)
+    for (let start = 0; start < ids.length; start += FEED_PAGE_SIZE) {
+      getProgressOf(ids.slice(start, start + FEED_PAGE_SIZE)).then(
+        (found) =>
+          setPercents((current) => {
+            const next = new Map(current)
+            for (const { issueId, percent } of found) next.set(issueId, percent)
+            return next
+          }),
+        () => undefined,
+      )
+    }
+  }, [items, active, round])
+
+  // Progress recorded while reading marks the issue at once; its figure comes with the next refresh.
+  useEffect(
+    () =>
+      onProgressAnnounced((issueId) =>
+        setPercents((current) => (current.has(issueId) ? current : new Map(current).set(issueId, null))),
+      ),
+    [],
+  )
+
+  const refresh = useCallback(() => {
+    asked.current = new Set()
+    setRound((n) => n + 1)
+  }, [])
+  return { percents, refresh }
 }

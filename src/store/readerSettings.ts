@@ -3,11 +3,11 @@ import Taro from '@tarojs/taro'
 import { getSettings, updateSettings, type ReaderSettings } from '../services/api'
 
 /**
- * Reader settings (font size, theme), kept on the server per reader so they follow the reader to
+ * Reader settings (font size, theme, 参考作答 folded or shown), kept on the server per reader so they follow the reader to
  * every device, and in storage so an article opens in them at once, before the server answers.
  */
 export const READER_SETTINGS_STORAGE_KEY = 'readerSettings'
-export const DEFAULT_READER_SETTINGS: ReaderSettings = { fontSize: 'medium', theme: 'system' }
+export const DEFAULT_READER_SETTINGS: ReaderSettings = { fontSize: 'medium', theme: 'system', answers: 'folded' }
 
 const FONT_SIZES = ['small', 'medium', 'large']
 const THEMES = ['system', 'light', 'dark']
@@ -16,7 +16,9 @@ function readStored(): ReaderSettings {
   try {
     const stored = Taro.getStorageSync(READER_SETTINGS_STORAGE_KEY) as Partial<ReaderSettings> | ''
     if (stored && FONT_SIZES.includes(String(stored.fontSize)) && THEMES.includes(String(stored.theme))) {
-      return { fontSize: stored.fontSize, theme: stored.theme } as ReaderSettings
+      // Saved before 参考作答 could be shown: folded, as for everyone.
+      const answers = stored.answers === 'shown' ? 'shown' : 'folded'
+      return { fontSize: stored.fontSize, theme: stored.theme, answers } as ReaderSettings
     }
   } catch {
     // Storage unavailable: the defaults until the server answers.

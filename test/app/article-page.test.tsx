@@ -55,11 +55,11 @@ describe('article page', () => {
     expect(Taro.pageScrollTo).toHaveBeenLastCalledWith({ selector: '#paywall', duration: 300 })
   })
 
-  it('moves to the previous issue in place and marks a missing next one', async () => {
+  it('opens the previous issue on top (Back returns here) and marks a missing next one', async () => {
     respond(200, issue())
     await open('32')
     fireEvent.click(screen.getByText('第31期 上一期的标题'))
-    expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/subpackages/article/pages/index?id=31' })
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/article/pages/index?id=31' })
     expect(screen.getByText('没有了')).toBeTruthy()
   })
 

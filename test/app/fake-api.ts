@@ -43,7 +43,7 @@ export const answers = {
 export const CONTACTS = {
   service: { phone: '400-1788-950', hours: '09:00—21:30' },
   business: { phone: '18674025063' },
-  officialAccount: { name: '北辰遴选' },
+  officialAccount: { name: '北辰遴选', qrUrl: null },
   channels: { name: '北辰遴选', finderUserName: null },
   weibo: { name: '北辰遴选' },
 }

@@ -3,7 +3,7 @@ import type { AccessDenied, Block, IssueDetail, IssueSummary, Me, Plan } from '@
 export const plans: Plan[] = [
   {
     id: 'month',
-    name: '1个月',
+    name: '一个月',
     months: 1,
     priceFen: 990,
     originalPriceFen: null,
@@ -19,7 +19,7 @@ export const plans: Plan[] = [
   },
   {
     id: 'year',
-    name: '1年',
+    name: '一年',
     months: 12,
     priceFen: 6800,
     originalPriceFen: 11800,
@@ -30,7 +30,14 @@ export const plans: Plan[] = [
 export const denied = (reason: AccessDenied['reason'] = 'membership_required'): AccessDenied => ({
   granted: false,
   reason,
-  paywall: { title: '本篇为VIP章节', message: '开通VIP会员继续阅读', button: '开通VIP会员', plans },
+  paywall: {
+    title: '本篇为VIP章节',
+    message: '抱歉哦,本篇为vip章节,需要本站VIP会员才可以继续阅读哦~',
+    button: '开通VIP会员',
+    plans,
+    preselectedPlan: 'half_year',
+    locked: { sections: ['三、实战应用（续）', '四、拓展阅读'], questions: 2, answers: 2 },
+  },
 })
 
 export const blocks = {

@@ -114,7 +114,10 @@ describe('the article and the plan page', () => {
   })
 
   it('the plan page opened from an article reports plan_sheet; opened from nowhere, nothing', async () => {
-    api.route('GET /api/plans', answers.ok({ items: plans, purchase: { rail: 'xpay', available: true, notice: '' } }))
+    api.route(
+      'GET /api/plans',
+      answers.ok({ items: plans, preselected: 'half_year', purchase: { rail: 'xpay', available: true, notice: '' } }),
+    )
     render(<VipBuyPage />)
     flushFunnel()
     await settle()

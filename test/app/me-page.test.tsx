@@ -71,8 +71,10 @@ describe('我的: what a reader sees', () => {
     expect(screen.getByText('绑定手机号')).toBeTruthy()
     expect(text(container)).toContain('绑定手机号后，可同步北辰遴选网站的会员权益')
     expect(text(container)).toContain('400-1788-950（09:00—21:30）')
+    // A browser cannot dial: the H5 preview copies the number.
     fireEvent.click(screen.getByText('客服电话'))
-    expect(Taro.makePhoneCall).toHaveBeenCalledWith({ phoneNumber: '4001788950' })
+    expect(Taro.setClipboardData).toHaveBeenCalledWith({ data: '400-1788-950' })
+    expect(Taro.makePhoneCall).not.toHaveBeenCalled()
   })
 
   it('ends with the publisher’s taglines and the version', async () => {
@@ -94,7 +96,7 @@ describe('我的: what a reader sees', () => {
     )
     await openAs(me())
     fireEvent.click(screen.getByText('商务合作'))
-    expect(Taro.makePhoneCall).toHaveBeenLastCalledWith({ phoneNumber: '18674025063' })
+    expect(Taro.setClipboardData).toHaveBeenLastCalledWith({ data: '18674025063' })
     fireEvent.click(screen.getByText('微信公众号'))
     await settle()
     expect(Taro.setClipboardData).toHaveBeenLastCalledWith({ data: '北辰遴选' })
@@ -108,6 +110,8 @@ describe('我的: what a reader sees', () => {
     process.env.TARO_ENV = 'weapp'
     fireEvent.click(screen.getByText('视频号'))
     expect(Taro.openChannelsUserProfile).toHaveBeenCalledWith({ finderUserName: 'sphAbc' })
+    fireEvent.click(screen.getByText('商务合作'))
+    expect(Taro.makePhoneCall).toHaveBeenLastCalledWith({ phoneNumber: '18674025063' })
   })
 
   it('a VIP member: the badge and the expiry as a Beijing date', async () => {
@@ -162,17 +166,31 @@ describe('我的: what a reader sees', () => {
     ])
   })
 
-  it('in the mini-program: open-type contact and the official account; on H5 neither', async () => {
+  it('in the mini-program: open-type contact; WeChat’s follow bar after a scanned code, else the 关注公众号 card', async () => {
+    const follow = (container: HTMLElement) => container.querySelector('[aria-label="关注公众号"]')
     const h5 = await openAs(me())
     expect(h5.container.querySelector('[data-open-type="contact"]')).toBeNull()
     expect(h5.container.querySelector('[data-taro="OfficialAccount"]')).toBeNull()
+    expect(follow(h5.container)).not.toBeNull()
     h5.unmount()
 
     resetSession()
     process.env.TARO_ENV = 'weapp'
-    const weapp = await openAs(me())
-    expect(weapp.container.querySelector('[data-open-type="contact"]')?.textContent).toContain('在线客服')
-    expect(weapp.container.querySelector('[data-taro="OfficialAccount"]')).not.toBeNull()
+    const chat = await openAs(me())
+    expect(chat.container.querySelector('[data-open-type="contact"]')?.textContent).toContain('在线客服')
+    expect(chat.container.querySelector('[data-taro="OfficialAccount"]')).toBeNull()
+    expect(follow(chat.container)).not.toBeNull()
+    chat.unmount()
+
+    resetSession()
+    ;(Taro.getLaunchOptionsSync as jest.Mock).mockReturnValue({ scene: 1047, path: '', query: {} })
+    try {
+      const scanned = await openAs(me())
+      expect(scanned.container.querySelector('[data-taro="OfficialAccount"]')).not.toBeNull()
+      expect(follow(scanned.container)).toBeNull()
+    } finally {
+      ;(Taro.getLaunchOptionsSync as jest.Mock).mockReturnValue({ scene: 1001, path: '', query: {} })
+    }
   })
 })
 
@@ -360,7 +378,7 @@ describe('我的: binding the phone', () => {
     api.route('POST /api/me/phone', answers.error(409, 'PHONE_LINKED_ELSEWHERE'))
     await bindWith({ errMsg: 'getPhoneNumber:ok', code: 'phone-code-1' })
     fireEvent.click(screen.getByText('联系客服 400-1788-950'))
-    expect(Taro.makePhoneCall).toHaveBeenCalledWith({ phoneNumber: '4001788950' })
+    expect(Taro.setClipboardData).toHaveBeenCalledWith({ data: '400-1788-950' })
   })
 })
 

@@ -1,6 +1,7 @@
 import { act, fireEvent, render, screen } from '@testing-library/react'
 import Taro, { useRouter } from '@tarojs/taro'
 import IssueListPage from '@/pages/index/index'
+import { takeFeedFilter } from '@/hooks/useIssueFeed'
 import ArticlePage from '@/subpackages/article/pages/index'
 import NavigatorPage, { NAVIGATOR_PAGE_SIZE } from '@/subpackages/navigator/pages/index'
 import { announceProgress, type NavigatorIssue } from '@/services/api'
@@ -61,14 +62,16 @@ describe('往期导航', () => {
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/navigator/pages/index' })
   })
 
-  it('the article’s region crumb opens the navigator at that region', async () => {
+  it('the article’s region crumb opens the home list of that region, not 往期导航', async () => {
     api.route('GET /api/issues/32', answers.ok(issue()))
     ;(useRouter as jest.Mock).mockReturnValue({ params: { id: '32' }, path: '/subpackages/article/pages/index' })
     const { container } = render(<ArticlePage />)
     await settle()
     expect(container.textContent).toContain('首页 › 遴选网 › 省市遴选 › 热点精讲 › 山西')
-    fireEvent.click(screen.getByText('› 山西'))
-    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/navigator/pages/index?region=shanxi' })
+    fireEvent.click(screen.getByText('山西'))
+    expect(Taro.switchTab).toHaveBeenCalledWith({ url: '/pages/index/index' })
+    expect(Taro.navigateTo).not.toHaveBeenCalled()
+    expect(takeFeedFilter()).toEqual({ region: 'shanxi', column: 'redian', columnName: '热点精讲' })
   })
 
   it('lists the regions that have issues with their count and latest number; a region opens its grid', async () => {

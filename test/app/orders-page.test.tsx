@@ -76,7 +76,7 @@ describe('我的订单', () => {
     // The pending one is past its expiry: nothing to pay or cancel any more.
     expect(screen.queryByText('继续支付')).toBeNull()
     expect(api.calls.find((call) => call.path === '/api/orders')).toMatchObject({ method: 'GET', token: 'tok' })
-    expect(container.querySelector('.orders-service')?.textContent).toBe(
+    expect(container.querySelector('.service-contact-line')?.textContent).toBe(
       '订单如有疑问，请联系客服 400-1788-950（09:00—21:30）',
     )
   })

@@ -4,6 +4,7 @@ import ArticlePage from '@/subpackages/article/pages/index'
 import PdfDownload from '@/subpackages/article/components/PdfDownload'
 import { getSession, resetSession, setMe, startSession } from '@/store/session'
 import { resetTaroMock, storage } from './mocks/taro'
+import { CONTACTS } from './fake-api'
 import { issue, me } from './fixtures'
 
 /** The mini-program APIs the download uses; the shared Taro mock has none of them. */
@@ -70,12 +71,15 @@ describe('下载PDF', () => {
     expect(Taro.showToast).not.toHaveBeenCalled()
   })
 
-  it('a reader without VIP (403 VIP_REQUIRED) goes to the paywall page, opening nothing', async () => {
+  it('a reader without VIP (403 VIP_REQUIRED) is told PDF下载为VIP专享, then goes to the paywall page, opening nothing', async () => {
     signInAs('reader-token')
     answer(403, refusal('VIP_REQUIRED'))
     render(<PdfDownload issue={pdfIssue} />)
     await tap()
     expect(readFileSync).toHaveBeenCalledWith('wxfile://tmp/403', 'utf8')
+    expect(Taro.showModal).toHaveBeenCalledWith(
+      expect.objectContaining({ title: 'PDF下载为VIP专享', confirmText: '开通会员' }),
+    )
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/vip/pages/index' })
     expect(openDocument).not.toHaveBeenCalled()
     expect(Taro.showToast).not.toHaveBeenCalled()
@@ -132,8 +136,11 @@ describe('下载PDF', () => {
 
 describe('下载PDF on the article page', () => {
   const serveIssue = () =>
-    (Taro.request as jest.Mock).mockImplementation(() =>
-      Object.assign(Promise.resolve({ statusCode: 200, data: issue(), header: {} }), { abort: jest.fn() }),
+    (Taro.request as jest.Mock).mockImplementation(({ url }: { url: string }) =>
+      Object.assign(
+        Promise.resolve({ statusCode: 200, data: url.endsWith('/api/contacts') ? CONTACTS : issue(), header: {} }),
+        { abort: jest.fn() },
+      ),
     )
   async function open() {
     ;(useRouter as jest.Mock).mockReturnValue({ params: { id: '32' }, path: '/subpackages/article/pages/index' })

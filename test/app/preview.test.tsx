@@ -75,7 +75,7 @@ describe('a preview ticket opens the article', () => {
 
   it('shows the paywall as readers see it, but its button buys nothing', async () => {
     await openFromCode(GUEST_TICKET)
-    expect(screen.getByText('开通VIP会员继续阅读')).toBeTruthy()
+    expect(screen.getByText('抱歉哦,本篇为vip章节,需要本站VIP会员才可以继续阅读哦~')).toBeTruthy()
     fireEvent.click(screen.getByText('开通VIP会员'))
     expect(Taro.navigateTo).not.toHaveBeenCalled()
     expect(Taro.showToast).toHaveBeenCalledWith({ title: '预览模式，不能开通', icon: 'none' })

@@ -1,5 +1,5 @@
 import { act, fireEvent, render, screen } from '@testing-library/react'
-import Taro from '@tarojs/taro'
+import Taro, { useRouter } from '@tarojs/taro'
 import VipPage from '@/pages/vip/index'
 import VipBuyPage from '@/subpackages/vip/pages/index'
 import VipAgreementPage from '@/subpackages/legal/pages/vip-agreement'
@@ -39,8 +39,8 @@ const requestedUrls = () => (Taro.request as jest.Mock).mock.calls.map(([options
 const payButton = () => screen.getByRole('button', { name: /^立即(开通|续费)/ })
 const card = (name: string) => screen.getByText(name).closest('[role="radio"]') as HTMLElement
 
-async function open(purchase = AVAILABLE, Page = VipPage) {
-  api.route('GET /api/plans', answers.ok({ items: plans, purchase }))
+async function open(purchase = AVAILABLE, Page = VipPage, preselected = 'half_year') {
+  api.route('GET /api/plans', answers.ok({ items: plans, preselected, purchase }))
   const view = render(<Page />)
   await settle()
   return view
@@ -73,19 +73,19 @@ describe('会员: plans', () => {
     expect(api.count('GET /api/plans')).toBe(1)
     expect(requestedUrls()).toContain('http://localhost:3000/api/plans?platform=android')
 
-    expect(text(card('1个月'))).toContain('¥9.9')
+    expect(text(card('一个月'))).toContain('¥9.9')
     expect(text(card('半年'))).toContain('¥48')
-    expect(text(card('1年'))).toContain('¥68')
+    expect(text(card('一年'))).toContain('¥68')
     for (const [name, original] of [
       ['半年', '原价¥59'],
-      ['1年', '原价¥118'],
+      ['一年', '原价¥118'],
     ]) {
       const struck = card(name).querySelector('.vip-plan-original') as HTMLElement
       expect(struck.textContent).toBe(original)
       expect(struck.className).not.toContain('vip-plan-monthly') // the class that would lift line-through
     }
-    // 1个月 has no original price: its monthly price, not struck through.
-    expect(card('1个月').querySelector('.vip-plan-monthly')?.textContent).toBe('约¥9.9/月')
+    // 一个月 has no original price: its monthly price, not struck through.
+    expect(card('一个月').querySelector('.vip-plan-monthly')?.textContent).toBe('约¥9.9/月')
     expect(text(card('半年'))).toContain('省¥11')
 
     expect(text(container)).toContain('全站栏目畅读')
@@ -96,11 +96,38 @@ describe('会员: plans', () => {
   it('selects 半年 first, and the pay button follows the selection', async () => {
     await open()
     expect(card('半年').getAttribute('aria-checked')).toBe('true')
-    expect(card('1年').getAttribute('aria-checked')).toBe('false')
+    expect(card('一年').getAttribute('aria-checked')).toBe('false')
     expect(payButton().textContent).toBe('立即开通 ¥48')
-    fireEvent.click(card('1年'))
-    expect(card('1年').getAttribute('aria-checked')).toBe('true')
+    fireEvent.click(card('一年'))
+    expect(card('一年').getAttribute('aria-checked')).toBe('true')
     expect(payButton().textContent).toBe('立即开通 ¥68')
+  })
+
+  it('preselects the plan the server names (an operator setting), not a fixed one', async () => {
+    await open(AVAILABLE, VipPage, 'year')
+    expect(card('一年').getAttribute('aria-checked')).toBe('true')
+    expect(card('半年').getAttribute('aria-checked')).toBe('false')
+    expect(payButton().textContent).toBe('立即开通 ¥68')
+  })
+
+  it('opened from a paywall chip, preselects that plan; one not on sale falls back to the server’s', async () => {
+    ;(useRouter as jest.Mock).mockReturnValue({ params: { plan: 'month' }, path: '' })
+    const first = await open(AVAILABLE, VipBuyPage, 'year')
+    expect(card('一个月').getAttribute('aria-checked')).toBe('true')
+    expect(payButton().textContent).toBe('立即开通 ¥9.9')
+    first.unmount()
+    ;(useRouter as jest.Mock).mockReturnValue({ params: { plan: 'forever' }, path: '' })
+    await open(AVAILABLE, VipBuyPage, 'year')
+    expect(card('一年').getAttribute('aria-checked')).toBe('true')
+    ;(useRouter as jest.Mock).mockReturnValue({ params: {}, path: '' })
+  })
+
+  it('shares 会员 to a chat from the tab and from the purchase page, opening the tab', async () => {
+    const tab = await open()
+    expect(fire('useShareAppMessage')).toEqual({ title: '北辰遴选VIP会员 · 全站栏目畅读', path: '/pages/vip/index' })
+    tab.unmount()
+    await open(AVAILABLE, VipBuyPage)
+    expect(fire('useShareAppMessage')).toEqual({ title: '北辰遴选VIP会员 · 全站栏目畅读', path: '/pages/vip/index' })
   })
 
   it('opens the VIP agreement on its own page', async () => {
@@ -124,7 +151,7 @@ describe('会员: plans', () => {
     render(<VipPage />)
     await settle()
     expect(screen.getByText('会员方案加载失败')).toBeTruthy()
-    api.route('GET /api/plans', answers.ok({ items: plans, purchase: AVAILABLE }))
+    api.route('GET /api/plans', answers.ok({ items: plans, preselected: 'half_year', purchase: AVAILABLE }))
     fireEvent.click(screen.getByRole('button', { name: '重新加载' }))
     await settle()
     expect(payButton().textContent).toBe('立即开通 ¥48')
@@ -226,11 +253,11 @@ describe('会员: paying', () => {
     api.route('POST /api/orders', answers.ok({ order: order('pending'), payment: { rail: 'xpay', xpay: XPAY } }))
     wxPay.mockImplementation((options) => options.fail({ errMsg: 'requestVirtualPayment:fail cancel', errCode: -2 }))
     await open()
-    fireEvent.click(card('1年'))
+    fireEvent.click(card('一年'))
     await agreeAndPay()
     await settle()
     expect(screen.getByRole('alert').textContent).toBe('已取消支付')
-    expect(card('1年').getAttribute('aria-checked')).toBe('true')
+    expect(card('一年').getAttribute('aria-checked')).toBe('true')
     expect(screen.getByRole('checkbox').getAttribute('aria-checked')).toBe('true')
     expect(payButton().hasAttribute('disabled')).toBe(false)
     expect(getSession().me?.membership.active).toBe(false)

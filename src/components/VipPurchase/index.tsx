@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
-import { routes } from '../../constants'
-import { useContacts } from '../../hooks/useContacts'
+import { BRAND, routes } from '../../constants'
 import { PURCHASE_MESSAGES, usePurchase } from '../../hooks/usePurchase'
 import {
   listPlans,
@@ -17,6 +16,7 @@ import {
 import { getPlatform } from '../../services/wechat'
 import { useSession } from '../../store/session'
 import { formatMonthly, formatPrice, shanghaiDate } from '../../utils/format'
+import ServiceContact from '../ServiceContact'
 import { TextSkeleton } from '../Skeleton'
 import { LoadFailed } from '../StateView'
 import { busyButton, buttonFlag } from '../../utils/button'
@@ -29,18 +29,19 @@ type PlansState =
 
 export const AGREEMENT_HINT = '请先阅读并同意《VIP服务协议》'
 
+/** 会员 shared to a chat: the plans, opened on the 会员 tab (the purchase page needs an article behind it). */
+export const shareVip = () => ({ title: `${BRAND}VIP会员 · 全站栏目畅读`, path: routes.vip })
+
 /** Benefits shared by every plan, shown once (the API lists them per plan). */
 function commonBenefits(plans: Plan[]): string[] {
   if (plans.length === 0) return []
   return plans[0].benefits.filter((benefit) => plans.every((plan) => plan.benefits.includes(benefit)))
 }
 
-/** The plan picked for the reader: the first one on offer below its original price (半年), else the first. */
-function defaultPlan(plans: Plan[]): string {
-  return (
-    (plans.find((plan) => plan.originalPriceFen !== null && plan.originalPriceFen > plan.priceFen) ?? plans[0])?.id ??
-    ''
-  )
+/** The plan picked for the reader: the one they tapped (a paywall chip), else the server's (an operator setting). */
+function pickPlan(plans: Plan[], requested: string | undefined, preselected: string): string {
+  const onSale = (id: string | undefined) => (id && plans.some((plan) => plan.id === id) ? id : '')
+  return onSale(requested) || onSale(preselected) || (plans[0]?.id ?? '')
 }
 
 function MembershipStatus({ membership }: { membership: Membership }) {
@@ -123,6 +124,8 @@ export interface VipPurchaseProps {
   onFulfilled?: (order: Order) => void
   /** The issue (share, scene) the reader came from, sent with the order for the paywall funnel */
   source?: OrderSource | null
+  /** The plan the reader chose on the paywall; otherwise the server's preselected plan */
+  plan?: string
 }
 
 /**
@@ -131,7 +134,7 @@ export interface VipPurchaseProps {
  * WeChat Pay rail, payments not configured), no price and no buy button: only its notice.
  * Shared by the 会员 tab and the page the paywall opens (subpackages/vip).
  */
-export default function VipPurchase({ onFulfilled, source }: VipPurchaseProps) {
+export default function VipPurchase({ onFulfilled, source, plan: requested }: VipPurchaseProps) {
   const [platform] = useState(getPlatform)
   const [state, setState] = useState<PlansState>({ status: 'loading' })
   const [selected, setSelected] = useState('')
@@ -139,30 +142,31 @@ export default function VipPurchase({ onFulfilled, source }: VipPurchaseProps) {
   const [hint, setHint] = useState(false)
   const [attempt, setAttempt] = useState(0)
   const { me } = useSession()
-  const contacts = useContacts()
   const purchase = usePurchase({
     platform,
     rail: state.status === 'ready' ? state.purchase.rail : 'xpay',
     onFulfilled,
     source,
+    noticeShownInline: true,
   })
 
-    noticeShownInline: true,
   useEffect(() => {
     let alive = true
     setState({ status: 'loading' })
     listPlans(platform).then(
-      ({ items, purchase: rules }) => {
+      ({ items, preselected, purchase: rules }) => {
         if (!alive) return
         setState({ status: 'ready', plans: items, purchase: rules })
-        setSelected((current) => (items.some((plan) => plan.id === current) ? current : defaultPlan(items)))
+        setSelected((current) =>
+          items.some((plan) => plan.id === current) ? current : pickPlan(items, requested, preselected),
+        )
       },
       (error: unknown) => alive && setState({ status: 'error', error: toApiError(error) }),
     )
     return () => {
       alive = false
     }
-  }, [attempt, platform])
+  }, [attempt, platform, requested])
 
   const toggleAgreement = () => {
     setAgreed((value) => !value)
@@ -268,11 +272,7 @@ export default function VipPurchase({ onFulfilled, source }: VipPurchaseProps) {
         {me ? <MembershipStatus membership={me.membership} /> : null}
       </View>
       {body}
-      {contacts ? (
-        <Text className='vip-service'>
-          如有疑问请致电客服 {contacts.service.phone}（{contacts.service.hours}）
-        </Text>
-      ) : null}
+      <ServiceContact lead='开通会员如有疑问' />
 
       {phase === 'confirming' ? (
         <View className='vip-mask' role='status' aria-live='polite'>

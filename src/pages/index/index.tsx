@@ -1,6 +1,6 @@
 import { useCallback, type ReactNode } from 'react'
 import { Text, View } from '@tarojs/components'
-import Taro, { usePullDownRefresh, useReachBottom, useShareAppMessage } from '@tarojs/taro'
+import Taro, { useDidShow, usePullDownRefresh, useReachBottom, useShareAppMessage } from '@tarojs/taro'
 import IssueCard from '../../components/IssueCard'
 import ListEnd from '../../components/ListEnd'
 import RegionChips from '../../components/RegionChips'
@@ -8,9 +8,10 @@ import { IssueListSkeleton } from '../../components/Skeleton'
 import StateView, { LoadFailed } from '../../components/StateView'
 import WindowedList, { type WindowLayout } from '../../components/WindowedList'
 import { BRAND, routes } from '../../constants'
-import { FEED_PAGE_SIZE, useIssueFeed } from '../../hooks/useIssueFeed'
+import { FEED_PAGE_SIZE, takeFeedFilter, useFeedProgress, useIssueFeed } from '../../hooks/useIssueFeed'
 import { useRegions } from '../../hooks/useRegions'
 import type { IssueSummary } from '../../services/api'
+import { useSession } from '../../store/session'
 import './index.scss'
 
 /** One group per page of results; a card is about 150 px high on a phone until its page is measured */
@@ -23,11 +24,21 @@ const ISSUE_LAYOUT: WindowLayout = {
 
 export default function IssueListPage() {
   const { regions, reload: reloadRegions } = useRegions()
-  const { state, selectRegion, refresh, loadMore, retry } = useIssueFeed()
-  const { items, loaded, loading, error, moreError, nextCursor, region } = state
+  const { state, selectRegion, selectFilter, refresh, loadMore, retry } = useIssueFeed()
+  const { items, loaded, loading, error, moreError, nextCursor, region, column, columnName } = state
+  // The signed-in reader's 已读42% / 读完 on the cards, asked again when back from reading.
+  const { percents, refresh: refreshPercents } = useFeedProgress(items, useSession().status === 'signed-in')
+
+  // Back from an article's crumbs (首页 › 热点精讲 › 山西): the list they named.
+  useDidShow(() => {
+    const filter = takeFeedFilter()
+    if (filter) selectFilter(filter)
+    else refreshPercents()
+  })
 
   usePullDownRefresh(() => {
     reloadRegions()
+    refreshPercents()
     refresh()
       .catch(() => Taro.showToast({ title: '刷新失败，请稍后重试', icon: 'none' }))
       .finally(() => Taro.stopPullDownRefresh())
@@ -58,7 +69,9 @@ export default function IssueListPage() {
         <WindowedList
           layout={ISSUE_LAYOUT}
           items={items}
-          renderItem={(issue) => <IssueCard key={issue.id} issue={issue} onOpen={openIssue} />}
+          renderItem={(issue) => (
+            <IssueCard key={issue.id} issue={issue} onOpen={openIssue} percent={percents.get(issue.id)} />
+          )}
         />
         <ListEnd
           state={loading === 'more' ? 'loading' : moreError ? 'failed' : nextCursor ? 'more' : 'end'}
@@ -81,6 +94,14 @@ export default function IssueListPage() {
         </View>
       </View>
       <RegionChips regions={regions} active={region} onChange={selectRegion} />
+      {column ? (
+        <View className='home-column'>
+          <Text>栏目：{columnName || column}</Text>
+          <Text className='home-column-clear' onClick={() => selectFilter({ region })}>
+            全部栏目 ✕
+          </Text>
+        </View>
+      ) : null}
       {body}
     </View>
   )

@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState } from 'react'
-import { Button, Form, Image, Input, OfficialAccount, Text, View } from '@tarojs/components'
+import { Button, Form, Image, Input, Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import LoginConsent from '../../components/LoginConsent'
+import OfficialAccountFollow from '../../components/OfficialAccountFollow'
 import PrivacyPopup from '../../components/PrivacyPopup'
+import { callOrCopy, ServiceChat } from '../../components/ServiceContact'
 import { BRAND, routes } from '../../constants'
-import { dialable, useContacts } from '../../hooks/useContacts'
+import { useContacts } from '../../hooks/useContacts'
 import type { Contacts } from '../../services/api/contacts'
 import {
   avatarSource,
@@ -34,9 +36,7 @@ const isWeapp = () => process.env.TARO_ENV === 'weapp'
 
 const toast = (title: string) => void Taro.showToast({ title, icon: 'none', duration: 2500 }).catch(() => undefined)
 
-function call(phone: string) {
-  Taro.makePhoneCall({ phoneNumber: dialable(phone) }).catch(() => undefined)
-}
+const call = callOrCopy
 
 /** A name to look up in WeChat (公众号, 视频号, 微博): copied, with where to paste it. */
 function copyName(name: string, where: string) {
@@ -323,7 +323,6 @@ export default function MePage() {
   const session = useSession()
   const { me, status, error } = session
   const [busy, setBusy] = useState<Busy>('')
-  const [followHidden, setFollowHidden] = useState(false)
   const contacts = useContacts()
   const shown = useRef(false)
 
@@ -439,24 +438,19 @@ export default function MePage() {
       </View>
 
       <View className='me-menu'>
-        {isWeapp() ? (
-          <Button className='me-item me-item-button' openType='contact'>
-            <Text className='me-item-label'>在线客服</Text>
-            <Text className='me-item-arrow'>›</Text>
-          </Button>
-        ) : null}
+        <ServiceChat className='me-item me-item-button'>
+          <Text className='me-item-label'>在线客服</Text>
+          <Text className='me-item-arrow'>›</Text>
+        </ServiceChat>
         <MenuItem label='用户协议' onClick={() => go(routes.agreement)} />
         <MenuItem label='隐私政策' onClick={() => go(routes.privacy)} />
       </View>
 
       {contacts ? <ContactMenu contacts={contacts} /> : null}
 
-      {/* WeChat shows it only after certain entry scenes (e.g. a scanned code); onError hides the gap. */}
-      {isWeapp() && !followHidden ? (
-        <View className='me-follow'>
-          <OfficialAccount onError={() => setFollowHidden(true)} />
-        </View>
-      ) : null}
+      <View className='me-follow'>
+        <OfficialAccountFollow />
+      </View>
 
       {me ? (
         <View className='me-logout-wrap'>

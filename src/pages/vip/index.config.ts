@@ -2,4 +2,5 @@ export default definePageConfig({
   navigationBarTitleText: 'VIP会员',
   enablePullDownRefresh: true,
   backgroundTextStyle: 'dark',
+  enableShareAppMessage: true,
 })

@@ -1,4 +1,5 @@
 import type { ContactsDto } from '../../../server/src/schemas/contacts'
+import { avatarSource } from './account'
 import { request } from './http'
 
 export type Contacts = ContactsDto
@@ -24,3 +25,6 @@ export function getContacts(): Promise<Contacts> {
 export function resetContacts(): void {
   cached = null
 }
+
+/** The 公众号 QR image as the app loads it ('' when none was uploaded): the API's path made absolute, as avatars are. */
+export const officialAccountQr = (contacts: Contacts): string => avatarSource(contacts.officialAccount.qrUrl)

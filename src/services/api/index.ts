@@ -38,6 +38,7 @@ export {
   clearHistory,
   getFavorite,
   getProgress,
+  getProgressOf,
   getSettings,
   listFavorites,
   listHistory,
@@ -46,12 +47,14 @@ export {
   updateSettings,
 } from './study'
 export type {
+  AnswersDisplay,
   Favorite,
   FavoritePage,
   FavoriteState,
   FontSize,
   HistoryItem,
   HistoryPage,
+  IssuePercent,
   ReaderSettings,
   ReadingProgress,
   StudyPageParams,

@@ -7,6 +7,7 @@ import type {
   FavoriteStateDto,
   HistoryPageDto,
   ProgressDto,
+  ProgressOfPageDto,
   ReaderSettingsDto,
 } from '../../../server/src/schemas'
 import { request } from './http'
@@ -20,6 +21,8 @@ export type ReadingProgress = ProgressDto
 export type ReaderSettings = ReaderSettingsDto
 export type FontSize = ReaderSettingsDto['fontSize']
 export type Theme = ReaderSettingsDto['theme']
+export type AnswersDisplay = ReaderSettingsDto['answers']
+export type IssuePercent = ProgressOfPageDto['items'][number]
 
 export interface StudyPageParams {
   cursor?: string
@@ -49,9 +52,20 @@ export function listFavorites(params: StudyPageParams = {}): Promise<FavoritePag
   return request<FavoritePage>('/api/favorites', { query: { ...params } })
 }
 
-/** PUT /api/history/:issueId: the last section reached ("s1" …); a section the reader may not read is a 400. */
-export function recordProgress(issueId: number, sectionId: string): Promise<ReadingProgress> {
-  return request<ReadingProgress>(issuePath('/api/history', issueId), { method: 'PUT', data: { sectionId } })
+/**
+ * PUT /api/history/:issueId: the last section reached ("s1" …) and the block there (counted over the
+ * sections' blocks); a section or block the reader may not read is a 400. The server works out the percent.
+ */
+export function recordProgress(issueId: number, sectionId: string, block?: number): Promise<ReadingProgress> {
+  const data = block === undefined ? { sectionId } : { sectionId, block }
+  return request<ReadingProgress>(issuePath('/api/history', issueId), { method: 'PUT', data })
+}
+
+/** GET /api/history/progress: how far the reader has read each of these issues (those read only). */
+export function getProgressOf(issueIds: number[]): Promise<IssuePercent[]> {
+  return request<ProgressOfPageDto>('/api/history/progress', { query: { ids: issueIds.join(',') } }).then(
+    (page) => page.items,
+  )
 }
 
 /** GET /api/history/:issueId: where to resume, or null (204) when the reader has not read this issue. */

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import Taro, { useAddToFavorites, useDidHide, useUnload } from '@tarojs/taro'
+import Taro, { useAddToFavorites, useDidHide, usePageScroll, useUnload } from '@tarojs/taro'
 import {
   addFavorite,
   announceProgress,
@@ -9,11 +9,12 @@ import {
   removeFavorite,
   shareCardUrl,
   type IssueDetail,
+  type ReadingProgress,
 } from '../../services/api'
-import { sectionAnchor } from './components/Blocks'
+import { blockAnchor, blockExcerpt, sectionAnchor } from './components/Blocks'
 import { shareTitle } from './useShare'
 
-/** The section reached is sent at most this often while reading, and when the page hides or closes. */
+/** The block reached is sent at most this often while reading, and when the page hides or closes. */
 export const PROGRESS_INTERVAL_MS = 5000
 
 /**
@@ -61,25 +62,76 @@ export function useFavorite(issueId: number | null, active: boolean) {
   return { favorited, toggle }
 }
 
+/** Where the reader stopped last time, as the resume bar shows it. */
+export interface ResumePlace {
+  /** The heading or first words of the block reached (only text this reader may read) */
+  excerpt: string
+  /** How far through the issue; null when only the section was recorded */
+  percent: number | null
+  /** What 继续阅读 scrolls to: the block, its section (older records), or the paywall */
+  selector: string
+}
+
+/** The section of each block on the page, in order: the server counts blocks the same way. */
+function blockSections(issue: IssueDetail): string[] {
+  return issue.sections.flatMap((section) => section.blocks.map(() => section.id))
+}
+
+/** What the bar shows for a place recorded on the server, or null when it is the very start. */
+function resumePlace(issue: IssueDetail, progress: ReadingProgress): ResumePlace | null {
+  const section = issue.sections.find((candidate) => candidate.id === progress.sectionId)
+  if (!section) return null
+  const blocks = issue.sections.flatMap((candidate) => candidate.blocks)
+  const block = progress.block === null ? undefined : blocks[progress.block]
+  if (progress.block === null ? section === issue.sections[0] : progress.block === 0) return null
+  if (progress.block !== null && !block) return null
+  const excerpt = block ? blockExcerpt(block) : section.heading
+  const selector = progress.atPaywall
+    ? '#paywall'
+    : progress.block === null
+      ? `#${sectionAnchor(section.id)}`
+      : `#${blockAnchor(progress.block)}`
+  return { excerpt: excerpt || section.heading, percent: progress.percent, selector }
+}
+
+export interface ReadingProgressState {
+  /** The place to offer (上次读到「…」· 42% · 继续阅读 / 从头读); null when there is none or it was answered */
+  resume: ResumePlace | null
+  /** 继续阅读: scrolls to the place and closes the bar */
+  continueReading: () => void
+  /** 从头读: closes the bar; the reader stays at the top */
+  restart: () => void
+}
+
 /**
- * Resume and history: on opening an issue, scrolls to the last section the reader reached (kept on
- * the server, so on any device), then records the section whose heading is in the upper part of the
- * screen as the reader scrolls, throttled to one request per PROGRESS_INTERVAL_MS.
+ * Resume and history. On opening an issue, asks the server (so on any device) where the reader
+ * stopped and offers it in a bar rather than jumping there unasked. While reading, records the block
+ * in the upper part of the screen, throttled to one request per PROGRESS_INTERVAL_MS. Nothing is
+ * recorded while the bar waits for an answer: the top of the page is not where the reader stopped.
  */
-export function useReadingProgress(issue: IssueDetail | null, active: boolean): void {
+export function useReadingProgress(issue: IssueDetail | null, active: boolean): ReadingProgressState {
   const issueId = issue?.id ?? null
-  const pending = useRef<string | null>(null)
-  const saved = useRef<string | null>(null)
+  const pending = useRef<number | null>(null)
+  const saved = useRef<number | null>(null)
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
   const [resumed, setResumed] = useState(false)
+  const [resume, setResume] = useState<ResumePlace | null>(null)
+  const offered = useRef<ResumePlace | null>(null)
+  offered.current = resume
+
+  const latest = useRef(issue)
+  latest.current = issue
 
   const flush = useCallback(() => {
     if (timer.current) clearTimeout(timer.current)
     timer.current = null
-    const sectionId = pending.current
-    if (issueId === null || sectionId === null || sectionId === saved.current) return
-    saved.current = sectionId
-    recordProgress(issueId, sectionId).then(
+    const block = pending.current
+    const current = latest.current
+    if (issueId === null || !current || block === null || block === saved.current) return
+    const sectionId = blockSections(current)[block]
+    if (sectionId === undefined) return
+    saved.current = block
+    recordProgress(issueId, sectionId, block).then(
       () => announceProgress(issueId, sectionId),
       () => {
         saved.current = null
@@ -88,8 +140,9 @@ export function useReadingProgress(issue: IssueDetail | null, active: boolean): 
   }, [issueId])
 
   const reached = useCallback(
-    (sectionId: string) => {
-      pending.current = sectionId
+    (block: number) => {
+      if (offered.current) return
+      pending.current = block
       if (!timer.current) timer.current = setTimeout(flush, PROGRESS_INTERVAL_MS)
     },
     [flush],
@@ -97,11 +150,17 @@ export function useReadingProgress(issue: IssueDetail | null, active: boolean): 
   useDidHide(flush)
   useUnload(flush)
 
-  // Resumes once per issue opened: an issue loaded again in place (unlocked after buying VIP) stays put.
-  const latest = useRef(issue)
-  latest.current = issue
+  // Reading on without answering the bar (a screen or more down) answers it.
+  usePageScroll(({ scrollTop }) => {
+    if (!offered.current) return
+    const windowHeight = Taro.getSystemInfoSync().windowHeight || 600
+    if (scrollTop > windowHeight) setResume(null)
+  })
+
+  // Asked once per issue opened: an issue loaded again in place (unlocked after buying VIP) keeps its state.
   useEffect(() => {
     setResumed(false)
+    setResume(null)
     pending.current = null
     saved.current = null
     const opened = latest.current
@@ -110,11 +169,10 @@ export function useReadingProgress(issue: IssueDetail | null, active: boolean): 
     getProgress(opened.id)
       .then(
         (progress) => {
-          const sections = latest.current?.sections ?? []
-          if (!live || !progress || !sections.some((section) => section.id === progress.sectionId)) return
-          saved.current = progress.sectionId
-          if (progress.sectionId === sections[0]?.id) return
-          void Taro.pageScrollTo({ selector: `#${sectionAnchor(progress.sectionId)}`, duration: 300 })
+          const current = latest.current
+          if (!live || !progress || !current) return
+          if (progress.block !== null && !progress.atPaywall) saved.current = progress.block
+          setResume(resumePlace(current, progress))
         },
         () => undefined,
       )
@@ -126,29 +184,35 @@ export function useReadingProgress(issue: IssueDetail | null, active: boolean): 
     }
   }, [issueId, active])
 
+  const continueReading = useCallback(() => {
+    if (offered.current) void Taro.pageScrollTo({ selector: offered.current.selector, duration: 300 })
+    setResume(null)
+  }, [])
+  const restart = useCallback(() => setResume(null), [])
+
   useEffect(() => {
     if (!active || !issue || !resumed) return
     const page = Taro.getCurrentInstance?.()?.page
     if (!page || typeof Taro.createIntersectionObserver !== 'function') return
     const observers: Taro.IntersectionObserver[] = []
-    // Sections in the upper part of the screen now. When two are (one ends, the next begins), the
-    // later one is reached: its heading has come up. Callbacks arrive in any order.
-    const inView = new Set<string>()
+    // Blocks in the upper part of the screen now. When two are (one ends, the next begins), the
+    // later one is reached: its start has come up. Callbacks arrive in any order.
+    const inView = new Set<number>()
+    const count = blockSections(issue).length
     let live = true
-    // After the sections are on the page: an observer finds its node when it starts. One observer
-    // per section, so the callback knows its section: Taro's H5 results carry no node id.
+    // After the blocks are on the page: an observer finds its node when it starts. One observer
+    // per block, so the callback knows its block: Taro's H5 results carry no node id.
     Taro.nextTick(() => {
       if (!live) return
       const windowHeight = Taro.getSystemInfoSync().windowHeight || 600
-      for (const section of issue.sections) {
+      for (let block = 0; block < count; block++) {
         const observer = Taro.createIntersectionObserver(page as never)
         observer
           .relativeToViewport({ top: 0, bottom: -Math.round(windowHeight * 0.6) })
-          .observe(`#${sectionAnchor(section.id)}`, (result) => {
-            if ((result.intersectionRatio ?? 0) > 0) inView.add(section.id)
-            else inView.delete(section.id)
-            const last = issue.sections.filter((candidate) => inView.has(candidate.id)).pop()
-            if (last) reached(last.id)
+          .observe(`#${blockAnchor(block)}`, (result) => {
+            if ((result.intersectionRatio ?? 0) > 0) inView.add(block)
+            else inView.delete(block)
+            if (inView.size > 0) reached(Math.max(...inView))
           })
         observers.push(observer)
       }
@@ -158,6 +222,8 @@ export function useReadingProgress(issue: IssueDetail | null, active: boolean): 
       for (const observer of observers) observer.disconnect()
     }
   }, [issue, active, resumed, reached])
+
+  return { resume, continueReading, restart }
 }
 
 /**

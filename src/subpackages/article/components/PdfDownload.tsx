@@ -8,10 +8,23 @@ import { busyButton, buttonFlag } from '../../../utils/button'
 import './PdfDownload.scss'
 
 const FAILED = '下载失败，请稍后重试'
+export const VIP_ONLY = 'PDF下载为VIP专享'
+
+/** Says why before the reader lands on 开通会员: the tap was for a PDF, not for a plan. */
+function offerMembership() {
+  Taro.showModal({
+    title: VIP_ONLY,
+    content: '开通VIP会员后，可下载整期PDF，保存与转发',
+    confirmText: '开通会员',
+    cancelText: '暂不开通',
+  })
+    .then(({ confirm }) => (confirm ? Taro.navigateTo({ url: routes.vipBuy }) : undefined))
+    .catch(() => undefined)
+}
 
 /**
  * 下载PDF (文档PDF下载, a VIP benefit) for signed-in readers: the server renders the whole issue with the
- * reader's masked id as a watermark. Without VIP the tap opens the paywall (开通会员); a session lost on
+ * reader's masked id as a watermark. Without VIP the tap says PDF下载为VIP专享 and offers 开通会员; a session lost on
  * the way signs in again (the HTTP client's withSession).
  */
 export default function PdfDownload({ issue }: { issue: PdfIssue }) {
@@ -26,7 +39,7 @@ export default function PdfDownload({ issue }: { issue: PdfIssue }) {
     } catch (error) {
       const failure = toApiError(error)
       if (failure.isVipRequired) {
-        void Taro.navigateTo({ url: routes.vipBuy }).catch(() => undefined)
+        offerMembership()
       } else {
         const message = failure.status === 0 || failure.status >= 500 ? FAILED : failure.message
         void Taro.showToast({ title: message, icon: 'none' })

@@ -4,15 +4,19 @@ import './Toc.scss'
 
 export interface TocProps {
   sections: Section[]
-  /** Shows a last entry for the members-only part that the server held back */
-  locked: boolean
+  /**
+   * The members-only part the server held back: its section titles (the paywall's `locked.sections`),
+   * each listed with a lock; `true` when they are not known; false when nothing is locked
+   */
+  locked: boolean | string[]
   onJump: (sectionId: string | null) => void
 }
 
-/** Table of contents: one row per section heading; null jumps to the paywall. */
+/** Table of contents: one row per section heading; a locked section jumps to the paywall (null). */
 export default function Toc({ sections, locked, onJump }: TocProps) {
   const entries = sections.filter((section) => section.heading)
-  if (entries.length < 2 && !locked) return null
+  const lockedTitles = Array.isArray(locked) && locked.length > 0 ? locked : locked ? ['VIP会员内容'] : []
+  if (entries.length < 2 && lockedTitles.length === 0) return null
   return (
     <View className='toc'>
       <Text className='toc-title'>目录</Text>
@@ -21,11 +25,14 @@ export default function Toc({ sections, locked, onJump }: TocProps) {
           {section.heading}
         </Text>
       ))}
-      {locked ? (
-        <Text className='toc-item toc-item-locked' onClick={() => onJump(null)}>
-          VIP会员内容
-        </Text>
-      ) : null}
+      {lockedTitles.map((title) => (
+        <View key={title} className='toc-item toc-item-locked' onClick={() => onJump(null)}>
+          <Text className='toc-lock' aria-label='VIP'>
+            🔒
+          </Text>
+          <Text>{title}</Text>
+        </View>
+      ))}
     </View>
   )
 }

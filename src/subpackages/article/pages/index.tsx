@@ -1,26 +1,32 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
-import { Text, View } from '@tarojs/components'
-import Taro, { useDidShow, useRouter, useShareAppMessage, useShareTimeline } from '@tarojs/taro'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { Button, Text, View } from '@tarojs/components'
+import Taro, { useDidShow, usePullDownRefresh, useRouter, useShareAppMessage, useShareTimeline } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
+import { requestFeedFilter, type FeedFilter } from '../../../hooks/useIssueFeed'
 import type { IssueDetail, IssueNeighbour } from '../../../services/api'
-import { loadReaderSettings, useEffectiveTheme, useReaderSettings } from '../../../store/readerSettings'
+import {
+  loadReaderSettings,
+  saveReaderSettings,
+  useEffectiveTheme,
+  useReaderSettings,
+} from '../../../store/readerSettings'
 import { getSession, useSession } from '../../../store/session'
 import { formatCount, formatDate, issueLabel } from '../../../utils/format'
 import { isOnlyPage, isSinglePageMode, previewMode, type PreviewPersona } from '../../../utils/launch'
-import { SectionsView, sectionAnchor } from '../components/Blocks'
+import { SectionsView, sectionAnchor, type AnswerFold } from '../components/Blocks'
+import ResumeBar from '../components/ResumeBar'
+import SharePoster from '../components/SharePoster'
 import PaywallCard from '../components/PaywallCard'
 import NotifyNext from '../components/NotifyNext'
 import PdfDownload from '../components/PdfDownload'
 import Toc from '../components/Toc'
 import { parseIssueId, useIssue } from '../useIssue'
-import { useCapsuleFavorite, useFavorite, useReadingProgress } from '../useStudy'
+import { useCapsuleFavorite, useFavorite, useReadingProgress, type ReadingProgressState } from '../useStudy'
 import { shareAppMessageParts, shareTimelineParts, shareTitle, useShareCode, useShareOpenReport } from '../useShare'
 import { useFunnelReport } from '../useFunnel'
 import './index.scss'
-
-const HOME_CRUMB = '首页'
 
 const PERSONA_LABELS: Record<PreviewPersona, string> = {
   guest: '游客',
@@ -33,15 +39,51 @@ function goHome() {
   void Taro.switchTab({ url: routes.home })
 }
 
-/** The region in the crumbs opens 往期导航 at that region. */
-function RegionCrumb({ region }: { region: IssueDetail['region'] }) {
-  const open = () => void Taro.navigateTo({ url: `${routes.navigator}?region=${encodeURIComponent(region.code)}` })
+/** The home list showing what a crumb names: everything (首页), a column, or a region in a column. */
+function openList(filter: Partial<FeedFilter>) {
+  requestFeedFilter(filter)
+  goHome()
+}
+
+function Crumb({ name, onOpen }: { name: string; onOpen?: () => void }) {
   return (
-    <Text className='art-crumb-home' onClick={open}>
-      {` › ${region.name}`}
+    <Text className={onOpen ? 'art-crumb-link' : ''} onClick={onOpen}>
+      {name}
     </Text>
   )
 }
+
+/**
+ * 您现在的位置：首页 › 省市遴选 › 热点精讲 › 山西 › 第32期. Each crumb opens the list it names: a column
+ * crumb the home list of that column, the region the column's list for the region. Not where
+ * nothing may lead elsewhere (Moments single-page mode, a preview).
+ */
+function Crumbs({ issue, alone }: { issue: IssueDetail; alone: boolean }) {
+  const columns = issue.breadcrumb.filter((crumb) => crumb.slug !== '')
+  const deepest = columns[columns.length - 1]
+  const to = (filter: Partial<FeedFilter>) => (alone ? undefined : () => openList(filter))
+  return (
+    <View className='art-crumbs'>
+      <Text>您现在的位置：</Text>
+      <Crumb name='首页' onOpen={to({})} />
+      {columns.map((column) => (
+        <Text key={column.slug}>
+          {' › '}
+          <Crumb name={column.name} onOpen={to({ column: column.slug, columnName: column.name })} />
+        </Text>
+      ))}
+      <Text>{' › '}</Text>
+      <Crumb
+        name={issue.region.name}
+        onOpen={to({ region: issue.region.code, column: deepest?.slug ?? '', columnName: deepest?.name ?? '' })}
+      />
+      <Text>{` › 第${issue.number}期`}</Text>
+    </View>
+  )
+}
+
+/** WeChat keeps at most ten pages on its stack; navigateTo fails beyond that. */
+const PAGE_STACK_LIMIT = 10
 
 function Neighbour({ label, issue }: { label: string; issue: IssueNeighbour | null }) {
   if (!issue) {
@@ -52,14 +94,47 @@ function Neighbour({ label, issue }: { label: string; issue: IssueNeighbour | nu
       </View>
     )
   }
-  // redirectTo keeps the page stack flat while reading issue after issue.
-  const open = () => void Taro.redirectTo({ url: routes.article(issue.id) })
+  // navigateTo, so Back returns to the issue read before. Near WeChat's ten-page limit the
+  // neighbour replaces this page instead: a reader paging issue after issue must not get stuck.
+  const open = () => {
+    const url = routes.article(issue.id)
+    if (Taro.getCurrentPages().length >= PAGE_STACK_LIMIT - 1) void Taro.redirectTo({ url })
+    else void Taro.navigateTo({ url })
+  }
   return (
     <View className='art-nav-item' hoverClass='art-nav-hover' onClick={open}>
       <Text className='art-nav-dir'>{label}</Text>
       <Text className='art-nav-title'>
         第{issue.number}期 {issue.title}
       </Text>
+    </View>
+  )
+}
+
+/**
+ * 分享给好友 (WeChat's share button: the page's onShareAppMessage) and 生成分享海报 (the square card,
+ * for Moments). A browser has no share sheet: there 分享给好友 copies the article's link.
+ */
+function ShareActions({ onPoster }: { onPoster: () => void }) {
+  const copyLink = () =>
+    void Taro.setClipboardData({ data: window.location.href }).then(
+      () => Taro.showToast({ title: '链接已复制，粘贴发给好友', icon: 'none' }),
+      () => undefined,
+    )
+  return (
+    <View className='art-share'>
+      {process.env.TARO_ENV === 'h5' ? (
+        <View className='art-share-btn' hoverClass='art-share-hover' onClick={copyLink}>
+          <Text>复制链接分享</Text>
+        </View>
+      ) : (
+        <Button className='art-share-btn' openType='share' hoverClass='art-share-hover'>
+          分享给好友
+        </Button>
+      )}
+      <View className='art-share-btn' hoverClass='art-share-hover' onClick={onPoster}>
+        <Text>生成分享海报</Text>
+      </View>
     </View>
   )
 }
@@ -74,17 +149,21 @@ function Article({
   singlePage,
   preview,
   favorite,
+  fold,
+  reading,
 }: {
   issue: IssueDetail
   singlePage: boolean
   /** The console's preview: one issue, no way elsewhere, nothing written */
   preview: boolean
   favorite: FavoriteToggle
+  fold: AnswerFold
+  reading: ReadingProgressState
 }) {
   // Where nothing may lead elsewhere: Moments single-page mode, and a preview (its ticket reads this issue only).
   const alone = singlePage || preview
   const { access } = issue
-  const crumbs = issue.breadcrumb.map((crumb) => crumb.name).filter((name) => name !== HOME_CRUMB)
+  const [poster, setPoster] = useState(false)
 
   const jump = useCallback((sectionId: string | null) => {
     const selector = sectionId === null ? '#paywall' : `#${sectionAnchor(sectionId)}`
@@ -93,13 +172,7 @@ function Article({
 
   return (
     <View className='art'>
-      <View className='art-crumbs'>
-        <Text className={alone ? '' : 'art-crumb-home'} onClick={alone ? undefined : goHome}>
-          {HOME_CRUMB}
-        </Text>
-        <Text>{crumbs.map((name) => ` › ${name}`).join('')}</Text>
-        {alone ? null : <RegionCrumb region={issue.region} />}
-      </View>
+      <Crumbs issue={issue} alone={alone} />
       <Text className='art-title' userSelect>
         <Text className='art-label'>{issueLabel(issue)}</Text>
         {issue.title}
@@ -120,16 +193,21 @@ function Article({
         )}
       </View>
       <Toc sections={issue.sections} locked={!access.granted} onJump={jump} />
-      <SectionsView sections={issue.sections} practiceIssueId={alone ? null : issue.id} />
+      <SectionsView sections={issue.sections} practiceIssueId={alone ? null : issue.id} fold={fold} />
       {access.granted ? null : <PaywallCard access={access} singlePage={singlePage} preview={preview} />}
       {alone ? null : <PdfDownload issue={issue} />}
       {alone ? null : <NotifyNext region={issue.region} />}
+      {alone ? null : <ShareActions onPoster={() => setPoster(true)} />}
       {alone ? null : (
         <View className='art-nav'>
           <Neighbour label='上一期' issue={issue.previous} />
           <Neighbour label='下一期' issue={issue.next} />
         </View>
       )}
+      {reading.resume ? (
+        <ResumeBar place={reading.resume} onContinue={reading.continueReading} onRestart={reading.restart} />
+      ) : null}
+      {poster ? <SharePoster issueId={issue.id} onClose={() => setPoster(false)} /> : null}
     </View>
   )
 }
@@ -157,9 +235,23 @@ export default function ArticlePage() {
   // Favorites and reading progress are the signed-in reader's, kept on the server.
   const studying = session.status === 'signed-in' && !singlePage
   const favorite = useFavorite(issue ? issue.id : null, studying)
-  useReadingProgress(issue, studying)
+  const reading = useReadingProgress(issue, studying)
   useCapsuleFavorite(issue, id)
-  const { fontSize } = useReaderSettings()
+  const { fontSize, answers } = useReaderSettings()
+  // 参考作答 folded unless the reader chose to see them all; the choice is saved only for a signed-in reader.
+  const canRemember = studying && !preview
+  const fold = useMemo<AnswerFold>(
+    () => ({
+      shown: answers === 'shown',
+      remember: canRemember
+        ? (shown) =>
+            void saveReaderSettings({ answers: shown ? 'shown' : 'folded' }).catch(
+              () => void Taro.showToast({ title: '设置未保存，请稍后重试', icon: 'none' }),
+            )
+        : null,
+    }),
+    [answers, canRemember],
+  )
   const theme = useEffectiveTheme()
   useEffect(() => {
     if (studying) void loadReaderSettings()
@@ -177,6 +269,23 @@ export default function ArticlePage() {
     loadedFor.current = current
     refresh()
   })
+
+  // Pull-down refresh reloads the issue in place (new views, an edit, a membership bought elsewhere).
+  const pulling = useRef(false)
+  usePullDownRefresh(() => {
+    if (state.status === 'ready') {
+      pulling.current = true
+      refresh()
+    } else {
+      retry()
+      Taro.stopPullDownRefresh()
+    }
+  })
+  useEffect(() => {
+    if (!pulling.current || state.status === 'loading') return
+    pulling.current = false
+    Taro.stopPullDownRefresh()
+  }, [state])
 
   useEffect(() => {
     if (issue)
@@ -219,7 +328,16 @@ export default function ArticlePage() {
   } else if (state.status === 'error') {
     body = <LoadFailed error={state.error} onRetry={retry} />
   } else {
-    body = <Article issue={state.issue} singlePage={singlePage} preview={preview !== null} favorite={favorite} />
+    body = (
+      <Article
+        issue={state.issue}
+        singlePage={singlePage}
+        preview={preview !== null}
+        favorite={favorite}
+        fold={fold}
+        reading={reading}
+      />
+    )
   }
 
   return (

@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { Text, View } from '@tarojs/components'
-import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro'
+import Taro, { useDidShow, usePullDownRefresh, useRouter, useShareAppMessage } from '@tarojs/taro'
 import ListEnd, { listEndState } from '../../../components/ListEnd'
 import RegionChips from '../../../components/RegionChips'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import WindowedList, { type WindowLayout } from '../../../components/WindowedList'
-import { routes } from '../../../constants'
+import { BRAND, routes } from '../../../constants'
 import { useLoadMore } from '../../../hooks/useLoadMore'
 import {
   listNavigatorRegions,
@@ -76,6 +76,14 @@ export default function NavigatorPage() {
   const { params } = useRouter()
   const [regions, setRegions] = useState<Load<{ items: NavigatorRegion[] }>>({ status: 'loading' })
   const [region, setRegion] = useState(typeof params.region === 'string' ? params.region : '')
+  // Shared to a chat: 往期导航 at the region on screen.
+  useShareAppMessage(() => {
+    const name = regions.status === 'ready' ? regions.items.find((item) => item.code === region)?.name : undefined
+    return {
+      title: name ? `${BRAND}·往期导航 · ${name}` : `${BRAND}·往期导航`,
+      path: region ? `${routes.navigator}?region=${encodeURIComponent(region)}` : routes.navigator,
+    }
+  })
   const [grid, setGrid] = useState<GridState>({ status: 'loading' })
   const generation = useRef(0)
   const shown = useRef(false)

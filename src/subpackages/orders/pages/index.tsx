@@ -3,9 +3,9 @@ import { Button, Text, View } from '@tarojs/components'
 import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
 import LoginConsent from '../../../components/LoginConsent'
+import ServiceContact, { ServiceChat } from '../../../components/ServiceContact'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
-import { dialable, useContacts } from '../../../hooks/useContacts'
 import { usePurchase } from '../../../hooks/usePurchase'
 import { cancelOrder, listOrders, toApiError, type ApiError, type Order } from '../../../services/api'
 import { getPlatform } from '../../../services/wechat'
@@ -81,6 +81,9 @@ function OrderItem({ order, pending }: { order: Order; pending: PendingActions }
         <Text className='order-copy' onClick={() => copyOrderNo(order.outTradeNo)}>
           复制
         </Text>
+        <ServiceChat className='order-ask' topic={`订单咨询 ${order.outTradeNo}`}>
+          咨询
+        </ServiceChat>
       </View>
       {left ? (
         <View className='order-pending'>
@@ -104,7 +107,6 @@ function OrderItem({ order, pending }: { order: Order; pending: PendingActions }
 /** 我的订单: newest first, pull down to refresh. Times in Beijing time. */
 export default function OrdersPage() {
   const { status: session } = useSession()
-  const contacts = useContacts()
   const [state, setState] = useState<OrdersState>({ status: 'loading' })
   const alive = useRef(true)
   const signedOut = session === 'signed-out'
@@ -195,21 +197,7 @@ export default function OrdersPage() {
       {body}
       {/* Questions about an order arise here: WeChat's customer-service chat (with this page as a
           card) in the mini-program, and the service line, a tap away, everywhere. */}
-      {process.env.TARO_ENV === 'weapp' ? (
-        <Button className='btn btn-ghost orders-contact' openType='contact' showMessageCard sendMessageTitle='订单咨询'>
-          在线客服
-        </Button>
-      ) : null}
-      {contacts ? (
-        <Text
-          className='orders-service'
-          onClick={() =>
-            void Taro.makePhoneCall({ phoneNumber: dialable(contacts.service.phone) }).catch(() => undefined)
-          }
-        >
-          订单如有疑问，请联系客服 {contacts.service.phone}（{contacts.service.hours}）
-        </Text>
-      ) : null}
+      <ServiceContact topic='订单咨询' lead='订单如有疑问' />
     </View>
   )
 }

@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { Input, Text, View } from '@tarojs/components'
-import Taro, { usePullDownRefresh } from '@tarojs/taro'
+import Taro, { usePullDownRefresh, useRouter, useShareAppMessage } from '@tarojs/taro'
 import ListEnd, { listEndState } from '../../../components/ListEnd'
 import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import WindowedList, { type WindowLayout } from '../../../components/WindowedList'
-import { routes } from '../../../constants'
+import { BRAND, routes } from '../../../constants'
 import { useLoadMore } from '../../../hooks/useLoadMore'
 import { searchIssues, toApiError, type ApiError, type SearchHit } from '../../../services/api'
 import './index.scss'
@@ -59,6 +59,15 @@ type SearchState =
   | { status: 'error'; q: string; error: ApiError }
   | { status: 'unsearchable'; q: string }
 
+/** A query parameter as written: WeChat hands it over encoded, a browser may not. */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
+  }
+}
+
 /**
  * 搜索: titles and the free part of issues, searched as the reader types (300 ms after the last
  * key), matches highlighted from the server's segments (text, never HTML), more at the bottom.
@@ -70,6 +79,7 @@ export default function SearchPage() {
   const [state, setState] = useState<SearchState>({ status: 'idle' })
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
   const generation = useRef(0)
+  const { params } = useRouter()
 
   const run = useCallback((q: string) => {
     const mine = ++generation.current
@@ -98,6 +108,25 @@ export default function SearchPage() {
     },
     [run],
   )
+
+  // A shared search opens on its words (?q=), searched at once.
+  const shared = useRef(
+    typeof params.q === 'string' ? [...safeDecode(params.q)].slice(0, MAX_QUERY_CHARS).join('') : '',
+  )
+  useEffect(() => {
+    if (shared.current) {
+      setText(shared.current)
+      run(shared.current.trim())
+    }
+  }, [run])
+
+  // Shared to a chat: the words searched, so the friend sees the same results.
+  useShareAppMessage(() => {
+    const q = state.status === 'idle' ? '' : state.q
+    return q
+      ? { title: `${BRAND}·搜索「${q}」`, path: `${routes.search}?q=${encodeURIComponent(q)}` }
+      : { title: `${BRAND}·搜索热点精讲`, path: routes.search }
+  })
 
   /** Searches `q` at once (a history chip, the keyboard's 搜索) and remembers it. */
   const searchNow = (q: string) => {

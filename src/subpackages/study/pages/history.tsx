@@ -1,10 +1,11 @@
 import Taro from '@tarojs/taro'
+import { readLabel } from '../../../components/IssueCard'
 import StudyList from '../components/StudyList'
 import { clearHistory, listHistory, type HistoryItem } from '../../../services/api'
 import { shanghaiDateTime } from '../../../utils/format'
 
 const load = (cursor?: string) => listHistory({ cursor })
-const note = (item: HistoryItem) => `上次阅读 ${shanghaiDateTime(item.readAt)}`
+const note = (item: HistoryItem) => `上次阅读 ${shanghaiDateTime(item.readAt)} · ${readLabel(item.percent)}`
 
 function clear(reload: () => void) {
   void Taro.showModal({ title: '清空阅读记录', content: '清空后将无法从上次读到的位置继续阅读', confirmText: '清空' })

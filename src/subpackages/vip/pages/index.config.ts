@@ -1,3 +1,4 @@
 export default definePageConfig({
   navigationBarTitleText: 'VIP会员',
+  enableShareAppMessage: true,
 })
