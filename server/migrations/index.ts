@@ -15,6 +15,7 @@ import * as m013 from './013_funnel'
 import * as m014 from './014_console_indexes'
 import * as m015 from './015_site_settings'
 import * as m016 from './016_reading_position'
+import * as m017 from './017_store'
 
 /** Versioned migrations, applied in name order by Kysely's Migrator. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '014_console_indexes': m014,
   '015_site_settings': m015,
   '016_reading_position': m016,
+  '017_store': m017,
 }

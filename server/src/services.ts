@@ -22,6 +22,7 @@ import { ScanLogins } from './domain/scan-logins'
 import { IssueSearch } from './domain/search'
 import { ShareCards, Sharing } from './domain/sharing'
 import { StudyTools } from './domain/study'
+import { Store } from './domain/store'
 import { SiteSettings } from './domain/site-settings'
 import { SubscriptionSweep } from './domain/subscription-sweep'
 import { SubscriptionOptIns } from './domain/subscriptions'
@@ -38,6 +39,7 @@ import { SecretBox } from './infra/secret-box'
 import { Metrics } from './infra/metrics'
 import { TtlCache } from './infra/ttl-cache'
 import { REPO_ROOT } from './paths'
+import { GoodsOrders } from './payments/goods'
 import { Payments } from './payments/payments'
 import { Reconciler } from './payments/reconciler'
 import { missingRailSettings } from './payments/rail-settings'
@@ -112,6 +114,10 @@ export interface Services {
   storage: MediaStorage
   throttles: Throttles
   payments: Payments
+  /** The store's books and magazines: the shelf, 销售 and 浏览 counts (docs/store.md) */
+  store: Store
+  /** Goods orders: checkout with stock reserved, lines and addresses, the 待发货 queue */
+  goods: GoodsOrders
   reconciler: Reconciler
   /** 通知我下一期: announces new issues to subscribed readers and sends the messages */
   subscriptionSweep: SubscriptionSweep
@@ -392,6 +398,14 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     storage,
     throttles,
     payments,
+    store: new Store(db.kysely),
+    goods: new GoodsOrders({
+      db: db.kysely,
+      payments,
+      orderExpireMs: config.ORDER_EXPIRE_MINUTES * 60000,
+      firstQueryAfterMs: config.RECONCILE_AFTER_MS,
+      now,
+    }),
     reconciler,
     subscriptionSweep,
     wechatpay: { rail: wechatpayRail, keys: wechatpayKeys?.wechatpayKeys ?? null },

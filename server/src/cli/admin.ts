@@ -12,6 +12,7 @@ import { subscriptionReport } from '../domain/subscriptions'
 import { SHARE_SCENES } from '../domain/sharing'
 import { backupCommand } from './backup'
 import { OPERATOR_USAGE, operatorCommand } from './operators'
+import { PRODUCT_USAGE, productCommand } from './store'
 
 const USAGE = `usage:
   npm run admin -- token <name>                      issue a bearer token for a named user (created if new)
@@ -27,6 +28,7 @@ const USAGE = `usage:
   npm run admin -- shares [--issue ID] [--days N]    share opens per issue, per sharer (masked) and by scene
   npm run admin -- subscriptions                     通知我下一期: opt-ins waiting per region, messages by status
 ${OPERATOR_USAGE}
+${PRODUCT_USAGE}
 <user> is #<id> (e.g. #7) or a name; a bare number is refused, since names are never all digits`
 
 type Command = (args: string[]) => Promise<number>
@@ -48,6 +50,7 @@ async function main(): Promise<number> {
     subscriptions,
     backup: backupCommand,
     operator: (args) => operatorCommand(args, withServices),
+    product: (args) => productCommand(args, withServices),
   }
   const run = command ? commands[command] : undefined
   if (!run) {

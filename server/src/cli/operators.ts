@@ -14,7 +14,7 @@ export const OPERATOR_USAGE = `  npm run admin -- operator add <name> --role <ed
   npm run admin -- operator disable <name>           stop an operator signing in (their sessions end at once)`
 
 /** Who the audit trail names for a command run at this terminal */
-const cliActor = () => ({ id: null, name: `cli:${safeUser()}`.slice(0, 32) })
+export const cliActor = () => ({ id: null, name: `cli:${safeUser()}`.slice(0, 32) })
 
 function safeUser(): string {
   try {

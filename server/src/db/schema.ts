@@ -179,6 +179,64 @@ export interface OrderTable {
   source_sharer_user_id: ColumnType<number | null, number | null | undefined, never>
   /** The scene bucket of the reader's entry (chat, group, moments, code, search, other) */
   source_scene: ColumnType<string | null, string | null | undefined, never>
+  /** 'goods': books and magazines (order_lines, order_addresses; docs/store.md); 'vip' otherwise */
+  kind: ColumnType<OrderKind, OrderKind | undefined, never>
+  /** Goods orders: 1 while their lines hold stock, 0 once it went back to the shelf; null for VIP */
+  stock_held: ColumnType<number | null, number | null | undefined, number | null>
+}
+
+export type OrderKind = 'vip' | 'goods'
+export type ProductKind = 'in_stock' | 'preorder' | 'subscription'
+
+/** A book or magazine of the store (domain/store.ts) */
+export interface ProductTable {
+  id: Generated<number>
+  slug: string
+  title: string
+  cover: string | null
+  price_fen: number
+  original_price_fen: number | null
+  kind: ProductKind
+  /** Asia/Shanghai YYYY-MM-DD a preorder is expected to ship */
+  ship_date: string | null
+  /** How many issues a subscription ships */
+  issues_count: number | null
+  stock: number
+  limit_per_reader: number
+  on_shelf: number
+  sort_order: ColumnType<number, number | undefined, number>
+  view_count: ColumnType<number, number | undefined, number>
+  created_at: Millis
+  updated_at: Millis
+}
+
+export interface ProductViewTable {
+  product_id: number
+  viewer_key: string
+  day: string
+}
+
+/** What a goods order holds: title and unit price as they were when it was made */
+export interface OrderLineTable {
+  id: Generated<number>
+  order_id: number
+  product_id: number
+  title: string
+  unit_price_fen: number
+  quantity: number
+  refunded_quantity: ColumnType<number, number | undefined, number>
+}
+
+/** Where a goods order ships to: wx.chooseAddress's fields when the order was made */
+export interface OrderAddressTable {
+  order_id: number
+  user_name: string
+  tel_number: string
+  province_name: string
+  city_name: string
+  county_name: string
+  detail_info: string
+  postal_code: string
 }
 
 export interface PaymentNotificationTable {
@@ -428,6 +486,10 @@ export interface Database {
   members: MemberTable
   member_links: MemberLinkTable
   orders: OrderTable
+  products: ProductTable
+  product_views: ProductViewTable
+  order_lines: OrderLineTable
+  order_addresses: OrderAddressTable
   payment_notifications: PaymentNotificationTable
   ledger: LedgerTable
   job_leases: JobLeaseTable

@@ -14,6 +14,7 @@ import type {
 import type { OrderSource } from '../domain/funnel'
 import { extendMembership, shortenMembership } from '../domain/membership'
 import { ApiError } from '../errors'
+import { releaseStock, retakeStock } from './goods-stock'
 import { ledger } from './ledger'
 import {
   RailUnavailable,
@@ -94,7 +95,8 @@ export function newRefundNo(now: number): string {
   return tradeNo('RF', now)
 }
 
-export type SettleOutcome = 'fulfilled' | 'already' | 'refused'
+/** 'paid': a goods order, now waiting to be shipped (待发货) */
+export type SettleOutcome = 'fulfilled' | 'paid' | 'already' | 'refused'
 export type RefundOutcome = 'refunded' | 'failed' | 'already' | 'refused' | 'ignored'
 
 export interface PaymentsDeps {
@@ -394,6 +396,21 @@ export class Payments {
     return { order, payment: this.clientPayment(order, user?.session_key_enc ?? null, description) }
   }
 
+  /**
+   * What the client pays an order made elsewhere (a goods order, payments/goods.ts) with: the rail
+   * is asked first when it has not taken the order yet (created → pending).
+   */
+  async payable(order: OrderRow, description: string) {
+    const user = await this.deps.db
+      .selectFrom('users')
+      .select('session_key_enc')
+      .where('id', '=', order.user_id)
+      .executeTakeFirst()
+    const sealed = user?.session_key_enc ?? null
+    const ready = order.status === 'created' ? await this.prepare(order, sealed, description) : order
+    return { order: ready, payment: this.clientPayment(ready, sealed, description) }
+  }
+
   /** The order as its rail sees it: amounts and ids, no plan or membership */
   private railOrder(order: OrderRow, description = ''): RailOrder {
     return {
@@ -467,10 +484,25 @@ export class Payments {
         return 'refused'
       }
       if (notificationKey && !(await firstDelivery(trx, notificationKey, order, 'paid', now))) return 'already'
+      const goods = order.kind === 'goods'
       if (
-        !(await moveOrder(trx, order.id, 'paid', { paid_at: evidence.paidAt, transaction_id: evidence.transactionId }))
+        !(await moveOrder(trx, order.id, 'paid', {
+          paid_at: evidence.paidAt,
+          transaction_id: evidence.transactionId,
+          // A goods order rests here, waiting to be shipped (待发货): nothing left to ask the rail.
+          ...(goods ? { next_query_at: null } : {}),
+        }))
       )
         return 'already'
+      let late = ''
+      if (order.status === 'closed') {
+        late = ' (after the order was closed)'
+        // Its copies went back to the shelf when it closed: they are taken again, never below zero.
+        if (goods)
+          late = (await retakeStock(trx, order.id))
+            ? ' (after the order was closed; stock taken again)'
+            : ' (after the order was closed; OUT OF STOCK: restock or refund)'
+      }
       await ledger(
         trx,
         {
@@ -479,10 +511,11 @@ export class Payments {
           event: 'paid',
           amountFen: order.amount_fen,
           source,
-          detail: `transaction ${evidence.transactionId}${order.status === 'closed' ? ' (after the order was closed)' : ''}`,
+          detail: `transaction ${evidence.transactionId}${late}`,
         },
         now,
       )
+      if (goods) return 'paid'
       const period = await extendMembership(trx, order.user_id, order.months, now)
       await moveOrder(trx, order.id, 'fulfilled', {
         fulfilled_at: now,
@@ -519,6 +552,7 @@ export class Payments {
       // A virtual-payment order can still be paid on the phone: keep asking until WeChat's lifetime ends.
       const next = closedAtRail ? null : this.nextQueryAt(order, order.query_attempts, now)
       if (!(await moveOrder(trx, order.id, 'closed', { closed_at: now, next_query_at: next }))) return false
+      if (order.kind === 'goods') await releaseStock(trx, order.id)
       await ledger(
         trx,
         { orderId: order.id, userId: order.user_id, event: 'closed', amountFen: 0, source, detail },
@@ -613,6 +647,7 @@ export class Payments {
             ) === 1
           : await moveOrder(trx, order.id, 'closed', { closed_at: now, next_query_at: null }, ['created', 'pending'])
       if (!moved) return
+      if (order.kind === 'goods') await releaseStock(trx, order.id)
       await ledger(
         trx,
         {

@@ -16,6 +16,7 @@ import { pdfRoutes } from './pdf'
 import { practiceRoutes } from './practice'
 import { searchRoutes } from './search'
 import { sharingRoutes } from './sharing'
+import { storeRoutes } from './store'
 import { studyRoutes } from './study'
 import { subscriptionsRoutes } from './subscriptions'
 
@@ -29,6 +30,7 @@ export async function routes(app: App): Promise<void> {
   await app.register(meRoutes, { prefix: '/api' })
   await app.register(studyRoutes, { prefix: '/api' })
   await app.register(orderRoutes, { prefix: '/api' })
+  await app.register(storeRoutes, { prefix: '/api' })
   await app.register(xpayPushRoutes, { prefix: '/api' })
   await app.register(wechatpayNotifyRoutes, { prefix: '/api' })
   await app.register(navigatorRoutes, { prefix: '/api' })

@@ -10,20 +10,21 @@ import {
   OrderList,
   PlansQuery,
   PlansWithPurchase,
+  type GoodsOrderDetailDto,
   type OrderDto,
 } from '../schemas/orders'
 
 /** Reading a pending order asks the rail at most this often. */
 const QUERY_AT_MOST_EVERY_MS = 2000
 
-export async function orderRoutes(app: App): Promise<void> {
-  const { services } = app
-  const now = services.clock
-  const { catalog, funnel, payments, throttles } = services
-  const secured = { tags: ['orders'], security: [{ bearer: [] }] }
-
-  const planNames = () => payments.planNames()
-  const view = (order: OrderRow, names: Map<string, string>): OrderDto => ({
+/** An order as its reader sees it; goods orders with their lines and address (services.goods.details) */
+export function orderView(
+  order: OrderRow,
+  names: Map<string, string>,
+  goods: Map<number, GoodsOrderDetailDto>,
+): OrderDto {
+  const detail = goods.get(order.id)
+  return {
     id: order.id,
     outTradeNo: order.out_trade_no,
     planId: order.plan_id,
@@ -35,7 +36,20 @@ export async function orderRoutes(app: App): Promise<void> {
     createdAt: new Date(order.created_at).toISOString(),
     paidAt: order.paid_at === null ? null : new Date(order.paid_at).toISOString(),
     expiresAt: new Date(order.expires_at).toISOString(),
-  })
+    kind: order.kind,
+    ...(detail ? { goods: detail } : {}),
+  }
+}
+
+export async function orderRoutes(app: App): Promise<void> {
+  const { services } = app
+  const now = services.clock
+  const { catalog, funnel, goods, payments, throttles } = services
+  const secured = { tags: ['orders'], security: [{ bearer: [] }] }
+
+  const planNames = () => payments.planNames()
+  const view = async (order: OrderRow, names: Map<string, string>): Promise<OrderDto> =>
+    orderView(order, names, await goods.details([order]))
 
   app.get(
     '/plans',
@@ -86,7 +100,7 @@ export async function orderRoutes(app: App): Promise<void> {
         request.body.requestKey,
         source ? await funnel.orderSource(source, userId, at) : undefined,
       )
-      return { order: view(order, await planNames()), payment }
+      return { order: await view(order, await planNames()), payment }
     },
   )
 
@@ -102,8 +116,8 @@ export async function orderRoutes(app: App): Promise<void> {
     async (request) => {
       const { userId } = app.requireSession(request)
       const rows = await payments.ordersOf(userId)
-      const names = await planNames()
-      return { items: rows.map((row) => view(row, names)) }
+      const [names, details] = await Promise.all([planNames(), goods.details(rows)])
+      return { items: rows.map((row) => orderView(row, names, details)) }
     },
   )
 
@@ -123,7 +137,7 @@ export async function orderRoutes(app: App): Promise<void> {
       const { userId } = app.requireSession(request)
       await throttles.hit('orders', userId, now())
       const { order, payment } = await payments.resumePayment(await payments.orderOf(userId, request.params.id))
-      return { order: view(order, await planNames()), payment }
+      return { order: await view(order, await planNames()), payment }
     },
   )
 

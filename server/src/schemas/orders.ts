@@ -12,6 +12,59 @@ export const OrderStatus = Type.Union(
   ['created', 'pending', 'paid', 'fulfilled', 'closed', 'refunding', 'refunded'].map((name) => Type.Literal(name)),
 )
 
+/** No control characters or line breaks in what goes on a parcel */
+const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]*$'
+const text = (maxLength: number, description: string) =>
+  Type.String({ minLength: 1, maxLength, pattern: PRINTABLE, description })
+
+/** A shipping address as wx.chooseAddress gives it (the fields the parcel needs) */
+export const ShippingAddress = Type.Object(
+  {
+    userName: text(50, '收货人'),
+    /** A mobile number (11 digits) or a landline with its area code, as wx.chooseAddress gives it */
+    telNumber: Type.String({
+      minLength: 7,
+      maxLength: 24,
+      pattern: '^(\\+?86[- ]?)?(1\\d{10}|0\\d{2,3}-?\\d{7,8}(-\\d{1,6})?)$',
+      description: '手机号码或带区号的固定电话',
+    }),
+    provinceName: text(32, '省'),
+    cityName: text(32, '市'),
+    countyName: text(32, '区/县'),
+    detailInfo: text(200, '详细地址'),
+    /** Six digits, or empty when wx.chooseAddress has none */
+    postalCode: Type.String({ maxLength: 6, pattern: '^(\\d{6})?$' }),
+  },
+  // wx.chooseAddress gives more (errMsg, nationalCode …): the client sends these fields only.
+  { additionalProperties: false },
+)
+export type ShippingAddressDto = Static<typeof ShippingAddress>
+
+export const OrderLine = Type.Object({
+  productId: Type.Integer(),
+  /** Title and unit price as they were when the order was made */
+  title: Type.String(),
+  unitPriceFen: Type.Integer(),
+  quantity: Type.Integer(),
+})
+
+/** Where a goods order stands, for the reader: the money status read for a parcel */
+export const GoodsStage = Type.Union(
+  ['awaiting_payment', 'awaiting_shipment', 'closed', 'refunding', 'refunded', 'completed'].map((name) =>
+    Type.Literal(name),
+  ),
+  {
+    description: 'awaiting_payment 待支付, awaiting_shipment 待发货, closed 已关闭, refunding 退款中, refunded 已退款',
+  },
+)
+
+export const GoodsOrderDetail = Type.Object({
+  stage: GoodsStage,
+  lines: Type.Array(OrderLine),
+  address: Nullable(ShippingAddress),
+})
+export type GoodsOrderDetailDto = Static<typeof GoodsOrderDetail>
+
 export const Order = Type.Object({
   id: Type.Integer(),
   outTradeNo: Type.String(),
@@ -25,6 +78,10 @@ export const Order = Type.Object({
   paidAt: Nullable(Type.String()),
   /** Until when the order can be paid */
   expiresAt: Type.String(),
+  /** vip: a membership plan; goods: books and magazines from the store (docs/store.md) */
+  kind: Type.Union([Type.Literal('vip'), Type.Literal('goods')]),
+  /** A goods order's lines, address and stage; absent for VIP orders */
+  goods: Type.Optional(GoodsOrderDetail),
 })
 export type OrderDto = Static<typeof Order>
 

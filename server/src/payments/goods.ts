@@ -1,0 +1,295 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { Database, OrderAddressTable, OrderRow, OrderStatus } from '../db/schema'
+import { lockUser } from '../db/locks'
+import { ApiError } from '../errors'
+import type { GoodsOrderDetailDto, ShippingAddressDto } from '../schemas/orders'
+import { takeStock } from './goods-stock'
+import { ledger } from './ledger'
+import { newOutTradeNo, type Payments } from './payments'
+
+/**
+ * Checkout of books and magazines (docs/store.md). A goods order is a row of `orders` (kind
+ * 'goods') on the WeChat Pay JSAPI rail, so the one state machine, ledger and reconciler settle it
+ * exactly once; its copies are taken off the shelf when it is made (one conditional update) and go
+ * back once if it closes unpaid (payments.ts close/giveUp → goods-stock.ts).
+ */
+
+/** The reserved plan every goods order names (migration 017): orders.plan_id is not null */
+export const GOODS_PLAN_ID = 'goods'
+
+/** Goods are paid with WeChat Pay JSAPI: physical goods are not virtual payment */
+const GOODS_RAIL = 'wechatpay' as const
+
+/** Statuses whose copies count against the reader's limit: everything but closed and refunded */
+const HOLDING: OrderStatus[] = ['created', 'pending', 'paid', 'fulfilled', 'refunding']
+
+export interface GoodsCheckout {
+  productId: number
+  quantity: number
+  address: ShippingAddressDto
+  platform: string
+  requestKey: string
+}
+
+export interface OrderLineView {
+  productId: number
+  title: string
+  unitPriceFen: number
+  quantity: number
+}
+
+/** A goods order as the operator's 待发货 queue shows it */
+export interface AwaitingShipment {
+  order: OrderRow
+  lines: OrderLineView[]
+  address: ShippingAddressDto | null
+  /** Paid after it had closed, when the copies were gone: restock or refund */
+  short: boolean
+}
+
+export interface GoodsOrdersDeps {
+  db: Kysely<Database>
+  payments: Payments
+  orderExpireMs: number
+  firstQueryAfterMs: number
+  now: () => number
+}
+
+/** What a reader sees of where a goods order stands */
+export function goodsStage(status: OrderStatus): GoodsOrderDetailDto['stage'] {
+  switch (status) {
+    case 'created':
+    case 'pending':
+      return 'awaiting_payment'
+    case 'paid':
+      return 'awaiting_shipment'
+    case 'closed':
+      return 'closed'
+    case 'refunding':
+      return 'refunding'
+    case 'refunded':
+      return 'refunded'
+    case 'fulfilled':
+      return 'completed'
+  }
+}
+
+const addressView = (row: Selectable<OrderAddressTable>): ShippingAddressDto => ({
+  userName: row.user_name,
+  telNumber: row.tel_number,
+  provinceName: row.province_name,
+  cityName: row.city_name,
+  countyName: row.county_name,
+  detailInfo: row.detail_info,
+  postalCode: row.postal_code,
+})
+
+/** What WeChat's cashier and the bill say the reader is paying for (at most 127 characters) */
+const description = (title: string, quantity: number) => `${title}${quantity > 1 ? ` ×${quantity}` : ''}`.slice(0, 127)
+
+/** Rolls a checkout transaction back, taking its stock reservation with it */
+class Rollback extends Error {}
+
+export class GoodsOrders {
+  constructor(private readonly deps: GoodsOrdersDeps) {}
+
+  /**
+   * Makes (or, for the same request key, returns) a goods order at the server's price and what
+   * the client pays it with. The copies are reserved in the same transaction, with one conditional
+   * update: 409 SOLD_OUT when there are not enough, 409 LIMIT_EXCEEDED past the reader's limit.
+   */
+  async checkout(userId: number, input: GoodsCheckout) {
+    const { db, payments, now: clock } = this.deps
+    if (!payments.railOf(GOODS_RAIL))
+      throw new ApiError(503, 'PAYMENT_UNAVAILABLE', '微信支付暂未开通，暂时不能购买图书，敬请期待')
+    const user = await db.selectFrom('users').select('openid').where('id', '=', userId).executeTakeFirst()
+    if (!user?.openid)
+      throw new ApiError(403, 'WECHAT_ACCOUNT_REQUIRED', 'buying needs an account signed in with WeChat')
+    const openid = user.openid
+
+    const existing = await this.byRequestKey(userId, input)
+    if (existing) return payments.payable(existing.order, existing.description)
+
+    const now = clock()
+    let made: { order: OrderRow; description: string } | undefined
+    try {
+      made = await db.transaction().execute(async (trx) => {
+        // One checkout per reader at a time: the limit below counts what the reader already holds.
+        await lockUser(trx, userId)
+        const product = await trx
+          .selectFrom('products')
+          .selectAll()
+          .where('id', '=', input.productId)
+          .executeTakeFirst()
+        if (!product) throw new ApiError(404, 'PRODUCT_NOT_FOUND', `没有编号为 ${input.productId} 的商品`)
+        if (product.on_shelf !== 1) throw new ApiError(409, 'PRODUCT_OFF_SHELF', `《${product.title}》已下架`)
+        const held = await trx
+          .selectFrom('order_lines')
+          .innerJoin('orders', 'orders.id', 'order_lines.order_id')
+          .select((eb) => eb.fn.sum<number | string | null>('order_lines.quantity').as('held'))
+          .where('orders.user_id', '=', userId)
+          .where('order_lines.product_id', '=', product.id)
+          .where('orders.status', 'in', HOLDING)
+          .executeTakeFirst()
+        const holding = Number(held?.held ?? 0)
+        if (holding + input.quantity > product.limit_per_reader) {
+          throw new ApiError(
+            409,
+            'LIMIT_EXCEEDED',
+            holding > 0
+              ? `每人限购 ${product.limit_per_reader} 件，你已购买或待支付 ${holding} 件`
+              : `每人限购 ${product.limit_per_reader} 件`,
+          )
+        }
+        if (!(await takeStock(trx, product.id, input.quantity, true))) {
+          const left = await trx.selectFrom('products').select('stock').where('id', '=', product.id).executeTakeFirst()
+          const stock = left?.stock ?? 0
+          throw new ApiError(
+            409,
+            'SOLD_OUT',
+            stock === 0 ? `《${product.title}》已售罄` : `《${product.title}》库存不足，仅剩 ${stock} 件`,
+          )
+        }
+        const amount = product.price_fen * input.quantity
+        const order = await trx
+          .insertInto('orders')
+          .values({
+            out_trade_no: newOutTradeNo(now),
+            user_id: userId,
+            plan_id: GOODS_PLAN_ID,
+            months: 0,
+            amount_fen: amount,
+            rail: GOODS_RAIL,
+            status: 'created',
+            openid,
+            platform: input.platform,
+            request_key: input.requestKey,
+            created_at: now,
+            expires_at: now + this.deps.orderExpireMs,
+            next_query_at: now + this.deps.firstQueryAfterMs,
+            kind: 'goods',
+            stock_held: 1,
+          })
+          .onConflict((oc) => oc.columns(['user_id', 'request_key']).doNothing())
+          .returningAll()
+          .executeTakeFirst()
+        // The same key made an order meanwhile (the lock above makes this rare): undo the reservation.
+        if (!order) throw new Rollback()
+        await trx
+          .insertInto('order_lines')
+          .values({
+            order_id: order.id,
+            product_id: product.id,
+            title: product.title,
+            unit_price_fen: product.price_fen,
+            quantity: input.quantity,
+          })
+          .execute()
+        const address = input.address
+        await trx
+          .insertInto('order_addresses')
+          .values({
+            order_id: order.id,
+            user_name: address.userName.trim(),
+            tel_number: address.telNumber,
+            province_name: address.provinceName.trim(),
+            city_name: address.cityName.trim(),
+            county_name: address.countyName.trim(),
+            detail_info: address.detailInfo.trim(),
+            postal_code: address.postalCode,
+          })
+          .execute()
+        await ledger(
+          trx,
+          {
+            orderId: order.id,
+            userId,
+            event: 'order_created',
+            amountFen: amount,
+            source: 'client',
+            detail: `${product.slug} ×${input.quantity} at ${product.price_fen} fen via ${GOODS_RAIL}`,
+          },
+          now,
+        )
+        return { order, description: description(product.title, input.quantity) }
+      })
+    } catch (error) {
+      if (!(error instanceof Rollback)) throw error
+    }
+    const result = made ?? (await this.byRequestKey(userId, input))
+    if (!result) throw new Error('a goods order vanished after its request key was taken')
+    return payments.payable(result.order, result.description)
+  }
+
+  /** The reader's order for this request key, when there is one; 409 when the key was used for something else */
+  private async byRequestKey(
+    userId: number,
+    input: GoodsCheckout,
+  ): Promise<{ order: OrderRow; description: string } | undefined> {
+    const order = await this.deps.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('request_key', '=', input.requestKey)
+      .executeTakeFirst()
+    if (!order) return undefined
+    const [line] =
+      order.kind === 'goods'
+        ? await this.deps.db.selectFrom('order_lines').selectAll().where('order_id', '=', order.id).execute()
+        : []
+    if (!line || line.product_id !== input.productId || line.quantity !== input.quantity)
+      throw new ApiError(409, 'REQUEST_KEY_REUSED', 'this request key was used for another order')
+    return { order, description: description(line.title, line.quantity) }
+  }
+
+  /** Lines and address of each goods order among these (VIP orders are left out) */
+  async details(orders: OrderRow[]): Promise<Map<number, GoodsOrderDetailDto>> {
+    const ids = orders.filter((order) => order.kind === 'goods').map((order) => order.id)
+    const details = new Map<number, GoodsOrderDetailDto>()
+    if (ids.length === 0) return details
+    const [lines, addresses] = await Promise.all([
+      this.deps.db.selectFrom('order_lines').selectAll().where('order_id', 'in', ids).orderBy('id').execute(),
+      this.deps.db.selectFrom('order_addresses').selectAll().where('order_id', 'in', ids).execute(),
+    ])
+    for (const order of orders) {
+      if (order.kind !== 'goods') continue
+      details.set(order.id, { stage: goodsStage(order.status), lines: [], address: null })
+    }
+    for (const line of lines) {
+      details.get(line.order_id)?.lines.push({
+        productId: line.product_id,
+        title: line.title,
+        unitPriceFen: line.unit_price_fen,
+        quantity: line.quantity,
+      })
+    }
+    for (const address of addresses) {
+      const detail = details.get(address.order_id)
+      if (detail) detail.address = addressView(address)
+    }
+    return details
+  }
+
+  /** 待发货: paid goods orders waiting to be shipped, oldest first (the 48 h rule runs from payment) */
+  async awaitingShipment(limit = 100): Promise<AwaitingShipment[]> {
+    const orders = await this.deps.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('kind', '=', 'goods')
+      .where('status', '=', 'paid')
+      .orderBy('paid_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute()
+    const details = await this.details(orders)
+    return orders.map((order) => {
+      const detail = details.get(order.id)
+      return {
+        order,
+        lines: detail?.lines ?? [],
+        address: detail?.address ?? null,
+        short: order.stock_held === 0,
+      }
+    })
+  }
+}

@@ -1,0 +1,61 @@
+import type { App } from '../plugins/types'
+import { viewerKey } from '../plugins/viewer-key'
+import { errorResponses } from '../schemas/common'
+import { CreateOrderResult } from '../schemas/orders'
+import { CreateGoodsOrderBody, Product, ProductList, ProductParams } from '../schemas/store'
+import { orderView } from './orders'
+
+/** The store's books and magazines and their checkout (docs/store.md) */
+export async function storeRoutes(app: App): Promise<void> {
+  const { services } = app
+  const now = services.clock
+  const { store, goods, throttles } = services
+
+  app.get(
+    '/store/products',
+    {
+      schema: {
+        summary: 'Books and magazines on the shelf, with prices, stock, 销售 and 浏览 counts',
+        tags: ['store'],
+        response: { 200: ProductList, ...errorResponses },
+      },
+    },
+    async () => ({ items: await store.list() }),
+  )
+
+  app.get(
+    '/store/products/:id',
+    {
+      schema: {
+        summary: 'One product on the shelf; counts one view per viewer and day (浏览 N人)',
+        tags: ['store'],
+        security: [{ bearer: [] }, {}],
+        params: ProductParams,
+        response: { 200: Product, ...errorResponses },
+      },
+    },
+    async (request) => store.detail(request.params.id, viewerKey(request), now()),
+  )
+
+  app.post(
+    '/store/orders',
+    {
+      schema: {
+        summary: 'Order copies of a product shipped to an address; the server sets the price and reserves the stock',
+        description:
+          'Paid with WeChat Pay JSAPI (`payment.wechatpay` goes to wx.requestPayment). The copies are reserved at once: 409 SOLD_OUT when there are not enough, 409 LIMIT_EXCEEDED past the limit per reader (unpaid orders count until they close), 409 PRODUCT_OFF_SHELF, 404 PRODUCT_NOT_FOUND. The same `requestKey` returns the same order; an unpaid order closes after ORDER_EXPIRE_MINUTES and its copies go back.',
+        tags: ['store'],
+        security: [{ bearer: [] }],
+        body: CreateGoodsOrderBody,
+        response: { 200: CreateOrderResult, 409: errorResponses[400], 503: errorResponses[500], ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { userId } = app.requireSession(request)
+      await throttles.hit('orders', userId, now())
+      const { order, payment } = await goods.checkout(userId, request.body)
+      const details = await goods.details([order])
+      return { order: orderView(order, new Map(), details), payment }
+    },
+  )
+}
