@@ -115,7 +115,7 @@ test('a fresh visit signs in silently; 我的: phone, nickname, avatar; a reload
     // The carried-over VIP unlocks the sample issue.
     await page.locator('.taro-tabbar__tabbar').getByText('首页', { exact: true }).click()
     await page.getByText(SAMPLE_TITLE).first().click()
-    await waitForText(page, '例题1')
+    await waitForText(page, '例题2') // the first VIP block
     expect(await page.locator('body').innerText()).not.toContain('本篇为VIP章节')
 
     // A reload keeps the session: no new sign-in, the same reader.

@@ -75,8 +75,8 @@ test('a reader from a shared card pays; the console funnel shows one at each ste
     const sheet = page.getByRole('dialog', { name: '微信支付' })
     await sheet.waitFor({ state: 'visible' })
     await sheet.getByText('确认支付', { exact: true }).click()
-    // Fulfilled by the server, back on the article: unlocked.
-    await visibleText(page, '参考作答').waitFor()
+    // Fulfilled by the server, back on the article: unlocked (例题2 is the first VIP block).
+    await visibleText(page, '例题2').waitFor()
 
     // The reporter sends within a few seconds of each step.
     const deadline = Date.now() + 30_000

@@ -1,14 +1,11 @@
 import type { Page } from 'playwright-core'
-import { openDb } from '../../server/src/db/database'
-import { upsertIssue } from '../../server/src/domain/content-store'
-import { demoIssueMarkdown } from '../../server/src/domain/demo-content'
-import { parseIssueMarkdown } from '../../server/src/domain/issue-markdown'
 import { recordResponses, vipSentences, withPage, useStackAndBrowser, isApi, leakingResponses } from './harness'
 
 /**
  * 往期导航 on the H5 build against the real API: 首页 → the navigator → 山西 → the grid of 第N期
  * cells with VIP and 未读 marks → an issue, 下一期 and 上一期 on the article → back on the
- * navigator the issue read shows 已读. The seed issue (山西 第32期) gets neighbours 30, 31 and 33.
+ * navigator the issue read shows 已读. The sample content gives the seed issue (山西 第32期) its
+ * neighbours 30 (free), 31 and 33.
  * No response of the session carries a sentence of the seed's VIP part.
  */
 const SAMPLE = 'content/shanxi-32-zhongbu-chengshiqun.md'
@@ -18,23 +15,7 @@ jest.setTimeout(180_000)
 
 const vip = vipSentences(SAMPLE)
 
-const env = useStackAndBrowser({}, async () => {
-  // Written beside the running API, as an import would: it drops its content caches on the change.
-  const db = openDb({ databaseUrl: '', sqlitePath: env.stack.sqlitePath })
-  try {
-    for (const [number, date] of [
-      [30, '2022-04-12'],
-      [31, '2022-04-19'],
-      [33, '2022-05-03'],
-    ] as const) {
-      const parsed = parseIssueMarkdown(demoIssueMarkdown('shanxi', '山西', number, date))
-      if (!parsed.ok) throw new Error(`demo issue ${number} is invalid`)
-      await upsertIssue(db.kysely, parsed.issue, Date.now())
-    }
-  } finally {
-    await db.close()
-  }
-})
+const env = useStackAndBrowser()
 
 /** The cell of 第N期 on the visible navigator (Taro H5 keeps earlier pages in the DOM, hidden). */
 const cell = (page: Page, number: number) =>
@@ -89,6 +70,12 @@ test('首页 → 往期导航 → 山西 grid with badges → an issue, 下一�
     await page.locator('.art-page:visible .art-nav-item', { hasText: '上一期' }).click()
     await articleNumber(page, 32)
     await page.locator('.art-page:visible .art-title', { hasText: TITLE }).waitFor()
+
+    // 上一期 / 下一期 open on top of the page stack: Back walks back through the issues read.
+    await page.goBack()
+    await articleNumber(page, 33)
+    await page.goBack()
+    await articleNumber(page, 32)
 
     // Back on the navigator, shown again: 第32期 is 已读, 第31期 still 未读.
     const refreshed = page.waitForResponse(isApi('GET', /^\/api\/navigator\/shanxi$/))

@@ -101,8 +101,9 @@ test('a reader without VIP who opens a VIP question gets the paywall and no VIP 
     expect((await signedIn).status()).toBe(200)
 
     const recorder = recordResponses(page)
-    const refused = page.waitForResponse(isApi('GET', /^\/api\/issues\/\d+\/practice\/q1$/))
-    await page.goto(`${env.stack.origin}/#/subpackages/practice/pages/index?id=${seedId}&q=q1`)
+    // 例题2 is the seed's first VIP question (例题1 is the free teaser).
+    const refused = page.waitForResponse(isApi('GET', /^\/api\/issues\/\d+\/practice\/q2$/))
+    await page.goto(`${env.stack.origin}/#/subpackages/practice/pages/index?id=${seedId}&q=q2`)
     const answer = await refused
     expect(answer.status()).toBe(403)
     expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('VIP_REQUIRED')

@@ -98,8 +98,8 @@ describe.each<PaymentRail>(['xpay', 'wechatpay'])('buying VIP on the %s rail (H5
 
       await sheet.getByText('确认支付', { exact: true }).click()
       // Confirmed by the server (not by the sheet), then back to the same article, now whole.
-      await waitForText(page, '例题1')
-      await waitForText(page, '参考作答')
+      // 例题1 and its 参考作答 are the free teaser; 例题2 is the first VIP block.
+      await waitForText(page, '例题2')
       expect(page.url()).toBe(articleUrl)
       expect(await visibleCount(page, PAYWALL_TITLE)).toBe(0)
       const text = await page.locator('body').innerText()
@@ -139,7 +139,7 @@ describe.each<PaymentRail>(['xpay', 'wechatpay'])('buying VIP on the %s rail (H5
       expect(await page.getByRole('checkbox').getAttribute('aria-checked')).toBe('true')
       await page.goBack()
       await waitForText(page, PAYWALL_TITLE)
-      expect(await visibleCount(page, '例题1')).toBe(0)
+      expect(await visibleCount(page, '例题2')).toBe(0)
       expect(findLeaks(await page.content(), vip)).toEqual([])
     })
   })

@@ -50,7 +50,10 @@ async function until<T>(check: () => T | Promise<T>, done: (value: T) => boolean
   }
 }
 
-/** The seed issue as the region's next issue, written where `npm run content:import` reads it. */
+/**
+ * The seed issue as the region's next issue (content/ holds 山西 up to 第33期), written where
+ * `npm run content:import` reads it.
+ */
 function nextIssueFile(slug: string, number: number, title: string): void {
   const text = fs
     .readFileSync(path.join(ROOT, SAMPLE), 'utf8')
@@ -87,20 +90,20 @@ test('通知我下一期 → 允许; the next issue of the region is announced o
   })
   expect(await messages()).toEqual([])
 
-  nextIssueFile('e2e-shanxi-33', 33, '县域经济高质量发展')
+  nextIssueFile('e2e-shanxi-34', 34, '县域经济高质量发展')
   await env.stack.importContent(contentDir)
   const [message] = await until(messages, (list) => list.length > 0)
   const newId = readDb(
-    (db) => (db.prepare('select id from issues where slug = ?').get('e2e-shanxi-33') as { id: number }).id,
+    (db) => (db.prepare('select id from issues where slug = ?').get('e2e-shanxi-34') as { id: number }).id,
   )
   expect(message.page).toBe(`subpackages/article/pages/index?id=${newId}`)
   expect(message.data.thing1.value).toBe('县域经济高质量发展')
-  expect(message.data.thing2.value).toBe('山西·第33期')
+  expect(message.data.thing2.value).toBe('山西·第34期')
   const text = normalizeText(JSON.stringify(message))
   for (const { clauses } of vipSentences(SAMPLE)) for (const clause of clauses) expect(text).not.toContain(clause)
 
   // The opt-in is used: the issue after that is announced (the sweep saw it) and sends nothing.
-  nextIssueFile('e2e-shanxi-34', 34, '第三十四期')
+  nextIssueFile('e2e-shanxi-35', 35, '第三十五期')
   await env.stack.importContent(contentDir)
   await until(
     () =>
@@ -110,7 +113,7 @@ test('通知我下一期 → 允许; the next issue of the region is announced o
             .prepare(
               'select count(*) as n from issue_announcements a join issues i on i.id = a.issue_id where i.slug = ?',
             )
-            .get('e2e-shanxi-34') as { n: number },
+            .get('e2e-shanxi-35') as { n: number },
       ).n,
     (count) => count === 1,
   )

@@ -47,9 +47,12 @@ describe('article page (weapp runtime)', () => {
     expect(text).toContain('山西中部城市群高质量发展的重要意义') // a ★ heading
     expect(text).toContain('加强战略谋划') // a 一是 point
     expect(text).toContain('开通VIP会员继续阅读')
-    // The VIP part never reached the client.
-    expect(text).not.toContain('三、实战应用')
-    expect(text).not.toContain('参考作答')
+    // The free teaser: 三、实战应用 with 例题1 and its 参考作答, as on the seed page.
+    expect(text).toContain('三、实战应用')
+    expect(text).toContain('共389字')
+    // The VIP part, from 例题2 on, never reached the client.
+    expect(text).not.toContain('例题2')
+    expect(text).not.toContain('提级提速抢先机')
     expect(page.has('#paywall')).toBe(true)
     expect(page.count('button')).toBe(1)
     expect(weapp.requests).toContain(`GET /api/issues/${seedId}`)
@@ -64,7 +67,7 @@ describe('article page (weapp runtime)', () => {
   it('shows the whole issue, with 例题 and 参考作答, to a VIP member', async () => {
     weapp.storage.set('token', await api!.vipToken())
     const page = await weapp.open(ARTICLE_PAGE, { id: String(seedId) })
-    await page.waitFor(['三、实战应用', '例题1', '参考作答', '共389字'])
+    await page.waitFor(['三、实战应用', '例题1', '参考作答', '共389字', '例题2', '提级提速抢先机', '共481字'])
     const text = page.text()
     expect(text).toContain('字数 400字左右')
     expect(text).toContain('要求：准确全面')

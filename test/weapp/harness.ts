@@ -215,8 +215,11 @@ export async function startApiServer(
   return { origin, output: () => output, cli, admin, vipToken, stop }
 }
 
-/** The sample issue every API server imports on its first start (content/, 【山西·第32期】) */
+/** The seed issue among the sample issues every API server imports on its first start (content/, 【山西·第32期】) */
 export const SEED_SLUG = 'shanxi-32-zhongbu-chengshiqun'
+
+/** How many sample issues content/ holds (all published, all dated in the past) */
+export const SAMPLE_ISSUES = fs.readdirSync(path.join(ROOT, 'content')).filter((name) => name.endsWith('.md')).length
 
 /** The seed issue's id on `api`, from its public list of 山西 issues. */
 export async function seedIssueId(api: ApiServer): Promise<number> {

@@ -2,7 +2,15 @@
  * The issue list (首页) of the real weapp build, on miniprogram-simulate, against the real
  * API server. Build first: npm run build:weapp (npm test does it before jest).
  */
-import { assertWeappBuilt, bootWeapp, HOME_PAGE, startApiServer, type ApiServer, type Weapp } from './harness'
+import {
+  assertWeappBuilt,
+  bootWeapp,
+  HOME_PAGE,
+  SAMPLE_ISSUES,
+  startApiServer,
+  type ApiServer,
+  type Weapp,
+} from './harness'
 
 jest.setTimeout(60_000)
 
@@ -55,7 +63,8 @@ describe('issue list (weapp runtime)', () => {
 
   // Last: it adds demo issues to the database, which changes what the list shows.
   it('loads the next page once per burst of reach-bottom events, until the last page; pull-down refreshes', async () => {
-    await api!.cli('content-demo.ts', '--issues', '44') // 45 issues in all: pages of 20, 20, 5
+    // 45 issues in all with the sample issues: pages of 20, 20, 5
+    await api!.cli('content-demo.ts', '--issues', String(45 - SAMPLE_ISSUES))
     const page = await weapp.open(HOME_PAGE)
     const cards = () => page.component.querySelectorAll('.issue-card').length
     // One group per page of 20 (a page far from the viewport collapses into an empty one).

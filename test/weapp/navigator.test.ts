@@ -50,7 +50,7 @@ const cellOf = (page: PageHandle, number: number): Cell => {
 beforeAll(async () => {
   assertWeappBuilt()
   api = await startApiServer()
-  // 山西 gets demo issues from 第33期 on after the seed's 第32期; 第35期 is free (every fifth demo issue is).
+  // content/ has 山西 第30–33期 (第30期 free); demo issues follow from 第34期, 第35期 free (every fifth is).
   await api.cli('content-demo.ts', '--issues', String(PROVINCES * 4))
   const answer = JSON.parse((await httpCall(`${api.origin}/api/navigator/shanxi?limit=60`)).body) as {
     items: Array<{ id: number; number: number; vip: boolean }>
@@ -75,10 +75,12 @@ describe('往期导航 (weapp runtime)', () => {
     expect(shanxi.length).toBeGreaterThanOrEqual(5)
     await page.waitFor(() => cells(page).length === shanxi.length)
     const numbers = cells(page).map((cell) => Number(/^第(\d+)期/.exec(cell.text)?.[1]))
-    expect(numbers).toEqual(shanxi.map((_, index) => 32 + index))
+    expect(numbers).toEqual(shanxi.map((_, index) => 30 + index))
     expect(cellOf(page, 32).text).toContain('中部城市群高质量发展')
-    // The seed and the demo issues are VIP except every fifth demo issue (第35期).
-    expect(cells(page).map((cell) => cell.vip)).toEqual(numbers.map((number) => number === 32 || number % 5 !== 0))
+    // The sample issues are VIP but 第30期; the demo issues are VIP but every fifth (第35期).
+    const vip = (number: number) => (number <= 33 ? number !== 30 : number % 5 !== 0)
+    expect(cells(page).map((cell) => cell.vip)).toEqual(numbers.map(vip))
+    expect(cellOf(page, 30).vip).toBe(false)
     expect(cellOf(page, 35).vip).toBe(false)
     expect(cellOf(page, 34).vip).toBe(true)
     expect(page.text()).not.toMatch(/已读|未读/)
@@ -86,7 +88,7 @@ describe('往期导航 (weapp runtime)', () => {
     expect(weapp.requests).toContain('GET /api/navigator/shanxi?limit=60')
 
     // A tap on a cell opens that issue.
-    const seedCell = page.component.querySelectorAll('.nav-cell')[0]
+    const seedCell = page.component.querySelectorAll('.nav-cell')[numbers.indexOf(32)]
     seedCell.dispatchEvent('tap')
     expect((await weapp.waitForCall('navigateTo')).options.url).toBe(`/subpackages/article/pages/index?id=${seedId}`)
     page.unload()
@@ -124,7 +126,7 @@ describe('往期导航 (weapp runtime)', () => {
   // Last: it adds many demo issues, which changes what the grid shows.
   it('renders a full page of cells far below the 1000-node budget', async () => {
     weapp.storage.set('token', await api!.vipToken())
-    await api!.cli('content-demo.ts', '--issues', String(PROVINCES * 70)) // 山西 up to 第106期
+    await api!.cli('content-demo.ts', '--issues', String(PROVINCES * 70)) // some 70 more issues for 山西
     const page = await weapp.open(NAVIGATOR_PAGE, { region: 'shanxi' })
     await page.waitFor(() => cells(page).length === 60 && page.text().includes('上拉加载更多'))
     const stats = treeStats(page.component.dom)

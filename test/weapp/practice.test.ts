@@ -1,8 +1,8 @@
 /**
  * 练习作答 (subpackages/practice/pages/index) of the real weapp build, on miniprogram-simulate,
- * against the real API server with the seed issue, whose 例题 are in its VIP part: the question
- * without its 参考作答, the live count against 400字左右, the draft saved on the server, and the
- * VIP wall for a reader without membership. Build first: npm run build:weapp.
+ * against the real API server with the seed issue, whose 例题1 is free and 例题2 in its VIP part: the
+ * question without its 参考作答, the live count against 400字左右, the draft saved on the server, and
+ * the VIP wall for a reader without membership. Build first: npm run build:weapp.
  */
 import {
   assertWeappBuilt,
@@ -20,6 +20,8 @@ jest.setTimeout(60_000)
 const PRACTICE_PAGE = 'subpackages/practice/pages/index'
 const Q1_PROMPT = '请概括归纳给定材料中X市太忻经济一体化发展的做法'
 const Q1_REFERENCE = '一是完善政策体系' // the start of q1's 参考作答
+const Q2_PROMPT = '结合给定材料中晋中市融入山西中部城市群高质量发展的做法'
+const Q2_REFERENCE = '提级提速抢先机' // in q2's 参考作答
 
 let api: ApiServer | undefined
 let weapp: Weapp
@@ -139,14 +141,16 @@ describe('练习作答 (weapp runtime)', () => {
     if (!token) throw new Error(`admin token printed no token:\n${issued}`)
     weapp.storage.set('token', token)
 
-    const page = await open({ id: String(seedId), q: 'q1' })
+    const page = await open({ id: String(seedId), q: 'q2' })
     await page.waitFor(['本题为VIP内容', '开通VIP会员'])
-    expect(page.text()).not.toContain(Q1_PROMPT)
-    expect(page.text()).not.toContain('太忻')
-    expect(page.text()).not.toContain(Q1_REFERENCE)
+    expect(page.text()).not.toContain(Q2_PROMPT)
+    expect(page.text()).not.toContain('晋中')
+    expect(page.text()).not.toContain(Q2_REFERENCE)
     expect(page.has('.pp-input')).toBe(false)
-    // The server keeps both VIP questions from this reader.
-    expect(await practiceOnServer(token)).toMatchObject({ questions: [], lockedQuestions: 2 })
+    // The server gives this reader the free 例题1 only and keeps the VIP 例题2.
+    const onServer = await practiceOnServer(token)
+    expect(onServer.questions.map((question) => question.id)).toEqual(['q1'])
+    expect(onServer.lockedQuestions).toBe(1)
     page.unload()
   })
 })

@@ -93,7 +93,7 @@ describe('buying VIP (weapp runtime, virtual payment)', () => {
   it('from the paywall: signs in afresh, pays with wx.requestVirtualPayment, goes back, and the article unlocks', async () => {
     const article = await weapp.open(ARTICLE_PAGE, { id: String(seedId) })
     await article.waitFor(['二、深度解读', '本篇为VIP章节'])
-    expect(article.text()).not.toContain('例题1')
+    expect(article.text()).not.toContain('例题2') // the first VIP block; 例题1 is the free teaser
     article.tap('.paywall-button')
     expect((await weapp.waitForCall('navigateTo')).options.url).toBe(`/${VIP_PAGE}`)
 
@@ -127,7 +127,7 @@ describe('buying VIP (weapp runtime, virtual payment)', () => {
     // WeChat shows the article again: it loads the issue once more, now whole.
     weapp.clearLogs()
     article.call('onShow')
-    await article.waitFor(['三、实战应用', '例题1', '参考作答'])
+    await article.waitFor(['三、实战应用', '例题2', '参考作答'])
     expect(article.has('#paywall')).toBe(false)
     expect(weapp.requests).toEqual([`GET /api/issues/${seedId}`])
     article.unload()
