@@ -99,5 +99,5 @@ export function useEffectiveTheme(): 'light' | 'dark' {
     Taro.onThemeChange(listener)
     return () => Taro.offThemeChange?.(listener)
   }, [theme])
-  return theme === 'system' ? system : theme
+  return theme === 'dark' || theme === 'light' ? theme : system
 }

@@ -39,7 +39,7 @@ describe('reader settings', () => {
     storage.set(READER_SETTINGS_STORAGE_KEY, { fontSize: 'small', theme: 'light' })
     api.route('GET /api/settings', answers.ok({ fontSize: 'large', theme: 'dark' }))
     const signedOut = await openArticle()
-    expect(pageClass(signedOut.container)).toBe('art-page art-font-small')
+    expect(pageClass(signedOut.container)).toBe('art-page art-font-small theme-light')
     expect(api.count('GET /api/settings')).toBe(0)
     signedOut.unmount()
 
@@ -47,7 +47,7 @@ describe('reader settings', () => {
     act(() => setMe(me()))
     const { container } = await openArticle()
     expect(api.count('GET /api/settings')).toBe(1)
-    expect(pageClass(container)).toBe('art-page art-font-large art-dark')
+    expect(pageClass(container)).toBe('art-page art-font-large theme-dark')
     expect(storage.get(READER_SETTINGS_STORAGE_KEY)).toEqual({ fontSize: 'large', theme: 'dark' })
   })
 
@@ -58,9 +58,9 @@ describe('reader settings', () => {
       listener = callback
     })
     const { container } = await openArticle()
-    expect(pageClass(container)).toBe('art-page art-font-medium art-dark')
+    expect(pageClass(container)).toBe('art-page art-font-medium theme-dark')
     act(() => listener?.({ theme: 'light' }))
-    expect(pageClass(container)).toBe('art-page art-font-medium')
+    expect(pageClass(container)).toBe('art-page art-font-medium theme-light')
   })
 
   it('the settings page saves a change at once and turns it back when the server refuses', async () => {

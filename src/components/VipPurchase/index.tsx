@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { BRAND, routes } from '../../constants'
+import { usePageTheme } from '../../hooks/usePageTheme'
 import { PURCHASE_MESSAGES, usePurchase } from '../../hooks/usePurchase'
 import {
   listPlans,
@@ -135,6 +136,7 @@ export interface VipPurchaseProps {
  * Shared by the 会员 tab and the page the paywall opens (subpackages/vip).
  */
 export default function VipPurchase({ onFulfilled, source, plan: requested }: VipPurchaseProps) {
+  const theme = usePageTheme()
   const [platform] = useState(getPlatform)
   const [state, setState] = useState<PlansState>({ status: 'loading' })
   const [selected, setSelected] = useState('')
@@ -264,7 +266,7 @@ export default function VipPurchase({ onFulfilled, source, plan: requested }: Vi
   }
 
   return (
-    <View className='vip'>
+    <View className={`vip ${theme}`}>
       <View className='vip-hero'>
         <Text className='vip-hero-badge'>VIP</Text>
         <Text className='vip-hero-title'>北辰遴选VIP会员</Text>

@@ -10,6 +10,7 @@ import WindowedList, { type WindowLayout } from '../../components/WindowedList'
 import { BRAND, routes } from '../../constants'
 import { FEED_PAGE_SIZE, takeFeedFilter, useFeedProgress, useIssueFeed } from '../../hooks/useIssueFeed'
 import { useRegions } from '../../hooks/useRegions'
+import { usePageTheme, useTabBarTheme } from '../../hooks/usePageTheme'
 import type { IssueSummary } from '../../services/api'
 import { useSession } from '../../store/session'
 import './index.scss'
@@ -23,6 +24,8 @@ const ISSUE_LAYOUT: WindowLayout = {
 }
 
 export default function IssueListPage() {
+  const theme = usePageTheme()
+  useTabBarTheme()
   const { regions, reload: reloadRegions } = useRegions()
   const { state, selectRegion, selectFilter, refresh, loadMore, retry } = useIssueFeed()
   const { items, loaded, loading, error, moreError, nextCursor, region, column, columnName } = state
@@ -82,7 +85,7 @@ export default function IssueListPage() {
   }
 
   return (
-    <View className='home'>
+    <View className={`home ${theme}`}>
       <View className='home-hero'>
         <Text className='home-hero-title'>热点精讲</Text>
         <Text className='home-hero-sub'>省市遴选 · 每周一期 · 申论热点深度解读</Text>

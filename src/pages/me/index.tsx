@@ -7,6 +7,7 @@ import PrivacyPopup from '../../components/PrivacyPopup'
 import { callOrCopy, ServiceChat } from '../../components/ServiceContact'
 import { BRAND, routes } from '../../constants'
 import { useContacts } from '../../hooks/useContacts'
+import { usePageTheme, useTabBarTheme } from '../../hooks/usePageTheme'
 import type { Contacts } from '../../services/api/contacts'
 import {
   avatarSource,
@@ -320,6 +321,8 @@ function SignedOutHead({ error, busy, onLogin }: { error: ApiError | null; busy:
 
 /** 我的: the reader's profile, VIP status, phone binding, service and legal links, sign-out. */
 export default function MePage() {
+  const theme = usePageTheme()
+  useTabBarTheme()
   const session = useSession()
   const { me, status, error } = session
   const [busy, setBusy] = useState<Busy>('')
@@ -392,7 +395,7 @@ export default function MePage() {
 
   if (status === 'preview') {
     return (
-      <View className='me'>
+      <View className={`me ${theme}`}>
         <Text className='me-preview'>当前为预览内容，请前往小程序使用完整服务</Text>
       </View>
     )
@@ -414,7 +417,7 @@ export default function MePage() {
   } else head = <SignedOutHead error={error} busy={busy === 'login'} onLogin={login} />
 
   return (
-    <View className='me'>
+    <View className={`me ${theme}`}>
       {head}
 
       {me ? (

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import Taro, { usePullDownRefresh, useShareAppMessage } from '@tarojs/taro'
 import VipPurchase, { shareVip } from '../../components/VipPurchase'
+import { useTabBarTheme } from '../../hooks/usePageTheme'
 import { refreshMe } from '../../store/session'
 
 /**
@@ -11,6 +12,7 @@ import { refreshMe } from '../../store/session'
 export default function VipPage() {
   const [round, setRound] = useState(0)
   useShareAppMessage(shareVip)
+  useTabBarTheme()
   usePullDownRefresh(() => {
     const done = () => void Taro.stopPullDownRefresh()
     setRound((n) => n + 1)

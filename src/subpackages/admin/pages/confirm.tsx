@@ -3,6 +3,7 @@ import { Button, Text, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
 import LoginConsent from '../../../components/LoginConsent'
 import StateView, { type StateViewProps } from '../../../components/StateView'
+import ThemedPage from '../../../components/ThemedPage'
 import { routes } from '../../../constants'
 import { toApiError } from '../../../services/api'
 import { confirmConsoleSignIn } from '../../../services/api/console-sign-in'
@@ -44,6 +45,14 @@ function Ending(props: Pick<StateViewProps, 'kind' | 'title' | 'description'>) {
  * confirms, and the server lets the console in only if this WeChat account is an operator.
  */
 export default function ConfirmConsoleSignInPage() {
+  return (
+    <ThemedPage className='console-confirm-page'>
+      <ConfirmConsoleSignIn />
+    </ThemedPage>
+  )
+}
+
+function ConfirmConsoleSignIn() {
   const { params } = useRouter()
   const ticket = ticketOf(params.scene)
   const { status, me, error } = useSession()

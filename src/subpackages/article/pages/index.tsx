@@ -6,12 +6,8 @@ import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
 import { requestFeedFilter, type FeedFilter } from '../../../hooks/useIssueFeed'
 import type { IssueDetail, IssueNeighbour } from '../../../services/api'
-import {
-  loadReaderSettings,
-  saveReaderSettings,
-  useEffectiveTheme,
-  useReaderSettings,
-} from '../../../store/readerSettings'
+import { usePageTheme } from '../../../hooks/usePageTheme'
+import { loadReaderSettings, saveReaderSettings, useReaderSettings } from '../../../store/readerSettings'
 import { getSession, useSession } from '../../../store/session'
 import { formatCount, formatDate, issueLabel } from '../../../utils/format'
 import { isOnlyPage, isSinglePageMode, previewMode, type PreviewPersona } from '../../../utils/launch'
@@ -252,7 +248,7 @@ export default function ArticlePage() {
     }),
     [answers, canRemember],
   )
-  const theme = useEffectiveTheme()
+  const theme = usePageTheme()
   useEffect(() => {
     if (studying) void loadReaderSettings()
   }, [studying])
@@ -341,7 +337,7 @@ export default function ArticlePage() {
   }
 
   return (
-    <View className={`art-page art-font-${fontSize}${theme === 'dark' ? ' art-dark' : ''}`}>
+    <View className={`art-page art-font-${fontSize} ${theme}`}>
       {preview ? <Text className='art-preview'>预览模式 · {PERSONA_LABELS[preview.persona]}</Text> : null}
       {singlePage ? <Text className='art-moments'>当前为预览内容，请前往小程序使用完整服务</Text> : null}
       {body}

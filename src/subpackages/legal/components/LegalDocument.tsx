@@ -1,5 +1,6 @@
 import { Text, View } from '@tarojs/components'
 import { useContacts } from '../../../hooks/useContacts'
+import { usePageTheme } from '../../../hooks/usePageTheme'
 import './LegalDocument.scss'
 
 const SERVICE_LINE = '{客服电话}'
@@ -19,11 +20,12 @@ export interface LegalDocumentProps {
 
 /** A legal text as plain, selectable Taro text (no HTML strings). */
 export default function LegalDocument({ title, updated, intro, sections }: LegalDocumentProps) {
+  const theme = usePageTheme()
   const contacts = useContacts()
   const line = contacts ? `客服电话 ${contacts.service.phone}（${contacts.service.hours}）` : '客服电话'
   const fill = (text: string) => text.split(SERVICE_LINE).join(line)
   return (
-    <View className='legal'>
+    <View className={`legal ${theme}`}>
       <Text className='legal-title'>{title}</Text>
       <Text className='legal-updated'>更新日期：{updated}</Text>
       <Text className='legal-paragraph' userSelect>

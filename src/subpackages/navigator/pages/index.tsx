@@ -8,6 +8,7 @@ import StateView, { LoadFailed } from '../../../components/StateView'
 import WindowedList, { type WindowLayout } from '../../../components/WindowedList'
 import { BRAND, routes } from '../../../constants'
 import { useLoadMore } from '../../../hooks/useLoadMore'
+import { usePageTheme } from '../../../hooks/usePageTheme'
 import {
   listNavigatorRegions,
   listRegionIssues,
@@ -73,6 +74,7 @@ function IssueCell({ issue }: { issue: NavigatorIssue }) {
  * of its own (an even count, so rows stay whole), and pages far from the viewport collapse (WindowedList).
  */
 export default function NavigatorPage() {
+  const theme = usePageTheme()
   const { params } = useRouter()
   const [regions, setRegions] = useState<Load<{ items: NavigatorRegion[] }>>({ status: 'loading' })
   const [region, setRegion] = useState(typeof params.region === 'string' ? params.region : '')
@@ -207,7 +209,7 @@ export default function NavigatorPage() {
   }
 
   return (
-    <View className='nav-page'>
+    <View className={`nav-page ${theme}`}>
       <RegionChips regions={regions.status === 'ready' ? regions.items : []} active={region} onChange={setRegion} />
       <View className='nav-body'>{body}</View>
     </View>

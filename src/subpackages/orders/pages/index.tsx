@@ -6,6 +6,7 @@ import LoginConsent from '../../../components/LoginConsent'
 import ServiceContact, { ServiceChat } from '../../../components/ServiceContact'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
+import { usePageTheme } from '../../../hooks/usePageTheme'
 import { usePurchase } from '../../../hooks/usePurchase'
 import { cancelOrder, listOrders, toApiError, type ApiError, type Order } from '../../../services/api'
 import { getPlatform } from '../../../services/wechat'
@@ -106,6 +107,7 @@ function OrderItem({ order, pending }: { order: Order; pending: PendingActions }
 
 /** 我的订单: newest first, pull down to refresh. Times in Beijing time. */
 export default function OrdersPage() {
+  const theme = usePageTheme()
   const { status: session } = useSession()
   const [state, setState] = useState<OrdersState>({ status: 'loading' })
   const alive = useRef(true)
@@ -193,7 +195,7 @@ export default function OrdersPage() {
   }
 
   return (
-    <View className='orders'>
+    <View className={`orders ${theme}`}>
       {body}
       {/* Questions about an order arise here: WeChat's customer-service chat (with this page as a
           card) in the mini-program, and the service line, a tap away, everywhere. */}

@@ -4,6 +4,7 @@ import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
 import LoginConsent from '../../../components/LoginConsent'
 import StateView from '../../../components/StateView'
+import ThemedPage from '../../../components/ThemedPage'
 import { routes } from '../../../constants'
 import {
   listPracticeAnswers,
@@ -49,6 +50,14 @@ function AnswerItem({ issueId, answer }: { issueId: number; answer: PracticeAnsw
 
 /** 我的作答: the reader's submitted answers to one issue's 例题; tap one to compare or revise it. */
 export default function PracticeAnswersPage() {
+  return (
+    <ThemedPage className='pa-page' withFontSize>
+      <PracticeAnswers />
+    </ThemedPage>
+  )
+}
+
+function PracticeAnswers() {
   const { params } = useRouter()
   const issueId = parseIssueParam(params.id)
   const { status: session } = useSession()

@@ -4,6 +4,7 @@ import Taro, { useRouter } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
 import LoginConsent from '../../../components/LoginConsent'
 import StateView, { LoadFailed } from '../../../components/StateView'
+import ThemedPage from '../../../components/ThemedPage'
 import { routes } from '../../../constants'
 import type { PracticeDetail } from '../../../services/api'
 import { signIn, useSession } from '../../../store/session'
@@ -81,7 +82,16 @@ function Submitted({ detail }: { detail: PracticeDetail }) {
  */
 const KEEPS_OWN_TEXT = process.env.TARO_ENV === 'weapp'
 
+/** 练习作答 in the reader's theme and font size, as the article. */
 export default function PracticePage() {
+  return (
+    <ThemedPage className='pp-page' withFontSize>
+      <Practice />
+    </ThemedPage>
+  )
+}
+
+function Practice() {
   const { params } = useRouter()
   const issueId = parseIssueParam(params.id)
   const questionId = parseQuestionParam(params.q)

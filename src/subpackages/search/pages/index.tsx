@@ -7,6 +7,7 @@ import StateView, { LoadFailed } from '../../../components/StateView'
 import WindowedList, { type WindowLayout } from '../../../components/WindowedList'
 import { BRAND, routes } from '../../../constants'
 import { useLoadMore } from '../../../hooks/useLoadMore'
+import { usePageTheme } from '../../../hooks/usePageTheme'
 import { searchIssues, toApiError, type ApiError, type SearchHit } from '../../../services/api'
 import './index.scss'
 
@@ -73,6 +74,7 @@ function safeDecode(value: string): string {
  * key), matches highlighted from the server's segments (text, never HTML), more at the bottom.
  */
 export default function SearchPage() {
+  const theme = usePageTheme()
   const [text, setText] = useState('')
   const [cut, setCut] = useState(false)
   const [history, setHistory] = useState(readHistory)
@@ -254,7 +256,7 @@ export default function SearchPage() {
   }
 
   return (
-    <View className='search'>
+    <View className={`search ${theme}`}>
       <View className='search-bar'>
         <View className='search-field'>
           <Input

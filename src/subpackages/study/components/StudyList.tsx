@@ -9,6 +9,7 @@ import StateView, { LoadFailed } from '../../../components/StateView'
 import WindowedList, { type WindowLayout } from '../../../components/WindowedList'
 import { routes } from '../../../constants'
 import { useLoadMore } from '../../../hooks/useLoadMore'
+import { usePageTheme } from '../../../hooks/usePageTheme'
 import { toApiError, type ApiError, type IssueSummary } from '../../../services/api'
 import { signIn, useSession } from '../../../store/session'
 import './StudyList.scss'
@@ -43,6 +44,7 @@ export interface StudyListProps<T extends IssueSummary> {
  * far from the viewport collapse into placeholders (WindowedList), so a long history stays light.
  */
 export default function StudyList<T extends IssueSummary>(props: StudyListProps<T>) {
+  const theme = usePageTheme()
   const { load, note, signedOutText, emptyTitle, emptyText, action } = props
   const { status: session } = useSession()
   const signedOut = session === 'signed-out'
@@ -104,7 +106,7 @@ export default function StudyList<T extends IssueSummary>(props: StudyListProps<
   }
   if (state.status === 'loading') {
     return (
-      <View className='study-list'>
+      <View className={`study-list ${theme}`}>
         <TextSkeleton lines={6} />
       </View>
     )
@@ -124,7 +126,7 @@ export default function StudyList<T extends IssueSummary>(props: StudyListProps<
     )
   }
   return (
-    <View className='study-list'>
+    <View className={`study-list ${theme}`}>
       {action ? (
         <View className='study-head'>
           <Text className='study-action' onClick={() => action.run(() => void reload(false))}>

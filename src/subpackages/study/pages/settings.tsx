@@ -1,6 +1,7 @@
 import { useEffect } from 'react'
 import { Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
+import { usePageTheme } from '../../../hooks/usePageTheme'
 import type { FontSize, Theme } from '../../../services/api'
 import { loadReaderSettings, saveReaderSettings, useReaderSettings } from '../../../store/readerSettings'
 import { useSession } from '../../../store/session'
@@ -46,9 +47,13 @@ function Choice<T extends string>({
   )
 }
 
-/** 阅读设置: font size in three steps and the theme, saved for the reader on the server. */
+/**
+ * 阅读设置: font size in three steps and the theme, saved for the reader on the server. The page
+ * itself takes the theme at once, and the preview shows a piece of an article in both choices.
+ */
 export default function SettingsPage() {
   const settings = useReaderSettings()
+  const theme = usePageTheme()
   const signedIn = useSession().status === 'signed-in'
 
   useEffect(() => {
@@ -64,7 +69,7 @@ export default function SettingsPage() {
   }
 
   return (
-    <View className='set'>
+    <View className={`set ${theme}`}>
       <View className='set-card'>
         <Choice
           label='字号'
@@ -74,9 +79,12 @@ export default function SettingsPage() {
         />
         <Choice label='夜间模式' options={THEMES} value={settings.theme} onChange={(theme) => save({ theme })} />
       </View>
-      <Text className={`set-preview set-preview-${settings.fontSize}`}>
-        预览：构建山西中部城市群一体化发展新格局，要做大做强中心区域。
-      </Text>
+      <View className={`set-preview set-preview-${settings.fontSize}`}>
+        <Text className='set-preview-label'>预览</Text>
+        <Text className='set-preview-heading'>一、推进中部城市群一体化发展</Text>
+        <Text className='set-preview-text'>构建山西中部城市群一体化发展新格局，要做大做强中心区域。</Text>
+        <Text className='set-preview-toc'>目录 · 热点背景 · 理论要点 · 实战应用</Text>
+      </View>
       <Text className='set-note'>设置保存在账号中，在其他设备登录后同样生效</Text>
     </View>
   )
