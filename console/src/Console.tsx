@@ -19,6 +19,7 @@ const Readers = lazy(() => import('./screens/Readers'))
 const Audit = lazy(() => import('./screens/Audit'))
 const Funnel = lazy(() => import('./screens/Funnel'))
 const Reach = lazy(() => import('./screens/Reach'))
+const Settings = lazy(() => import('./screens/Settings'))
 
 const SCREENS: Record<Route, { label: string; roles?: Role[]; Component: React.ComponentType }> = {
   dashboard: { label: '概览', Component: Dashboard },
@@ -28,9 +29,10 @@ const SCREENS: Record<Route, { label: string; roles?: Role[]; Component: React.C
   audit: { label: '操作日志', roles: ['admin'], Component: Audit },
   funnel: { label: '漏斗', Component: Funnel },
   reach: { label: '通知与分享', Component: Reach },
+  settings: { label: '设置', roles: ['admin'], Component: Settings },
 }
 
-const MENU_ORDER: Route[] = ['dashboard', 'issues', 'orders', 'readers', 'funnel', 'reach', 'audit']
+const MENU_ORDER: Route[] = ['dashboard', 'issues', 'orders', 'readers', 'funnel', 'reach', 'audit', 'settings']
 
 const loading = (
   <div style={{ padding: 48, textAlign: 'center' }}>

@@ -56,7 +56,9 @@ export function queryString(query: RequestOptions['query']): string {
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' }
-  if (options.body !== undefined) headers['content-type'] = 'application/json'
+  const form = options.body instanceof FormData
+  // A FormData body sets its own multipart content type, boundary included.
+  if (options.body !== undefined && !form) headers['content-type'] = 'application/json'
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['x-csrf-token'] = csrfToken
   let response: Response
   try {
@@ -64,7 +66,7 @@ export async function request<T>(method: string, path: string, options: RequestO
       method,
       headers,
       credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.body === undefined ? undefined : form ? (options.body as FormData) : JSON.stringify(options.body),
       signal: options.signal,
     })
   } catch (error) {
@@ -97,6 +99,8 @@ export const api = {
     request<T>('GET', path, { ...options, query }),
   post: <T>(path: string, body: unknown = {}, options: RequestOptions = {}) =>
     request<T>('POST', path, { ...options, body }),
+  put: <T>(path: string, body: unknown = {}, options: RequestOptions = {}) =>
+    request<T>('PUT', path, { ...options, body }),
   delete: <T>(path: string, options: RequestOptions = {}) => request<T>('DELETE', path, options),
 }
 

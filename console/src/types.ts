@@ -30,6 +30,7 @@ import type {
 } from '../../server/src/schemas/admin-members'
 import type { AdminSessionDto, OperatorDto, ScanStatusDto, ScanTicketDto } from '../../server/src/schemas/admin-session'
 import type { FunnelReport as FunnelReportSchema } from '../../server/src/schemas/funnel'
+import type { AdminSettingsDto, UpdateSettingsBodyDto } from '../../server/src/schemas/site-settings'
 
 export type Operator = Static<typeof OperatorDto>
 export type Role = Operator['role']
@@ -66,5 +67,8 @@ export type ShareReportData = Static<typeof ShareReport>
 export type MemberImportReport = Static<typeof MemberImportReportSchema>
 export type PhoneConflict = Static<typeof PhoneConflictList>['items'][number]
 export type UnlinkResult = Static<typeof UnlinkResultSchema>
+
+export type SiteSettings = AdminSettingsDto
+export type SiteSettingsUpdate = UpdateSettingsBodyDto
 
 export type Loose = Record<string, unknown>

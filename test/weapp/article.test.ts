@@ -46,7 +46,8 @@ describe('article page (weapp runtime)', () => {
     expect(text).toContain('来源：北辰遴选·苏阳老师')
     expect(text).toContain('山西中部城市群高质量发展的重要意义') // a ★ heading
     expect(text).toContain('加强战略谋划') // a 一是 point
-    expect(text).toContain('开通VIP会员继续阅读')
+    expect(text).toContain('抱歉哦,本篇为vip章节,需要本站VIP会员才可以继续阅读哦~')
+    expect(text).toContain('本期VIP内容：')
     // The free teaser: 三、实战应用 with 例题1 and its 参考作答, as on the seed page.
     expect(text).toContain('三、实战应用')
     expect(text).toContain('共389字')
@@ -54,7 +55,8 @@ describe('article page (weapp runtime)', () => {
     expect(text).not.toContain('例题2')
     expect(text).not.toContain('提级提速抢先机')
     expect(page.has('#paywall')).toBe(true)
-    expect(page.count('button')).toBe(1)
+    // The paywall's button and its 在线客服 (open-type contact).
+    expect(page.count('button')).toBe(2)
     expect(weapp.requests).toContain(`GET /api/issues/${seedId}`)
 
     // 开通会员 opens over the article, which stays in the stack for the way back.

@@ -40,7 +40,7 @@ interface FormValues extends Omit<Filters, 'from' | 'to'> {
   days?: [DayValue | null, DayValue | null] | null
 }
 
-const PLANS: Record<string, string> = { month: '1个月', half_year: '半年', year: '1年' }
+const PLANS: Record<string, string> = { month: '一个月', half_year: '半年', year: '一年' }
 
 /** The most rows one export holds (the API's cap); narrower filters export the rest */
 const EXPORT_MAX_ROWS = 100000
