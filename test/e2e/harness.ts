@@ -6,7 +6,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import SqliteDatabase from 'better-sqlite3'
-import { type Browser, type BrowserContext, chromium, type Page, type Response } from 'playwright-core'
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type FrameLocator,
+  type Page,
+  type Response,
+} from 'playwright-core'
 import { ROOT, bin, captureOutput, freePort, spawnGroup, stopGroup, waitForHealthy } from '../../scripts/lib/processes'
 import { type StaticServer, startStaticServer } from '../../scripts/lib/static-server'
 import { buildSimulator } from '../../simulator/src/app'
@@ -474,6 +481,15 @@ export async function signInToConsole(page: Page, origin: string, operator: { na
   await page.getByLabel('账号', { exact: true }).fill(operator.name)
   await page.getByLabel('密码', { exact: true }).fill(operator.password)
   await page.getByRole('button', { name: /登\s*录/ }).click()
+}
+
+/**
+ * Unfolds every 参考作答 on screen: the article folds them behind 查看参考作答 until the reader asks
+ * (src/subpackages/article/components/Blocks.tsx), so their text is only on the page after this.
+ */
+export async function unfoldAnswers(root: Page | FrameLocator): Promise<void> {
+  const buttons = root.locator('.blk-a-show:visible')
+  for (let left = await buttons.count(); left > 0; left = await buttons.count()) await buttons.first().click()
 }
 
 /** A JSON request to the API or the simulator; throws on an answer that is not 2xx. */

@@ -8,6 +8,7 @@ import {
   recordResponses,
   type Stack,
   startStack,
+  unfoldAnswers,
   vipSentences,
   withPage,
   leakingResponses,
@@ -102,6 +103,7 @@ describe.each<PaymentRail>(['xpay', 'wechatpay'])('buying VIP on the %s rail (H5
       await waitForText(page, '例题2')
       expect(page.url()).toBe(articleUrl)
       expect(await visibleCount(page, PAYWALL_TITLE)).toBe(0)
+      await unfoldAnswers(page)
       const text = await page.locator('body').innerText()
       expect(findMissing(text, vip)).toEqual([])
 

@@ -4,6 +4,7 @@ import {
   findLeaks,
   findMissing,
   recordResponses,
+  unfoldAnswers,
   vipSentences,
   withPage,
   useStackAndBrowser,
@@ -74,8 +75,13 @@ test('a VIP reader sees the whole issue, questions and reference answers include
       const recorder = recordResponses(page)
       await openSampleIssue(page)
       await page.getByText('例题1').first().waitFor({ state: 'visible', timeout: 30_000 })
-      // The Markdown's 【参考作答】 renders as a 参考作答 tag (src/subpackages/article/components/Blocks.tsx).
-      await page.getByText('参考作答').first().waitFor({ state: 'visible', timeout: 30_000 })
+      // The Markdown's 【参考作答】 renders folded behind 先作答 / 查看参考作答 (src/subpackages/article/components/Blocks.tsx):
+      // its text is in the issue the reader received, and on the page once unfolded.
+      await page.getByText('查看参考作答').first().waitFor({ state: 'visible', timeout: 30_000 })
+      const folded = findMissing(await pageText(page), vip)
+      expect(folded.some((sentence) => sentence.includes('任务书'))).toBe(true)
+      await unfoldAnswers(page)
+      await page.locator('.blk-a-p').first().waitFor({ state: 'visible' })
 
       const text = await pageText(page)
       expect(findMissing(text, vip)).toEqual([])

@@ -3,8 +3,8 @@ import { withPage, useStackAndBrowser, isApi } from './harness'
 
 /**
  * A signed-in reader's study tools on the H5 build, the real API and the WeChat simulator: 收藏 and
- * 我的收藏, reading progress (scrolling records the section reached, a reload resumes there; 阅读记录
- * lists the issue),
+ * 我的收藏, reading progress (scrolling records the paragraph reached, a reload offers it in the resume
+ * bar and 继续阅读 goes there; 阅读记录 lists the issue with how far it was read),
  * and 阅读设置's font size applied on the article.
  */
 const TITLE = '中部城市群高质量发展'
@@ -37,7 +37,7 @@ async function openMeItem(page: Page, label: string): Promise<void> {
   await item.click()
 }
 
-test('收藏 and 我的收藏; a reload resumes at the section recorded, 阅读记录 lists it; 阅读设置 font size', async () => {
+test('收藏 and 我的收藏; a reload offers the paragraph recorded, 阅读记录 lists it; 阅读设置 font size', async () => {
   await withPage(env.browser, 'study-flow', async (page) => {
     // Signed in silently on the first visit.
     const signedIn = page.waitForResponse(isApi('POST', /^\/api\/auth\/login$/))
@@ -64,29 +64,37 @@ test('收藏 and 我的收藏; a reload resumes at the section recorded, 阅读�
     expect((await favorited).status()).toBeLessThan(300)
     await article(page).locator('.art-fav-on', { hasText: '★ 已收藏' }).waitFor({ state: 'visible' })
 
-    // The reader scrolls to a section: the article records it (PUT /api/history/:id) from the
-    // browser's own intersection observers, throttled to one request per PROGRESS_INTERVAL_MS.
-    // Waiting for that request (rather than writing progress through the API) keeps the page's
-    // own pending record from racing the test.
+    // The reader scrolls into a long section, to a paragraph well inside it: the article records the
+    // block in the upper part of the screen (PUT /api/history/:id, with the block) from the browser's
+    // own intersection observers, throttled to one request per PROGRESS_INTERVAL_MS. Waiting for that
+    // request (rather than writing progress through the API) keeps the page's own record from racing the test.
     const section = article(page).locator('.sec', { has: page.locator('.sec-h', { hasText: SECTION }) })
-    const sectionAnchor = await section.getAttribute('id')
-    expect(sectionAnchor).toMatch(/^sec-/)
-    const sectionId = sectionAnchor!.replace(/^sec-/, '')
+    const blocks = section.locator('[id^="blk-"]')
+    expect(await blocks.count()).toBeGreaterThan(6)
+    const target = blocks.nth(5)
+    const targetIndex = Number((await target.getAttribute('id'))!.replace(/^blk-/, ''))
     const recorded = page.waitForResponse(
       (response) =>
         isApi('PUT', /^\/api\/history\/\d+$/)(response) &&
-        (JSON.parse(response.request().postData() ?? '{}') as { sectionId?: string }).sectionId === sectionId,
+        ((JSON.parse(response.request().postData() ?? '{}') as { block?: number }).block ?? -1) >= targetIndex,
       { timeout: 30_000 },
     )
-    await section.evaluate((node) => node.scrollIntoView({ block: 'start' }))
-    expect((await recorded).status()).toBe(200)
+    await target.evaluate((node) => node.scrollIntoView({ block: 'start' }))
+    const record = await recorded
+    expect(record.status()).toBe(200)
+    const place = (await record.json()) as { block: number; percent: number }
+    expect(place.percent).toBeGreaterThan(0)
+    expect(place.percent).toBeLessThan(100)
 
-    // A reload of the article resumes at that section: the page scrolls to bring its heading up.
+    // A reload opens at the top and offers the place: 上次读到「…」· N%; 继续阅读 brings that paragraph up.
     const progressRead = page.waitForResponse(isApi('GET', /^\/api\/history\/\d+$/))
     await page.reload()
     await waitForArticle(page)
     expect((await progressRead).status()).toBe(200)
-    const heading = article(page).locator('.sec-h', { hasText: SECTION })
+    const bar = article(page).locator('.resume-bar')
+    await bar.waitFor({ state: 'visible', timeout: 30_000 })
+    expect(await bar.innerText()).toMatch(new RegExp(`上次读到「.+」 · ${place.percent}%`))
+    await bar.getByText('继续阅读').click()
     await page.waitForFunction(
       (anchor) => {
         const node = document.getElementById(anchor)
@@ -96,10 +104,10 @@ test('收藏 and 我的收藏; a reload resumes at the section recorded, 阅读�
         const top = node.getBoundingClientRect().top
         return scrolled > 0 && top > -50 && top < window.innerHeight * 0.4
       },
-      sectionAnchor!,
+      `blk-${place.block}`,
       { timeout: 30_000 },
     )
-    expect(await heading.isVisible()).toBe(true)
+    expect(await bar.isVisible()).toBe(false)
 
     // 我的 → 我的收藏 lists the issue, with when it was added (the locator waits for both).
     await openMeItem(page, '我的收藏')
@@ -108,7 +116,7 @@ test('收藏 and 我的收藏; a reload resumes at the section recorded, 阅读�
 
     // 我的 → 阅读记录 lists it too, with when it was last read.
     await openMeItem(page, '阅读记录')
-    const read = page.locator('.study-item:visible', { hasText: TITLE }).filter({ hasText: '上次阅读' })
+    const read = page.locator('.study-item:visible', { hasText: TITLE }).filter({ hasText: /上次阅读 .* · 已读\d+%/ })
     await read.waitFor({ state: 'visible', timeout: 30_000 })
 
     // 我的 → 阅读设置: 大, saved; the article shows the large font.
