@@ -87,6 +87,9 @@ const addressView = (row: Selectable<OrderAddressTable>): ShippingAddressDto => 
 /** What WeChat's cashier and the bill say the reader is paying for (at most 127 characters) */
 const description = (title: string, quantity: number) => `${title}${quantity > 1 ? ` ×${quantity}` : ''}`.slice(0, 127)
 
+const soldOut = (title: string, stock: number) =>
+  new ApiError(409, 'SOLD_OUT', stock === 0 ? `《${title}》已售罄` : `《${title}》库存不足，仅剩 ${stock} 件`)
+
 /** Rolls a checkout transaction back, taking its stock reservation with it */
 class Rollback extends Error {}
 
@@ -109,6 +112,15 @@ export class GoodsOrders {
 
     const existing = await this.byRequestKey(userId, input)
     if (existing) return payments.payable(existing.order, existing.description)
+
+    // Most checkouts of a book that sold out are refused here, without a write or a lock; the
+    // conditional update below stays the one that decides.
+    const shelf = await db
+      .selectFrom('products')
+      .select(['title', 'stock', 'on_shelf'])
+      .where('id', '=', input.productId)
+      .executeTakeFirst()
+    if (shelf?.on_shelf === 1 && shelf.stock < input.quantity) throw soldOut(shelf.title, shelf.stock)
 
     const now = clock()
     let made: { order: OrderRow; description: string } | undefined
@@ -143,12 +155,7 @@ export class GoodsOrders {
         }
         if (!(await takeStock(trx, product.id, input.quantity, true))) {
           const left = await trx.selectFrom('products').select('stock').where('id', '=', product.id).executeTakeFirst()
-          const stock = left?.stock ?? 0
-          throw new ApiError(
-            409,
-            'SOLD_OUT',
-            stock === 0 ? `《${product.title}》已售罄` : `《${product.title}》库存不足，仅剩 ${stock} 件`,
-          )
+          throw soldOut(product.title, left?.stock ?? 0)
         }
         const amount = product.price_fen * input.quantity
         const order = await trx
