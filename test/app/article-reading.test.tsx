@@ -3,6 +3,7 @@ import Taro, { useRouter } from '@tarojs/taro'
 import ArticlePage from '@/subpackages/article/pages/index'
 import IssueListPage from '@/pages/index/index'
 import HistoryPage from '@/subpackages/study/pages/history'
+import SettingsPage from '@/subpackages/study/pages/settings'
 import { readLabel } from '@/components/IssueCard'
 import { requestFeedFilter, takeFeedFilter } from '@/hooks/useIssueFeed'
 import { resetReaderSettings } from '@/store/readerSettings'
@@ -205,6 +206,22 @@ describe('参考作答 remembered per reader', () => {
     await openArticle()
     expect(screen.getByText(blocks.answer.paragraphs[0])).toBeTruthy()
     expect(screen.queryByText('查看参考作答')).toBeNull()
+  })
+})
+
+describe('阅读设置: 参考作答', () => {
+  it('先作答再看 until the reader picks 总是展开, saved with the other settings', async () => {
+    api.route('PUT /api/settings', answers.ok({ fontSize: 'medium', theme: 'system', answers: 'shown' }))
+    act(() => setMe(me()))
+    render(<SettingsPage />)
+    await settle()
+    expect(screen.getByText('先作答再看').className).toContain('set-option-on')
+    fireEvent.click(screen.getByText('总是展开'))
+    await settle()
+    expect(api.calls.find((call) => call.method === 'PUT' && call.path === '/api/settings')?.data).toEqual({
+      answers: 'shown',
+    })
+    expect(screen.getByText('总是展开').className).toContain('set-option-on')
   })
 })
 

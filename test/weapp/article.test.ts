@@ -50,13 +50,13 @@ describe('article page (weapp runtime)', () => {
     expect(text).toContain('本期VIP内容：')
     // The free teaser: 三、实战应用 with 例题1 and its 参考作答, as on the seed page.
     expect(text).toContain('三、实战应用')
-    expect(text).toContain('共389字')
+    expect(text).toContain('查看参考作答')
     // The VIP part, from 例题2 on, never reached the client.
     expect(text).not.toContain('例题2')
     expect(text).not.toContain('提级提速抢先机')
     expect(page.has('#paywall')).toBe(true)
-    // The paywall's button and its 在线客服 (open-type contact).
-    expect(page.count('button')).toBe(2)
+    // The paywall's button, its 在线客服 (open-type contact) and 分享给好友 (open-type share).
+    expect(page.count('button')).toBe(3)
     expect(weapp.requests).toContain(`GET /api/issues/${seedId}`)
 
     // 开通会员 opens over the article, which stays in the stack for the way back.
@@ -69,6 +69,9 @@ describe('article page (weapp runtime)', () => {
   it('shows the whole issue, with 例题 and 参考作答, to a VIP member', async () => {
     weapp.storage.set('token', await api!.vipToken())
     const page = await weapp.open(ARTICLE_PAGE, { id: String(seedId) })
+    // 参考作答 are folded behind 先作答 / 查看参考作答 until the reader asks: unfold every one.
+    await page.waitFor(['查看参考作答'])
+    for (const button of page.component.querySelectorAll('.blk-a-show')) button.dispatchEvent('tap')
     await page.waitFor(['三、实战应用', '例题1', '参考作答', '共389字', '例题2', '提级提速抢先机', '共481字'])
     const text = page.text()
     expect(text).toContain('字数 400字左右')

@@ -2,7 +2,7 @@ import { useEffect } from 'react'
 import { Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { usePageTheme } from '../../../hooks/usePageTheme'
-import type { FontSize, Theme } from '../../../services/api'
+import type { AnswersDisplay, FontSize, Theme } from '../../../services/api'
 import { loadReaderSettings, saveReaderSettings, useReaderSettings } from '../../../store/readerSettings'
 import { useSession } from '../../../store/session'
 import './settings.scss'
@@ -16,6 +16,10 @@ const THEMES: [Theme, string][] = [
   ['system', '跟随系统'],
   ['light', '浅色'],
   ['dark', '深色'],
+]
+const ANSWERS: [AnswersDisplay, string][] = [
+  ['folded', '先作答再看'],
+  ['shown', '总是展开'],
 ]
 
 function Choice<T extends string>({
@@ -78,6 +82,7 @@ export default function SettingsPage() {
           onChange={(fontSize) => save({ fontSize })}
         />
         <Choice label='夜间模式' options={THEMES} value={settings.theme} onChange={(theme) => save({ theme })} />
+        <Choice label='参考作答' options={ANSWERS} value={settings.answers} onChange={(answers) => save({ answers })} />
       </View>
       <View className={`set-preview set-preview-${settings.fontSize}`}>
         <Text className='set-preview-label'>预览</Text>
