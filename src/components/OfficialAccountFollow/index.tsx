@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { Image, OfficialAccount, Text, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { useContacts } from '../../hooks/useContacts'
+import { copyName } from '../ServiceContact'
 import { officialAccountQr } from '../../services/api/contacts'
 import './index.scss'
 
@@ -38,10 +39,6 @@ export default function OfficialAccountFollow() {
   }
   if (!contacts) return null
   const { name } = contacts.officialAccount
-  const copy = () =>
-    void Taro.setClipboardData({ data: name })
-      .then(() => Taro.showToast({ title: `已复制“${name}”，请到微信搜索`, icon: 'none' }))
-      .catch(() => undefined)
   const preview = (url: string) => void Taro.previewImage({ urls: [url], current: url }).catch(() => undefined)
   const qr = officialAccountQr(contacts)
   return (
@@ -50,7 +47,7 @@ export default function OfficialAccountFollow() {
         <Text className='follow-title'>关注公众号</Text>
         <Text className='follow-name'>{name}</Text>
         <Text className='follow-hint'>每周热点精讲更新提醒、备考资料，第一时间送达</Text>
-        <Text className='follow-copy' onClick={copy}>
+        <Text className='follow-copy' onClick={() => copyName(name, '微信')}>
           复制公众号名称
         </Text>
       </View>

@@ -18,6 +18,13 @@ export function callOrCopy(phone: string): void {
     .catch(() => undefined)
 }
 
+/** A name to look up in WeChat (公众号, 视频号, 微博): copied, with where to paste it. */
+export function copyName(name: string, where: string): void {
+  Taro.setClipboardData({ data: name })
+    .then(() => Taro.showToast({ title: `已复制“${name}”，请到${where}搜索`, icon: 'none', duration: 2500 }))
+    .catch(() => undefined)
+}
+
 export interface ServiceChatProps {
   className?: string
   /** The card WeChat's customer-service chat opens with, e.g. 订单咨询 20261207… */

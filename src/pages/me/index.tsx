@@ -4,7 +4,7 @@ import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import LoginConsent from '../../components/LoginConsent'
 import OfficialAccountFollow from '../../components/OfficialAccountFollow'
 import PrivacyPopup from '../../components/PrivacyPopup'
-import { callOrCopy, ServiceChat } from '../../components/ServiceContact'
+import { callOrCopy, copyName, ServiceChat } from '../../components/ServiceContact'
 import { BRAND, routes } from '../../constants'
 import { useContacts } from '../../hooks/useContacts'
 import { usePageTheme, useTabBarTheme } from '../../hooks/usePageTheme'
@@ -38,13 +38,6 @@ const isWeapp = () => process.env.TARO_ENV === 'weapp'
 const toast = (title: string) => void Taro.showToast({ title, icon: 'none', duration: 2500 }).catch(() => undefined)
 
 const call = callOrCopy
-
-/** A name to look up in WeChat (公众号, 视频号, 微博): copied, with where to paste it. */
-function copyName(name: string, where: string) {
-  Taro.setClipboardData({ data: name })
-    .then(() => toast(`已复制“${name}”，请到${where}搜索`))
-    .catch(() => undefined)
-}
 
 /** The 视频号 itself where WeChat can open it (base library 2.21.2+ and an id configured), else its name. */
 function openChannels(channels: Contacts['channels']) {
