@@ -188,6 +188,9 @@ export function useIssueFeed(initialRegion = ''): IssueFeed {
   return { state, selectRegion, selectFilter, refresh, loadMore, retry }
 }
 
+/** The most issues one GET /api/history/progress names (the server's limit). */
+const PROGRESS_IDS_PER_REQUEST = 50
+
 /**
  * How far the signed-in reader has read each issue on the list (已读42% / 读完 on the cards), by
  * issue id; empty when signed out. The list is the same for everyone (and cached so), so the
@@ -211,8 +214,8 @@ export function useFeedProgress(
     if (!active) return
     const ids = items.map((item) => item.id).filter((id) => !asked.current.has(id))
     for (const id of ids) asked.current.add(id)
-    for (let start = 0; start < ids.length; start += FEED_PAGE_SIZE) {
-      getProgressOf(ids.slice(start, start + FEED_PAGE_SIZE)).then(
+    for (let start = 0; start < ids.length; start += PROGRESS_IDS_PER_REQUEST) {
+      getProgressOf(ids.slice(start, start + PROGRESS_IDS_PER_REQUEST)).then(
         (found) =>
           setPercents((current) => {
             const next = new Map(current)
