@@ -3,12 +3,21 @@ import Taro, { useRouter } from '@tarojs/taro'
 import ArticlePage from '@/subpackages/article/pages/index'
 import { resetSession, setMe } from '@/store/session'
 import { fire, resetTaroMock } from './mocks/taro'
+import { CONTACTS } from './fake-api'
 import { blocks, denied, issue, me } from './fixtures'
 
 const request = Taro.request as jest.Mock
 
+/** Answers every request with this, but GET /api/contacts (the paywall's service line, 关注公众号) with the contacts */
 function respond(statusCode: number, data: unknown) {
-  request.mockImplementation(() => Object.assign(Promise.resolve({ statusCode, data }), { abort: jest.fn() }))
+  request.mockImplementation(({ url }: { url: string }) =>
+    Object.assign(
+      Promise.resolve(url.endsWith('/api/contacts') ? { statusCode: 200, data: CONTACTS } : { statusCode, data }),
+      {
+        abort: jest.fn(),
+      },
+    ),
+  )
 }
 
 /** Loads of the issue itself (a signed-in reader's page also asks for its favorite and progress). */
@@ -51,7 +60,8 @@ describe('article page', () => {
     const toc = container.querySelector('.toc') as HTMLElement
     fireEvent.click(Array.from(toc.querySelectorAll('.toc-item')).find((el) => el.textContent === '二、深度解读')!)
     expect(Taro.pageScrollTo).toHaveBeenCalledWith({ selector: '#sec-s2', duration: 300 })
-    fireEvent.click(screen.getByText('VIP会员内容'))
+    // A locked section is listed by its title (the paywall's locked.sections) and jumps to the paywall.
+    fireEvent.click(screen.getByText('四、拓展阅读'))
     expect(Taro.pageScrollTo).toHaveBeenLastCalledWith({ selector: '#paywall', duration: 300 })
   })
 
