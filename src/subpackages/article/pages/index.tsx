@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
 import Taro, { useDidShow, usePullDownRefresh, useRouter, useShareAppMessage, useShareTimeline } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
+import OfficialAccountFollow from '../../../components/OfficialAccountFollow'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
 import { requestFeedFilter, type FeedFilter } from '../../../hooks/useIssueFeed'
@@ -188,11 +189,12 @@ function Article({
           </View>
         )}
       </View>
-      <Toc sections={issue.sections} locked={!access.granted} onJump={jump} />
+      <Toc sections={issue.sections} locked={access.granted ? false : access.paywall.locked.sections} onJump={jump} />
       <SectionsView sections={issue.sections} practiceIssueId={alone ? null : issue.id} fold={fold} />
       {access.granted ? null : <PaywallCard access={access} singlePage={singlePage} preview={preview} />}
       {alone ? null : <PdfDownload issue={issue} />}
       {alone ? null : <NotifyNext region={issue.region} />}
+      {alone ? null : <OfficialAccountFollow />}
       {alone ? null : <ShareActions onPoster={() => setPoster(true)} />}
       {alone ? null : (
         <View className='art-nav'>
