@@ -153,10 +153,6 @@ export class GoodsOrders {
               : `每人限购 ${product.limit_per_reader} 件`,
           )
         }
-        if (!(await takeStock(trx, product.id, input.quantity, true))) {
-          const left = await trx.selectFrom('products').select('stock').where('id', '=', product.id).executeTakeFirst()
-          throw soldOut(product.title, left?.stock ?? 0)
-        }
         const amount = product.price_fen * input.quantity
         const order = await trx
           .insertInto('orders')
@@ -218,6 +214,12 @@ export class GoodsOrders {
           },
           now,
         )
+        // Last, so the product's row stays locked (PostgreSQL) only from here to the commit: no row
+        // means too few copies, and everything above is rolled back with the refusal.
+        if (!(await takeStock(trx, product.id, input.quantity, true))) {
+          const left = await trx.selectFrom('products').select('stock').where('id', '=', product.id).executeTakeFirst()
+          throw soldOut(product.title, left?.stock ?? 0)
+        }
         return { order, description: description(product.title, input.quantity) }
       })
     } catch (error) {
