@@ -120,7 +120,12 @@ export class GoodsOrders {
       .select(['title', 'stock', 'on_shelf'])
       .where('id', '=', input.productId)
       .executeTakeFirst()
-    if (shelf?.on_shelf === 1 && shelf.stock < input.quantity) throw soldOut(shelf.title, shelf.stock)
+    if (shelf?.on_shelf === 1 && shelf.stock < input.quantity) {
+      // A double tap whose twin took the last copies since the look above has its twin's order.
+      const twin = await this.byRequestKey(userId, input)
+      if (twin) return payments.payable(twin.order, twin.description)
+      throw soldOut(shelf.title, shelf.stock)
+    }
 
     const now = clock()
     let made: { order: OrderRow; description: string } | undefined
@@ -128,6 +133,14 @@ export class GoodsOrders {
       made = await db.transaction().execute(async (trx) => {
         // One checkout per reader at a time: the limit below counts what the reader already holds.
         await lockUser(trx, userId)
+        // A double tap whose twin got the lock first: the twin's order is the answer, not a refusal.
+        const twin = await trx
+          .selectFrom('orders')
+          .select('id')
+          .where('user_id', '=', userId)
+          .where('request_key', '=', input.requestKey)
+          .executeTakeFirst()
+        if (twin) throw new Rollback()
         const product = await trx
           .selectFrom('products')
           .selectAll()
@@ -176,7 +189,7 @@ export class GoodsOrders {
           .onConflict((oc) => oc.columns(['user_id', 'request_key']).doNothing())
           .returningAll()
           .executeTakeFirst()
-        // The same key made an order meanwhile (the lock above makes this rare): undo the reservation.
+        // The same key made an order meanwhile (only without the lock's help): that order is the answer.
         if (!order) throw new Rollback()
         await trx
           .insertInto('order_lines')

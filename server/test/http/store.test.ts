@@ -304,6 +304,13 @@ describe.each(dialects())('the store on %s', (dialect) => {
     expect([a.status, b.status]).toEqual([200, 200])
     expect(a.body.order.id).toBe(b.body.order.id)
     expect(await stock(book.id)).toBe(2)
+    // At the limit and the last copy, the twin still gets the same order rather than a refusal.
+    const last = await product({ stock: 1, limitPerReader: 1 })
+    const tight = { productId: last.id, quantity: 1, requestKey: 'store-double-tap-2' }
+    const twins = await Promise.all([checkout(token, tight), checkout(token, tight), checkout(token, tight)])
+    expect(twins.map((answer) => answer.status)).toEqual([200, 200, 200])
+    expect(new Set(twins.map((answer) => answer.body.order.id)).size).toBe(1)
+    expect(await stock(last.id)).toBe(0)
     const reused = await checkout(token, { ...body, quantity: 1 })
     expect([reused.status, reused.body.error.code]).toEqual([409, 'REQUEST_KEY_REUSED'])
     expect(await stock(book.id)).toBe(2)
