@@ -96,14 +96,14 @@ test('an editor previews the seed issue as each reader: the paywall and no VIP t
 
     const guest = await frameText(frame, '预览模式 · 游客')
     expect(guest).toContain('本篇为VIP章节')
-    expect(guest).toContain('开通VIP会员继续阅读')
+    expect(guest).toContain('抱歉哦,本篇为vip章节,需要本站VIP会员才可以继续阅读哦~')
     expect(findLeaks(guest, vip)).toEqual([])
 
     // 未开通VIP and 朋友圈单页: the paywall too, each as that reader sees it.
     const frameOf = () => drawer.frameLocator('[data-testid="preview-frame"]')
     await drawer.getByRole('tab', { name: '未开通VIP' }).click()
     const reader = await frameText(frameOf(), '预览模式 · 未开通VIP')
-    expect(reader).toContain('开通VIP会员继续阅读')
+    expect(reader).toContain('抱歉哦,本篇为vip章节,需要本站VIP会员才可以继续阅读哦~')
     expect(findLeaks(reader, vip)).toEqual([])
     await drawer.getByRole('tab', { name: '朋友圈单页' }).click()
     const moments = await frameText(frameOf(), '预览模式 · 朋友圈单页')
