@@ -3,8 +3,8 @@ import type { Page } from 'playwright-core'
 import { isApi, withPage, useStackAndBrowser } from './harness'
 
 /**
- * 下载PDF on the H5 build with the real API and the WeChat simulator: a reader without VIP is sent to
- * 开通会员 (the API refused with 403 VIP_REQUIRED); a VIP reader gets the PDF (200 application/pdf),
+ * 下载PDF on the H5 build with the real API and the WeChat simulator: a reader without VIP is told
+ * PDF下载为VIP专享 and sent to 开通会员 (the API refused with 403 VIP_REQUIRED); a VIP reader gets the PDF (200 application/pdf),
  * saved by the browser under the issue's Chinese name.
  */
 const TITLE = '中部城市群高质量发展'
@@ -26,7 +26,7 @@ async function openSeedArticle(page: Page): Promise<void> {
   await article(page).locator('.art-title', { hasText: TITLE }).waitFor({ state: 'visible', timeout: 30_000 })
 }
 
-test('a reader without VIP taps 下载PDF and lands on 开通会员', async () => {
+test('a reader without VIP taps 下载PDF, is told PDF下载为VIP专享 and lands on 开通会员', async () => {
   await withPage(env.browser, 'pdf-non-vip', async (page) => {
     // Signed in silently on the first visit, as a new reader without VIP.
     const signedIn = page.waitForResponse(isApi('POST', '/api/auth/login'))
@@ -41,6 +41,9 @@ test('a reader without VIP taps 下载PDF and lands on 开通会员', async () =
     const response = await refused
     expect(response.status()).toBe(403)
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('VIP_REQUIRED')
+    // Why first, then the way to it: the dialog's 开通会员 opens the purchase page.
+    await page.getByText('PDF下载为VIP专享').waitFor({ state: 'visible', timeout: 30_000 })
+    await page.getByText('开通会员', { exact: true }).filter({ visible: true }).click()
     await page.waitForURL(/\/subpackages\/vip\/pages\/index/, { timeout: 30_000 })
   })
 })
