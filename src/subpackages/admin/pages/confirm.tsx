@@ -8,8 +8,8 @@ import { routes } from '../../../constants'
 import { toApiError } from '../../../services/api'
 import { confirmConsoleSignIn } from '../../../services/api/console-sign-in'
 import { signIn, useSession } from '../../../store/session'
-import './confirm.scss'
 import { busyButton } from '../../../utils/button'
+import './confirm.scss'
 
 type Step =
   | { kind: 'asking' }
