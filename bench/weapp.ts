@@ -14,6 +14,7 @@ import {
   ARTICLE_PAGE,
   HOME_PAGE,
   ROOT,
+  SAMPLE_ISSUES,
   bootWeapp,
   seedIssueId,
   settled,
@@ -147,8 +148,8 @@ async function main(): Promise<number> {
     // Last, as it adds demo issues: the list at LONG_LIST issues, down to its end and back up.
     weapp.storage.delete('token')
     const started = Date.now()
-    await api.cli('content-demo.ts', '--issues', String(LONG_LIST - 1))
-    console.log(`${LONG_LIST - 1} demo issues made in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    await api.cli('content-demo.ts', '--issues', String(LONG_LIST - SAMPLE_ISSUES))
+    console.log(`${LONG_LIST - SAMPLE_ISSUES} demo issues made in ${((Date.now() - started) / 1000).toFixed(1)} s`)
     const trace: { bottom?: TreeStats; max: number } = { max: 0 }
     const long = await measure(
       weapp,

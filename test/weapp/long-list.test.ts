@@ -3,7 +3,16 @@
  * against the real API server. miniprogram-simulate has no layout: test/weapp/layout.ts stacks the
  * boxes (a card is 150 px) and answers the app's selector queries. Build first: npm run build:weapp.
  */
-import { assertWeappBuilt, bootWeapp, HOME_PAGE, httpCall, settled, startApiServer, treeStats } from './harness'
+import {
+  assertWeappBuilt,
+  bootWeapp,
+  HOME_PAGE,
+  httpCall,
+  SAMPLE_ISSUES,
+  settled,
+  startApiServer,
+  treeStats,
+} from './harness'
 import type { ApiServer, PageHandle, Weapp } from './harness'
 import { fakeLayout, VIEWPORT_HEIGHT } from './layout'
 
@@ -20,8 +29,8 @@ beforeAll(async () => {
   assertWeappBuilt()
   api = await startApiServer()
   weapp = bootWeapp({ apiOrigin: api.origin, wx: layout.wx })
-  // 240 issues in all: twelve pages of 20.
-  await api.cli('content-demo.ts', '--issues', String(PAGES * 20 - 1))
+  // 240 issues in all, the sample content included: twelve pages of 20.
+  await api.cli('content-demo.ts', '--issues', String(PAGES * 20 - SAMPLE_ISSUES))
 })
 
 afterAll(async () => {
