@@ -47,6 +47,10 @@ export default defineConfig<'webpack5'>(async (merge, { mode }) => {
     copy: { patterns: isH5 ? [] : [{ from: 'src/theme.json', to: 'dist/theme.json' }], options: {} },
     framework: 'react',
     compiler: 'webpack5',
+    // Taro's default escapes every non-ASCII character (\uXXXX, 6 bytes for a 3-byte character): a
+    // Chinese app's strings then weigh twice their UTF-8 size in the package WeChat caps. The
+    // mini-program reads its code as UTF-8, and the H5 build is served as UTF-8.
+    terser: { enable: true, config: { output: { ascii_only: false } } },
     cache: {
       enable: true,
       name: `${mode}-${process.env.TARO_ENV ?? 'weapp'}`,
@@ -57,10 +61,6 @@ export default defineConfig<'webpack5'>(async (merge, { mode }) => {
     },
     mini: {
       optimizeMainPackage: { enable: true },
-      // Taro's default escapes every non-ASCII character (\uXXXX, 6 bytes for a 3-byte character):
-      // a Chinese app's strings then weigh twice their UTF-8 size in the package WeChat caps.
-      // The mini-program reads its code as UTF-8, so the text stays text.
-      terser: { enable: true, config: { output: { ascii_only: false } } },
       postcss: {
         pxtransform: { enable: true, config: {} },
         cssModules: {

@@ -250,7 +250,7 @@ describe('progress on the lists', () => {
     await settle()
     const asked = api.calls.find((call) => call.path === '/api/history/progress')
     expect(asked).toBeTruthy()
-    const labels = [...container.querySelectorAll('.issue-card')].map(
+    const labels = Array.from(container.querySelectorAll('.issue-card')).map(
       (card) => card.querySelector('.issue-card-read')?.textContent ?? null,
     )
     expect(labels).toEqual(['已读42%', '读完', null])
@@ -278,7 +278,7 @@ describe('progress on the lists', () => {
     act(() => setMe(me()))
     const { container } = render(<HistoryPage />)
     await settle()
-    const notes = [...container.querySelectorAll('.study-note')].map((note) => note.textContent)
+    const notes = Array.from(container.querySelectorAll('.study-note')).map((note) => note.textContent)
     expect(notes).toEqual([expect.stringMatching(/ · 已读42%$/), expect.stringMatching(/ · 读完$/)])
   })
 })

@@ -14,6 +14,7 @@ function order(id: number, overrides: Partial<Order> = {}): Order {
   return {
     id,
     outTradeNo: `VIP2026112700000${id}`,
+    kind: 'vip',
     planId: 'half_year',
     planName: '半年',
     months: 6,

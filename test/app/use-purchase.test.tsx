@@ -20,6 +20,7 @@ function order(status: Order['status'], overrides: Partial<Order> = {}): Order {
   return {
     id: 1,
     outTradeNo: 'VIP20261127000001',
+    kind: 'vip',
     planId: 'half_year',
     planName: '半年',
     months: 6,

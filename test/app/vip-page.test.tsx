@@ -18,6 +18,7 @@ const XPAY = { mode: 'short_series_goods', signData: '{"goodsPrice":4800}', payS
 const order = (status: Order['status']): Order => ({
   id: 5,
   outTradeNo: 'VIP20261127000005',
+  kind: 'vip',
   planId: 'half_year',
   planName: '半年',
   months: 6,
