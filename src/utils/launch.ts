@@ -68,12 +68,3 @@ export function isSinglePageMode(): boolean {
   const scene = enter ?? sceneOf(() => Taro.getLaunchOptionsSync())
   return scene === SCENE_MOMENTS_SINGLE_PAGE
 }
-
-/** True when this page is the only one in the stack (opened from a share): offer a way home. */
-export function isOnlyPage(): boolean {
-  try {
-    return Taro.getCurrentPages().length <= 1
-  } catch {
-    return false
-  }
-}

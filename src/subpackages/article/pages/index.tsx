@@ -11,7 +11,7 @@ import { usePageTheme } from '../../../hooks/usePageTheme'
 import { loadReaderSettings, saveReaderSettings, useReaderSettings } from '../../../store/readerSettings'
 import { getSession, useSession } from '../../../store/session'
 import { formatCount, formatDate, issueLabel } from '../../../utils/format'
-import { isOnlyPage, isSinglePageMode, previewMode, type PreviewPersona } from '../../../utils/launch'
+import { isSinglePageMode, previewMode, type PreviewPersona } from '../../../utils/launch'
 import { SectionsView, sectionAnchor, type AnswerFold } from '../components/Blocks'
 import ResumeBar from '../components/ResumeBar'
 import SharePoster from '../components/SharePoster'
@@ -226,7 +226,6 @@ export default function ArticlePage() {
   // A preview from a 小程序码 has only the ticket (its scene), which names the issue.
   const id = preview ? preview.issueId : parseIssueId(params.id)
   const [singlePage] = useState(isSinglePageMode)
-  const [onlyPage] = useState(isOnlyPage)
   const { state, retry, refresh } = useIssue(id)
   const issue = state.status === 'ready' ? state.issue : null
   const session = useSession()
@@ -343,11 +342,6 @@ export default function ArticlePage() {
       {preview ? <Text className='art-preview'>预览模式 · {PERSONA_LABELS[preview.persona]}</Text> : null}
       {singlePage ? <Text className='art-moments'>当前为预览内容，请前往小程序使用完整服务</Text> : null}
       {body}
-      {onlyPage && !singlePage && !preview && state.status !== 'not-found' ? (
-        <View className='art-home' hoverClass='art-home-hover' onClick={goHome}>
-          <Text>首页</Text>
-        </View>
-      ) : null}
     </View>
   )
 }
