@@ -16,6 +16,7 @@ import * as m014 from './014_console_indexes'
 import * as m015 from './015_site_settings'
 import * as m016 from './016_reading_position'
 import * as m017 from './017_store'
+import * as m018 from './018_shipping'
 
 /** Versioned migrations, applied in name order by Kysely's Migrator. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '015_site_settings': m015,
   '016_reading_position': m016,
   '017_store': m017,
+  '018_shipping': m018,
 }

@@ -152,6 +152,8 @@ export const ConfigSchema = Type.Object({
 
   /** How often scheduled issues (定时发布) that are due get published, seconds (0: never, e.g. in tests that run it by hand) */
   SCHEDULE_SWEEP_SECONDS: Type.Integer({ default: 30, minimum: 0, maximum: 3600 }),
+  /** How often the shipping-upload job uploads shipments to WeChat (0: never by itself) */
+  SHIPPING_UPLOAD_INTERVAL_MS: Type.Integer({ default: 30000, minimum: 0, maximum: 3600000 }),
 
   /** 32 bytes, hex or base64: encrypts and signs the operator console's session cookie; required in production */
   ADMIN_SESSION_KEY: Type.String({ default: '', maxLength: 128 }),

@@ -19,6 +19,7 @@ import { PreviewTickets } from './domain/preview-tickets'
 import { Practice } from './domain/practice'
 import { ReaderDirectory } from './domain/reader-directory'
 import { ScanLogins } from './domain/scan-logins'
+import { Shipping } from './domain/shipping'
 import { IssueSearch } from './domain/search'
 import { ShareCards, Sharing } from './domain/sharing'
 import { StudyTools } from './domain/study'
@@ -118,6 +119,8 @@ export interface Services {
   store: Store
   /** Goods orders: checkout with stock reserved, lines and addresses, the 待发货 queue */
   goods: GoodsOrders
+  /** Shipping goods orders: 已发货 with its outbox row, the shipping-upload job, 已收货 from WeChat's get_order */
+  shipping: Shipping
   reconciler: Reconciler
   /** 通知我下一期: announces new issues to subscribed readers and sends the messages */
   subscriptionSweep: SubscriptionSweep
@@ -350,6 +353,16 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     },
   })
 
+  const shipping = new Shipping({
+    db: db.kysely,
+    log,
+    clients: () => (wechat && accessTokens ? { wechat, accessTokens } : null),
+    mchid: config.WECHATPAY_MCHID,
+    appid: config.WECHAT_APPID,
+    intervalMs: config.SHIPPING_UPLOAD_INTERVAL_MS,
+    now,
+  })
+
   let started = false
   return {
     config,
@@ -402,10 +415,12 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     goods: new GoodsOrders({
       db: db.kysely,
       payments,
+      shipping,
       orderExpireMs: config.ORDER_EXPIRE_MINUTES * 60000,
       firstQueryAfterMs: config.RECONCILE_AFTER_MS,
       now,
     }),
+    shipping,
     reconciler,
     subscriptionSweep,
     wechatpay: { rail: wechatpayRail, keys: wechatpayKeys?.wechatpayKeys ?? null },
@@ -438,6 +453,7 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
       funnel.start()
       if (config.SUBSCRIBE_TEMPLATE_ID) subscriptionSweep.start()
       issueSchedule.start()
+      shipping.start()
     },
     stop: async () => {
       started = false
@@ -445,6 +461,7 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
       await reconciler.stop()
       await funnel.stop()
       await issueSchedule.stop()
+      await shipping.stop()
       await subscriptionSweep.stop()
       await changes.stop()
     },

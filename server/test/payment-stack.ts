@@ -1,13 +1,15 @@
+import { execFile } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import type { FastifyInstance } from 'fastify'
 import { buildSimulator } from '../../simulator/src/app'
 import type { PaymentRail } from '../src/db/schema'
 import { makePaymentFixture, type PaymentFixture } from '../../simulator/src/fixture'
 import { loadConfig, type Config } from '../src/config'
-import { type DialectName, freePort, startTestApp, type TestApp } from './helpers'
+import { type DialectName, freePort, REPO_ROOT, startTestApp, type TestApp } from './helpers'
 
 /**
  * The API listening on a real port (WeChat calls it back), wired to a simulator that plays
@@ -32,6 +34,8 @@ export interface PaymentStack extends TestApp {
     action?: 'confirm' | 'cancel' | 'fail',
   ): Promise<{ id: number; outTradeNo: string; answer: any }> // eslint-disable-line @typescript-eslint/no-explicit-any
   waitFor(what: () => Promise<boolean>, timeoutMs?: number): Promise<void>
+  /** `npm run admin -- …args` in a child process, on this stack's database and simulator; rejects on a non-zero exit */
+  admin(...args: string[]): Promise<{ stdout: string; stderr: string }>
 }
 
 export async function startPaymentStack(
@@ -115,6 +119,20 @@ export async function startPaymentStack(
         await new Promise((resolve) => setTimeout(resolve, 25))
       }
     },
+    admin: (...args) =>
+      promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), 'server/src/cli/admin.ts', ...args], {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          ...fixture.server,
+          ...(base.sqlitePath
+            ? { SQLITE_PATH: base.sqlitePath, DATABASE_URL: '' }
+            : { DATABASE_URL: base.databaseUrl }),
+          WECHAT_API_BASE: sim,
+          WECHATPAY_API_BASE: sim,
+          LOG_LEVEL: 'warn',
+        },
+      }),
     close: async () => {
       await base.close()
       // Cancels WeChat's pending retries, whose timers would keep the test process alive.

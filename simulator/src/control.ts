@@ -7,6 +7,7 @@ import { FORGERY_MODES, NOTIFICATION_MODES, type NotificationMode, type Rail } f
 import { RESPONSE_MODES } from './pay'
 import { pushSignature, randomDigits, randomHex } from './signing'
 import type { SimState } from './state'
+import { shippingControlRoutes } from './shipping'
 import { subscribeControlRoutes } from './subscribe'
 
 /**
@@ -115,6 +116,7 @@ export async function controlRoutes(app: FastifyInstance, { state }: { state: Si
   lenientJsonBodies(app)
   const api = app.withTypeProvider<TypeBoxTypeProvider>()
   await app.register(subscribeControlRoutes, { state })
+  await app.register(shippingControlRoutes, { state })
 
   api.post('/faults', { schema: { body: FaultBody } }, async (request) => {
     const fault = request.body

@@ -38,6 +38,17 @@ export const WECHAT_ERRMSG: Readonly<Record<number, string>> = {
   268490003: 'pay_sig error',
   268490014: 'refund in progress, retry later with the same parameters',
   268490016: 'left_fee does not match the order, check it with query_order',
+  // 发货信息管理, as WeChat writes them:
+  // https://developers.weixin.qq.com/miniprogram/dev/server/API/order_shipping/api_uploadshippinginfo
+  // (10060001, 10060003 and 10060004 as answered in WeChat's developer community for upload_shipping_info)
+  10060001: '支付单不存在',
+  10060003: '支付单已使用重新发货机会',
+  10060004: '支付单处于不可发货的状态',
+  10060031: '该笔支付单不属于 openid 所指定的用户',
+  // https://developers.weixin.qq.com/miniprogram/dev/server/API/order_shipping/api_opspecialorder
+  268546000: 'type非法。请检查type',
+  268546001: 'delay_to非法。请检查delay_to参数',
+  268546002: '账户不存在这个待发货单号。请检查单号是否有误',
 }
 
 export interface WechatError {

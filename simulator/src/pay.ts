@@ -364,6 +364,12 @@ export class PayStore {
     return { prepay_id: prepayId }
   }
 
+  /** A transaction by out_trade_no or transaction_id, for other WeChat areas (发货信息管理) */
+  find(key: { outTradeNo?: string; transactionId?: string }): Readonly<PayTransaction> | undefined {
+    if (key.outTradeNo !== undefined) return this.transactions.get(key.outTradeNo)
+    return [...this.transactions.values()].find((entry) => entry.transactionId === key.transactionId)
+  }
+
   /** GET /v3/pay/transactions/out-trade-no/{out_trade_no} and …/id/{transaction_id} */
   query(key: { outTradeNo?: string; transactionId?: string }, mchid: string | undefined): Record<string, unknown> {
     if (!mchid) throw paramError('输入源“/query/mchid”映射到字段“mchid”必填性规则校验失败，此字段为必填项')

@@ -8,6 +8,7 @@ import { Notifier } from './notify'
 import { PayStore, type PayConfig, type PayOptions } from './pay'
 import { PhoneCodeStore } from './phone'
 import { DEFAULT_REVIEW_WORDS, DEFAULT_RISKY_WORDS, type RiskyWord } from './security'
+import { ShippingStore } from './shipping'
 import { SubscribeStore } from './subscribe'
 import { TokenStore } from './tokens'
 import { defaultOriginalId, XpayStore, type XpayConfig, type XpayOptions } from './xpay'
@@ -210,6 +211,8 @@ export class SimState {
   readonly xpay: XpayStore | null
   /** WeChat Pay v3 transactions and refunds; null when the simulator has no pay options */
   readonly pay: PayStore | null
+  /** 发货信息管理 of WeChat Pay orders; null when the simulator has no pay options */
+  readonly shipping: ShippingStore | null
 
   constructor(
     readonly config: SimConfig,
@@ -223,6 +226,7 @@ export class SimState {
     this.notifier = new Notifier(this.clock, { retryScale: config.retryScale, timeoutMs: config.notifyTimeoutMs })
     this.xpay = config.xpay && new XpayStore(config.xpay, config, this.clock, this.notifier)
     this.pay = config.pay && new PayStore(config.pay, config, this.clock, this.notifier)
+    this.shipping = this.pay && new ShippingStore(this.pay, this.clock)
   }
 
   /** A WeChat request id (rid / trace_id) for this moment */
@@ -247,6 +251,7 @@ export class SimState {
     this.notifier.reset()
     this.xpay?.reset()
     this.pay?.reset()
+    this.shipping?.reset()
     this.clock.reset()
   }
 }

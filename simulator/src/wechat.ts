@@ -6,6 +6,7 @@ import { loginRoutes } from './login'
 import { phoneRoutes } from './phone'
 import { securityRoutes } from './security'
 import { subscribeRoutes } from './subscribe'
+import { shippingRoutes } from './shipping'
 import type { SimState } from './state'
 import { tokenRoutes } from './tokens'
 import { wxacodeRoutes } from './wxacode'
@@ -51,4 +52,5 @@ export async function wechatApi(app: FastifyInstance, { state }: WechatApiOption
   await app.register(subscribeRoutes, { state })
   await app.register(wxacodeRoutes, { state })
   if (state.xpay) await app.register(xpayRoutes, { state, store: state.xpay })
+  if (state.shipping) await app.register(shippingRoutes, { state, store: state.shipping })
 }

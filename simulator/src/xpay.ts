@@ -660,6 +660,16 @@ export class XpayStore {
     this.notifier.send(this.outgoing(EVENT_DELIVER, order.orderId, undefined, createTime, fields, onDelivered))
   }
 
+  /**
+   * Another 消息推送 event through the same URL, Token and 安全模式 as the xpay pushes, with
+   * WeChat's retries (发货信息管理's trade_manage_* pushes, simulator/src/shipping.ts).
+   */
+  pushEvent(event: string, outTradeNo: string, fields: Record<string, unknown>): void {
+    this.notifier.send(
+      this.outgoing(event, outTradeNo, undefined, this.clock.nowS(), () => ({ Event: event, ...fields })),
+    )
+  }
+
   private pushRefund(refund: XpayRefund, order: XpayOrder): void {
     const createTime = this.clock.nowS()
     const other = openidFor(this.config.appid, `${order.user}\u0000other`)

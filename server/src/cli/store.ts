@@ -1,4 +1,6 @@
+import fs from 'node:fs'
 import type { ProductKind } from '../db/schema'
+import { EXPRESS_COMPANIES } from '../domain/shipping-companies'
 import { PRODUCT_KINDS, productFields, type ProductFields } from '../domain/store'
 import { ApiError } from '../errors'
 import type { Services } from '../services'
@@ -14,7 +16,19 @@ export const PRODUCT_USAGE = `  npm run admin -- product list                   
                                                      change a product; orders already made keep their title and price
   npm run admin -- product shelf <#id|slug> on|off   put a product on the shelf or take it off
   npm run admin -- product stock <#id|slug> <+n|-n>  add copies to the stock or take them away (never below 0)
-  npm run admin -- product awaiting                  待发货: paid goods orders waiting to be shipped, oldest first`
+  npm run admin -- product awaiting                  待发货: paid goods orders waiting to be shipped, oldest first,
+                                                     OVERDUE 48 h after payment, WeChat's 提醒发货 reminders
+  npm run admin -- product ship <orderId> --company <code> --tracking <no> [--reason <text>]
+                                                     已发货: ship a paid order; the shipping-upload job tells WeChat
+  npm run admin -- product ship-csv <file>           ship many: one "orderId,company,tracking" per line, a report per line
+  npm run admin -- product upload                    run the shipping-upload job once (uploads, preorder reports)
+  npm run admin -- product retry-upload <orderId>    upload a shipment WeChat refused again, after fixing why
+  npm run admin -- product refund <orderId> [--amount <yuan>] --reason <text>
+                                                     refund a goods order: in full before shipping, up to what is left after
+  npm run admin -- product trade-managed             ask WeChat whether the mini-program is under 发货信息管理 (is_trade_managed)
+  express companies: ${Object.entries(EXPRESS_COMPANIES)
+    .map(([code, name]) => `${code} ${name}`)
+    .join(', ')}`
 
 type WithServices = (work: (services: Services) => Promise<number>) => Promise<number>
 
@@ -32,6 +46,9 @@ const VALUE_FLAGS = [
   '--sort',
   '--stock',
   '--reason',
+  '--company',
+  '--tracking',
+  '--amount',
 ] as const
 type ValueFlag = (typeof VALUE_FLAGS)[number]
 
@@ -108,6 +125,12 @@ export async function productCommand(args: string[], withServices: WithServices)
   try {
     if (sub === 'list' && rest.length === 0) return await withServices(list)
     if (sub === 'awaiting' && rest.length === 0) return await withServices(awaiting)
+    if (sub === 'ship') return await ship(rest, withServices)
+    if (sub === 'ship-csv' && rest.length === 1) return await shipCsv(rest[0] as string, withServices)
+    if (sub === 'upload' && rest.length === 0) return await withServices(upload)
+    if (sub === 'retry-upload') return await retryUpload(rest, withServices)
+    if (sub === 'refund') return await refund(rest, withServices)
+    if (sub === 'trade-managed' && rest.length === 0) return await withServices(tradeManaged)
     if (sub === 'add') return await add(rest, withServices)
     if (sub === 'update') return await update(rest, withServices)
     if (sub === 'shelf') return await shelf(rest, withServices)
@@ -148,13 +171,17 @@ async function awaiting(services: Services): Promise<number> {
   const queue = await services.goods.awaitingShipment(500)
   if (queue.length === 0) process.stdout.write('no goods order is waiting to be shipped\n')
   const now = Date.now()
-  for (const { order, lines, address, short } of queue) {
+  for (const { order, lines, address, short, reminders } of queue) {
     const hours = order.paid_at === null ? 0 : Math.floor((now - order.paid_at) / 3600000)
     const items = lines.map((line) => `${line.title} ×${line.quantity}`).join('; ')
     const to = address
       ? `${address.userName} ${address.telNumber} ${address.provinceName}${address.cityName}${address.countyName}${address.detailInfo}${address.postalCode ? ` ${address.postalCode}` : ''}`
       : '(no address)'
-    const marks = [hours >= 48 ? 'OVERDUE (48 h)' : '', short ? 'OUT OF STOCK: restock or refund' : '']
+    const marks = [
+      hours >= 48 ? 'OVERDUE (48 h)' : '',
+      short ? 'OUT OF STOCK: restock or refund' : '',
+      reminders > 0 ? `提醒发货 ×${reminders}` : '',
+    ]
       .filter(Boolean)
       .join(', ')
     process.stdout.write(
@@ -267,4 +294,144 @@ async function stock(args: string[], withServices: WithServices): Promise<number
     )
     return 0
   })
+}
+
+function orderIdOf(text: string | undefined, what: string): number {
+  if (!text || !/^[1-9]\d{0,9}$/.test(text)) throw new UsageError(`${what} needs an order id`)
+  return Number(text)
+}
+
+async function ship(args: string[], withServices: WithServices): Promise<number> {
+  const [ref, ...rest] = args
+  const orderId = orderIdOf(ref, 'product ship')
+  const { values } = parseFlags(rest)
+  const company = values['--company']
+  const trackingNo = values['--tracking']
+  if (!company || !trackingNo) throw new UsageError('product ship needs --company and --tracking')
+  return withServices(async (services) => {
+    const { shipment } = await shipAudited(services, orderId, company, trackingNo, values['--reason'] ?? '')
+    process.stdout.write(
+      `order ${orderId} shipped: ${EXPRESS_COMPANIES[shipment.express_company]} ${shipment.tracking_no}; the upload to WeChat is queued\n`,
+    )
+    return 0
+  })
+}
+
+async function shipAudited(services: Services, orderId: number, company: string, trackingNo: string, reason: string) {
+  const shipped = await services.shipping.ship({ orderId, company, trackingNo })
+  await services.audit.record({
+    operator: cliActor(),
+    action: 'order.ship',
+    target: `order:${orderId}`,
+    reason,
+    before: { status: 'paid' },
+    after: { status: shipped.order.status, company, trackingNo },
+  })
+  return shipped
+}
+
+/** The most lines one file may hold: a day's parcels, with room */
+const MAX_CSV_LINES = 5000
+
+async function shipCsv(file: string, withServices: WithServices): Promise<number> {
+  let text: string
+  try {
+    if (fs.statSync(file).size > 1_000_000) throw new UsageError(`${file} is over 1 MB: split it`)
+    text = fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    if (error instanceof UsageError) throw error
+    throw new UsageError(`cannot read ${file}`)
+  }
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
+  if (lines.length > MAX_CSV_LINES) throw new UsageError(`${file} has more than ${MAX_CSV_LINES} lines: split it`)
+  return withServices(async (services) => {
+    let shipped = 0
+    let refused = 0
+    for (const [index, raw] of lines.entries()) {
+      const line = raw.trim()
+      if (line === '' || (index === 0 && /^order/i.test(line))) continue
+      const where = `line ${index + 1}`
+      const cells = line.split(',').map((cell) => cell.trim())
+      const [order, company, tracking] = cells
+      if (cells.length !== 3 || !order || !company || !tracking || !/^[1-9]\d{0,9}$/.test(order)) {
+        refused += 1
+        process.stdout.write(`${where}: refused: not "orderId,company,tracking"\n`)
+        continue
+      }
+      try {
+        await shipAudited(services, Number(order), company.toUpperCase(), tracking, `ship-csv ${where}`)
+        shipped += 1
+        process.stdout.write(`${where}: order ${order} shipped (${company.toUpperCase()} ${tracking})\n`)
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error
+        refused += 1
+        process.stdout.write(`${where}: order ${order} refused: ${error.code} ${error.message}\n`)
+      }
+    }
+    process.stdout.write(`${shipped} shipped, ${refused} refused\n`)
+    return refused > 0 ? 1 : 0
+  })
+}
+
+async function upload(services: Services): Promise<number> {
+  const report = await services.shipping.runOnce()
+  process.stdout.write(
+    `uploaded ${report.uploaded}, retrying ${report.retrying}, failed ${report.failed}, preorders reported ${report.reported}\n`,
+  )
+  return 0
+}
+
+async function retryUpload(args: string[], withServices: WithServices): Promise<number> {
+  const [ref, ...rest] = args
+  const orderId = orderIdOf(ref, 'product retry-upload')
+  const { values } = parseFlags(rest)
+  return withServices(async (services) => {
+    const row = await services.shipping.retry(orderId)
+    await services.audit.record({
+      operator: cliActor(),
+      action: 'order.ship_retry',
+      target: `order:${orderId}`,
+      reason: values['--reason'] ?? '',
+      after: { status: row.status },
+    })
+    process.stdout.write(`order ${orderId}: the shipment is queued for upload again\n`)
+    return 0
+  })
+}
+
+async function refund(args: string[], withServices: WithServices): Promise<number> {
+  const [ref, ...rest] = args
+  const orderId = orderIdOf(ref, 'product refund')
+  const { values } = parseFlags(rest)
+  const reason = values['--reason']?.trim()
+  if (!reason) throw new UsageError('product refund needs --reason')
+  const amountFen = values['--amount'] === undefined ? undefined : parseYuan(values['--amount'])
+  return withServices(async (services) => {
+    const before = await services.payments.findOrder(orderId)
+    if (before && before.kind !== 'goods')
+      throw new ApiError(409, 'NOT_GOODS_ORDER', `order ${orderId} is a VIP order: use npm run admin -- refund`)
+    const after = await services.payments.refund(orderId, reason.slice(0, 200), amountFen)
+    await services.audit.record({
+      operator: cliActor(),
+      action: 'order.refund',
+      target: `order:${orderId}`,
+      reason,
+      before: { status: before?.status, refundedFen: before?.refunded_fen },
+      after: { status: after.status, refundedFen: after.refunded_fen, askedFen: amountFen ?? 'all that is left' },
+    })
+    // The refund may be over already (its notification came back): what failed says so.
+    const failed = after.refund_failure !== null && after.status !== 'refunding'
+    process.stdout.write(
+      `order ${orderId}: refund ${after.refund_no} ${failed ? `failed: ${after.refund_failure}` : 'requested'}; refunded so far ${yuan(after.refunded_fen)} of ${yuan(after.amount_fen)}\n`,
+    )
+    return failed ? 1 : 0
+  })
+}
+
+async function tradeManaged(services: Services): Promise<number> {
+  const { managed, checkedAt } = await services.shipping.checkTradeManaged()
+  process.stdout.write(
+    `${managed ? 'under 发货信息管理: the money stays frozen until shipping info is uploaded' : 'not under 发货信息管理'} (is_trade_managed, asked ${new Date(checkedAt).toISOString()})\n`,
+  )
+  return 0
 }

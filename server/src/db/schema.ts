@@ -183,6 +183,8 @@ export interface OrderTable {
   kind: ColumnType<OrderKind, OrderKind | undefined, never>
   /** Goods orders: 1 while their lines hold stock, 0 once it went back to the shelf; null for VIP */
   stock_held: ColumnType<number | null, number | null | undefined, number | null>
+  /** The fen asked for by the refund under way (partial refunds of goods, 018); null: all that is left */
+  refund_amount_fen: ColumnType<number | null, number | null | undefined, number | null>
 }
 
 export type OrderKind = 'vip' | 'goods'
@@ -237,6 +239,52 @@ export interface OrderAddressTable {
   county_name: string
   detail_info: string
   postal_code: string
+}
+
+export type ShipmentStatus = 'pending' | 'uploaded' | 'failed'
+
+/** A goods order's parcel (018): the outbox row the shipping job uploads to WeChat */
+export interface ShipmentTable {
+  order_id: number
+  express_company: string
+  tracking_no: string
+  item_desc: string
+  status: ColumnType<ShipmentStatus, ShipmentStatus | undefined, ShipmentStatus>
+  attempts: ColumnType<number, number | undefined, number>
+  next_attempt_at: Millis | null
+  wechat_answer: string | null
+  created_at: Millis
+  uploaded_at: Millis | null
+  received_at: Millis | null
+  settled_at: Millis | null
+  updated_at: Millis
+}
+
+/** A preorder reported to WeChat as shipping more than 15 days after payment (opspecialorder) */
+export interface SpecialOrderReportTable {
+  order_id: number
+  delay_to: Millis
+  status: ColumnType<'pending' | 'reported' | 'failed', 'pending' | 'reported' | 'failed' | undefined>
+  attempts: ColumnType<number, number | undefined, number>
+  next_attempt_at: Millis | null
+  wechat_answer: string | null
+  created_at: Millis
+  reported_at: Millis | null
+}
+
+/** WeChat's 提醒发货 pushes (trade_manage_remind_shipping) per order */
+export interface ShippingReminderTable {
+  order_id: number
+  count: number
+  first_at: Millis
+  last_at: Millis
+}
+
+/** is_trade_managed as WeChat last answered it */
+export interface TradeManagementTable {
+  appid: string
+  managed: number
+  checked_at: Millis
 }
 
 export interface PaymentNotificationTable {
@@ -490,6 +538,10 @@ export interface Database {
   product_views: ProductViewTable
   order_lines: OrderLineTable
   order_addresses: OrderAddressTable
+  shipments: ShipmentTable
+  special_order_reports: SpecialOrderReportTable
+  shipping_reminders: ShippingReminderTable
+  trade_management: TradeManagementTable
   payment_notifications: PaymentNotificationTable
   ledger: LedgerTable
   job_leases: JobLeaseTable

@@ -2,6 +2,8 @@ import type { Kysely, Selectable } from 'kysely'
 import type { Database, OrderAddressTable, OrderRow, OrderStatus } from '../db/schema'
 import { lockUser } from '../db/locks'
 import { ApiError } from '../errors'
+import { EXPRESS_COMPANIES } from '../domain/shipping-companies'
+import type { Shipping, ShipmentRow } from '../domain/shipping'
 import type { GoodsOrderDetailDto, ShippingAddressDto } from '../schemas/orders'
 import { takeStock } from './goods-stock'
 import { ledger } from './ledger'
@@ -45,18 +47,26 @@ export interface AwaitingShipment {
   address: ShippingAddressDto | null
   /** Paid after it had closed, when the copies were gone: restock or refund */
   short: boolean
+  /** WeChat's 提醒发货 pushes for it (trade_manage_remind_shipping) */
+  reminders: number
 }
 
 export interface GoodsOrdersDeps {
   db: Kysely<Database>
   payments: Payments
+  shipping: Shipping
   orderExpireMs: number
   firstQueryAfterMs: number
   now: () => number
 }
 
-/** What a reader sees of where a goods order stands */
-export function goodsStage(status: OrderStatus): GoodsOrderDetailDto['stage'] {
+/**
+ * What a reader sees of where a goods order stands. A shipped goods order is `fulfilled`
+ * (fulfilled_at: when it shipped); its shipment says whether WeChat saw it received or settled.
+ */
+export function goodsStage(status: OrderStatus, shipment?: ShipmentRow): GoodsOrderDetailDto['stage'] {
+  if (status === 'fulfilled' && shipment)
+    return shipment.settled_at !== null ? 'completed' : shipment.received_at !== null ? 'received' : 'shipped'
   switch (status) {
     case 'created':
     case 'pending':
@@ -269,13 +279,28 @@ export class GoodsOrders {
     const ids = orders.filter((order) => order.kind === 'goods').map((order) => order.id)
     const details = new Map<number, GoodsOrderDetailDto>()
     if (ids.length === 0) return details
-    const [lines, addresses] = await Promise.all([
+    const [lines, addresses, shipments] = await Promise.all([
       this.deps.db.selectFrom('order_lines').selectAll().where('order_id', 'in', ids).orderBy('id').execute(),
       this.deps.db.selectFrom('order_addresses').selectAll().where('order_id', 'in', ids).execute(),
+      this.deps.shipping.shipmentsOf(ids),
     ])
     for (const order of orders) {
       if (order.kind !== 'goods') continue
-      details.set(order.id, { stage: goodsStage(order.status), lines: [], address: null })
+      const shipment = shipments.get(order.id)
+      details.set(order.id, {
+        stage: goodsStage(order.status, shipment),
+        lines: [],
+        address: null,
+        shipment: shipment
+          ? {
+              company: shipment.express_company,
+              companyName: EXPRESS_COMPANIES[shipment.express_company] ?? shipment.express_company,
+              trackingNo: shipment.tracking_no,
+              shippedAt: shipment.created_at,
+              receivedAt: shipment.received_at,
+            }
+          : null,
+      })
     }
     for (const line of lines) {
       details.get(line.order_id)?.lines.push({
@@ -303,7 +328,18 @@ export class GoodsOrders {
       .orderBy('id')
       .limit(limit)
       .execute()
-    const details = await this.details(orders)
+    const ids = orders.map((order) => order.id)
+    const [details, reminders] = await Promise.all([
+      this.details(orders),
+      ids.length === 0
+        ? []
+        : this.deps.db
+            .selectFrom('shipping_reminders')
+            .select(['order_id', 'count'])
+            .where('order_id', 'in', ids)
+            .execute(),
+    ])
+    const reminded = new Map(reminders.map((row) => [row.order_id, row.count]))
     return orders.map((order) => {
       const detail = details.get(order.id)
       return {
@@ -311,6 +347,7 @@ export class GoodsOrders {
         lines: detail?.lines ?? [],
         address: detail?.address ?? null,
         short: order.stock_held === 0,
+        reminders: reminded.get(order.id) ?? 0,
       }
     })
   }

@@ -81,6 +81,14 @@ async function moveOrder(
   return Number(result.numUpdatedRows) === 1
 }
 
+/**
+ * 已发货: a paid goods order is shipped, in the transaction that writes its shipment
+ * (domain/shipping.ts). Goods orders use `fulfilled` for it: fulfilled_at is when it shipped.
+ */
+export function markShipped(trx: Transaction<Database>, orderId: number, now: number): Promise<boolean> {
+  return moveOrder(trx, orderId, 'fulfilled', { fulfilled_at: now }, ['paid'])
+}
+
 function tradeNo(prefix: string, now: number): string {
   const day = new Date(now + 8 * 3600000).toISOString().slice(0, 10).replace(/-/g, '')
   return `${prefix}${day}${crypto.randomBytes(10).toString('hex')}`
@@ -683,9 +691,11 @@ export class Payments {
 
   /**
    * Starts a refund of what is left of a fulfilled order. It completes on the rail's notification
-   * or the refund sweep's query; a refund the rail refuses puts the order back to fulfilled, with the reason.
+   * or the refund sweep's query; a refund the rail refuses puts the order back where it was, with the reason.
+   * Goods orders (docs/store.md): in full while waiting to be shipped (paid), `amountFen` of what is
+   * left once shipped; the bound is checked in the transaction that starts the refund.
    */
-  async refund(orderId: number, reason: string): Promise<OrderRow> {
+  async refund(orderId: number, reason: string, amountFen?: number): Promise<OrderRow> {
     const now = this.deps.now()
     const order = await this.findOrder(orderId)
     if (!order) throw new ApiError(404, 'ORDER_NOT_FOUND', `there is no order ${orderId}`)
@@ -699,22 +709,39 @@ export class Payments {
       return this.order(order.id)
     }
     const refundNo = newRefundNo(now)
-    const amount = order.amount_fen - order.refunded_fen
+    const left = order.amount_fen - order.refunded_fen
+    const goods = order.kind === 'goods'
+    if (amountFen !== undefined) {
+      if (!goods) throw new ApiError(409, 'PARTIAL_REFUND_UNSUPPORTED', 'a VIP order is refunded in full')
+      if (!Number.isInteger(amountFen) || amountFen <= 0)
+        throw new ApiError(400, 'INVALID_REFUND_AMOUNT', 'the refund is a positive amount in fen')
+    }
+    const amount = amountFen ?? left
+    if (goods && order.status === 'paid' && amount !== left)
+      throw new ApiError(
+        409,
+        'FULL_REFUND_BEFORE_SHIPPING',
+        `order ${orderId} is not shipped yet: it is refunded in full`,
+      )
     const moved = await this.deps.db.transaction().execute(async (trx) => {
-      const ok = await moveOrder(
-        trx,
-        order.id,
-        'refunding',
-        {
+      // Never more than paid: checked against refunded_fen as this very update finds it.
+      if (amount > left) return 'exceeds' as const
+      const result = await trx
+        .updateTable('orders')
+        .set({
+          status: 'refunding',
           refund_no: refundNo,
           refund_requested_at: now,
           refund_failure: null,
+          refund_amount_fen: goods ? amount : null,
           next_query_at: now + Math.max(this.deps.firstQueryAfterMs, 30000),
           query_attempts: 0,
-        },
-        ['fulfilled'],
-      )
-      if (!ok) return false
+        })
+        .where('id', '=', order.id)
+        .where('status', 'in', goods ? ['paid', 'fulfilled'] : ['fulfilled'])
+        .where('refunded_fen', '=', order.refunded_fen)
+        .executeTakeFirst()
+      if (Number(result.numUpdatedRows) !== 1) return false
       await ledger(
         trx,
         {
@@ -729,21 +756,33 @@ export class Payments {
       )
       return true
     })
+    if (moved === 'exceeds')
+      throw new ApiError(
+        409,
+        'REFUND_EXCEEDS_PAID',
+        `order ${orderId} has ${left} fen left to refund of ${order.amount_fen}: ${amount} is more`,
+      )
     if (!moved) {
       throw new ApiError(
         409,
         'ORDER_NOT_REFUNDABLE',
-        `order ${orderId} is ${order.status}: only fulfilled orders can be refunded`,
+        `order ${orderId} is ${order.status}: only ${goods ? 'paid or shipped' : 'fulfilled'} orders can be refunded`,
       )
     }
-    await this.sendRefund({ ...order, refund_no: refundNo }, adapter, refundNo, reason)
+    await this.sendRefund(
+      { ...order, refund_no: refundNo, refund_amount_fen: goods ? amount : null },
+      adapter,
+      refundNo,
+      reason,
+    )
     return this.order(order.id)
   }
 
   /** Sends a refund request; a rail that refuses it ends the refund as failed, with the reason */
   private async sendRefund(order: OrderRow, adapter: PaymentRailAdapter, refundNo: string, reason: string) {
     try {
-      await adapter.refund(this.railOrder(order), refundNo, order.amount_fen - order.refunded_fen, reason)
+      const amount = order.refund_amount_fen ?? order.amount_fen - order.refunded_fen
+      await adapter.refund(this.railOrder(order), refundNo, amount, reason)
     } catch (error) {
       if (!(error instanceof RailUnavailable)) throw error
       this.deps.log.warn({ err: error, orderId: order.id }, 'the rail refused the refund')
@@ -792,7 +831,9 @@ export class Payments {
         // A failure of a refund we did not ask for changes nothing here.
         if (order.refund_no !== refund.refundNo) return 'ignored'
         const reason = refund.reason.slice(0, 300)
-        const moved = await moveOrder(trx, order.id, 'fulfilled', { refund_failure: reason, next_query_at: null }, [
+        // Back where it was: a goods order not shipped yet (no fulfilled_at) waits to be shipped again.
+        const back = order.fulfilled_at === null ? 'paid' : 'fulfilled'
+        const moved = await moveOrder(trx, order.id, back, { refund_failure: reason, next_query_at: null }, [
           'refunding',
         ])
         if (!moved) return 'already'
@@ -815,7 +856,8 @@ export class Payments {
         this.deps.log.warn({ orderId: order.id, source, amount: refund.amountFen }, 'refund does not match its order')
         return 'refused'
       }
-      if (order.status !== 'fulfilled' && order.status !== 'refunding') {
+      const goods = order.kind === 'goods'
+      if (order.status !== 'fulfilled' && order.status !== 'refunding' && !(goods && order.status === 'paid')) {
         this.deps.log.warn({ orderId: order.id, status: order.status }, 'refund of an order that was not fulfilled')
         return 'ignored'
       }
@@ -830,17 +872,33 @@ export class Payments {
           refunded_fen: refundedFen,
           ...(full ? { status: 'refunded' as const, refunded_at: now, next_query_at: null } : {}),
           // Our refund is over when its own number comes back, even a partial one.
-          ...(!full && ours ? { status: 'fulfilled' as const, next_query_at: null } : {}),
+          ...(!full && ours
+            ? { status: order.fulfilled_at === null ? ('paid' as const) : ('fulfilled' as const), next_query_at: null }
+            : {}),
+          ...(ours ? { refund_amount_fen: null } : {}),
         })
         .where('id', '=', order.id)
         .where('refunded_fen', '=', order.refunded_fen)
         .where('status', '=', order.status)
         .executeTakeFirst()
       if (Number(updated.numUpdatedRows) !== 1) throw new Error('order changed while its refund was recorded')
-      const period =
-        order.granted_until !== null && order.granted_from !== null ? order.granted_until - order.granted_from : 0
-      const share = (fen: number) => Math.round((period * fen) / order.amount_fen)
-      const expiresAt = await shortenMembership(trx, order.user_id, share(refundedFen) - share(order.refunded_fen), now)
+      let effect: string
+      if (goods) {
+        // Refunded in full before it shipped: its copies never left, so they go back on the shelf (once).
+        const restocked = full && order.fulfilled_at === null && (await releaseStock(trx, order.id))
+        effect = `${refundedFen} of ${order.amount_fen} fen refunded${restocked ? '; copies back on the shelf' : ''}`
+      } else {
+        const period =
+          order.granted_until !== null && order.granted_from !== null ? order.granted_until - order.granted_from : 0
+        const share = (fen: number) => Math.round((period * fen) / order.amount_fen)
+        const expiresAt = await shortenMembership(
+          trx,
+          order.user_id,
+          share(refundedFen) - share(order.refunded_fen),
+          now,
+        )
+        effect = `VIP now until ${new Date(expiresAt).toISOString()}`
+      }
       await ledger(
         trx,
         {
@@ -849,7 +907,7 @@ export class Payments {
           event: full ? 'refunded' : 'partially_refunded',
           amountFen: -refund.amountFen,
           source,
-          detail: `refund ${refund.refundNo}${ours ? '' : ' (made outside this server)'}; VIP now until ${new Date(expiresAt).toISOString()}`,
+          detail: `refund ${refund.refundNo}${ours ? '' : ' (made outside this server)'}; ${effect}`,
         },
         now,
       )

@@ -1,7 +1,7 @@
 import type { App } from '../plugins/types'
 import { viewerKey } from '../plugins/viewer-key'
 import { errorResponses } from '../schemas/common'
-import { CreateOrderResult } from '../schemas/orders'
+import { CreateOrderResult, Order } from '../schemas/orders'
 import { CreateGoodsOrderBody, Product, ProductList, ProductParams } from '../schemas/store'
 import { orderView } from './orders'
 
@@ -9,7 +9,7 @@ import { orderView } from './orders'
 export async function storeRoutes(app: App): Promise<void> {
   const { services } = app
   const now = services.clock
-  const { store, goods, throttles } = services
+  const { store, goods, shipping, throttles } = services
 
   app.get(
     '/store/products',
@@ -56,6 +56,28 @@ export async function storeRoutes(app: App): Promise<void> {
       const { order, payment } = await goods.checkout(userId, request.body)
       const details = await goods.details([order])
       return { order: orderView(order, new Map(), details), payment }
+    },
+  )
+
+  app.post(
+    '/store/orders/:id/confirm-receipt',
+    {
+      schema: {
+        summary:
+          '确认收货: marks a shipped goods order received once WeChat says so (get_order), never on the client alone',
+        description:
+          "Call after WeChat's confirm-receipt component (openBusinessView weappOrderConfirm). 409 NOT_RECEIVED while WeChat's order_state is not received, 409 NOT_SHIPPED before shipping, 409 NOT_GOODS_ORDER for a VIP order, 404 ORDER_NOT_FOUND for another reader's order, 503 WECHAT_BUSY when WeChat cannot be asked.",
+        tags: ['store'],
+        security: [{ bearer: [] }],
+        params: ProductParams,
+        response: { 200: Order, 409: errorResponses[400], 503: errorResponses[500], ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { userId } = app.requireSession(request)
+      await throttles.hit('orders', userId, now())
+      const order = await shipping.confirmReceipt(userId, request.params.id)
+      return orderView(order, new Map(), await goods.details([order]))
     },
   )
 }

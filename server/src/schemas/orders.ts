@@ -50,18 +50,30 @@ export const OrderLine = Type.Object({
 
 /** Where a goods order stands, for the reader: the money status read for a parcel */
 export const GoodsStage = Type.Union(
-  ['awaiting_payment', 'awaiting_shipment', 'closed', 'refunding', 'refunded', 'completed'].map((name) =>
-    Type.Literal(name),
+  ['awaiting_payment', 'awaiting_shipment', 'shipped', 'received', 'closed', 'refunding', 'refunded', 'completed'].map(
+    (name) => Type.Literal(name),
   ),
   {
-    description: 'awaiting_payment 待支付, awaiting_shipment 待发货, closed 已关闭, refunding 退款中, refunded 已退款',
+    description:
+      'awaiting_payment 待支付, awaiting_shipment 待发货, shipped 已发货, received 已收货, closed 已关闭, refunding 退款中, refunded 已退款, completed 已完成 (settled)',
   },
 )
+
+/** A goods order's parcel, once shipped */
+export const Shipment = Type.Object({
+  company: Type.String({ description: "WeChat's delivery company code, e.g. SF" }),
+  companyName: Type.String({ description: '顺丰速运, 中通快递, …' }),
+  trackingNo: Type.String(),
+  shippedAt: Type.Integer(),
+  receivedAt: Nullable(Type.Integer()),
+})
+export type ShipmentDto = Static<typeof Shipment>
 
 export const GoodsOrderDetail = Type.Object({
   stage: GoodsStage,
   lines: Type.Array(OrderLine),
   address: Nullable(ShippingAddress),
+  shipment: Type.Optional(Nullable(Shipment)),
 })
 export type GoodsOrderDetailDto = Static<typeof GoodsOrderDetail>
 

@@ -164,7 +164,8 @@ export class WeChatApi {
     throw new WeChatError(UNREACHABLE, 'answered with an unexpected body', api)
   }
 
-  private async call<T extends TSchema>(api: string, path: string, init: RequestInit, schema: T): Promise<Static<T>> {
+  /** One JSON call of a WeChat API under `path`, its answer checked against `schema` (wechat/shipping.ts uses it too) */
+  async call<T extends TSchema>(api: string, path: string, init: RequestInit, schema: T): Promise<Static<T>> {
     let body: unknown
     try {
       const response = await fetch(`${this.options.baseUrl.replace(/\/+$/, '')}${path}`, {
@@ -183,6 +184,6 @@ export class WeChatApi {
   }
 }
 
-function json(body: unknown): RequestInit {
+export function json(body: unknown): RequestInit {
   return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
 }

@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process'
 import crypto from 'node:crypto'
-import { promisify } from 'node:util'
 import type { OrderRow } from '../../src/db/schema'
 import type { ProductFields } from '../../src/domain/store'
-import { dialects, REPO_ROOT } from '../helpers'
+import { dialects } from '../helpers'
 import { startPaymentStack, type PaymentStack } from '../payment-stack'
 
 /**
@@ -392,23 +390,7 @@ describe.each(dialects())('the store on %s', (dialect) => {
   })
 
   it('the operator CLI adds, prices, shelves and stocks products, each change audited', async () => {
-    const env = {
-      ...process.env,
-      ...s.fixture.server,
-      ...(s.sqlitePath ? { SQLITE_PATH: s.sqlitePath, DATABASE_URL: '' } : { DATABASE_URL: s.databaseUrl }),
-      WECHAT_API_BASE: s.sim,
-      WECHATPAY_API_BASE: s.sim,
-      LOG_LEVEL: 'warn',
-    }
-    const cli = (...args: string[]) =>
-      promisify(execFile)(
-        process.execPath,
-        [require.resolve('tsx/cli'), 'server/src/cli/admin.ts', 'product', ...args],
-        {
-          cwd: REPO_ROOT,
-          env,
-        },
-      )
+    const cli = (...args: string[]) => s.admin('product', ...args)
     const added = await cli(
       'add',
       'shizheng-6',

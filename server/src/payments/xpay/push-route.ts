@@ -52,6 +52,13 @@ const RefundEvent = Type.Object({
   WxRefundId: Type.Optional(Type.String()),
 })
 
+/** 发货信息管理's pushes: only the order they name is taken from them, then checked with WeChat */
+const TradeEvent = Type.Object({
+  Event: Type.Union([Type.Literal('trade_manage_remind_shipping'), Type.Literal('trade_manage_order_settlement')]),
+  transaction_id: Type.Optional(Type.String({ maxLength: 64 })),
+  merchant_trade_no: Type.Optional(Type.String({ maxLength: 64 })),
+})
+
 const PUSH_OK = { ErrCode: 0, ErrMsg: 'success' }
 /** Order statuses in which a delivery push has nothing to deliver yet */
 const UNPAID: ReadonlySet<OrderStatus> = new Set(['created', 'pending', 'closed'])
@@ -183,6 +190,20 @@ export async function xpayPushRoutes(app: App): Promise<void> {
         if (applied.outcome === 'refused')
           return pushFailure(reply, 400, 'no such order, or it does not match', 'mismatch')
         return pushOk('refund')
+      }
+      if (Value.Check(TradeEvent, message)) {
+        try {
+          await app.services.shipping.tradeEvent(
+            message.Event === 'trade_manage_remind_shipping' ? 'remind' : 'settlement',
+            { transactionId: message.transaction_id, outTradeNo: message.merchant_trade_no },
+          )
+        } catch (error) {
+          // WeChat could not be asked about the order: it pushes again.
+          if (error instanceof ApiError && error.statusCode === 503)
+            return pushFailure(reply, 503, 'try again later', 'unavailable')
+          throw error
+        }
+        return pushOk('other')
       }
       // Other events (xpay_complaint_notify, …) are acknowledged and left to the operator.
       request.log.info(

@@ -1,0 +1,567 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { Database, OrderRow, ShipmentTable } from '../db/schema'
+import { ApiError } from '../errors'
+import { LeasedJob } from '../infra/leased-job'
+import type { Logger } from '../infra/log'
+import { markShipped } from '../payments/payments'
+import type { AccessTokenCache } from '../wechat/access-token'
+import { UNREACHABLE, WeChatError, type WeChatApi } from '../wechat/api'
+import { RECEIVED_STATES, SHIPPED_STATES, ShippingApi, type OrderKey } from '../wechat/shipping'
+import { EXPRESS_COMPANIES, isExpressCompany, maskedContact, NEEDS_RECEIVER_CONTACT } from './shipping-companies'
+
+/**
+ * Shipping goods orders and WeChat's 发货信息管理 (docs/store.md#shipping). Shipping is an outbox:
+ * the order's move 待发货 → 已发货 and its shipment row are one transaction; the `shipping-upload`
+ * job uploads pending shipments with retries and back-off, and a shipment once uploaded is never
+ * uploaded again by the job (WeChat allows one correction, which is the operator's to make).
+ * 已收货 is only ever taken from WeChat's own get_order, whoever asks (the reader, a push).
+ */
+
+export type ShipmentRow = Selectable<ShipmentTable>
+
+export interface ShippingClients {
+  wechat: WeChatApi
+  accessTokens: AccessTokenCache
+}
+
+export interface ShippingDeps {
+  db: Kysely<Database>
+  log: Logger
+  /** WeChat's clients, or null when the AppSecret is not set */
+  clients: () => ShippingClients | null
+  /** The WeChat Pay merchant id the orders were paid to (order_key type 1) */
+  mchid: string
+  appid: string
+  /** The job's interval; 0 or less: never by itself (tests and the CLI run it once) */
+  intervalMs: number
+  now: () => number
+}
+
+export interface UploadReport {
+  uploaded: number
+  retrying: number
+  failed: number
+  reported: number
+}
+
+/** Attempts before a shipment that WeChat keeps refusing as busy is left to the operator */
+export const MAX_UPLOAD_ATTEMPTS = 8
+const RETRY_BASE_MS = 60000
+const MAX_BACKOFF_MS = 6 * 3600000
+const BATCH = 50
+const DAY_MS = 86400000
+/** WeChat wants preorders shipping later than this after payment reported (opspecialorder) */
+export const SPECIAL_ORDER_AFTER_MS = 15 * DAY_MS
+export const MAX_TRACKING_NO = 64
+
+/** Errcodes worth another try later: busy, unreachable, tokens, and a payment not yet in WeChat's store */
+const RETRIABLE: ReadonlySet<number> = new Set([-1, UNREACHABLE, 40001, 42001, 45009, 45011, 10060001])
+/** 支付单已使用重新发货机会: WeChat has this order's shipping already */
+export const ERR_RESHIP_USED = 10060003
+
+const backoff = (attempts: number) => Math.min(RETRY_BASE_MS * 2 ** Math.min(attempts - 1, 16), MAX_BACKOFF_MS)
+
+const answerOf = (error: unknown) =>
+  (error instanceof WeChatError ? `${error.errcode} ${error.errmsg}` : String(error)).slice(0, 300)
+
+/** RFC 3339 in Asia/Shanghai, as upload_time wants it */
+function shanghaiTime(ms: number): string {
+  return `${new Date(ms + 8 * 3600000).toISOString().slice(0, 23)}+08:00`
+}
+
+/** A preorder's ship date (YYYY-MM-DD, Asia/Shanghai) as epoch ms at the start of that day */
+const shipDateMs = (date: string) => Date.parse(`${date}T00:00:00+08:00`)
+
+export interface ShipInput {
+  orderId: number
+  company: string
+  trackingNo: string
+}
+
+/** Why these are no shipment, or null */
+export function shipmentProblem(input: { company: string; trackingNo: string }): ApiError | null {
+  if (!isExpressCompany(input.company))
+    return new ApiError(
+      400,
+      'UNKNOWN_EXPRESS_COMPANY',
+      `"${input.company.slice(0, 32)}" is not a delivery company code WeChat knows here (${Object.keys(EXPRESS_COMPANIES).join(', ')})`,
+    )
+  if (!/^[A-Za-z0-9-]{4,64}$/.test(input.trackingNo))
+    return new ApiError(
+      400,
+      'INVALID_TRACKING_NO',
+      `the tracking number is 4–${MAX_TRACKING_NO} letters, digits or "-"`,
+    )
+  return null
+}
+
+export class Shipping {
+  private readonly job: LeasedJob<UploadReport>
+
+  constructor(private readonly deps: ShippingDeps) {
+    this.job = new LeasedJob(deps.db, {
+      name: 'shipping-upload',
+      intervalMs: deps.intervalMs,
+      now: deps.now,
+      log: deps.log,
+      work: () => this.work(),
+      idle: () => ({ uploaded: 0, retrying: 0, failed: 0, reported: 0 }),
+    })
+  }
+
+  start(): void {
+    this.job.start()
+  }
+
+  stop(): Promise<void> {
+    return this.job.stop()
+  }
+
+  /** One run under the lease: reports due preorders, then uploads due shipments */
+  runOnce(): Promise<UploadReport> {
+    return this.job.runOnce()
+  }
+
+  // ---- shipping ---------------------------------------------------------------------------------
+
+  /**
+   * 已发货: moves a paid goods order to shipped and writes its shipment, in one transaction; the
+   * job uploads it. 409 when the order is not waiting to be shipped (a second ship among them).
+   */
+  async ship(input: ShipInput): Promise<{ order: OrderRow; shipment: ShipmentRow }> {
+    const problem = shipmentProblem(input)
+    if (problem) throw problem
+    const { db, now: clock } = this.deps
+    const order = await db.selectFrom('orders').selectAll().where('id', '=', input.orderId).executeTakeFirst()
+    if (!order) throw new ApiError(404, 'ORDER_NOT_FOUND', `there is no order ${input.orderId}`)
+    if (order.kind !== 'goods')
+      throw new ApiError(409, 'NOT_GOODS_ORDER', `order ${order.id} is a VIP order: nothing to ship`)
+    const now = clock()
+    const lines = await db
+      .selectFrom('order_lines')
+      .select(['title', 'quantity'])
+      .where('order_id', '=', order.id)
+      .orderBy('id')
+      .execute()
+    const itemDesc = lines
+      .map((line) => `${line.title}*${line.quantity}`)
+      .join('；')
+      .slice(0, 120)
+    const shipment = await db.transaction().execute(async (trx) => {
+      if (!(await markShipped(trx, order.id, now))) return null
+      return trx
+        .insertInto('shipments')
+        .values({
+          order_id: order.id,
+          express_company: input.company,
+          tracking_no: input.trackingNo,
+          item_desc: itemDesc || '图书',
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: now,
+          wechat_answer: null,
+          created_at: now,
+          uploaded_at: null,
+          received_at: null,
+          settled_at: null,
+          updated_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow()
+    })
+    if (!shipment) {
+      const current = await db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirst()
+      throw new ApiError(
+        409,
+        'ORDER_NOT_SHIPPABLE',
+        `order ${order.id} is ${current?.status ?? order.status}: only a paid order waiting to be shipped (待发货) can be shipped`,
+      )
+    }
+    const shipped = await db.selectFrom('orders').selectAll().where('id', '=', order.id).executeTakeFirstOrThrow()
+    return { order: shipped, shipment }
+  }
+
+  /** Shipments of these orders, by order id */
+  async shipmentsOf(orderIds: number[]): Promise<Map<number, ShipmentRow>> {
+    if (orderIds.length === 0) return new Map()
+    const rows = await this.deps.db.selectFrom('shipments').selectAll().where('order_id', 'in', orderIds).execute()
+    return new Map(rows.map((row) => [row.order_id, row]))
+  }
+
+  // ---- the job ----------------------------------------------------------------------------------
+
+  private async work(): Promise<UploadReport> {
+    const report: UploadReport = { uploaded: 0, retrying: 0, failed: 0, reported: 0 }
+    report.reported = await this.reportPreorders()
+    const due = await this.deps.db
+      .selectFrom('shipments')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', this.deps.now())
+      .orderBy('next_attempt_at')
+      .limit(BATCH)
+      .execute()
+    for (const shipment of due) {
+      const outcome = await this.uploadOne(shipment)
+      if (outcome) report[outcome] += 1
+    }
+    return report
+  }
+
+  /**
+   * One attempt at one shipment, claimed first with a conditional update on its attempt count:
+   * of two processes that both saw it due, one uploads. Null when another process claimed it.
+   */
+  private async uploadOne(shipment: ShipmentRow): Promise<'uploaded' | 'retrying' | 'failed' | null> {
+    const { db, now: clock, log } = this.deps
+    const now = clock()
+    const attempts = shipment.attempts + 1
+    const claimed = await db
+      .updateTable('shipments')
+      .set({ attempts, next_attempt_at: now + backoff(attempts), updated_at: now })
+      .where('order_id', '=', shipment.order_id)
+      .where('status', '=', 'pending')
+      .where('attempts', '=', shipment.attempts)
+      .executeTakeFirst()
+    if (Number(claimed.numUpdatedRows) !== 1) return null
+    const order = await db
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', shipment.order_id)
+      .executeTakeFirstOrThrow()
+    const address = await db
+      .selectFrom('order_addresses')
+      .select('tel_number')
+      .where('order_id', '=', order.id)
+      .executeTakeFirst()
+    const clients = this.deps.clients()
+    if (!clients) return this.attemptFailed(shipment, attempts, 'WeChat is not configured (WECHAT_APPSECRET)', true)
+    const api = new ShippingApi(clients.wechat)
+    try {
+      // An earlier attempt may have reached WeChat and lost its answer: WeChat's view decides, so
+      // a shipment already there is never uploaded again (that would spend the one correction).
+      if (shipment.attempts > 0) {
+        const known = await clients.accessTokens.withToken((token) => api.getOrder(token, this.keyOf(order)))
+        if (SHIPPED_STATES.has(known.order_state))
+          return this.uploaded(shipment, `already shipped at WeChat (order_state ${known.order_state})`)
+      }
+      await clients.accessTokens.withToken((token) =>
+        api.upload(token, {
+          order_key: this.orderKey(order),
+          logistics_type: 1,
+          delivery_mode: 1,
+          shipping_list: [
+            {
+              tracking_no: shipment.tracking_no,
+              express_company: shipment.express_company,
+              item_desc: shipment.item_desc,
+              ...(NEEDS_RECEIVER_CONTACT.has(shipment.express_company)
+                ? { contact: { receiver_contact: maskedContact(address?.tel_number ?? '') } }
+                : {}),
+            },
+          ],
+          upload_time: shanghaiTime(now),
+          payer: { openid: order.openid },
+        }),
+      )
+      return this.uploaded(shipment, 'ok')
+    } catch (error) {
+      if (!(error instanceof WeChatError)) throw error
+      if (error.errcode === ERR_RESHIP_USED) return this.uploaded(shipment, answerOf(error))
+      log.warn({ orderId: order.id, errcode: error.errcode }, 'shipping upload refused')
+      return this.attemptFailed(shipment, attempts, answerOf(error), RETRIABLE.has(error.errcode))
+    }
+  }
+
+  private async uploaded(shipment: ShipmentRow, answer: string): Promise<'uploaded'> {
+    const now = this.deps.now()
+    await this.deps.db
+      .updateTable('shipments')
+      .set({ status: 'uploaded', uploaded_at: now, next_attempt_at: null, wechat_answer: answer, updated_at: now })
+      .where('order_id', '=', shipment.order_id)
+      .where('status', '=', 'pending')
+      .execute()
+    this.deps.log.info({ orderId: shipment.order_id }, 'shipping info uploaded to WeChat')
+    return 'uploaded'
+  }
+
+  private async attemptFailed(
+    shipment: ShipmentRow,
+    attempts: number,
+    answer: string,
+    retriable: boolean,
+  ): Promise<'retrying' | 'failed'> {
+    const now = this.deps.now()
+    const giveUp = !retriable || attempts >= MAX_UPLOAD_ATTEMPTS
+    await this.deps.db
+      .updateTable('shipments')
+      .set({
+        wechat_answer: answer.slice(0, 300),
+        updated_at: now,
+        ...(giveUp ? { status: 'failed' as const, next_attempt_at: null } : {}),
+      })
+      .where('order_id', '=', shipment.order_id)
+      .where('status', '=', 'pending')
+      .execute()
+    return giveUp ? 'failed' : 'retrying'
+  }
+
+  /** Puts a failed shipment back in the job's queue (the operator fixed what WeChat refused) */
+  async retry(orderId: number): Promise<ShipmentRow> {
+    const now = this.deps.now()
+    const row = await this.deps.db
+      .updateTable('shipments')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: now, updated_at: now })
+      .where('order_id', '=', orderId)
+      .where('status', '=', 'failed')
+      .returningAll()
+      .executeTakeFirst()
+    if (!row) throw new ApiError(409, 'SHIPMENT_NOT_FAILED', `order ${orderId} has no failed shipment to upload again`)
+    return row
+  }
+
+  private orderKey(order: OrderRow): OrderKey {
+    return order.transaction_id
+      ? { order_number_type: 2, transaction_id: order.transaction_id }
+      : { order_number_type: 1, mchid: this.deps.mchid, out_trade_no: order.out_trade_no }
+  }
+
+  private keyOf(order: OrderRow) {
+    return { transactionId: order.transaction_id, mchid: this.deps.mchid, outTradeNo: order.out_trade_no }
+  }
+
+  // ---- preorders shipping late (opspecialorder) ---------------------------------------------------
+
+  /**
+   * Paid preorders whose ship date is more than 15 days after payment get one report row each
+   * (its primary key makes it once); due rows are sent, claimed like shipments. Returns how many
+   * WeChat took in this run.
+   */
+  private async reportPreorders(): Promise<number> {
+    const { db, now: clock } = this.deps
+    const now = clock()
+    const candidates = await db
+      .selectFrom('orders')
+      .innerJoin('order_lines', 'order_lines.order_id', 'orders.id')
+      .innerJoin('products', 'products.id', 'order_lines.product_id')
+      .leftJoin('special_order_reports', 'special_order_reports.order_id', 'orders.id')
+      .select(['orders.id', 'orders.paid_at', 'products.ship_date'])
+      .where('orders.kind', '=', 'goods')
+      .where('orders.status', '=', 'paid')
+      .where('products.kind', '=', 'preorder')
+      .where('special_order_reports.order_id', 'is', null)
+      .limit(BATCH)
+      .execute()
+    for (const row of candidates) {
+      if (row.paid_at === null || row.ship_date === null) continue
+      const delayTo = shipDateMs(row.ship_date)
+      if (delayTo - row.paid_at <= SPECIAL_ORDER_AFTER_MS) continue
+      await db
+        .insertInto('special_order_reports')
+        .values({
+          order_id: row.id,
+          delay_to: delayTo,
+          attempts: 0,
+          next_attempt_at: now,
+          wechat_answer: null,
+          created_at: now,
+          reported_at: null,
+        })
+        .onConflict((oc) => oc.column('order_id').doNothing())
+        .execute()
+    }
+    const due = await db
+      .selectFrom('special_order_reports')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .limit(BATCH)
+      .execute()
+    let reported = 0
+    for (const report of due) {
+      const attempts = report.attempts + 1
+      const claimed = await db
+        .updateTable('special_order_reports')
+        .set({ attempts, next_attempt_at: now + backoff(attempts) })
+        .where('order_id', '=', report.order_id)
+        .where('status', '=', 'pending')
+        .where('attempts', '=', report.attempts)
+        .executeTakeFirst()
+      if (Number(claimed.numUpdatedRows) !== 1) continue
+      const order = await db
+        .selectFrom('orders')
+        .selectAll()
+        .where('id', '=', report.order_id)
+        .executeTakeFirstOrThrow()
+      const clients = this.deps.clients()
+      let answer = 'WeChat is not configured (WECHAT_APPSECRET)'
+      let status: 'pending' | 'reported' | 'failed' = 'pending'
+      if (clients) {
+        try {
+          await clients.accessTokens.withToken((token) =>
+            new ShippingApi(clients.wechat).reportPreorder(
+              token,
+              order.transaction_id ?? order.out_trade_no,
+              report.delay_to,
+            ),
+          )
+          answer = 'ok'
+          status = 'reported'
+          reported += 1
+        } catch (error) {
+          if (!(error instanceof WeChatError)) throw error
+          answer = answerOf(error)
+          if (!RETRIABLE.has(error.errcode) || attempts >= MAX_UPLOAD_ATTEMPTS) status = 'failed'
+        }
+      }
+      await db
+        .updateTable('special_order_reports')
+        .set({
+          status,
+          wechat_answer: answer,
+          ...(status === 'reported' ? { reported_at: clock(), next_attempt_at: null } : {}),
+          ...(status === 'failed' ? { next_attempt_at: null } : {}),
+        })
+        .where('order_id', '=', report.order_id)
+        .where('status', '=', 'pending')
+        .execute()
+    }
+    return reported
+  }
+
+  // ---- 已收货 and WeChat's pushes --------------------------------------------------------------------
+
+  /**
+   * The reader says they received the parcel (after WeChat's confirm-receipt component): WeChat's
+   * get_order decides, never the client. 409 NOT_RECEIVED while WeChat does not say so.
+   */
+  async confirmReceipt(userId: number, orderId: number): Promise<OrderRow> {
+    const { db } = this.deps
+    const order = await db
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', orderId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst()
+    if (!order) throw new ApiError(404, 'ORDER_NOT_FOUND', `you have no order ${orderId}`)
+    if (order.kind !== 'goods') throw new ApiError(409, 'NOT_GOODS_ORDER', '会员订单无需确认收货')
+    const shipment = (await this.shipmentsOf([order.id])).get(order.id)
+    if (!shipment || shipment.status !== 'uploaded')
+      throw new ApiError(409, 'NOT_SHIPPED', '订单尚未发货，不能确认收货')
+    if (shipment.received_at === null) {
+      const state = await this.wechatState(order)
+      if (!RECEIVED_STATES.has(state))
+        throw new ApiError(409, 'NOT_RECEIVED', '微信尚未确认收货：请先在微信的确认收货页确认')
+      await this.markReceived(order.id, false)
+    }
+    return db.selectFrom('orders').selectAll().where('id', '=', order.id).executeTakeFirstOrThrow()
+  }
+
+  /**
+   * A trade-management push (消息推送): `remind` (trade_manage_remind_shipping) is recorded for the
+   * 待发货 queue; `settlement` (trade_manage_order_settlement) is checked with get_order, and the
+   * order is 已收货 (and settled) when WeChat says so. The push's own fields are never trusted.
+   */
+  async tradeEvent(
+    kind: 'remind' | 'settlement',
+    ids: { transactionId?: string; outTradeNo?: string },
+  ): Promise<'recorded' | 'unknown' | 'unchanged'> {
+    const { db, now: clock } = this.deps
+    let query = db.selectFrom('orders').selectAll().where('kind', '=', 'goods')
+    if (ids.outTradeNo) query = query.where('out_trade_no', '=', ids.outTradeNo)
+    else if (ids.transactionId) query = query.where('transaction_id', '=', ids.transactionId)
+    else return 'unknown'
+    const order = await query.executeTakeFirst()
+    if (!order) return 'unknown'
+    const now = clock()
+    if (kind === 'remind') {
+      await db
+        .insertInto('shipping_reminders')
+        .values({ order_id: order.id, count: 1, first_at: now, last_at: now })
+        .onConflict((oc) =>
+          oc.column('order_id').doUpdateSet((eb) => ({ count: eb('shipping_reminders.count', '+', 1), last_at: now })),
+        )
+        .execute()
+      return 'recorded'
+    }
+    const state = await this.wechatState(order)
+    if (!RECEIVED_STATES.has(state)) return 'unchanged'
+    return (await this.markReceived(order.id, true)) ? 'recorded' : 'unchanged'
+  }
+
+  /** 已收货 once (and settled once, for a settlement): conditional on not being so already */
+  private async markReceived(orderId: number, settled: boolean): Promise<boolean> {
+    const { db, now: clock, log } = this.deps
+    const now = clock()
+    const received = await db
+      .updateTable('shipments')
+      .set({ received_at: now, updated_at: now })
+      .where('order_id', '=', orderId)
+      .where('received_at', 'is', null)
+      .executeTakeFirst()
+    let changed = Number(received.numUpdatedRows) === 1
+    if (settled) {
+      const result = await db
+        .updateTable('shipments')
+        .set({ settled_at: now, updated_at: now })
+        .where('order_id', '=', orderId)
+        .where('settled_at', 'is', null)
+        .executeTakeFirst()
+      changed = changed || Number(result.numUpdatedRows) === 1
+    }
+    if (changed) log.info({ orderId, settled }, 'goods order received')
+    return changed
+  }
+
+  /** WeChat's order_state of an order; 503 when WeChat cannot be asked */
+  private async wechatState(order: OrderRow): Promise<number> {
+    const clients = this.deps.clients()
+    if (!clients) throw new ApiError(503, 'WECHAT_NOT_CONFIGURED', 'WeChat is not set up on this server')
+    try {
+      return (
+        await clients.accessTokens.withToken((token) =>
+          new ShippingApi(clients.wechat).getOrder(token, this.keyOf(order)),
+        )
+      ).order_state
+    } catch (error) {
+      if (!(error instanceof WeChatError)) throw error
+      this.deps.log.warn({ orderId: order.id, errcode: error.errcode }, 'get_order failed')
+      throw new ApiError(503, 'WECHAT_BUSY', '微信暂时无法确认订单状态，请稍后再试', { 'retry-after': '2' })
+    }
+  }
+
+  // ---- is_trade_managed ---------------------------------------------------------------------------
+
+  /** Asks WeChat whether the mini-program is under 发货信息管理 and stores the answer */
+  async checkTradeManaged(): Promise<{ managed: boolean; checkedAt: number }> {
+    const clients = this.deps.clients()
+    if (!clients) throw new ApiError(503, 'WECHAT_NOT_CONFIGURED', 'WeChat is not set up on this server')
+    const { db, now: clock, appid } = this.deps
+    let managed: boolean
+    try {
+      managed = await clients.accessTokens.withToken((token) =>
+        new ShippingApi(clients.wechat).isTradeManaged(token, appid),
+      )
+    } catch (error) {
+      if (!(error instanceof WeChatError)) throw error
+      throw new ApiError(503, 'WECHAT_BUSY', `WeChat did not answer is_trade_managed: ${answerOf(error)}`)
+    }
+    const now = clock()
+    await db
+      .insertInto('trade_management')
+      .values({ appid, managed: managed ? 1 : 0, checked_at: now })
+      .onConflict((oc) => oc.column('appid').doUpdateSet({ managed: managed ? 1 : 0, checked_at: now }))
+      .execute()
+    return { managed, checkedAt: now }
+  }
+
+  /** The last stored answer of is_trade_managed, or null when never asked */
+  async tradeManaged(): Promise<{ managed: boolean; checkedAt: number } | null> {
+    const row = await this.deps.db
+      .selectFrom('trade_management')
+      .selectAll()
+      .where('appid', '=', this.deps.appid)
+      .executeTakeFirst()
+    return row ? { managed: row.managed === 1, checkedAt: row.checked_at } : null
+  }
+}
