@@ -8,7 +8,7 @@ import { routes } from '../../../constants'
 import { toApiError } from '../../../services/api'
 import { confirmConsoleSignIn } from '../../../services/api/console-sign-in'
 import { signIn, useSession } from '../../../store/session'
-import { busyButton } from '../../../utils/button'
+import { busyButton, buttonFlag } from '../../../utils/button'
 import './confirm.scss'
 
 type Step =
@@ -121,7 +121,7 @@ function ConfirmConsoleSignIn() {
           key='confirm'
           className='btn btn-primary console-confirm-action'
           {...busyButton(step.kind === 'confirming')}
-          disabled={step.kind === 'confirming'}
+          disabled={buttonFlag(step.kind === 'confirming')}
           onClick={confirm}
         >
           确认登录
@@ -131,7 +131,7 @@ function ConfirmConsoleSignIn() {
           key='sign-in'
           className='btn btn-primary console-confirm-action'
           {...busyButton(status === 'signing-in' || status === 'starting')}
-          disabled={status === 'signing-in'}
+          disabled={buttonFlag(status === 'signing-in')}
           onClick={() => void signIn().catch(() => undefined)}
         >
           微信一键登录

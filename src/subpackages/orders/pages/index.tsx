@@ -11,6 +11,7 @@ import { usePurchase } from '../../../hooks/usePurchase'
 import { cancelOrder, listOrders, toApiError, type ApiError, type Order } from '../../../services/api'
 import { getPlatform } from '../../../services/wechat'
 import { signIn, useSession } from '../../../store/session'
+import { buttonFlag } from '../../../utils/button'
 import { formatAmount, shanghaiDateTime } from '../../../utils/format'
 import './index.scss'
 
@@ -91,12 +92,16 @@ function OrderItem({ order, pending }: { order: Order; pending: PendingActions }
           <Text className='order-left'>{left} 后自动关闭</Text>
           <Button
             className='btn btn-ghost order-action'
-            disabled={pending.busy}
+            disabled={buttonFlag(pending.busy)}
             onClick={() => pending.onCancel(order)}
           >
             取消订单
           </Button>
-          <Button className='btn btn-accent order-action' disabled={pending.busy} onClick={() => pending.onPay(order)}>
+          <Button
+            className='btn btn-accent order-action'
+            disabled={buttonFlag(pending.busy)}
+            onClick={() => pending.onPay(order)}
+          >
             继续支付
           </Button>
         </View>
