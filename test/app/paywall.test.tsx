@@ -115,7 +115,7 @@ describe('Toc', () => {
       <Toc sections={sections} locked={['三、实战应用（续）', '四、拓展阅读']} onJump={onJump} />,
     )
     const locked = Array.from(container.querySelectorAll('.toc-item-locked'), (item) => item.textContent)
-    expect(locked).toEqual(['🔒三、实战应用（续）', '🔒四、拓展阅读'])
+    expect(locked).toEqual(['VIP三、实战应用（续）', 'VIP四、拓展阅读'])
     expect(container.textContent).not.toContain('VIP会员内容')
     fireEvent.click(screen.getByText('四、拓展阅读'))
     expect(onJump).toHaveBeenCalledWith(null)
@@ -125,7 +125,7 @@ describe('Toc', () => {
 
   it('without titles from the server, one locked entry; nothing locked, none', () => {
     const { container, rerender } = render(<Toc sections={sections} locked onJump={jest.fn()} />)
-    expect(container.querySelector('.toc-item-locked')?.textContent).toBe('🔒VIP会员内容')
+    expect(container.querySelector('.toc-item-locked')?.textContent).toBe('VIP会员专享内容')
     rerender(<Toc sections={sections} locked={false} onJump={jest.fn()} />)
     expect(container.querySelector('.toc-item-locked')).toBeNull()
   })

@@ -6,7 +6,7 @@ export interface TocProps {
   sections: Section[]
   /**
    * The members-only part the server held back: its section titles (the paywall's `locked.sections`),
-   * each listed with a lock; `true` when they are not known; false when nothing is locked
+   * each listed with the VIP mark; `true` when they are not known; false when nothing is locked
    */
   locked: boolean | string[]
   onJump: (sectionId: string | null) => void
@@ -15,7 +15,7 @@ export interface TocProps {
 /** Table of contents: one row per section heading; a locked section jumps to the paywall (null). */
 export default function Toc({ sections, locked, onJump }: TocProps) {
   const entries = sections.filter((section) => section.heading)
-  const lockedTitles = Array.isArray(locked) && locked.length > 0 ? locked : locked ? ['VIP会员内容'] : []
+  const lockedTitles = Array.isArray(locked) && locked.length > 0 ? locked : locked ? ['会员专享内容'] : []
   if (entries.length < 2 && lockedTitles.length === 0) return null
   return (
     <View className='toc'>
@@ -27,9 +27,8 @@ export default function Toc({ sections, locked, onJump }: TocProps) {
       ))}
       {lockedTitles.map((title) => (
         <View key={title} className='toc-item toc-item-locked' onClick={() => onJump(null)}>
-          <Text className='toc-lock' aria-label='VIP'>
-            🔒
-          </Text>
+          {/* The app's VIP mark, not a lock emoji: phones without an emoji font drew a box. */}
+          <Text className='badge-vip toc-lock'>VIP</Text>
           <Text>{title}</Text>
         </View>
       ))}
