@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { Clock } from './clock'
-import { wechatError } from './errcodes'
+import { wechatError, type WechatError } from './errcodes'
 import { badRequest } from './http'
 import type { PayStore, PayTransaction } from './pay'
 import type { SimState } from './state'
@@ -164,6 +164,17 @@ export async function shippingRoutes(
     return tokenError === 0 ? null : wechatError(state, tokenError)
   }
 
+  /** The paid order a token-guarded call names, or WeChat's errcode for a bad token or an unknown order */
+  const orderFor = (
+    token: string | undefined,
+    key: typeof TradeKeyBody.static,
+  ): { found?: NonNullable<ReturnType<ShippingStore['order']>>; error?: WechatError } => {
+    const refused = guard(token)
+    if (refused) return { error: refused }
+    const found = findByKey(state, store, key)
+    return found ? { found } : { error: wechatError(state, 10060001) }
+  }
+
   api.post(UPLOAD_PATH, { schema: { querystring: AccessTokenQuery, body: UploadBody } }, async (request) => {
     const refused = guard(request.query.access_token)
     if (refused) return refused
@@ -203,10 +214,8 @@ export async function shippingRoutes(
     '/wxa/sec/order/get_order',
     { schema: { querystring: AccessTokenQuery, body: TradeKeyBody } },
     async (request) => {
-      const refused = guard(request.query.access_token)
-      if (refused) return refused
-      const found = findByKey(state, store, request.body)
-      if (!found) return wechatError(state, 10060001)
+      const { found, error } = orderFor(request.query.access_token, request.body)
+      if (!found) return error
       const { trade, paid } = found
       const last = trade.uploads.at(-1)
       return {
@@ -254,10 +263,8 @@ export async function shippingRoutes(
     '/wxa/sec/order/notify_confirm_receive',
     { schema: { querystring: AccessTokenQuery, body: TradeKeyBody } },
     async (request) => {
-      const refused = guard(request.query.access_token)
-      if (refused) return refused
-      const found = findByKey(state, store, request.body)
-      if (!found) return wechatError(state, 10060001)
+      const { found, error } = orderFor(request.query.access_token, request.body)
+      if (!found) return error
       if (request.body.received_time === undefined) return wechatError(state, 47001)
       // Only a shipped order can have its reader reminded to confirm receipt (the simulator's rule).
       if (found.trade.state !== 2) return wechatError(state, 10060004)
