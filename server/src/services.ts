@@ -156,7 +156,7 @@ export interface Services {
   /** Something changed here (a sign-out, a membership, content): drops this process's caches and tells the other replicas */
   announce(topic: ChangeTopic): void
 
-  /** Starts the timers: view-count flushes, the reconciliation sweep, the subscription sweep when configured, the due-publish job */
+  /** Starts the timers: view-count flushes, the reconciliation sweep, the subscription sweep when configured, the due-publish job, the shipping-upload job */
   start(): void
   /** Stops the timers, flushes view counts and waits for runs in progress */
   stop(): Promise<void>
