@@ -340,35 +340,44 @@ export class Shipping {
   private async reportPreorders(): Promise<number> {
     const { db, now: clock } = this.deps
     const now = clock()
-    const candidates = await db
-      .selectFrom('orders')
-      .innerJoin('order_lines', 'order_lines.order_id', 'orders.id')
-      .innerJoin('products', 'products.id', 'order_lines.product_id')
-      .leftJoin('special_order_reports', 'special_order_reports.order_id', 'orders.id')
-      .select(['orders.id', 'orders.paid_at', 'products.ship_date'])
-      .where('orders.kind', '=', 'goods')
-      .where('orders.status', '=', 'paid')
-      .where('products.kind', '=', 'preorder')
-      .where('special_order_reports.order_id', 'is', null)
-      .limit(BATCH)
+    // Per preorder product (the operator has a handful), the paid orders past its 15-day line
+    // that have no report yet: only orders that need one are read, however many do not.
+    const preorders = await db
+      .selectFrom('products')
+      .select(['id', 'ship_date'])
+      .where('kind', '=', 'preorder')
+      .where('ship_date', 'is not', null)
       .execute()
-    for (const row of candidates) {
-      if (row.paid_at === null || row.ship_date === null) continue
-      const delayTo = shipDateMs(row.ship_date)
-      if (delayTo - row.paid_at <= SPECIAL_ORDER_AFTER_MS) continue
-      await db
-        .insertInto('special_order_reports')
-        .values({
-          order_id: row.id,
-          delay_to: delayTo,
-          attempts: 0,
-          next_attempt_at: now,
-          wechat_answer: null,
-          created_at: now,
-          reported_at: null,
-        })
-        .onConflict((oc) => oc.column('order_id').doNothing())
+    for (const product of preorders) {
+      if (product.ship_date === null) continue
+      const delayTo = shipDateMs(product.ship_date)
+      const orders = await db
+        .selectFrom('orders')
+        .innerJoin('order_lines', 'order_lines.order_id', 'orders.id')
+        .leftJoin('special_order_reports', 'special_order_reports.order_id', 'orders.id')
+        .select('orders.id')
+        .where('order_lines.product_id', '=', product.id)
+        .where('orders.kind', '=', 'goods')
+        .where('orders.status', '=', 'paid')
+        .where('orders.paid_at', '<', delayTo - SPECIAL_ORDER_AFTER_MS)
+        .where('special_order_reports.order_id', 'is', null)
+        .limit(BATCH)
         .execute()
+      for (const order of orders) {
+        await db
+          .insertInto('special_order_reports')
+          .values({
+            order_id: order.id,
+            delay_to: delayTo,
+            attempts: 0,
+            next_attempt_at: now,
+            wechat_answer: null,
+            created_at: now,
+            reported_at: null,
+          })
+          .onConflict((oc) => oc.column('order_id').doNothing())
+          .execute()
+      }
     }
     const due = await db
       .selectFrom('special_order_reports')
