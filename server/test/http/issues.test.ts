@@ -348,6 +348,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
           '/api/orders/{id}/cancel',
           '/api/orders/{id}/pay',
           '/api/store/orders',
+          '/api/store/orders/{id}/confirm-receipt',
           '/api/store/products',
           '/api/store/products/{id}',
           '/api/wechat/message-push',
