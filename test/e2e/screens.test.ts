@@ -24,9 +24,9 @@ async function open(page: Page, route: string): Promise<void> {
   await page.reload()
 }
 
-async function shoot(page: Page, name: string, fullPage = false): Promise<void> {
+async function shoot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENS_DIR, { recursive: true })
-  await page.screenshot({ path: path.join(SCREENS_DIR, `${name}.png`), fullPage })
+  await page.screenshot({ path: path.join(SCREENS_DIR, `${name}.png`) })
 }
 
 test('the article without VIP: the free teaser, 目录 with the locked part, the paywall with plans', async () => {
@@ -101,7 +101,6 @@ test('会员, 我的 and 我的订单 with an order waiting for payment; a toast
     const me = page.locator('.me:visible')
     await me.getByText('我的订单').first().waitFor({ state: 'visible', timeout: 30_000 })
     await shoot(page, 'me')
-    await shoot(page, 'me-full', true)
 
     await open(page, '/subpackages/orders/pages/index')
     await page.getByText('继续支付').first().waitFor({ state: 'visible', timeout: 30_000 })
