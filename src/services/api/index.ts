@@ -6,6 +6,7 @@ export { ApiError, ClientErrorCode, isApiError, readerMessage, toApiError } from
 export { avatarSource, bindPhone, deleteMe, getMe, login, logout, updateNickname, uploadAvatar } from './account'
 export { cancelOrder, createOrder, getOrder, listOrders, listPlans, resumePayment } from './orders'
 export { searchIssues } from './search'
+export { confirmReceipt, createGoodsOrder, getProduct, listProducts } from './store'
 export { getSubscription, subscribeNextIssue } from './subscriptions'
 export type { SubscriptionState } from './subscriptions'
 export { downloadIssuePdf, issuePdfFileName, issuePdfUrl } from './pdf'
@@ -67,7 +68,10 @@ export type {
   Block,
   BlockOf,
   Column,
+  CreateGoodsOrderInput,
   CreateOrderInput,
+  GoodsOrder,
+  GoodsStage,
   OrderSource,
   CreateOrderResult,
   IssueDetail,
@@ -87,10 +91,13 @@ export type {
   Plan,
   PlansWithPurchase,
   Platform,
+  Product,
   PurchaseRules,
   Region,
   RequestPaymentParams,
   Section,
+  Shipment,
+  ShippingAddress,
   XpayParams,
 } from './types'
 

@@ -18,7 +18,9 @@ import type {
   PlansWithPurchaseDto,
   RegionDto,
   SectionDto,
+  ShippingAddressDto,
 } from '../../../server/src/schemas'
+import type { ProductDto } from '../../../server/src/schemas/store'
 
 export type Access = AccessDto
 export type AccessDenied = Extract<AccessDto, { granted: false }>
@@ -46,6 +48,23 @@ export type RequestPaymentParams = Extract<PaymentParams, { rail: 'wechatpay' }>
 export type PaymentRail = PaymentParams['rail']
 export type PlansWithPurchase = PlansWithPurchaseDto
 export type PurchaseRules = PlansWithPurchaseDto['purchase']
+
+/** A book or magazine on the store's shelf (docs/store.md) */
+export type Product = ProductDto
+/** The seven fields of wx.chooseAddress a goods order ships to */
+export type ShippingAddress = ShippingAddressDto
+export type GoodsOrder = NonNullable<OrderDto['goods']>
+export type GoodsStage = GoodsOrder['stage']
+export type Shipment = NonNullable<GoodsOrder['shipment']>
+
+/** POST /api/store/orders: no price: the server sets it */
+export interface CreateGoodsOrderInput {
+  productId: number
+  quantity: number
+  address: ShippingAddress
+  platform: Platform
+  requestKey: string
+}
 
 /** Where the reader is: wx.getDeviceInfo().platform in the mini-program, 'h5' in the browser (the server's Platform). */
 export type Platform = 'ios' | 'android' | 'devtools' | 'windows' | 'mac' | 'ohos' | 'h5' | 'other'

@@ -5,11 +5,14 @@ import Taro from '@tarojs/taro'
 import { busyButton, buttonFlag } from '../../utils/button'
 import { formatAmount } from '../../utils/format'
 import type { Platform, RequestPaymentParams, XpayParams } from '../api/types'
+import { addressResult } from './address-result'
 import { PAYMENT_MESSAGES, paymentResult } from './payment-result'
 import { subscribeResult } from './subscribe-result'
 import type {
+  AddressResult,
   AvatarButtonProps,
   DocumentResult,
+  OrderConfirmOutcome,
   PaymentResult,
   PaymentSheetInfo,
   PhoneNumberButtonProps,
@@ -418,6 +421,75 @@ export function requestSubscribe(templateId: string): Promise<SubscribeResult> {
       return <SubscribeSheet onChoose={choose} />
     })
   })
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* wx.chooseAddress: a stand-in sheet with a sample address                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/** The address the stand-in offers, in wx.chooseAddress's shape */
+export const SAMPLE_ADDRESS = {
+  userName: '张三',
+  telNumber: '13800138000',
+  provinceName: '广东省',
+  cityName: '广州市',
+  countyName: '海珠区',
+  detailInfo: '新港中路397号',
+  postalCode: '510000',
+} as const
+
+type AddressAction = 'use' | 'cancel' | 'deny'
+
+function AddressSheet({ onChoose }: { onChoose: (action: AddressAction) => void }) {
+  const a = SAMPLE_ADDRESS
+  return (
+    <View className='wx-sheet-mask'>
+      <View className='wx-sheet' role='dialog' aria-label='选择收货地址'>
+        <Text className='wx-sheet-title'>北辰遴选 申请获取你的通讯地址</Text>
+        <View className='wx-address'>
+          <Text className='wx-address-name'>
+            {a.userName} {a.telNumber}
+          </Text>
+          <Text className='wx-address-detail'>
+            {a.provinceName} {a.cityName} {a.countyName} {a.detailInfo} {a.postalCode}
+          </Text>
+        </View>
+        <Text className='wx-sheet-note'>H5 预览：代替微信的收货地址面板</Text>
+        <Button className='wx-sheet-button wx-sheet-allow' onClick={() => onChoose('use')}>
+          使用该地址
+        </Button>
+        <View className='wx-sheet-actions'>
+          <Button className='wx-sheet-button' onClick={() => onChoose('cancel')}>
+            取消
+          </Button>
+          <Button className='wx-sheet-button' onClick={() => onChoose('deny')}>
+            拒绝
+          </Button>
+        </View>
+      </View>
+    </View>
+  )
+}
+
+const ADDRESS_ANSWERS: Record<AddressAction, Record<string, string>> = {
+  use: { errMsg: 'chooseAddress:ok', ...SAMPLE_ADDRESS, nationalCode: '440105' },
+  cancel: { errMsg: 'chooseAddress:fail cancel' },
+  deny: { errMsg: 'chooseAddress:fail auth deny' },
+}
+
+/** wx.chooseAddress: the stand-in sheet; it answers as WeChat's success and fail callbacks would. */
+export function chooseAddress(): Promise<AddressResult> {
+  if (typeof document === 'undefined') return Promise.resolve(addressResult({ errMsg: 'chooseAddress:fail' }))
+  return new Promise<AddressResult>((resolve) => {
+    mountSheet('wx-address-host', (close) => (
+      <AddressSheet onChoose={(action) => close(() => resolve(addressResult(ADDRESS_ANSWERS[action])))} />
+    ))
+  })
+}
+
+/** No confirm-receipt component in a browser: the server asks WeChat (the simulator) directly. */
+export function openOrderConfirm(): Promise<OrderConfirmOutcome> {
+  return Promise.resolve('unavailable')
 }
 
 /** A browser loads the newest build on every visit: nothing to watch. */

@@ -13,9 +13,12 @@ import type * as Weapp from './index.weapp'
 import type { WechatAdapter } from './types'
 
 export type {
+  AddressResult,
   AvatarButtonProps,
   ChosenFile,
   DocumentResult,
+  OrderConfirmInfo,
+  OrderConfirmOutcome,
   PaymentOutcome,
   PaymentResult,
   PaymentSheetInfo,

@@ -1,11 +1,15 @@
 import { Button } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import type { Platform, RequestPaymentParams, XpayParams } from '../api/types'
+import { addressResult } from './address-result'
 import { normalisePlatform, PAYMENT_MESSAGES, paymentResult } from './payment-result'
 import { subscribeResult } from './subscribe-result'
 import type {
+  AddressResult,
   AvatarButtonProps,
   DocumentResult,
+  OrderConfirmInfo,
+  OrderConfirmOutcome,
   PaymentResult,
   PaymentSheetInfo,
   PhoneNumberButtonProps,
@@ -136,6 +140,32 @@ export function requestPayment(params: RequestPaymentParams, _sheet?: PaymentShe
     signType: params.signType,
     paySign: params.paySign,
   }).then(paymentResult, paymentResult)
+}
+
+/** WeChat's address sheet; the privacy popup (components/PrivacyPopup) answers first when WeChat holds the call. */
+export function chooseAddress(): Promise<AddressResult> {
+  return Taro.chooseAddress().then(addressResult, addressResult)
+}
+
+/** The WeChat Pay merchant id the goods are sold under (public, not a secret); without it the component cannot find the order. */
+const MERCHANT_ID = process.env.TARO_APP_WECHATPAY_MCHID || ''
+
+/**
+ * WeChat's confirm-receipt component. It only opens it: whether the reader confirmed is asked of
+ * WeChat by the server afterwards (get_order), never taken from the component's answer.
+ */
+export function openOrderConfirm(info: OrderConfirmInfo): Promise<OrderConfirmOutcome> {
+  // Taro's typings know only the WeChat Pay score views of openBusinessView.
+  const open = Taro.openBusinessView as unknown as
+    ((options: { businessType: string; extraData: Record<string, string> }) => Promise<unknown>) | undefined
+  if (!MERCHANT_ID || typeof open !== 'function') return Promise.resolve('unavailable')
+  return open({
+    businessType: 'weappOrderConfirm',
+    extraData: { merchant_id: MERCHANT_ID, merchant_trade_no: info.outTradeNo },
+  }).then(
+    () => 'opened' as const,
+    () => 'fail' as const,
+  )
 }
 
 /**

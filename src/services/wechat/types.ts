@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react'
-import type { Platform, RequestPaymentParams, XpayParams } from '../api/types'
+import type { Platform, RequestPaymentParams, ShippingAddress, XpayParams } from '../api/types'
 
 export interface PhoneNumberButtonProps {
   className?: string
@@ -48,6 +48,18 @@ export interface PaymentSheetInfo {
   title: string
 }
 
+/** How wx.chooseAddress ended: the address, or why none came (deny: 拒绝 or the privacy popup refused) */
+export type AddressResult =
+  { outcome: 'ok'; address: ShippingAddress } | { outcome: 'cancel' | 'deny' | 'fail'; errMsg: string; message: string }
+
+/** What WeChat's confirm-receipt component needs to find the order (merchant_trade_no, with the merchant id) */
+export interface OrderConfirmInfo {
+  outTradeNo: string
+}
+
+/** How weappOrderConfirm ended: 'unavailable' when this client cannot open it (H5, an old base library, no merchant id) */
+export type OrderConfirmOutcome = 'opened' | 'unavailable' | 'fail'
+
 /** How fetching a document ended: opened, or the server's answer when it was not a 200. */
 export type DocumentResult = { ok: true } | { ok: false; statusCode: number; body: unknown }
 
@@ -80,6 +92,10 @@ export interface WechatAdapter {
   requestVirtualPayment: (params: XpayParams, sheet?: PaymentSheetInfo) => Promise<PaymentResult>
   /** WeChat Pay JSAPI: wx.requestPayment with the server's signed parameters; never rejects */
   requestPayment: (params: RequestPaymentParams, sheet?: PaymentSheetInfo) => Promise<PaymentResult>
+  /** wx.chooseAddress: WeChat's address sheet (a stand-in sheet on H5); goes through the privacy flow; never rejects */
+  chooseAddress: () => Promise<AddressResult>
+  /** 确认收货: WeChat's confirm-receipt component (openBusinessView weappOrderConfirm); the server re-checks with WeChat after it; never rejects */
+  openOrderConfirm: (info: OrderConfirmInfo) => Promise<OrderConfirmOutcome>
   /** Downloads the issue's PDF with the bearer token and opens it (wx.openDocument; a download on H5); rejects only when no answer came */
   openIssuePdf: (url: string, token: string, fileName: string) => Promise<DocumentResult>
   /** 一次性订阅消息: wx.requestSubscribeMessage for one template; call it in the tap handler itself; never rejects */
