@@ -36,6 +36,10 @@ export default defineAppConfig({
       pages: ['pages/index'],
     },
     {
+      root: 'subpackages/store',
+      pages: ['pages/index', 'pages/detail', 'pages/checkout'],
+    },
+    {
       root: 'subpackages/admin',
       pages: ['pages/confirm'],
     },
@@ -93,6 +97,7 @@ export default defineAppConfig({
   lazyCodeLoading: 'requiredComponents',
   // WeChat's privacy rules (docs/privacy.md): privacy APIs wait for consent, asked by our own popup
   // (services/privacy.ts). Always on since 2023-10-17; declared so every base library behaves alike.
-  // requiredPrivateInfos lists location APIs only: none are used.
+  // requiredPrivateInfos declares the address API the store's checkout uses (a location API would go here too).
   __usePrivacyCheck__: true,
+  requiredPrivateInfos: ['chooseAddress'],
 })

@@ -22,6 +22,10 @@ export const routes = {
   agreement: '/subpackages/legal/pages/agreement',
   privacy: '/subpackages/legal/pages/privacy',
   vipAgreement: '/subpackages/legal/pages/vip-agreement',
+  /** 图书: the store's shelf, a product, its checkout (subpackages/store) */
+  store: '/subpackages/store/pages/index',
+  product: (id: number) => `/subpackages/store/pages/detail?id=${id}`,
+  checkout: (id: number, quantity: number) => `/subpackages/store/pages/checkout?id=${id}&qty=${quantity}`,
   /** Where an unknown or malformed address lands (app.ts, index.html) */
   notFound: '/subpackages/fallback/pages/not-found',
 } as const

@@ -2,11 +2,13 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import Taro from '@tarojs/taro'
 import {
   cancelOrder,
+  createGoodsOrder,
   createOrder,
   getOrder,
   isApiError,
   resumePayment,
   toApiError,
+  type CreateGoodsOrderInput,
   type CreateOrderResult,
   type Order,
   type OrderSource,
@@ -37,7 +39,7 @@ export interface UsePurchaseOptions {
   platform: Platform
   /** The rail the server sells on (GET /api/plans): xpay signs with the session_key, so it needs a fresh sign-in */
   rail: PaymentRail
-  /** After the server fulfilled the order and `me` was reloaded */
+  /** After the server fulfilled the order (a goods order: paid, 待发货) and `me` was reloaded */
   onFulfilled?: (order: Order) => void
   /** Where the reader came from (the paywall funnel): sent with the order, never changes the price */
   source?: OrderSource | null
@@ -49,10 +51,15 @@ export interface UsePurchaseOptions {
   noticeShownInline?: boolean
 }
 
+/** Copies of a store product and where they ship to: the server prices them */
+export type GoodsPurchase = Pick<CreateGoodsOrderInput, 'productId' | 'quantity' | 'address'>
+
 export interface PurchaseFlow {
   state: PurchaseState
   /** Buys the plan; a tap while an attempt is under way does nothing */
   buy: (plan: Plan) => Promise<void>
+  /** Buys books or magazines (POST /api/store/orders, WeChat Pay JSAPI); done once the order is paid (待发货) */
+  buyGoods: (goods: GoodsPurchase) => Promise<void>
   /** 继续支付: pays a pending order of the reader's again (same order, same price) */
   resume: (order: Order) => Promise<void>
   /** In `pending`: asks the server again */
@@ -63,12 +70,25 @@ export interface PurchaseFlow {
 
 export const PURCHASE_MESSAGES = {
   success: '开通成功',
+  goodsSuccess: '支付成功',
   confirming: '正在确认支付结果…',
   pending: '支付结果确认中',
   pendingNote: '如已完成支付，会员将在确认后自动开通，无需重复购买；可稍后在“我的订单”中查看',
   notPayable: '订单已失效，请重新购买',
   closed: '订单已关闭，如已扣款将原路退回，请联系客服',
 } as const
+
+/** What the reader waits for: a membership is fulfilled; a parcel is paid (待发货), shipping comes later */
+export function isSettled(order: Order): boolean {
+  if (order.kind === 'goods') return order.status === 'paid' || order.status === 'fulfilled'
+  return order.status === 'fulfilled'
+}
+
+/** What the cashier shows for the order: 《title》×2 for goods, the plan for VIP */
+export function orderTitle(order: Order): string {
+  if (order.kind !== 'goods') return `北辰遴选VIP会员·${order.planName}`
+  return (order.goods?.lines ?? []).map((line) => `${line.title}×${line.quantity}`).join('，') || order.planName
+}
 
 /** Orders that will never be fulfilled */
 const ENDED = new Set(['closed', 'refunding', 'refunded'])
@@ -88,17 +108,51 @@ export function newRequestKey(): string {
 }
 
 /** True when a sign-in was needed (and done): its session_key is fresh already. */
-async function ensureSignedIn(): Promise<boolean> {
+export async function ensureSignedIn(): Promise<boolean> {
   if (hasSession()) return false
   await signIn()
   return true
 }
 
-function payWith(created: CreateOrderResult): Promise<PaymentResult> {
+/** WeChat's sheet for an order the server prepared (the rail it chose), titled for the H5 stand-in cashier. */
+export function payWith(created: CreateOrderResult, title: string): Promise<PaymentResult> {
   const { order, payment } = created
-  const sheet = { amountFen: order.amountFen, title: `北辰遴选VIP会员·${order.planName}` }
+  const sheet = { amountFen: order.amountFen, title }
   if (!payment) throw new Error('the order has nothing to pay with')
   return payment.rail === 'xpay' ? requestVirtualPayment(payment.xpay, sheet) : requestPayment(payment.wechatpay, sheet)
+}
+
+/** How waiting for the server's word on a paid order ended ('gone': the caller went away first). */
+export type OrderWait =
+  { outcome: 'done'; order: Order } | { outcome: 'ended'; order: Order } | { outcome: 'timeout' } | { outcome: 'gone' }
+
+export interface OrderWaitOptions {
+  /** The status the caller waits for: fulfilled for a membership, paid (待发货) for goods */
+  done: (order: Order) => boolean
+  intervalMs: number
+  timeoutMs: number
+  /** False once the caller is gone: stop asking */
+  alive: () => boolean
+}
+
+/** Reads the order until the server says it is done, it ended (closed, refunded), or time is up. */
+export async function waitForOrder(orderId: number, options: OrderWaitOptions): Promise<OrderWait> {
+  const { done, intervalMs, timeoutMs, alive } = options
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    let current: Order | null = null
+    try {
+      current = await getOrder(orderId)
+    } catch {
+      // Offline for a moment, or the server is busy: ask again on the next round.
+    }
+    if (!alive()) return { outcome: 'gone' }
+    if (current && done(current)) return { outcome: 'done', order: current }
+    if (current && ENDED.has(current.status)) return { outcome: 'ended', order: current }
+    if (Date.now() + intervalMs > deadline) return { outcome: 'timeout' }
+    await sleep(intervalMs)
+    if (!alive()) return { outcome: 'gone' }
+  }
 }
 
 /**
@@ -112,8 +166,8 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
   latest.current = options
   const busy = useRef(false)
   const alive = useRef(true)
-  /** The key of an attempt whose order request got no answer, for the same plan's next tap */
-  const unanswered = useRef<{ planId: string; key: string } | null>(null)
+  /** The key of an attempt whose order request got no answer, for the same purchase's next tap */
+  const unanswered = useRef<{ attempt: string; key: string } | null>(null)
 
   useEffect(() => {
     alive.current = true
@@ -130,7 +184,7 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
     await refreshMe().catch(() => undefined)
     busy.current = false
     update(IDLE)
-    toast(PURCHASE_MESSAGES.success, 'success')
+    toast(order.kind === 'goods' ? PURCHASE_MESSAGES.goodsSuccess : PURCHASE_MESSAGES.success, 'success')
     if (alive.current) latest.current.onFulfilled?.(order)
   }
 
@@ -139,27 +193,17 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
     const { pollIntervalMs = 1_000, pollTimeoutMs = 15_000 } = latest.current
     busy.current = true
     update({ phase: 'confirming', order, notice: '' })
-    const deadline = Date.now() + pollTimeoutMs
-    for (;;) {
-      let current: Order | null = null
-      try {
-        current = await getOrder(order.id)
-      } catch {
-        // Offline for a moment, or the server is busy: ask again on the next round.
-      }
-      if (!alive.current) return
-      if (current?.status === 'fulfilled') return fulfilled(current)
-      if (current && ENDED.has(current.status)) {
-        busy.current = false
-        update({ phase: 'idle', order: null, notice: PURCHASE_MESSAGES.closed })
-        return
-      }
-      if (Date.now() + pollIntervalMs > deadline) break
-      await sleep(pollIntervalMs)
-      if (!alive.current) return
-    }
+    const wait = await waitForOrder(order.id, {
+      done: isSettled,
+      intervalMs: pollIntervalMs,
+      timeoutMs: pollTimeoutMs,
+      alive: () => alive.current,
+    })
+    if (wait.outcome === 'gone') return
+    if (wait.outcome === 'done') return fulfilled(wait.order)
     busy.current = false
-    update({ phase: 'pending', order, notice: '' })
+    if (wait.outcome === 'ended') update({ phase: 'idle', order: null, notice: PURCHASE_MESSAGES.closed })
+    else update({ phase: 'pending', order, notice: '' })
   }
 
   const fail = (notice: string) => {
@@ -173,11 +217,11 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
     const { order, payment } = created
     if (!payment) {
       // Paid already (a double tap's twin went through), or no longer payable.
-      if (order.status === 'paid' || order.status === 'fulfilled') return confirm(order)
+      if (isSettled(order) || order.status === 'paid') return confirm(order)
       return fail(PURCHASE_MESSAGES.notPayable)
     }
     update({ phase: 'paying', order, notice: '' })
-    const result = await payWith(created)
+    const result = await payWith(created, orderTitle(order))
     if (!alive.current) return
     if (result.outcome === 'ok') return confirm(order)
     // A payment that did not go through closes its order (the server asks WeChat first, so one
@@ -186,11 +230,15 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
     fail(result.message)
   }
 
-  const buy = useCallback(async (plan: Plan) => {
+  /** One attempt: a key (the unanswered one for the same purchase), the order, WeChat's sheet, the server's word. */
+  const start = async (
+    attempt: string,
+    freshLogin: boolean,
+    create: (requestKey: string) => Promise<CreateOrderResult>,
+  ) => {
     if (busy.current) return
     busy.current = true
-    const { platform, rail, source } = latest.current
-    const requestKey = unanswered.current?.planId === plan.id ? unanswered.current.key : newRequestKey()
+    const requestKey = unanswered.current?.attempt === attempt ? unanswered.current.key : newRequestKey()
     unanswered.current = null
     update({ phase: 'paying', order: null, notice: '' })
 
@@ -198,23 +246,39 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
     try {
       const justSignedIn = await ensureSignedIn()
       // xpay's `signature` is made with the session_key of the reader's latest wx.login.
-      if (rail === 'xpay' && !justSignedIn) await refreshLogin()
-      const input = { planId: plan.id, platform, requestKey, ...(source ? { source } : {}) }
+      if (freshLogin && !justSignedIn) await refreshLogin()
       try {
-        created = await createOrder(input)
+        created = await create(requestKey)
       } catch (error) {
         if (!isApiError(error) || error.code !== 'LOGIN_REQUIRED_FOR_PAYMENT') throw error
         // The server holds no session_key for this reader: sign in again, then the same order.
         await refreshLogin()
-        created = await createOrder(input)
+        created = await create(requestKey)
       }
     } catch (error) {
       const apiError = toApiError(error)
-      if (apiError.isOffline) unanswered.current = { planId: plan.id, key: requestKey }
+      if (apiError.isOffline) unanswered.current = { attempt, key: requestKey }
       return fail(apiError.message)
     }
 
     await payAndConfirm(created)
+  }
+
+  const buy = useCallback((plan: Plan) => {
+    const { platform, rail, source } = latest.current
+    return start(`plan:${plan.id}`, rail === 'xpay', (requestKey) =>
+      createOrder({ planId: plan.id, platform, requestKey, ...(source ? { source } : {}) }),
+    )
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reads options through `latest`
+  }, [])
+
+  // Physical goods are paid with WeChat Pay JSAPI whatever the VIP rail is: no xpay session_key needed.
+  const buyGoods = useCallback(({ productId, quantity, address }: GoodsPurchase) => {
+    const { platform } = latest.current
+    const attempt = `goods:${productId}:${quantity}:${JSON.stringify(address)}`
+    return start(attempt, false, (requestKey) =>
+      createGoodsOrder({ productId, quantity, address, platform, requestKey }),
+    )
     // eslint-disable-next-line react-hooks/exhaustive-deps -- reads options through `latest`
   }, [])
 
@@ -248,5 +312,5 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
     setState(IDLE)
   }, [])
 
-  return { state, buy, resume, recheck, dismiss }
+  return { state, buy, buyGoods, resume, recheck, dismiss }
 }

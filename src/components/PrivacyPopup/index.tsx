@@ -13,7 +13,7 @@ import './index.scss'
 
 /**
  * Our answer to WeChat's onNeedPrivacyAuthorization (services/privacy.ts): shown while a privacy
- * API waits for consent. Put it on every page that uses one (today: 我的).
+ * API waits for consent. Put it on every page that uses one (today: 我的, the store's checkout).
  */
 export default function PrivacyPopup() {
   const { pending } = usePrivacyRequest()
@@ -29,12 +29,12 @@ export default function PrivacyPopup() {
       <View className='privacy-panel' role='dialog' aria-label='用户隐私保护提示'>
         <Text className='privacy-title'>用户隐私保护提示</Text>
         <View className='privacy-text'>
-          <Text>感谢使用{BRAND}！在你设置头像、昵称或绑定手机号之前，请阅读</Text>
+          <Text>感谢使用{BRAND}！在你设置头像、昵称、绑定手机号或选择收货地址之前，请阅读</Text>
           <Text className='privacy-link' onClick={() => openPrivacyGuide(routes.privacy)}>
             《{BRAND}隐私保护指引》
           </Text>
           <Text>
-            。我们只在你主动操作时收集相应信息，用于展示账号资料和同步会员权益。同意后可继续操作；不同意不影响阅读免费内容。
+            。我们只在你主动操作时收集相应信息，用于展示账号资料、同步会员权益和寄送图书。同意后可继续操作；不同意不影响阅读免费内容。
           </Text>
         </View>
         <View className='privacy-actions'>

@@ -57,6 +57,7 @@ export default function IssueListPage() {
 
   const openSearch = useCallback(() => void Taro.navigateTo({ url: routes.search }), [])
   const openNavigator = useCallback(() => void Taro.navigateTo({ url: routes.navigator }), [])
+  const openStore = useCallback(() => void Taro.navigateTo({ url: routes.store }), [])
 
   let body: ReactNode
   if (!loaded && (loading === 'initial' || (loading === null && !error))) {
@@ -94,6 +95,9 @@ export default function IssueListPage() {
         </View>
         <View className='home-navigator' hoverClass='home-search-hover' onClick={openNavigator}>
           <Text>往期导航 · 按期浏览 ›</Text>
+        </View>
+        <View className='home-navigator home-store' hoverClass='home-search-hover' onClick={openStore}>
+          <Text>图书 ›</Text>
         </View>
       </View>
       <RegionChips regions={regions} active={region} onChange={selectRegion} />

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
 import Taro, { usePullDownRefresh } from '@tarojs/taro'
+import AddressCard from '../../../components/AddressCard'
 import { TextSkeleton } from '../../../components/Skeleton'
 import LoginConsent from '../../../components/LoginConsent'
 import ServiceContact, { ServiceChat } from '../../../components/ServiceContact'
@@ -8,8 +9,16 @@ import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
 import { usePageTheme } from '../../../hooks/usePageTheme'
 import { usePurchase } from '../../../hooks/usePurchase'
-import { cancelOrder, listOrders, toApiError, type ApiError, type Order } from '../../../services/api'
-import { getPlatform } from '../../../services/wechat'
+import {
+  cancelOrder,
+  confirmReceipt,
+  listOrders,
+  toApiError,
+  type ApiError,
+  type GoodsStage,
+  type Order,
+} from '../../../services/api'
+import { getPlatform, openOrderConfirm } from '../../../services/wechat'
 import { signIn, useSession } from '../../../store/session'
 import { buttonFlag } from '../../../utils/button'
 import { formatAmount, shanghaiDateTime } from '../../../utils/format'
@@ -32,6 +41,22 @@ export function orderStatusText(status: string): string {
   return STATUS_TEXT[status] ?? '处理中'
 }
 
+/** A goods order's stage as the reader reads it (docs/store.md, States) */
+const STAGE_TEXT: Record<GoodsStage, string> = {
+  awaiting_payment: '待付款',
+  awaiting_shipment: '待发货',
+  shipped: '已发货',
+  received: '已收货',
+  completed: '已完成',
+  closed: '已关闭',
+  refunding: '退款中',
+  refunded: '已退款',
+}
+
+export function goodsStageText(stage: GoodsStage): string {
+  return STAGE_TEXT[stage] ?? '处理中'
+}
+
 /** A pending order's time left before the server closes it, as 14:59; null once it is up */
 export function timeLeft(expiresAt: string, now: number): string | null {
   const seconds = Math.floor((Date.parse(expiresAt) - now) / 1000)
@@ -52,25 +77,84 @@ function useNow(ticking: boolean): number {
 
 const toast = (title: string) => void Taro.showToast({ title, icon: 'none', duration: 2500 }).catch(() => undefined)
 
-const copyOrderNo = (outTradeNo: string) =>
-  void Taro.setClipboardData({ data: outTradeNo })
-    .then(() => toast('订单号已复制'))
+const copy = (data: string, done: string) =>
+  void Taro.setClipboardData({ data })
+    .then(() => toast(done))
     .catch(() => undefined)
+
+const copyOrderNo = (outTradeNo: string) => copy(outTradeNo, '订单号已复制')
 
 interface PendingActions {
   now: number
   busy: boolean
   onPay: (order: Order) => void
   onCancel: (order: Order) => void
+  /** 确认收货 of a shipped goods order; `confirming` is the order under way */
+  onConfirmReceipt: (order: Order) => void
+  confirming: number | null
+}
+
+/** A goods order's parcel: what it holds, where it goes, and once shipped, how */
+function GoodsDetail({ order, pending }: { order: Order; pending: PendingActions }) {
+  const goods = order.goods
+  if (!goods) return null
+  const { address, shipment, stage } = goods
+  return (
+    <View className='order-goods'>
+      {address ? (
+        <View className='order-address'>
+          <AddressCard address={address} />
+        </View>
+      ) : null}
+      {shipment ? (
+        <View className='order-shipment'>
+          <Text className='order-tracking' userSelect>
+            {shipment.companyName} {shipment.trackingNo}
+          </Text>
+          <Text className='order-copy' onClick={() => copy(shipment.trackingNo, '单号已复制')}>
+            复制单号
+          </Text>
+        </View>
+      ) : null}
+      {stage === 'shipped' ? (
+        <View className='order-pending'>
+          <Text className='order-left'>收到图书后请确认收货</Text>
+          <Button
+            className='btn btn-accent order-action'
+            disabled={buttonFlag(pending.confirming !== null)}
+            onClick={() => pending.onConfirmReceipt(order)}
+          >
+            确认收货
+          </Button>
+        </View>
+      ) : null}
+      {stage === 'awaiting_shipment' ? (
+        // No refund request of the reader's yet: 客服 refunds through the operator's command.
+        <View className='order-pending'>
+          <Text className='order-left'>需要退款请联系客服</Text>
+          <ServiceChat className='order-ask' topic={`退款申请 ${order.outTradeNo}`}>
+            联系客服
+          </ServiceChat>
+        </View>
+      ) : null}
+    </View>
+  )
 }
 
 function OrderItem({ order, pending }: { order: Order; pending: PendingActions }) {
   const left = order.status === 'pending' ? timeLeft(order.expiresAt, pending.now) : null
+  const goods = order.kind === 'goods' ? order.goods : undefined
+  const name = goods
+    ? goods.lines.map((line) => `${line.title} ×${line.quantity}`).join('，') || order.planName
+    : `VIP会员·${order.planName}`
+  const statusClass = goods ? `order-stage-${goods.stage}` : `order-status-${order.status}`
   return (
-    <View className='order'>
+    <View className={goods ? 'order order-of-goods' : 'order'}>
       <View className='order-head'>
-        <Text className='order-name'>VIP会员·{order.planName}</Text>
-        <Text className={`order-status order-status-${order.status}`}>{orderStatusText(order.status)}</Text>
+        <Text className='order-name'>{name}</Text>
+        <Text className={`order-status ${statusClass}`}>
+          {goods ? goodsStageText(goods.stage) : orderStatusText(order.status)}
+        </Text>
       </View>
       <View className='order-line'>
         <Text className='order-time'>{shanghaiDateTime(order.createdAt)}</Text>
@@ -106,6 +190,7 @@ function OrderItem({ order, pending }: { order: Order; pending: PendingActions }
           </Button>
         </View>
       ) : null}
+      {goods ? <GoodsDetail order={order} pending={pending} /> : null}
     </View>
   )
 }
@@ -122,7 +207,25 @@ export default function OrdersPage() {
   const purchase = usePurchase({ platform: getPlatform(), rail: 'xpay', onFulfilled: reload })
   const payable = state.status === 'ready' && state.orders.some((order) => order.status === 'pending')
   const now = useNow(payable)
+  const [confirming, setConfirming] = useState<number | null>(null)
+  // WeChat's component first where it opens (the reader confirms there); whatever it answered, the
+  // server asks WeChat whether the order is received, and only that counts.
+  const confirmReceiptOf = (order: Order) => {
+    setConfirming(order.id)
+    openOrderConfirm({ outTradeNo: order.outTradeNo })
+      .then(() => confirmReceipt(order.id))
+      .then(
+        () => {
+          toast('已确认收货')
+          return load(true)
+        },
+        (error: unknown) => toast(toApiError(error).message),
+      )
+      .finally(() => alive.current && setConfirming(null))
+  }
   const pending: PendingActions = {
+    confirming,
+    onConfirmReceipt: (order) => void confirmReceiptOf(order),
     now,
     busy: purchase.state.phase === 'paying' || purchase.state.phase === 'confirming',
     onPay: (order) => void purchase.resume(order).then(reload),

@@ -1,0 +1,75 @@
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { View } from '@tarojs/components'
+import Taro, { usePullDownRefresh, useShareAppMessage } from '@tarojs/taro'
+import ListEnd from '../../../components/ListEnd'
+import { TextSkeleton } from '../../../components/Skeleton'
+import StateView, { LoadFailed } from '../../../components/StateView'
+import WindowedList, { type WindowLayout } from '../../../components/WindowedList'
+import { BRAND, routes } from '../../../constants'
+import { usePageTheme } from '../../../hooks/usePageTheme'
+import { listProducts, toApiError, type ApiError, type Product } from '../../../services/api'
+import ProductHead from '../components/ProductHead'
+import './index.scss'
+
+type ShelfState = { status: 'loading' } | { status: 'ready'; items: Product[] } | { status: 'error'; error: ApiError }
+
+/** The shelf comes in one answer; pages of 10 rows, far ones collapsed, keep a long shelf light */
+const SHELF_LAYOUT: WindowLayout = { scope: 'shelf', pageSize: 10, itemHeight: 150 }
+
+/** 图书: the books and magazines on the shelf, in the operator's order. */
+export default function StorePage() {
+  const theme = usePageTheme()
+  const [state, setState] = useState<ShelfState>({ status: 'loading' })
+  const alive = useRef(true)
+
+  const load = useCallback((quiet: boolean) => {
+    if (!quiet) setState({ status: 'loading' })
+    return listProducts().then(
+      ({ items }) => alive.current && setState({ status: 'ready', items }),
+      (error: unknown) => alive.current && setState({ status: 'error', error: toApiError(error) }),
+    )
+  }, [])
+
+  useEffect(() => {
+    alive.current = true
+    void load(false)
+    return () => {
+      alive.current = false
+    }
+  }, [load])
+
+  usePullDownRefresh(() => {
+    const done = () => Taro.stopPullDownRefresh()
+    load(true).then(done, done)
+  })
+
+  useShareAppMessage(() => ({ title: `${BRAND}·图书`, path: routes.store }))
+
+  const open = useCallback((product: Product) => void Taro.navigateTo({ url: routes.product(product.id) }), [])
+
+  let body
+  if (state.status === 'loading') {
+    body = (
+      <View className='shelf-loading'>
+        <TextSkeleton lines={6} />
+      </View>
+    )
+  } else if (state.status === 'error') {
+    body = <LoadFailed error={state.error} title='图书加载失败' onRetry={() => void load(false)} />
+  } else if (state.items.length === 0) {
+    body = <StateView kind='empty' title='暂无图书' description='新书上架后会显示在这里' />
+  } else {
+    body = (
+      <View className='shelf'>
+        <WindowedList
+          layout={SHELF_LAYOUT}
+          items={state.items}
+          renderItem={(product) => <ProductHead key={product.id} product={product} size='row' onOpen={open} />}
+        />
+        <ListEnd state='end' />
+      </View>
+    )
+  }
+
+  return <View className={`store ${theme}`}>{body}</View>
+}
