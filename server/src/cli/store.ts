@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import type { ProductKind } from '../db/schema'
 import { EXPRESS_COMPANIES } from '../domain/shipping-companies'
+import { MAX_SHIP_CSV_BYTES, shipCsv } from '../domain/shipping'
 import { PRODUCT_KINDS, productFields, type ProductFields } from '../domain/store'
 import { ApiError } from '../errors'
 import type { Services } from '../services'
@@ -126,7 +127,7 @@ export async function productCommand(args: string[], withServices: WithServices)
     if (sub === 'list' && rest.length === 0) return await withServices(list)
     if (sub === 'awaiting' && rest.length === 0) return await withServices(awaiting)
     if (sub === 'ship') return await ship(rest, withServices)
-    if (sub === 'ship-csv' && rest.length === 1) return await shipCsv(rest[0] as string, withServices)
+    if (sub === 'ship-csv' && rest.length === 1) return await shipCsvFile(rest[0] as string, withServices)
     if (sub === 'upload' && rest.length === 0) return await withServices(upload)
     if (sub === 'retry-upload') return await retryUpload(rest, withServices)
     if (sub === 'refund') return await refund(rest, withServices)
@@ -330,46 +331,28 @@ async function shipAudited(services: Services, orderId: number, company: string,
   return shipped
 }
 
-/** The most lines one file may hold: a day's parcels, with room */
-const MAX_CSV_LINES = 5000
-
-async function shipCsv(file: string, withServices: WithServices): Promise<number> {
+async function shipCsvFile(file: string, withServices: WithServices): Promise<number> {
   let text: string
   try {
-    if (fs.statSync(file).size > 1_000_000) throw new UsageError(`${file} is over 1 MB: split it`)
+    if (fs.statSync(file).size > MAX_SHIP_CSV_BYTES) throw new UsageError(`${file} is over 1 MB: split it`)
     text = fs.readFileSync(file, 'utf8')
   } catch (error) {
     if (error instanceof UsageError) throw error
     throw new UsageError(`cannot read ${file}`)
   }
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
-  if (lines.length > MAX_CSV_LINES) throw new UsageError(`${file} has more than ${MAX_CSV_LINES} lines: split it`)
   return withServices(async (services) => {
-    let shipped = 0
-    let refused = 0
-    for (const [index, raw] of lines.entries()) {
-      const line = raw.trim()
-      if (line === '' || (index === 0 && /^order/i.test(line))) continue
-      const where = `line ${index + 1}`
-      const cells = line.split(',').map((cell) => cell.trim())
-      const [order, company, tracking] = cells
-      if (cells.length !== 3 || !order || !company || !tracking || !/^[1-9]\d{0,9}$/.test(order)) {
-        refused += 1
-        process.stdout.write(`${where}: refused: not "orderId,company,tracking"\n`)
-        continue
-      }
-      try {
-        await shipAudited(services, Number(order), company.toUpperCase(), tracking, `ship-csv ${where}`)
-        shipped += 1
-        process.stdout.write(`${where}: order ${order} shipped (${company.toUpperCase()} ${tracking})\n`)
-      } catch (error) {
-        if (!(error instanceof ApiError)) throw error
-        refused += 1
-        process.stdout.write(`${where}: order ${order} refused: ${error.code} ${error.message}\n`)
-      }
+    const report = await shipCsv(text, (input, where) =>
+      shipAudited(services, input.orderId, input.company, input.trackingNo, `ship-csv ${where}`),
+    )
+    for (const line of report.lines) {
+      const where = `line ${line.line}`
+      if (line.orderId === null) process.stdout.write(`${where}: refused: ${line.message}\n`)
+      else if (line.shipped)
+        process.stdout.write(`${where}: order ${line.orderId} shipped (${line.company} ${line.trackingNo})\n`)
+      else process.stdout.write(`${where}: order ${line.orderId} refused: ${line.code} ${line.message}\n`)
     }
-    process.stdout.write(`${shipped} shipped, ${refused} refused\n`)
-    return refused > 0 ? 1 : 0
+    process.stdout.write(`${report.shipped} shipped, ${report.refused} refused\n`)
+    return report.refused > 0 ? 1 : 0
   })
 }
 

@@ -95,6 +95,77 @@ export function shipmentProblem(input: { company: string; trackingNo: string }):
   return null
 }
 
+/** The most lines one CSV of tracking numbers may hold: a day's parcels, with room */
+export const MAX_SHIP_CSV_LINES = 5000
+/** The most bytes one CSV of tracking numbers may hold */
+export const MAX_SHIP_CSV_BYTES = 1_000_000
+
+/** What became of one line of a CSV of tracking numbers */
+export interface ShipCsvLine {
+  line: number
+  orderId: number | null
+  company: string | null
+  trackingNo: string | null
+  shipped: boolean
+  /** The refusal's stable code (NOT_ORDER_COMPANY_TRACKING for a line of another shape), or null */
+  code: string | null
+  message: string
+}
+
+export interface ShipCsvReport {
+  shipped: number
+  refused: number
+  lines: ShipCsvLine[]
+}
+
+/**
+ * Ships every "order,company,tracking" line of a CSV (a header line starting with "order" and
+ * blank lines are skipped), each through `ship`: a refused line is reported and the others go on.
+ * The CLI's `product ship-csv` and the console's 批量发货 both read their files here.
+ */
+export async function shipCsv(
+  text: string,
+  ship: (input: ShipInput, where: string) => Promise<unknown>,
+): Promise<ShipCsvReport> {
+  if (Buffer.byteLength(text, 'utf8') > MAX_SHIP_CSV_BYTES)
+    throw new ApiError(400, 'CSV_TOO_LARGE', `the file is over ${MAX_SHIP_CSV_BYTES / 1_000_000} MB: split it`)
+  const rows = text.replace(/^\uFEFF/, '').split(/\r?\n/)
+  if (rows.length > MAX_SHIP_CSV_LINES)
+    throw new ApiError(400, 'CSV_TOO_LARGE', `the file has more than ${MAX_SHIP_CSV_LINES} lines: split it`)
+  const report: ShipCsvReport = { shipped: 0, refused: 0, lines: [] }
+  for (const [index, raw] of rows.entries()) {
+    const content = raw.trim()
+    if (content === '' || (index === 0 && /^order/i.test(content))) continue
+    const line = index + 1
+    const cells = content.split(',').map((cell) => cell.trim())
+    const [order, company, tracking] = cells
+    if (cells.length !== 3 || !order || !company || !tracking || !/^[1-9]\d{0,9}$/.test(order)) {
+      report.refused += 1
+      report.lines.push({
+        line,
+        orderId: null,
+        company: null,
+        trackingNo: null,
+        shipped: false,
+        code: 'NOT_ORDER_COMPANY_TRACKING',
+        message: 'not "orderId,company,tracking"',
+      })
+      continue
+    }
+    const input = { orderId: Number(order), company: company.toUpperCase(), trackingNo: tracking }
+    try {
+      await ship(input, `line ${line}`)
+      report.shipped += 1
+      report.lines.push({ line, ...input, shipped: true, code: null, message: 'shipped' })
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error
+      report.refused += 1
+      report.lines.push({ line, ...input, shipped: false, code: error.code, message: error.message })
+    }
+  }
+  return report
+}
+
 export class Shipping {
   private readonly job: LeasedJob<UploadReport>
 
@@ -186,6 +257,13 @@ export class Shipping {
     if (orderIds.length === 0) return new Map()
     const rows = await this.deps.db.selectFrom('shipments').selectAll().where('order_id', 'in', orderIds).execute()
     return new Map(rows.map((row) => [row.order_id, row]))
+  }
+
+  /** The newest shipments, of one status or all, for the operator */
+  async recent(status: ShipmentRow['status'] | undefined, limit: number): Promise<ShipmentRow[]> {
+    let query = this.deps.db.selectFrom('shipments').selectAll()
+    if (status) query = query.where('status', '=', status)
+    return query.orderBy('created_at', 'desc').orderBy('order_id', 'desc').limit(limit).execute()
   }
 
   // ---- the job ----------------------------------------------------------------------------------

@@ -140,10 +140,10 @@ export class Store {
   }
 
   /** Every product, on the shelf or not, with its sales: for the operator */
-  async all(): Promise<(ProductDto & { onShelf: boolean })[]> {
+  async all(): Promise<(ProductDto & { onShelf: boolean; sortOrder: number })[]> {
     const rows = await this.db.selectFrom('products').selectAll().orderBy('sort_order').orderBy('id', 'desc').execute()
     const views = await this.views(rows)
-    return views.map((view, i) => ({ ...view, onShelf: rows[i]?.on_shelf === 1 }))
+    return views.map((view, i) => ({ ...view, onShelf: rows[i]?.on_shelf === 1, sortOrder: rows[i]?.sort_order ?? 0 }))
   }
 
   /** A product by `#<id>` or slug */
@@ -249,8 +249,12 @@ export class Store {
     })
   }
 
-  /** Copies sold per product: lines of paid orders, refunded copies and refunded orders not counted */
-  private async sold(ids: number[]): Promise<Map<number, number>> {
+  /**
+   * Per product, copies sold (lines of paid orders, refunded copies and refunded orders not
+   * counted) and the money taken (paid less refunded). A checkout makes one line per order, so an
+   * order's money is its product's.
+   */
+  async sales(ids: number[]): Promise<Map<number, { sold: number; revenueFen: number }>> {
     if (ids.length === 0) return new Map()
     const rows = await this.db
       .selectFrom('order_lines')
@@ -258,20 +262,27 @@ export class Store {
       .select((eb) => [
         'order_lines.product_id',
         eb.fn.sum<number | string>(eb('order_lines.quantity', '-', eb.ref('order_lines.refunded_quantity'))).as('sold'),
+        eb.fn.sum<number | string>(eb('orders.amount_fen', '-', eb.ref('orders.refunded_fen'))).as('revenue'),
       ])
       .where('order_lines.product_id', 'in', ids)
       .where('orders.paid_at', 'is not', null)
       .where('orders.status', '!=', 'refunded')
       .groupBy('order_lines.product_id')
       .execute()
-    return new Map(rows.map((row) => [row.product_id, Number(row.sold)]))
+    return new Map(rows.map((row) => [row.product_id, { sold: Number(row.sold), revenueFen: Number(row.revenue) }]))
   }
 
   private async views(rows: ProductRow[]): Promise<ProductDto[]> {
-    const sold = await this.sold(rows.map((row) => row.id))
+    const sales = await this.sales(rows.map((row) => row.id))
     return rows.map((row) => {
       const { onShelf: _onShelf, sortOrder: _sortOrder, ...fields } = productFields(row)
-      return { id: row.id, ...fields, soldOut: row.stock === 0, sold: sold.get(row.id) ?? 0, views: row.view_count }
+      return {
+        id: row.id,
+        ...fields,
+        soldOut: row.stock === 0,
+        sold: sales.get(row.id)?.sold ?? 0,
+        views: row.view_count,
+      }
     })
   }
 }

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { BoundedInteger, IdInteger, Nullable } from './common'
+import { AdminGoods } from './admin-store'
+import { BoundedInteger, IdInteger, INT4_MAX, Nullable } from './common'
 
 /** Schemas of the operator console's business routes (/api/admin/*; docs/api.md#operator-console). */
 
@@ -123,6 +124,8 @@ export const AdminOrderPage = Type.Object({ items: Type.Array(AdminOrder), nextC
 
 export const AdminOrderDetail = Type.Object({
   order: AdminOrder,
+  /** A goods order's lines, address, shipment and refund bound (docs/store.md); absent for VIP orders */
+  goods: Type.Optional(AdminGoods),
   ledger: Type.Array(LedgerEntry),
   /** WeChat's answers: the payment and refund events recorded for the order, newest first */
   notifications: Type.Array(
@@ -137,7 +140,11 @@ export const AdminOrderDetail = Type.Object({
 })
 
 export const RefundBody = Type.Object(
-  { reason: Type.String({ minLength: 1, maxLength: 80, description: 'Why, in the operator’s words' }) },
+  {
+    reason: Type.String({ minLength: 1, maxLength: 80, description: 'Why, in the operator’s words' }),
+    /** A shipped goods order only: part of what is left (fen); without it, all that is left */
+    amountFen: Type.Optional(BoundedInteger({ minimum: 1, maximum: INT4_MAX })),
+  },
   { additionalProperties: false },
 )
 

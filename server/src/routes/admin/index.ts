@@ -10,6 +10,7 @@ import { adminPreviewRoutes } from './preview'
 import { adminReaderRoutes } from './readers'
 import { adminReportRoutes } from './reports'
 import { adminSettingsRoutes } from './settings'
+import { adminStoreRoutes } from './store'
 
 /**
  * The operator console's business routes (registered under /api), each a thin layer over the
@@ -28,4 +29,5 @@ export async function adminRoutes(app: App): Promise<void> {
   await app.register(adminReportRoutes)
   await app.register(adminFunnelRoutes)
   await app.register(adminSettingsRoutes)
+  await app.register(adminStoreRoutes)
 }

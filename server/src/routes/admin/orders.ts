@@ -5,6 +5,8 @@ import type { App } from '../../plugins/types'
 import { AdminOrderDetail, AdminOrderPage, AdminOrdersQuery, RefundBody } from '../../schemas/admin'
 import { errorResponses, IdInteger } from '../../schemas/common'
 import { dayRange } from './exports'
+import type { OrderRow } from '../../payments/payments'
+import { shipmentView } from './store'
 import { iso, ledgerView, orderView } from './views'
 
 /** Orders for finance: the list, one order with its ledger, and refunds (as npm run admin -- refund). */
@@ -13,16 +15,37 @@ export async function adminOrderRoutes(app: App): Promise<void> {
   const { payments, audit } = services
   const roles = ['finance' as const]
 
+  /** A goods order's parcel: lines, address, its shipment as WeChat took it, and what a refund may ask */
+  const goodsOf = async (order: OrderRow) => {
+    if (order.kind !== 'goods') return null
+    const [details, shipments] = await Promise.all([
+      services.goods.details([order]),
+      services.shipping.shipmentsOf([order.id]),
+    ])
+    const detail = details.get(order.id)
+    const shipment = shipments.get(order.id)
+    return {
+      stage: detail?.stage ?? 'awaiting_payment',
+      lines: detail?.lines ?? [],
+      address: detail?.address ?? null,
+      shipment: shipment ? shipmentView(shipment) : null,
+      refundableFen: order.amount_fen - order.refunded_fen,
+      partialRefund: order.status === 'fulfilled',
+    }
+  }
+
   const detail = async (id: number) => {
     const order = await payments.findOrder(id)
     if (!order) throw notFound('ORDER_NOT_FOUND', `there is no order ${id}`)
-    const [names, ledger, notifications] = await Promise.all([
+    const [names, ledger, notifications, goods] = await Promise.all([
       payments.planNames(),
       payments.ledgerOf({ orderId: id }),
       services.adminReports.notificationsOf(id),
+      goodsOf(order),
     ])
     return {
       order: orderView(order, names),
+      ...(goods ? { goods } : {}),
       ledger: ledger.map(ledgerView),
       notifications: notifications.map((row) => ({ ...row, receivedAt: iso(row.receivedAt) })),
     }
@@ -86,7 +109,7 @@ export async function adminOrderRoutes(app: App): Promise<void> {
     {
       schema: {
         summary:
-          'Full refund of what is left of a fulfilled order, as npm run admin -- refund; a refusal by the rail comes back in refundFailure (finance, admin)',
+          'Refund of what is left of a fulfilled order, as npm run admin -- refund; a goods order in full before shipping, any amountFen up to what is left after (docs/store.md); a refusal by the rail comes back in refundFailure (finance, admin)',
         tags: ['admin'],
         params: Type.Object({ id: IdInteger() }),
         body: RefundBody,
@@ -96,17 +119,22 @@ export async function adminOrderRoutes(app: App): Promise<void> {
     async (request) => {
       const operator = app.requireOperator(request, roles)
       const { id } = request.params
-      const { reason } = request.body
+      const { reason, amountFen } = request.body
       const before = await payments.findOrder(id)
       if (!before) throw notFound('ORDER_NOT_FOUND', `there is no order ${id}`)
-      const after = await payments.refund(id, reason)
+      const after = await payments.refund(id, reason, amountFen)
       await audit.record({
         operator: { id: operator.id, name: operator.name },
         action: 'order.refund',
         target: `order:${id}`,
         reason,
         before: { status: before.status, refundedFen: before.refunded_fen },
-        after: { status: after.status, refundedFen: after.refunded_fen, refundFailure: after.refund_failure },
+        after: {
+          status: after.status,
+          refundedFen: after.refunded_fen,
+          askedFen: amountFen ?? 'all that is left',
+          refundFailure: after.refund_failure,
+        },
       })
       return detail(id)
     },
