@@ -34,6 +34,8 @@ export default defineConfig<'webpack5'>(async (merge, { mode }) => {
     env: {
       TARO_APP_API_BASE: JSON.stringify(process.env.TARO_APP_API_BASE || DEFAULT_API_BASE),
       TARO_APP_VERSION: JSON.stringify(APP_VERSION),
+      // The WeChat Pay merchant id goods are sold under (public): WeChat's confirm-receipt component needs it.
+      TARO_APP_WECHATPAY_MCHID: JSON.stringify(process.env.TARO_APP_WECHATPAY_MCHID || ''),
       // Defined for H5 builds only: the weapp package must not know the simulator.
       ...(isH5
         ? { TARO_APP_WECHAT_SIM_BASE: JSON.stringify(process.env.TARO_APP_WECHAT_SIM_BASE || DEFAULT_WECHAT_SIM_BASE) }

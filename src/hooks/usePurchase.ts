@@ -2,13 +2,11 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import Taro from '@tarojs/taro'
 import {
   cancelOrder,
-  createGoodsOrder,
   createOrder,
   getOrder,
   isApiError,
   resumePayment,
   toApiError,
-  type CreateGoodsOrderInput,
   type CreateOrderResult,
   type Order,
   type OrderSource,
@@ -51,15 +49,15 @@ export interface UsePurchaseOptions {
   noticeShownInline?: boolean
 }
 
-/** Copies of a store product and where they ship to: the server prices them */
-export type GoodsPurchase = Pick<CreateGoodsOrderInput, 'productId' | 'quantity' | 'address'>
-
 export interface PurchaseFlow {
   state: PurchaseState
   /** Buys the plan; a tap while an attempt is under way does nothing */
   buy: (plan: Plan) => Promise<void>
-  /** Buys books or magazines (POST /api/store/orders, WeChat Pay JSAPI); done once the order is paid (待发货) */
-  buyGoods: (goods: GoodsPurchase) => Promise<void>
+  /**
+   * Buys with another order request (the store's POST /api/store/orders): `attempt` names the purchase, so
+   * an unanswered attempt's next tap sends the same requestKey; a goods order is done once paid (待发货)
+   */
+  buyWith: (attempt: string, create: (requestKey: string) => Promise<CreateOrderResult>) => Promise<void>
   /** 继续支付: pays a pending order of the reader's again (same order, same price) */
   resume: (order: Order) => Promise<void>
   /** In `pending`: asks the server again */
@@ -273,14 +271,11 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
   }, [])
 
   // Physical goods are paid with WeChat Pay JSAPI whatever the VIP rail is: no xpay session_key needed.
-  const buyGoods = useCallback(({ productId, quantity, address }: GoodsPurchase) => {
-    const { platform } = latest.current
-    const attempt = `goods:${productId}:${quantity}:${JSON.stringify(address)}`
-    return start(attempt, false, (requestKey) =>
-      createGoodsOrder({ productId, quantity, address, platform, requestKey }),
-    )
+  const buyWith = useCallback(
+    (attempt: string, create: (requestKey: string) => Promise<CreateOrderResult>) => start(attempt, false, create),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- reads options through `latest`
-  }, [])
+    [],
+  )
 
   const resume = useCallback(async (order: Order) => {
     if (busy.current) return
@@ -312,5 +307,5 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
     setState(IDLE)
   }, [])
 
-  return { state, buy, buyGoods, resume, recheck, dismiss }
+  return { state, buy, buyWith, resume, recheck, dismiss }
 }

@@ -6,7 +6,6 @@ export { ApiError, ClientErrorCode, isApiError, readerMessage, toApiError } from
 export { avatarSource, bindPhone, deleteMe, getMe, login, logout, updateNickname, uploadAvatar } from './account'
 export { cancelOrder, createOrder, getOrder, listOrders, listPlans, resumePayment } from './orders'
 export { searchIssues } from './search'
-export { confirmReceipt, createGoodsOrder, getProduct, listProducts } from './store'
 export { getSubscription, subscribeNextIssue } from './subscriptions'
 export type { SubscriptionState } from './subscriptions'
 export { downloadIssuePdf, issuePdfFileName, issuePdfUrl } from './pdf'

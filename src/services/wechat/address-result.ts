@@ -4,8 +4,8 @@ import type { AddressResult } from './types'
 /** What the reader is told when no address came back. */
 export const ADDRESS_MESSAGES = {
   cancel: '',
-  deny: '未授权使用通讯地址，可在右上角“…”>“设置”中开启',
-  fail: '获取收货地址失败，请重试',
+  deny: '未授权使用通讯地址，可在“设置”中开启',
+  fail: '获取地址失败，请重试',
 } as const
 
 const FIELDS = ['userName', 'telNumber', 'provinceName', 'cityName', 'countyName', 'detailInfo', 'postalCode'] as const
@@ -23,7 +23,7 @@ export function addressResult(answer: unknown): AddressResult {
     return { outcome: 'ok', address }
   }
   if (/cancel/i.test(errMsg)) return { outcome: 'cancel', errMsg, message: ADDRESS_MESSAGES.cancel }
-  if (/auth den|auth deny|permission|privacy/i.test(errMsg)) {
+  if (/deny|permission|privacy/i.test(errMsg)) {
     return { outcome: 'deny', errMsg, message: ADDRESS_MESSAGES.deny }
   }
   return { outcome: 'fail', errMsg: errMsg || 'chooseAddress:fail', message: ADDRESS_MESSAGES.fail }

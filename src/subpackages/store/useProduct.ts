@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { getProduct, toApiError, type ApiError, type Product } from '../../services/api'
+import { toApiError, type ApiError, type Product } from '../../services/api'
+import { getProduct } from '../../services/api/store'
 
 export type ProductState =
   { status: 'loading' } | { status: 'ready'; product: Product } | { status: 'error'; error: ApiError }

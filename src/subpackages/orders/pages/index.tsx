@@ -9,15 +9,8 @@ import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
 import { usePageTheme } from '../../../hooks/usePageTheme'
 import { usePurchase } from '../../../hooks/usePurchase'
-import {
-  cancelOrder,
-  confirmReceipt,
-  listOrders,
-  toApiError,
-  type ApiError,
-  type GoodsStage,
-  type Order,
-} from '../../../services/api'
+import { cancelOrder, listOrders, toApiError, type ApiError, type GoodsStage, type Order } from '../../../services/api'
+import { confirmReceipt } from '../../../services/api/store'
 import { getPlatform, openOrderConfirm } from '../../../services/wechat'
 import { signIn, useSession } from '../../../store/session'
 import { buttonFlag } from '../../../utils/button'

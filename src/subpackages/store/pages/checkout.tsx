@@ -9,6 +9,7 @@ import { routes } from '../../../constants'
 import { usePageTheme } from '../../../hooks/usePageTheme'
 import { PURCHASE_MESSAGES, usePurchase } from '../../../hooks/usePurchase'
 import type { Order, ShippingAddress } from '../../../services/api'
+import { createGoodsOrder } from '../../../services/api/store'
 import { chooseAddress, getPlatform } from '../../../services/wechat'
 import { busyButton, buttonFlag } from '../../../utils/button'
 import { formatAmount } from '../../../utils/format'
@@ -92,7 +93,10 @@ export default function CheckoutPage() {
     const quantity = Math.min(Math.max(1, Math.floor(requested)), Math.max(max, 1))
     const submit = () => {
       if (!address || max === 0) return
-      void purchase.buyGoods({ productId: product.id, quantity, address })
+      const platform = getPlatform()
+      void purchase.buyWith(`goods:${product.id}:${quantity}:${JSON.stringify(address)}`, (requestKey) =>
+        createGoodsOrder({ productId: product.id, quantity, address, platform, requestKey }),
+      )
     }
     body = (
       <>
