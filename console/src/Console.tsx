@@ -14,6 +14,8 @@ import type { Operator, Role, Session } from './types'
 const Login = lazy(() => import('./screens/Login'))
 const Dashboard = lazy(() => import('./screens/Dashboard'))
 const Issues = lazy(() => import('./screens/Issues'))
+const Products = lazy(() => import('./screens/Products'))
+const Shipping = lazy(() => import('./screens/Shipping'))
 const Orders = lazy(() => import('./screens/Orders'))
 const Readers = lazy(() => import('./screens/Readers'))
 const Audit = lazy(() => import('./screens/Audit'))
@@ -24,6 +26,8 @@ const Settings = lazy(() => import('./screens/Settings'))
 const SCREENS: Record<Route, { label: string; roles?: Role[]; Component: React.ComponentType }> = {
   dashboard: { label: '概览', Component: Dashboard },
   issues: { label: '期刊', roles: ['editor', 'admin'], Component: Issues },
+  products: { label: '商品', Component: Products },
+  shipping: { label: '待发货', roles: ['finance', 'admin'], Component: Shipping },
   orders: { label: '订单', roles: ['finance', 'admin'], Component: Orders },
   readers: { label: '读者', Component: Readers },
   audit: { label: '操作日志', roles: ['admin'], Component: Audit },
@@ -32,7 +36,18 @@ const SCREENS: Record<Route, { label: string; roles?: Role[]; Component: React.C
   settings: { label: '设置', roles: ['admin'], Component: Settings },
 }
 
-const MENU_ORDER: Route[] = ['dashboard', 'issues', 'orders', 'readers', 'funnel', 'reach', 'audit', 'settings']
+const MENU_ORDER: Route[] = [
+  'dashboard',
+  'issues',
+  'products',
+  'shipping',
+  'orders',
+  'readers',
+  'funnel',
+  'reach',
+  'audit',
+  'settings',
+]
 
 const loading = (
   <div style={{ padding: 48, textAlign: 'center' }}>

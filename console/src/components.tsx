@@ -85,9 +85,45 @@ export function JsonBlock({ value }: { value: unknown }) {
   )
 }
 
+/** 原因 in a form: required, at most `max` characters, written to 操作日志 with the change */
+export function ReasonItem({ max = 200, rows = 3 }: { max?: number; rows?: number }) {
+  return (
+    <Form.Item
+      label='原因'
+      name='reason'
+      rules={[
+        { required: true, whitespace: true, message: '请填写原因' },
+        { max, message: `原因不超过 ${max} 字` },
+      ]}
+    >
+      <Input.TextArea rows={rows} placeholder='将记录在操作日志中' showCount maxLength={max} />
+    </Form.Item>
+  )
+}
+
 export interface ReasonValues {
   reason: string
+  /** With `withDays` or `change`: the whole number ± asked for */
   days?: number
+  /** With `amount`: how much, in yuan */
+  amountYuan?: number
+}
+
+/** A signed whole number a dialog asks for, as +n / -n */
+export interface SignedChange {
+  label: string
+  unit: string
+  extra: string
+  max: number
+  placeholder: string
+}
+
+const DAYS: SignedChange = {
+  label: '调整天数',
+  unit: '天数',
+  extra: '正数为延长，负数为扣减',
+  max: 3660,
+  placeholder: '例如 30 或 -7',
 }
 
 /** A dialog asking why (and, with `days`, how many days ±), for actions that land in 操作日志. */
@@ -97,6 +133,8 @@ export function ReasonModal({
   okText,
   danger,
   withDays,
+  change = withDays ? DAYS : undefined,
+  amount,
   maxReason = 200,
   description,
   loading,
@@ -108,6 +146,10 @@ export function ReasonModal({
   okText: string
   danger?: boolean
   withDays?: boolean
+  /** Asks a whole number ± other than days (in `days` of the values) */
+  change?: SignedChange
+  /** Asks an amount too, up to `maxFen` (prefilled with it) */
+  amount?: { label: string; maxFen: number }
   /** The API's limit on the reason's length */
   maxReason?: number
   description?: React.ReactNode
@@ -124,38 +166,56 @@ export function ReasonModal({
       cancelText='取消'
       okButtonProps={{ danger, loading }}
       onCancel={onCancel}
-      onOk={() => void form.validateFields().then((values) => onSubmit({ ...values, reason: values.reason.trim() }))}
+      onOk={() =>
+        // A refusal is shown on the fields themselves: nothing more to do with it here.
+        void form
+          .validateFields()
+          .then((values) => onSubmit({ ...values, reason: values.reason.trim() }))
+          .catch(() => undefined)
+      }
       destroyOnHidden
       afterClose={() => form.resetFields()}
     >
       {description}
-      <Form form={form} layout='vertical' preserve={false}>
-        {withDays && (
+      <Form
+        form={form}
+        layout='vertical'
+        preserve={false}
+        initialValues={amount ? { amountYuan: amount.maxFen / 100 } : undefined}
+      >
+        {amount && (
           <Form.Item
-            label='调整天数'
+            label={amount.label}
+            name='amountYuan'
+            extra={`最多 ${yuan(amount.maxFen)}`}
+            rules={[{ required: true, message: '请输入金额' }]}
+          >
+            <InputNumber min={0.01} max={amount.maxFen / 100} precision={2} style={{ width: '100%' }} addonAfter='元' />
+          </Form.Item>
+        )}
+        {change && (
+          <Form.Item
+            label={change.label}
             name='days'
-            extra='正数为延长，负数为扣减'
+            extra={change.extra}
             rules={[
-              { required: true, message: '请输入天数' },
+              { required: true, message: `请输入${change.unit}` },
               {
                 validator: (_, value: number | undefined) =>
-                  value === 0 ? Promise.reject(new Error('天数不能为 0')) : Promise.resolve(),
+                  value === 0 ? Promise.reject(new Error(`${change.unit}不能为 0`)) : Promise.resolve(),
               },
             ]}
           >
-            <InputNumber precision={0} min={-3660} max={3660} style={{ width: '100%' }} placeholder='例如 30 或 -7' />
+            <InputNumber
+              precision={0}
+              min={-change.max}
+              max={change.max}
+              style={{ width: '100%' }}
+              placeholder={change.placeholder}
+            />
           </Form.Item>
         )}
-        <Form.Item
-          label='原因'
-          name='reason'
-          rules={[
-            { required: true, whitespace: true, message: '请填写原因' },
-            { max: maxReason, message: `原因不超过 ${maxReason} 字` },
-          ]}
-        >
-          <Input.TextArea rows={3} placeholder='将记录在操作日志中' showCount maxLength={maxReason} />
-        </Form.Item>
+        <ReasonItem max={maxReason} />
       </Form>
     </Modal>
   )

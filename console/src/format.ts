@@ -85,3 +85,43 @@ export const LEDGER_SOURCES: Record<string, string> = {
   client: '客户端',
   sweep: '对账任务',
 }
+
+export const PRODUCT_KINDS: Record<string, string> = { in_stock: '现货', preorder: '预售', subscription: '预定' }
+
+export const SHIPMENT_STATUS: Record<string, { label: string; color: string }> = {
+  pending: { label: '待上传', color: 'processing' },
+  uploaded: { label: '已上传', color: 'green' },
+  failed: { label: '上传失败', color: 'red' },
+}
+
+/** Where a goods order stands (GoodsStage), as the reader's 我的订单 says it */
+export const GOODS_STAGES: Record<string, string> = {
+  awaiting_payment: '待支付',
+  awaiting_shipment: '待发货',
+  shipped: '已发货',
+  received: '已收货',
+  completed: '已完成',
+  closed: '已关闭',
+  refunding: '退款中',
+  refunded: '已退款',
+}
+
+/** A shipping address on one line: 收货人 电话 省市区 详细地址 邮编 */
+export function addressLine(
+  address:
+    | {
+        userName: string
+        telNumber: string
+        provinceName: string
+        cityName: string
+        countyName: string
+        detailInfo: string
+        postalCode: string
+      }
+    | null
+    | undefined,
+): string {
+  if (!address) return '—'
+  const { userName, telNumber, provinceName, cityName, countyName, detailInfo, postalCode } = address
+  return `${userName} ${telNumber} ${provinceName}${cityName}${countyName}${detailInfo}${postalCode ? ` ${postalCode}` : ''}`
+}

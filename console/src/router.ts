@@ -1,12 +1,25 @@
 /**
- * A hash router of eight screens: #/, #/issues, #/orders, #/readers, #/audit, #/funnel, #/reach, #/settings. The console is static
+ * A hash router of ten screens: #/, #/issues, #/products, #/shipping, #/orders, #/readers, #/audit, #/funnel,
+ * #/reach, #/settings. The console is static
  * files under /admin/, so the hash keeps every URL working on reload without a server fallback.
  */
 import { useEffect, useState } from 'react'
 
-export type Route = 'dashboard' | 'issues' | 'orders' | 'readers' | 'audit' | 'funnel' | 'reach' | 'settings'
+export type Route =
+  'dashboard' | 'issues' | 'products' | 'shipping' | 'orders' | 'readers' | 'audit' | 'funnel' | 'reach' | 'settings'
 
-export const ROUTES: Route[] = ['dashboard', 'issues', 'orders', 'readers', 'audit', 'funnel', 'reach', 'settings']
+export const ROUTES: Route[] = [
+  'dashboard',
+  'issues',
+  'products',
+  'shipping',
+  'orders',
+  'readers',
+  'audit',
+  'funnel',
+  'reach',
+  'settings',
+]
 
 export function parseHash(hash: string): Route {
   const name = hash.replace(/^#\/?/, '').split(/[/?]/)[0]

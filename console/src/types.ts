@@ -28,6 +28,14 @@ import type {
   PhoneConflictList,
   UnlinkResult as UnlinkResultSchema,
 } from '../../server/src/schemas/admin-members'
+import type {
+  AdminProductList,
+  AdminShipment,
+  AdminShipmentList,
+  AwaitingQueue,
+  ShipCsvResult,
+  TradeManaged,
+} from '../../server/src/schemas/admin-store'
 import type { AdminSessionDto, OperatorDto, ScanStatusDto, ScanTicketDto } from '../../server/src/schemas/admin-session'
 import type { FunnelReport as FunnelReportSchema } from '../../server/src/schemas/funnel'
 import type { AdminSettingsDto, UpdateSettingsBodyDto } from '../../server/src/schemas/site-settings'
@@ -67,6 +75,16 @@ export type ShareReportData = Static<typeof ShareReport>
 export type MemberImportReport = Static<typeof MemberImportReportSchema>
 export type PhoneConflict = Static<typeof PhoneConflictList>['items'][number]
 export type UnlinkResult = Static<typeof UnlinkResultSchema>
+
+export type ProductRow = Static<typeof AdminProductList>['items'][number]
+export type AwaitingQueueData = Static<typeof AwaitingQueue>
+export type AwaitingRow = AwaitingQueueData['items'][number]
+export type ShipmentRow = Static<typeof AdminShipment>
+export type ShipmentPage = Static<typeof AdminShipmentList>
+export type ShipCsvReport = Static<typeof ShipCsvResult>
+export type TradeManagedData = Static<typeof TradeManaged>
+export type GoodsDetail = NonNullable<OrderDetail['goods']>
+export type Address = NonNullable<GoodsDetail['address']>
 
 export type SiteSettings = AdminSettingsDto
 export type SiteSettingsUpdate = UpdateSettingsBodyDto

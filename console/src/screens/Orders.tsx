@@ -20,9 +20,10 @@ import {
 import type { ColumnsType } from 'antd/es/table'
 import { api, errorText, queryString } from '../api'
 import { CursorPager, LedgerTable, LoadError, OrderStatusTag, ReasonModal, useCursorPaging } from '../components'
-import { LEDGER_EVENTS, ORDER_STATUS, RAIL_LABELS, text, time, yuan } from '../format'
+import { addressLine, GOODS_STAGES, LEDGER_EVENTS, ORDER_STATUS, RAIL_LABELS, text, time, yuan } from '../format'
 import { useCan } from '../session'
-import type { OrderDetail, OrderPage, OrderRow } from '../types'
+import type { GoodsDetail, OrderDetail, OrderPage, OrderRow } from '../types'
+import { ShipmentStatusTag } from './Shipping'
 
 interface Filters {
   status?: string
@@ -171,17 +172,19 @@ export function OrderDrawer({ id, onClose }: { id: number | null; onClose(): voi
     refetchInterval: (query) => (query.state.data?.order.status === 'refunding' ? 2000 : false),
   })
   const refund = useMutation({
-    mutationFn: (reason: string) => api.post(`/orders/${id}/refund`, { reason }),
+    mutationFn: ({ reason, amountFen }: { reason: string; amountFen?: number }) =>
+      api.post(`/orders/${id}/refund`, { reason, amountFen }),
     onSuccess: () => {
       setRefunding(false)
       void message.success('退款已提交')
-      for (const key of ['order', 'orders', 'dashboard', 'reader', 'readers']) {
+      for (const key of ['order', 'orders', 'dashboard', 'reader', 'readers', 'awaiting', 'products']) {
         void queryClient.invalidateQueries({ queryKey: [key] })
       }
     },
     onError: (error) => void message.error(`退款失败：${errorText(error)}`),
   })
   const order = detail.data?.order
+  const goods = detail.data?.goods
 
   return (
     <Drawer
@@ -220,7 +223,7 @@ export function OrderDrawer({ id, onClose }: { id: number | null; onClose(): voi
             <Descriptions.Item label='微信交易号'>{text(order.transactionId)}</Descriptions.Item>
             <Descriptions.Item label='下单时间'>{time(order.createdAt)}</Descriptions.Item>
             <Descriptions.Item label='支付时间'>{time(order.paidAt)}</Descriptions.Item>
-            <Descriptions.Item label='开通时间'>{time(order.fulfilledAt)}</Descriptions.Item>
+            <Descriptions.Item label={goods ? '发货时间' : '开通时间'}>{time(order.fulfilledAt)}</Descriptions.Item>
             <Descriptions.Item label='已退款'>
               {yuan(order.refundedFen ?? 0)} {order.refundedAt ? time(order.refundedAt) : ''}
             </Descriptions.Item>
@@ -230,6 +233,7 @@ export function OrderDrawer({ id, onClose }: { id: number | null; onClose(): voi
               </Descriptions.Item>
             )}
           </Descriptions>
+          {goods && <GoodsPart goods={goods} />}
           <div>
             <Typography.Title level={5}>资金流水</Typography.Title>
             <LedgerTable rows={detail.data?.ledger ?? []} />
@@ -259,19 +263,65 @@ export function OrderDrawer({ id, onClose }: { id: number | null; onClose(): voi
         danger
         maxReason={80}
         loading={refund.isPending}
+        amount={goods?.partialRefund ? { label: '退款金额', maxFen: goods.refundableFen } : undefined}
         description={
           order && (
             <Alert
               type='warning'
               showIcon
               style={{ marginBottom: 16 }}
-              message={`将全额退款 ${yuan(order.amountFen)}，并相应缩短该读者的会员期。此操作不可撤销。`}
+              message={
+                goods
+                  ? goods.partialRefund
+                    ? `已发货：可部分退款，最多 ${yuan(goods.refundableFen)}（已付 ${yuan(order.amountFen)}，已退 ${yuan(order.refundedFen)}）。此操作不可撤销。`
+                    : `未发货：将全额退款 ${yuan(goods.refundableFen)}，库存自动退回。此操作不可撤销。`
+                  : `将全额退款 ${yuan(order.amountFen)}，并相应缩短该读者的会员期。此操作不可撤销。`
+              }
             />
           )
         }
         onCancel={() => setRefunding(false)}
-        onSubmit={({ reason }) => refund.mutate(reason)}
+        onSubmit={({ reason, amountYuan }) =>
+          refund.mutate({
+            reason,
+            amountFen: goods?.partialRefund && amountYuan !== undefined ? Math.round(amountYuan * 100) : undefined,
+          })
+        }
       />
     </Drawer>
+  )
+}
+
+/** A goods order's parcel: its lines, where it ships to, and its shipment as WeChat took it */
+function GoodsPart({ goods }: { goods: GoodsDetail }) {
+  const shipment = goods.shipment
+  return (
+    <div>
+      <Typography.Title level={5}>商品与发货</Typography.Title>
+      <Descriptions bordered size='small' column={2}>
+        <Descriptions.Item label='进度'>
+          <span data-testid='goods-stage'>{GOODS_STAGES[goods.stage] ?? goods.stage}</span>
+        </Descriptions.Item>
+        <Descriptions.Item label='可退金额'>{yuan(goods.refundableFen)}</Descriptions.Item>
+        <Descriptions.Item label='商品' span={2}>
+          {goods.lines.map((line) => `${line.title} ×${line.quantity}（单价 ${yuan(line.unitPriceFen)}）`).join('；')}
+        </Descriptions.Item>
+        <Descriptions.Item label='收货地址' span={2}>
+          {addressLine(goods.address)}
+        </Descriptions.Item>
+        {shipment && (
+          <>
+            <Descriptions.Item label='快递'>
+              {shipment.companyName} <Typography.Text copyable>{shipment.trackingNo}</Typography.Text>
+            </Descriptions.Item>
+            <Descriptions.Item label='微信上传'>
+              <ShipmentStatusTag status={shipment.status} /> {text(shipment.wechatAnswer)}
+            </Descriptions.Item>
+            <Descriptions.Item label='上传时间'>{time(shipment.uploadedAt)}</Descriptions.Item>
+            <Descriptions.Item label='收货时间'>{time(shipment.receivedAt)}</Descriptions.Item>
+          </>
+        )}
+      </Descriptions>
+    </div>
   )
 }

@@ -7,6 +7,7 @@ import { markShipped } from '../payments/payments'
 import type { AccessTokenCache } from '../wechat/access-token'
 import { UNREACHABLE, WeChatError, type WeChatApi } from '../wechat/api'
 import { RECEIVED_STATES, SHIPPED_STATES, ShippingApi, type OrderKey } from '../wechat/shipping'
+import { MAX_SHIP_CSV_BYTES, MAX_SHIP_CSV_LINES, MAX_TRACKING_NO } from '../schemas/admin-store'
 import { EXPRESS_COMPANIES, isExpressCompany, maskedContact, NEEDS_RECEIVER_CONTACT } from './shipping-companies'
 
 /**
@@ -52,7 +53,6 @@ const BATCH = 50
 const DAY_MS = 86400000
 /** WeChat wants preorders shipping later than this after payment reported (opspecialorder) */
 export const SPECIAL_ORDER_AFTER_MS = 15 * DAY_MS
-export const MAX_TRACKING_NO = 64
 
 /** Errcodes worth another try later: busy, unreachable, tokens, and a payment not yet in WeChat's store */
 const RETRIABLE: ReadonlySet<number> = new Set([-1, UNREACHABLE, 40001, 42001, 45009, 45011, 10060001])
@@ -94,11 +94,6 @@ export function shipmentProblem(input: { company: string; trackingNo: string }):
     )
   return null
 }
-
-/** The most lines one CSV of tracking numbers may hold: a day's parcels, with room */
-export const MAX_SHIP_CSV_LINES = 5000
-/** The most bytes one CSV of tracking numbers may hold */
-export const MAX_SHIP_CSV_BYTES = 1_000_000
 
 /** What became of one line of a CSV of tracking numbers */
 export interface ShipCsvLine {

@@ -1,11 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { MAX_LIMIT_PER_READER, MAX_PRICE_FEN, MAX_STOCK } from '../domain/store'
-import { MAX_SHIP_CSV_BYTES, MAX_TRACKING_NO } from '../domain/shipping'
 import { BoundedInteger, Nullable } from './common'
 import { GoodsStage, OrderLine, ShippingAddress } from './orders'
 import { Product, ProductKind } from './store'
 
 /** Schemas of the console's store routes (/api/admin/store/*; docs/api.md#operator-console, docs/store.md). */
+
+/** A CSV of tracking numbers: a day's parcels, with room (domain/shipping.ts reads it) */
+export const MAX_SHIP_CSV_BYTES = 1_000_000
+export const MAX_SHIP_CSV_LINES = 5000
+/** WeChat's longest tracking number */
+export const MAX_TRACKING_NO = 64
 
 const Time = Type.String({ description: 'ISO 8601, UTC' })
 const Reason = Type.String({ minLength: 1, maxLength: 200, description: 'Why, in the operator’s words' })
