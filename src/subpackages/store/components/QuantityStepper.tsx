@@ -15,7 +15,7 @@ export default function QuantityStepper({ value, max, onChange }: QuantitySteppe
   return (
     <View className='stepper'>
       <Text
-        className={`stepper-button ${canLess ? '' : 'stepper-off'}`}
+        className={`stepper-button stepper-less ${canLess ? '' : 'stepper-off'}`}
         aria-label='减少'
         onClick={canLess ? () => onChange(value - 1) : undefined}
       >
@@ -23,7 +23,7 @@ export default function QuantityStepper({ value, max, onChange }: QuantitySteppe
       </Text>
       <Text className='stepper-value'>{value}</Text>
       <Text
-        className={`stepper-button ${canMore ? '' : 'stepper-off'}`}
+        className={`stepper-button stepper-more ${canMore ? '' : 'stepper-off'}`}
         aria-label='增加'
         onClick={canMore ? () => onChange(value + 1) : undefined}
       >
