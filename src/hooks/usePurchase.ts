@@ -82,10 +82,9 @@ export function isSettled(order: Order): boolean {
   return order.status === 'fulfilled'
 }
 
-/** What the cashier shows for the order: 《title》×2 for goods, the plan for VIP */
+/** What the H5 stand-in cashier shows for the order: the plan, or 图书商品 for goods (WeChat's own sheet shows the payee) */
 export function orderTitle(order: Order): string {
-  if (order.kind !== 'goods') return `北辰遴选VIP会员·${order.planName}`
-  return (order.goods?.lines ?? []).map((line) => `${line.title}×${line.quantity}`).join('，') || order.planName
+  return order.kind === 'goods' ? order.planName : `北辰遴选VIP会员·${order.planName}`
 }
 
 /** Orders that will never be fulfilled */
@@ -215,7 +214,7 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
     const { order, payment } = created
     if (!payment) {
       // Paid already (a double tap's twin went through), or no longer payable.
-      if (isSettled(order) || order.status === 'paid') return confirm(order)
+      if (order.status === 'paid' || order.status === 'fulfilled') return confirm(order)
       return fail(PURCHASE_MESSAGES.notPayable)
     }
     update({ phase: 'paying', order, notice: '' })

@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen } from '@testing-library/react'
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import Taro from '@tarojs/taro'
 import type { Order } from '@/services/api'
 import { chooseAddress, openOrderConfirm, SAMPLE_ADDRESS } from '@/services/wechat/index.h5'
@@ -116,18 +116,17 @@ describe('我的订单: goods orders', () => {
     const { container } = render(<OrdersPage />)
     await settle()
     fireEvent.click(screen.getByRole('button', { name: '确认收货' }))
-    await settle()
-    await settle()
-    expect(Taro.showToast).toHaveBeenCalledWith(
-      expect.objectContaining({ title: '微信尚未确认收货：请先在微信的确认收货页确认' }),
+    await waitFor(() =>
+      expect(Taro.showToast).toHaveBeenCalledWith(
+        expect.objectContaining({ title: '微信尚未确认收货：请先在微信的确认收货页确认' }),
+      ),
     )
     expect(container.querySelector('.order-status')?.textContent).toBe('已发货')
 
+    await waitFor(() => expect(screen.getByRole('button', { name: '确认收货' }).hasAttribute('disabled')).toBe(false))
     fireEvent.click(screen.getByRole('button', { name: '确认收货' }))
-    await settle()
-    await settle()
+    await waitFor(() => expect(container.querySelector('.order-status')?.textContent).toBe('已收货'))
     expect(api.count('POST /api/store/orders/3/confirm-receipt')).toBe(2)
-    expect(container.querySelector('.order-status')?.textContent).toBe('已收货')
     expect(screen.queryByRole('button', { name: '确认收货' })).toBeNull()
   })
 

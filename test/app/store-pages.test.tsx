@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen } from '@testing-library/react'
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import Taro from '@tarojs/taro'
 import type { Order, Product } from '@/services/api'
 import { resetSession, setMe } from '@/store/session'
@@ -199,7 +199,7 @@ describe('确认订单', () => {
     )
 
     fireEvent.click(screen.getByRole('button', { name: '提交订单' }))
-    await act(async () => new Promise((resolve) => setTimeout(resolve, 50)))
+    await waitFor(() => expect(Taro.requestPayment).toHaveBeenCalled())
     const posted = api.calls.find((call) => call.path === '/api/store/orders')
     expect(posted?.token).toBe('tok')
     // Exactly what the server takes: the product, the quantity, the seven address fields; never a price.
@@ -212,8 +212,7 @@ describe('确认订单', () => {
     })
     expect(JSON.stringify(posted?.data)).not.toMatch(/price|amount|fen/i)
     expect(Taro.requestPayment).toHaveBeenCalledWith(expect.objectContaining({ package: 'prepay_id=wx-goods' }))
-    await settle()
-    expect(screen.getByText('支付成功')).toBeTruthy()
+    expect(await screen.findByText('支付成功')).toBeTruthy()
     expect(screen.getByText('待发货')).toBeTruthy()
     expect(container.textContent).toContain('实付 ¥74.00')
   })
