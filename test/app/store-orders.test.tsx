@@ -184,3 +184,40 @@ describe('H5 stand-in for wx.chooseAddress', () => {
     await expect(openOrderConfirm()).resolves.toBe('unavailable')
   })
 })
+
+describe("weapp: WeChat's confirm-receipt component", () => {
+  type WeappAdapter = typeof import('@/services/wechat/index.weapp')
+
+  /** The weapp adapter as built with (or without) a merchant id, with its own Taro and openBusinessView */
+  function adapter(merchantId: string): { openOrderConfirm: WeappAdapter['openOrderConfirm']; open: jest.Mock } {
+    const saved = process.env.TARO_APP_WECHATPAY_MCHID
+    process.env.TARO_APP_WECHATPAY_MCHID = merchantId
+    const open = jest.fn()
+    let loaded: WeappAdapter | undefined
+    jest.isolateModules(() => {
+      ;(jest.requireActual('@tarojs/taro') as { default: { openBusinessView?: jest.Mock } }).default.openBusinessView =
+        open
+      loaded = jest.requireActual('@/services/wechat/index.weapp')
+    })
+    if (saved === undefined) delete process.env.TARO_APP_WECHATPAY_MCHID
+    else process.env.TARO_APP_WECHATPAY_MCHID = saved
+    return { openOrderConfirm: loaded!.openOrderConfirm, open }
+  }
+
+  it('opens weappOrderConfirm with the merchant id and out_trade_no; its answer is not taken as receipt', async () => {
+    const { openOrderConfirm, open } = adapter('1230000109')
+    open.mockResolvedValueOnce({ errMsg: 'openBusinessView:ok' }).mockRejectedValueOnce({ errMsg: 'fail' })
+    await expect(openOrderConfirm({ outTradeNo: 'BC20261207000001' })).resolves.toBe('opened')
+    expect(open).toHaveBeenCalledWith({
+      businessType: 'weappOrderConfirm',
+      extraData: { merchant_id: '1230000109', merchant_trade_no: 'BC20261207000001' },
+    })
+    await expect(openOrderConfirm({ outTradeNo: 'BC20261207000001' })).resolves.toBe('fail')
+  })
+
+  it('without a merchant id the component cannot find the order: the server is asked directly', async () => {
+    const { openOrderConfirm, open } = adapter('')
+    await expect(openOrderConfirm({ outTradeNo: 'BC20261207000001' })).resolves.toBe('unavailable')
+    expect(open).not.toHaveBeenCalled()
+  })
+})

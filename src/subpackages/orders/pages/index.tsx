@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
-import Taro, { usePullDownRefresh } from '@tarojs/taro'
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import AddressCard from '../../../components/AddressCard'
 import { TextSkeleton } from '../../../components/Skeleton'
 import LoginConsent from '../../../components/LoginConsent'
@@ -201,21 +201,29 @@ export default function OrdersPage() {
   const payable = state.status === 'ready' && state.orders.some((order) => order.status === 'pending')
   const now = useNow(payable)
   const [confirming, setConfirming] = useState<number | null>(null)
+  /** An order whose confirm-receipt component was opened: asked again when the reader comes back from it */
+  const backFromWechat = useRef<number | null>(null)
+  const received = () => {
+    backFromWechat.current = null
+    toast('已确认收货')
+    return load(true)
+  }
   // WeChat's component first where it opens (the reader confirms there); whatever it answered, the
   // server asks WeChat whether the order is received, and only that counts.
   const confirmReceiptOf = (order: Order) => {
     setConfirming(order.id)
     openOrderConfirm({ outTradeNo: order.outTradeNo })
-      .then(() => confirmReceipt(order.id))
-      .then(
-        () => {
-          toast('已确认收货')
-          return load(true)
-        },
-        (error: unknown) => toast(toApiError(error).message),
-      )
+      .then((outcome) => {
+        if (outcome === 'opened') backFromWechat.current = order.id
+        return confirmReceipt(order.id)
+      })
+      .then(received, (error: unknown) => toast(toApiError(error).message))
       .finally(() => alive.current && setConfirming(null))
   }
+  useDidShow(() => {
+    const id = backFromWechat.current
+    if (id !== null) confirmReceipt(id).then(received, () => undefined)
+  })
   const pending: PendingActions = {
     confirming,
     onConfirmReceipt: (order) => void confirmReceiptOf(order),
