@@ -197,7 +197,7 @@ describe("weapp: WeChat's confirm-receipt component", () => {
     jest.isolateModules(() => {
       ;(jest.requireActual('@tarojs/taro') as { default: { openBusinessView?: jest.Mock } }).default.openBusinessView =
         open
-      loaded = jest.requireActual('@/services/wechat/index.weapp')
+      loaded = jest.requireActual<WeappAdapter>('@/services/wechat/index.weapp')
     })
     if (saved === undefined) delete process.env.TARO_APP_WECHATPAY_MCHID
     else process.env.TARO_APP_WECHATPAY_MCHID = saved
