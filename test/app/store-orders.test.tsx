@@ -7,36 +7,10 @@ import { resetSession, setMe } from '@/store/session'
 import OrdersPage, { goodsStageText } from '@/subpackages/orders/pages/index'
 import { answers, fakeApi, type FakeApi } from './fake-api'
 import { me } from './fixtures'
+import { goodsOrder, type GoodsStage as Stage } from './store-fixtures'
 import { resetTaroMock, storage } from './mocks/taro'
 
 const settle = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)))
-
-type Stage = NonNullable<Order['goods']>['stage']
-
-function goodsOrder(id: number, status: Order['status'], stage: Stage, shipped = false): Order {
-  return {
-    id,
-    outTradeNo: `BC2026120700000${id}`,
-    kind: 'goods',
-    planId: 'goods',
-    planName: '图书商品',
-    months: 0,
-    amountFen: 7400,
-    rail: 'wechatpay',
-    status,
-    createdAt: '2026-12-07T01:00:00.000Z',
-    paidAt: '2026-12-07T01:01:00.000Z',
-    expiresAt: '2026-12-07T01:15:00.000Z',
-    goods: {
-      stage,
-      lines: [{ productId: 1, title: '2024预定【时政热点6期】', unitPriceFen: 3700, quantity: 2 }],
-      address: { ...SAMPLE_ADDRESS },
-      shipment: shipped
-        ? { company: 'SF', companyName: '顺丰速运', trackingNo: 'SF1234567890', shippedAt: 1, receivedAt: null }
-        : null,
-    },
-  }
-}
 
 let api: FakeApi
 

@@ -1,12 +1,13 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import Taro from '@tarojs/taro'
-import type { Order, Product } from '@/services/api'
+import type { Product } from '@/services/api'
 import { resetSession, setMe } from '@/store/session'
 import StorePage from '@/subpackages/store/pages/index'
 import ProductPage from '@/subpackages/store/pages/detail'
 import CheckoutPage from '@/subpackages/store/pages/checkout'
 import { answers, fakeApi, type FakeApi } from './fake-api'
 import { me } from './fixtures'
+import { ADDRESS, goodsOrder } from './store-fixtures'
 import { resetTaroMock, storage, useRouter } from './mocks/taro'
 
 const settle = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)))
@@ -32,39 +33,6 @@ function product(id: number, overrides: Partial<Product> = {}): Product {
     sold: 4322,
     views: 17353,
     ...overrides,
-  }
-}
-
-const ADDRESS = {
-  userName: '张三',
-  telNumber: '13800138000',
-  provinceName: '广东省',
-  cityName: '广州市',
-  countyName: '海珠区',
-  detailInfo: '新港中路397号',
-  postalCode: '510000',
-}
-
-function goodsOrder(id: number, status: Order['status'], stage: NonNullable<Order['goods']>['stage']): Order {
-  return {
-    id,
-    outTradeNo: `BC2026120700000${id}`,
-    kind: 'goods',
-    planId: 'goods',
-    planName: '图书商品',
-    months: 0,
-    amountFen: 7400,
-    rail: 'wechatpay',
-    status,
-    createdAt: '2026-12-07T01:00:00.000Z',
-    paidAt: null,
-    expiresAt: '2026-12-07T01:15:00.000Z',
-    goods: {
-      stage,
-      lines: [{ productId: 1, title: '【新品现货】2024年10月笔试考题解析+答题纸', unitPriceFen: 3700, quantity: 2 }],
-      address: ADDRESS,
-      shipment: null,
-    },
   }
 }
 
@@ -174,6 +142,17 @@ describe('product page', () => {
   })
 })
 
+/** 确认订单 with WeChat's address chosen, then 提交订单 */
+async function submitWithAddress(): Promise<void> {
+  render(<CheckoutPage />)
+  await settle()
+  fireEvent.click(screen.getByText('选择收货地址 ›'))
+  await settle()
+  fireEvent.click(screen.getByRole('button', { name: '提交订单' }))
+  await settle()
+  await settle()
+}
+
 describe('确认订单', () => {
   beforeEach(() => {
     useRouter.mockReturnValue({ params: { id: '1', qty: '2' }, path: '' })
@@ -225,13 +204,7 @@ describe('确认订单', () => {
         error: { code: 'SOLD_OUT', message: '《【新品现货】2024年10月笔试考题解析+答题纸》库存不足，仅剩 1 件' },
       },
     })
-    render(<CheckoutPage />)
-    await settle()
-    fireEvent.click(screen.getByText('选择收货地址 ›'))
-    await settle()
-    fireEvent.click(screen.getByRole('button', { name: '提交订单' }))
-    await settle()
-    await settle()
+    await submitWithAddress()
     expect(screen.getByRole('alert').textContent).toBe(
       '《【新品现货】2024年10月笔试考题解析+答题纸》库存不足，仅剩 1 件',
     )
@@ -245,13 +218,7 @@ describe('确认订单', () => {
       { status: 409, body: { error: { code: 'LIMIT_EXCEEDED', message: '每人限购 3 件' } } },
       { status: 409, body: { error: { code: 'PRODUCT_OFF_SHELF', message: '《书》已下架' } } },
     )
-    render(<CheckoutPage />)
-    await settle()
-    fireEvent.click(screen.getByText('选择收货地址 ›'))
-    await settle()
-    fireEvent.click(screen.getByRole('button', { name: '提交订单' }))
-    await settle()
-    await settle()
+    await submitWithAddress()
     expect(screen.getByRole('alert').textContent).toBe('每人限购 3 件')
     fireEvent.click(screen.getByRole('button', { name: '提交订单' }))
     await settle()
