@@ -33,6 +33,16 @@ export interface PaymentStack extends TestApp {
     planId: string,
     action?: 'confirm' | 'cancel' | 'fail',
   ): Promise<{ id: number; outTradeNo: string; answer: any }> // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * A reader buys `quantity` copies of a book, ships to `address`, and pays at the phone side;
+   * resolves once the server holds the order as paid (待发货)
+   */
+  buyGoods(
+    user: string,
+    productId: number,
+    address: Record<string, string>,
+    quantity?: number,
+  ): Promise<{ token: string; id: number; outTradeNo: string }>
   waitFor(what: () => Promise<boolean>, timeoutMs?: number): Promise<void>
   /** `npm run admin -- …args` in a child process, on this stack's database and simulator; rejects on a non-zero exit */
   admin(...args: string[]): Promise<{ stdout: string; stderr: string }>
@@ -111,6 +121,31 @@ export async function startPaymentStack(
           ? await stack.phone('/xpay/pay', { user, ...payment.xpay, action })
           : await stack.phone('/pay/jsapi', { user, ...payment.wechatpay, action })
       return { id: order.id as number, outTradeNo: order.outTradeNo as string, answer }
+    },
+    buyGoods: async (user, productId, address, quantity = 1) => {
+      const token = await stack.login(user)
+      const created = await stack.call('POST', '/api/store/orders', token, {
+        productId,
+        quantity,
+        address,
+        platform: 'android',
+        requestKey: crypto.randomBytes(8).toString('hex'),
+      })
+      if (created.status !== 200) throw new Error(`checkout failed: ${JSON.stringify(created.body)}`)
+      const { order, payment } = created.body
+      const paid = await stack.phone('/pay/jsapi', { user, ...payment.wechatpay, action: 'confirm' })
+      if (paid.errMsg !== 'requestPayment:ok') throw new Error(`payment failed: ${JSON.stringify(paid)}`)
+      await stack.waitFor(
+        async () =>
+          (
+            await stack.db.kysely
+              .selectFrom('orders')
+              .select('status')
+              .where('id', '=', order.id)
+              .executeTakeFirstOrThrow()
+          ).status === 'paid',
+      )
+      return { token, id: order.id as number, outTradeNo: order.outTradeNo as string }
     },
     waitFor: async (what, timeoutMs = 10000) => {
       const deadline = Date.now() + timeoutMs

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto'
 import type { OperatorRole } from '../../src/domain/operators'
 import { caller, expectGuarded, signInOperator, type AdminSession } from '../admin-callers'
 import { dialects, errorOf } from '../helpers'
@@ -78,23 +77,7 @@ describe.each(dialects())('the store in the console on %s', (dialect) => {
     return answer.json() as { id: number; title: string }
   }
   /** A reader buys and pays at the phone; resolves once the order is 待发货 */
-  const paidOrder = async (user: string, productId: number, quantity = 1) => {
-    const token = await s.login(user)
-    const created = await s.call('POST', '/api/store/orders', token, {
-      productId,
-      quantity,
-      address: ADDRESS,
-      platform: 'android',
-      requestKey: crypto.randomBytes(8).toString('hex'),
-    })
-    expect(created.status).toBe(200)
-    const { order, payment } = created.body
-    expect((await s.phone('/pay/jsapi', { user, ...payment.wechatpay, action: 'confirm' })).errMsg).toBe(
-      'requestPayment:ok',
-    )
-    await s.waitFor(async () => (await orderRow(order.id)).status === 'paid')
-    return { id: order.id as number, outTradeNo: order.outTradeNo as string }
-  }
+  const paidOrder = (user: string, productId: number, quantity = 1) => s.buyGoods(user, productId, ADDRESS, quantity)
 
   it('guards every store route: 401 without a session, 403 for the wrong role and without CSRF', async () => {
     const reader = await s.login('store-guard')

@@ -80,24 +80,8 @@ describe.each(dialects())('shipping goods orders on %s', (dialect) => {
         state: number
       }>
     ).find((order) => order.outTradeNo === outTradeNo)
-  /** A reader buys `quantity` copies and pays; resolves once the order is 待发货 */
-  const paidOrder = async (user: string, productId: number, quantity = 1) => {
-    const token = await s.login(user)
-    const created = await s.call('POST', '/api/store/orders', token, {
-      productId,
-      quantity,
-      address: ADDRESS,
-      platform: 'android',
-      requestKey: crypto.randomBytes(8).toString('hex'),
-    })
-    expect(created.status).toBe(200)
-    const { order, payment } = created.body
-    expect((await s.phone('/pay/jsapi', { user, ...payment.wechatpay, action: 'confirm' })).errMsg).toBe(
-      'requestPayment:ok',
-    )
-    await s.waitFor(async () => (await row(order.id)).status === 'paid')
-    return { token, id: order.id as number, outTradeNo: order.outTradeNo as string }
-  }
+  /** A reader buys and pays at the phone; resolves once the order is 待发货 */
+  const paidOrder = (user: string, productId: number, quantity = 1) => s.buyGoods(user, productId, ADDRESS, quantity)
   const ship = (orderId: number, company = 'ZTO', trackingNo = `ZT${crypto.randomInt(1e9, 9e9)}`) =>
     s.app.services.shipping.ship({ orderId, company, trackingNo })
   /** Makes every pending attempt due now: the back-off has passed */
