@@ -70,7 +70,30 @@ describe('我的订单: goods orders', () => {
     expect(waiting.querySelector('.order-status')?.textContent).toBe('待发货')
     expect(waiting.querySelector('.order-tracking')).toBeNull()
     expect(waiting.textContent).not.toContain('确认收货')
-    expect(waiting.textContent).toContain('需要退款请联系客服')
+    expect(waiting.textContent).toContain('发货前可申请全额退款')
+    expect(waiting.textContent).toContain('申请退款')
+  })
+
+  it('申请退款 before shipping: asked first, then the server refunds in full; 再想想 sends nothing', async () => {
+    api.route(
+      'GET /api/orders',
+      answers.ok({ items: [goodsOrder(4, 'paid', 'awaiting_shipment')] }),
+      answers.ok({ items: [goodsOrder(4, 'refunding', 'refunding')] }),
+    )
+    api.route('POST /api/store/orders/4/refund', answers.ok(goodsOrder(4, 'refunding', 'refunding')))
+    const { container } = render(<OrdersPage />)
+    await settle()
+
+    ;(Taro.showModal as jest.Mock).mockResolvedValueOnce({ confirm: false, cancel: true })
+    fireEvent.click(screen.getByRole('button', { name: '申请退款' }))
+    await settle()
+    expect(api.count('POST /api/store/orders/4/refund')).toBe(0)
+
+    fireEvent.click(screen.getByRole('button', { name: '申请退款' }))
+    await waitFor(() => expect(container.querySelector('.order-status')?.textContent).toBe('退款中'))
+    expect(api.count('POST /api/store/orders/4/refund')).toBe(1)
+    expect(Taro.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已申请退款，款项将原路退回' }))
+    expect(screen.queryByRole('button', { name: '申请退款' })).toBeNull()
   })
 
   it('确认收货 asks the server, which asks WeChat: NOT_RECEIVED is said; then 已收货', async () => {

@@ -317,6 +317,26 @@ export class GoodsOrders {
     return details
   }
 
+  /**
+   * 申请退款: the reader's own goods order, refunded in full while it waits to be shipped (its copies go
+   * back once WeChat Pay confirms). Once shipped the parcel is on its way, and a refund is the
+   * publisher's call (customer service, the console).
+   */
+  async requestRefund(userId: number, orderId: number): Promise<OrderRow> {
+    const order = await this.deps.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', orderId)
+      .where('user_id', '=', userId)
+      .where('kind', '=', 'goods')
+      .executeTakeFirst()
+    if (!order) throw new ApiError(404, 'ORDER_NOT_FOUND', '订单不存在')
+    if (order.status === 'fulfilled') throw new ApiError(409, 'ALREADY_SHIPPED', '订单已发货，如需退款请联系客服')
+    if (order.status !== 'paid')
+      throw new ApiError(409, 'ORDER_NOT_REFUNDABLE', '该订单不能申请退款（未支付、退款中或已退款）')
+    return this.deps.payments.refund(order.id, '读者申请退款（未发货）', undefined, 'client')
+  }
+
   /** 待发货: paid goods orders waiting to be shipped, oldest first (the 48 h rule runs from payment) */
   async awaitingShipment(limit = 100): Promise<AwaitingShipment[]> {
     const orders = await this.deps.db

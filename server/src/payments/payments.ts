@@ -693,9 +693,15 @@ export class Payments {
    * Starts a refund of what is left of a fulfilled order. It completes on the rail's notification
    * or the refund sweep's query; a refund the rail refuses puts the order back where it was, with the reason.
    * Goods orders (docs/store.md): in full while waiting to be shipped (paid), `amountFen` of what is
-   * left once shipped; the bound is checked in the transaction that starts the refund.
+   * left once shipped; the bound is checked in the transaction that starts the refund. `requestedBy`
+   * names who asked in the ledger: an operator, or the reader (申请退款 of an order not shipped yet).
    */
-  async refund(orderId: number, reason: string, amountFen?: number): Promise<OrderRow> {
+  async refund(
+    orderId: number,
+    reason: string,
+    amountFen?: number,
+    requestedBy: Extract<LedgerSource, 'admin' | 'client'> = 'admin',
+  ): Promise<OrderRow> {
     const now = this.deps.now()
     const order = await this.findOrder(orderId)
     if (!order) throw new ApiError(404, 'ORDER_NOT_FOUND', `there is no order ${orderId}`)
@@ -749,7 +755,7 @@ export class Payments {
           userId: order.user_id,
           event: 'refund_requested',
           amountFen: amount,
-          source: 'admin',
+          source: requestedBy,
           detail: `refund ${refundNo}: ${reason}`,
         },
         now,

@@ -1,3 +1,4 @@
+import type { OrderRow } from '../payments/payments'
 import type { App } from '../plugins/types'
 import { viewerKey } from '../plugins/viewer-key'
 import { errorResponses } from '../schemas/common'
@@ -59,25 +60,44 @@ export async function storeRoutes(app: App): Promise<void> {
     },
   )
 
-  app.post(
-    '/store/orders/:id/confirm-receipt',
-    {
-      schema: {
-        summary:
-          '确认收货: marks a shipped goods order received once WeChat says so (get_order), never on the client alone',
-        description:
-          "Call after WeChat's confirm-receipt component (openBusinessView weappOrderConfirm). 409 NOT_RECEIVED while WeChat's order_state is not received, 409 NOT_SHIPPED before shipping, 409 NOT_GOODS_ORDER for a VIP order, 404 ORDER_NOT_FOUND for another reader's order, 503 WECHAT_BUSY when WeChat cannot be asked.",
-        tags: ['store'],
-        security: [{ bearer: [] }],
-        params: ProductParams,
-        response: { 200: Order, 409: errorResponses[400], 503: errorResponses[500], ...errorResponses },
+  /** A reader's action on one of their goods orders: throttled like checkouts, answered with the order */
+  const orderAction = (
+    path: string,
+    summary: string,
+    description: string,
+    act: (userId: number, orderId: number) => Promise<OrderRow>,
+  ) =>
+    app.post(
+      path,
+      {
+        schema: {
+          summary,
+          description,
+          tags: ['store'],
+          security: [{ bearer: [] }],
+          params: ProductParams,
+          response: { 200: Order, 409: errorResponses[400], 503: errorResponses[500], ...errorResponses },
+        },
       },
-    },
-    async (request) => {
-      const { userId } = app.requireSession(request)
-      await throttles.hit('orders', userId, now())
-      const order = await shipping.confirmReceipt(userId, request.params.id)
-      return orderView(order, new Map(), await goods.details([order]))
-    },
+      async (request) => {
+        const { userId } = app.requireSession(request)
+        await throttles.hit('orders', userId, now())
+        const order = await act(userId, request.params.id)
+        return orderView(order, new Map(), await goods.details([order]))
+      },
+    )
+
+  orderAction(
+    '/store/orders/:id/refund',
+    '申请退款: the reader refunds their own goods order in full while it waits to be shipped',
+    "The order goes to refunding at once; WeChat Pay refunds what was paid and its copies go back on the shelf when the refund is confirmed. 409 ALREADY_SHIPPED once shipped (a refund is then the publisher's call), 409 ORDER_NOT_REFUNDABLE when unpaid, refunding or refunded, 404 ORDER_NOT_FOUND for another reader's order or a VIP order.",
+    (userId, orderId) => goods.requestRefund(userId, orderId),
+  )
+
+  orderAction(
+    '/store/orders/:id/confirm-receipt',
+    '确认收货: marks a shipped goods order received once WeChat says so (get_order), never on the client alone',
+    "Call after WeChat's confirm-receipt component (openBusinessView weappOrderConfirm). 409 NOT_RECEIVED while WeChat's order_state is not received, 409 NOT_SHIPPED before shipping, 409 NOT_GOODS_ORDER for a VIP order, 404 ORDER_NOT_FOUND for another reader's order, 503 WECHAT_BUSY when WeChat cannot be asked.",
+    (userId, orderId) => shipping.confirmReceipt(userId, orderId),
   )
 }

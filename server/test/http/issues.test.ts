@@ -349,6 +349,7 @@ describe.each(dialects())('issues API on %s', (dialect) => {
           '/api/orders/{id}/pay',
           '/api/store/orders',
           '/api/store/orders/{id}/confirm-receipt',
+          '/api/store/orders/{id}/refund',
           '/api/store/products',
           '/api/store/products/{id}',
           '/api/wechat/message-push',

@@ -272,6 +272,43 @@ describe.each(dialects())('shipping goods orders on %s', (dialect) => {
     expect(await stock(book.id)).toBe(8)
   })
 
+  it('申请退款 by the reader: their own order, in full, only before it ships', async () => {
+    const book = await product({ stock: 5 })
+    const asked = (token: string, id: number) => s.call('POST', `/api/store/orders/${id}/refund`, token)
+
+    const mine = await paidOrder('reader-refund', book.id, 2)
+    expect(await stock(book.id)).toBe(3)
+    // Another reader's order, or a VIP order of one's own, is not found: nothing is refunded.
+    const other = await s.login('reader-refund-other')
+    expect((await asked(other, mine.id)).body).toMatchObject({ error: { code: 'ORDER_NOT_FOUND' } })
+    const vip = await s.buy('reader-refund-other', other, 'month')
+    await s.waitFor(async () => (await row(vip.id)).status === 'fulfilled')
+    expect((await asked(other, vip.id)).status).toBe(404)
+    expect((await row(vip.id)).status).toBe('fulfilled')
+
+    const answer = await asked(mine.token, mine.id)
+    expect(answer.status).toBe(200)
+    expect(answer.body.goods.stage).toBe('refunding')
+    // A second tap while it is under way starts nothing new.
+    expect((await asked(mine.token, mine.id)).body).toMatchObject({ error: { code: 'ORDER_NOT_REFUNDABLE' } })
+    await s.waitFor(async () => (await row(mine.id)).status === 'refunded')
+    expect(await row(mine.id)).toMatchObject({ refunded_fen: 7400, stock_held: 0 })
+    expect(await stock(book.id)).toBe(5)
+    const requested = await s.db.kysely
+      .selectFrom('ledger')
+      .select(['event', 'amount_fen', 'source'])
+      .where('order_id', '=', mine.id)
+      .where('event', '=', 'refund_requested')
+      .execute()
+    expect(requested).toEqual([{ event: 'refund_requested', amount_fen: 7400, source: 'client' }])
+
+    // Shipped: the parcel is on its way, the refund is the publisher's call.
+    const shipped = await paidOrder('reader-refund-late', book.id)
+    await ship(shipped.id)
+    expect((await asked(shipped.token, shipped.id)).body).toMatchObject({ error: { code: 'ALREADY_SHIPPED' } })
+    expect((await row(shipped.id)).status).toBe('fulfilled')
+  })
+
   it('a preorder shipping more than 15 days after payment is reported to WeChat once', async () => {
     const late = await product({ kind: 'preorder', shipDate: shanghaiDay(Date.now() + 40 * DAY) })
     const soon = await product({ kind: 'preorder', shipDate: shanghaiDay(Date.now() + 5 * DAY) })

@@ -29,3 +29,8 @@ export function createGoodsOrder(input: CreateGoodsOrderInput): Promise<CreateOr
 export function confirmReceipt(orderId: number): Promise<Order> {
   return request<Order>(`/api/store/orders/${encodeURIComponent(String(orderId))}/confirm-receipt`, { method: 'POST' })
 }
+
+/** POST /api/store/orders/:id/refund: 申请退款 of an order not shipped yet, in full (409 ALREADY_SHIPPED once shipped). */
+export function requestRefund(orderId: number): Promise<Order> {
+  return request<Order>(`/api/store/orders/${encodeURIComponent(String(orderId))}/refund`, { method: 'POST' })
+}

@@ -10,7 +10,7 @@ import { routes } from '../../../constants'
 import { usePageTheme } from '../../../hooks/usePageTheme'
 import { usePurchase } from '../../../hooks/usePurchase'
 import { cancelOrder, listOrders, toApiError, type ApiError, type GoodsStage, type Order } from '../../../services/api'
-import { confirmReceipt } from '../../../services/api/store'
+import { confirmReceipt, requestRefund } from '../../../services/api/store'
 import { getPlatform, openOrderConfirm } from '../../../services/wechat'
 import { signIn, useSession } from '../../../store/session'
 import { buttonFlag } from '../../../utils/button'
@@ -85,6 +85,8 @@ interface PendingActions {
   /** 确认收货 of a shipped goods order; `confirming` is the order under way */
   onConfirmReceipt: (order: Order) => void
   confirming: number | null
+  /** 申请退款 of a goods order not shipped yet */
+  onRefund: (order: Order) => void
 }
 
 /** A goods order's parcel: what it holds, where it goes, and once shipped, how */
@@ -122,12 +124,14 @@ function GoodsDetail({ order, pending }: { order: Order; pending: PendingActions
         </View>
       ) : null}
       {stage === 'awaiting_shipment' ? (
-        // No refund request of the reader's yet: 客服 refunds through the operator's command.
         <View className='order-pending'>
-          <Text className='order-left'>需要退款请联系客服</Text>
-          <ServiceChat className='order-ask' topic={`退款申请 ${order.outTradeNo}`}>
+          <Text className='order-left'>发货前可申请全额退款</Text>
+          <ServiceChat className='order-ask' topic={`退款咨询 ${order.outTradeNo}`}>
             联系客服
           </ServiceChat>
+          <Button className='btn btn-ghost order-action' onClick={() => pending.onRefund(order)}>
+            申请退款
+          </Button>
         </View>
       ) : null}
     </View>
@@ -226,6 +230,20 @@ export default function OrdersPage() {
   })
   const pending: PendingActions = {
     confirming,
+    onRefund: (order) =>
+      void Taro.showModal({
+        title: '申请退款',
+        content: '订单尚未发货，将全额退回微信支付，退款到账后订单关闭。确定申请吗？',
+        confirmText: '申请退款',
+        cancelText: '再想想',
+      })
+        .then(async ({ confirm }) => {
+          if (!confirm) return
+          await requestRefund(order.id)
+          toast('已申请退款，款项将原路退回')
+          await load(true)
+        })
+        .catch((error: unknown) => toast(toApiError(error).message)),
     onConfirmReceipt: (order) => void confirmReceiptOf(order),
     now,
     busy: purchase.state.phase === 'paying' || purchase.state.phase === 'confirming',
