@@ -20,6 +20,7 @@ import { buildSimulator } from '../simulator/src/app'
 import { makePaymentFixture } from '../simulator/src/fixture'
 import { openDb, type Db } from '../server/src/db/database'
 import { Store } from '../server/src/domain/store'
+import { SAMPLE_ADDRESS as ADDRESS } from '../server/test/store-fixtures'
 import { benchPostgres } from './lib/postgres'
 import { formatTable, freePort, pool, postJson, runCli, startApi, tempDir } from './lib'
 
@@ -27,16 +28,6 @@ const READERS = Number(process.env.BENCH_READERS ?? 1000)
 const STOCK = Number(process.env.BENCH_STOCK ?? 100)
 const IN_FLIGHT = 50
 const BUDGET_MS = 50
-
-const ADDRESS = {
-  userName: '张三',
-  telNumber: '13800138000',
-  provinceName: '广东省',
-  cityName: '广州市',
-  countyName: '海珠区',
-  detailInfo: '新港中路397号',
-  postalCode: '510000',
-}
 
 type Row = Record<string, string | number>
 

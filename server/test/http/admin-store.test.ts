@@ -2,6 +2,7 @@ import type { OperatorRole } from '../../src/domain/operators'
 import { caller, expectGuarded, signInOperator, type AdminSession } from '../admin-callers'
 import { dialects, errorOf } from '../helpers'
 import { startPaymentStack, type PaymentStack } from '../payment-stack'
+import { SAMPLE_ADDRESS as ADDRESS } from '../store-fixtures'
 
 /**
  * The store's console routes (docs/store.md#the-console) against the real simulator: roles and
@@ -10,16 +11,6 @@ import { startPaymentStack, type PaymentStack } from '../payment-stack'
  */
 
 jest.setTimeout(120000)
-
-const ADDRESS = {
-  userName: '王五',
-  telNumber: '13712345678',
-  provinceName: '江苏省',
-  cityName: '南京市',
-  countyName: '鼓楼区',
-  detailInfo: '中山路1号',
-  postalCode: '210000',
-}
 
 const PRODUCT = {
   slug: 'exam-2024-10',

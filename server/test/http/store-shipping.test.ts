@@ -8,6 +8,7 @@ import { Shipping } from '../../src/domain/shipping'
 import { ApiError } from '../../src/errors'
 import { dialects } from '../helpers'
 import { startPaymentStack, type PaymentStack } from '../payment-stack'
+import { SAMPLE_ADDRESS as ADDRESS, bookFields } from '../store-fixtures'
 
 /**
  * Shipping goods orders through WeChat's 发货信息管理 (docs/store.md#shipping), against the real
@@ -18,16 +19,6 @@ import { startPaymentStack, type PaymentStack } from '../payment-stack'
 jest.setTimeout(120000)
 
 const DAY = 86400000
-
-const ADDRESS = {
-  userName: '李四',
-  telNumber: '13912345678',
-  provinceName: '浙江省',
-  cityName: '杭州市',
-  countyName: '西湖区',
-  detailInfo: '文三路90号',
-  postalCode: '310000',
-}
 
 /** Asia/Shanghai YYYY-MM-DD of a moment */
 const shanghaiDay = (ms: number) => new Date(ms + 8 * 3600000).toISOString().slice(0, 10)
@@ -43,26 +34,9 @@ describe.each(dialects())('shipping goods orders on %s', (dialect) => {
   })
   afterAll(() => s.close())
 
-  const product = async (fields: Partial<ProductFields> = {}) => {
+  const product = (fields: Partial<ProductFields> = {}) => {
     serial += 1
-    return s.app.services.store.add(
-      {
-        slug: `ship-${serial}`,
-        title: `2024年10月笔试考题解析 ${serial}`,
-        cover: null,
-        priceFen: 3700,
-        originalPriceFen: null,
-        kind: 'in_stock',
-        shipDate: null,
-        issuesCount: null,
-        stock: 50,
-        limitPerReader: 5,
-        onShelf: true,
-        sortOrder: 0,
-        ...fields,
-      },
-      Date.now(),
-    )
+    return s.app.services.store.add(bookFields(`ship-${serial}`, { ...fields }), Date.now())
   }
   const row = (id: number): Promise<OrderRow> =>
     s.db.kysely.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
@@ -104,7 +78,7 @@ describe.each(dialects())('shipping goods orders on %s', (dialect) => {
         tracking_no: 'SF1234567890',
         express_company: 'SF',
         // 顺丰 gets the receiver's phone, masked
-        receiver_contact: '139****5678',
+        receiver_contact: '138****8000',
         item_desc: `${book.title}*2`,
       }),
     ])

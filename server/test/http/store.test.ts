@@ -3,6 +3,7 @@ import type { OrderRow } from '../../src/db/schema'
 import type { ProductFields } from '../../src/domain/store'
 import { dialects } from '../helpers'
 import { startPaymentStack, type PaymentStack } from '../payment-stack'
+import { SAMPLE_ADDRESS as ADDRESS, bookFields } from '../store-fixtures'
 
 /**
  * The store's books and magazines (docs/store.md): stock reserved atomically at checkout and
@@ -13,16 +14,6 @@ import { startPaymentStack, type PaymentStack } from '../payment-stack'
 jest.setTimeout(90000)
 
 const DAY = 86400000
-
-const ADDRESS = {
-  userName: '张三',
-  telNumber: '13800138000',
-  provinceName: '广东省',
-  cityName: '广州市',
-  countyName: '海珠区',
-  detailInfo: '新港中路397号',
-  postalCode: '510000',
-}
 
 describe.each(dialects())('the store on %s', (dialect) => {
   let s: PaymentStack
@@ -36,24 +27,10 @@ describe.each(dialects())('the store on %s', (dialect) => {
   })
   afterAll(() => s.close())
 
-  const product = async (fields: Partial<ProductFields> = {}) => {
+  const product = (fields: Partial<ProductFields> = {}) => {
     serial += 1
     return s.app.services.store.add(
-      {
-        slug: `book-${serial}`,
-        title: `2024年10月笔试考题解析 ${serial}`,
-        cover: null,
-        priceFen: 3700,
-        originalPriceFen: 4800,
-        kind: 'in_stock',
-        shipDate: null,
-        issuesCount: null,
-        stock: 10,
-        limitPerReader: 5,
-        onShelf: true,
-        sortOrder: 0,
-        ...fields,
-      },
+      bookFields(`book-${serial}`, { originalPriceFen: 4800, stock: 10, ...fields }),
       Date.now(),
     )
   }
