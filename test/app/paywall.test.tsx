@@ -123,10 +123,10 @@ describe('Toc', () => {
     expect(onJump).toHaveBeenLastCalledWith('s2')
   })
 
-  it('without titles from the server, one locked entry; nothing locked, none', () => {
-    const { container, rerender } = render(<Toc sections={sections} locked onJump={jest.fn()} />)
+  it('a locked part without a heading is one untitled entry; nothing locked, none', () => {
+    const { container, rerender } = render(<Toc sections={sections} locked={[]} onJump={jest.fn()} />)
     expect(container.querySelector('.toc-item-locked')?.textContent).toBe('VIP会员专享内容')
-    rerender(<Toc sections={sections} locked={false} onJump={jest.fn()} />)
+    rerender(<Toc sections={sections} locked={null} onJump={jest.fn()} />)
     expect(container.querySelector('.toc-item-locked')).toBeNull()
   })
 })

@@ -6,16 +6,17 @@ export interface TocProps {
   sections: Section[]
   /**
    * The members-only part the server held back: its section titles (the paywall's `locked.sections`),
-   * each listed with the VIP mark; `true` when they are not known; false when nothing is locked
+   * each listed with the VIP mark (none when the cut holds no heading: one untitled entry); null when
+   * nothing is locked
    */
-  locked: boolean | string[]
+  locked: string[] | null
   onJump: (sectionId: string | null) => void
 }
 
 /** Table of contents: one row per section heading; a locked section jumps to the paywall (null). */
 export default function Toc({ sections, locked, onJump }: TocProps) {
   const entries = sections.filter((section) => section.heading)
-  const lockedTitles = Array.isArray(locked) && locked.length > 0 ? locked : locked ? ['会员专享内容'] : []
+  const lockedTitles = locked === null ? [] : locked.length > 0 ? locked : ['会员专享内容']
   if (entries.length < 2 && lockedTitles.length === 0) return null
   return (
     <View className='toc'>

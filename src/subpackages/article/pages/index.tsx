@@ -189,7 +189,7 @@ function Article({
           </View>
         )}
       </View>
-      <Toc sections={issue.sections} locked={access.granted ? false : access.paywall.locked.sections} onJump={jump} />
+      <Toc sections={issue.sections} locked={access.granted ? null : access.paywall.locked.sections} onJump={jump} />
       <SectionsView sections={issue.sections} practiceIssueId={alone ? null : issue.id} fold={fold} />
       {access.granted ? null : <PaywallCard access={access} singlePage={singlePage} preview={preview} />}
       {alone ? null : <PdfDownload issue={issue} />}
