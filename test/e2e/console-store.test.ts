@@ -114,6 +114,8 @@ test('an operator adds a book, a reader’s paid order waits in 待发货, the o
     await waiting.getByText(`${TITLE} ×1`).waitFor()
     await waiting.getByRole('button', { name: /发\s*货/ }).click()
     const dialog = page.getByRole('dialog').filter({ hasText: `发货：订单 #${orderId}` })
+    // A click while antd's modal still zooms in can be lost (seen once in CI): wait for the motion to end.
+    await page.waitForFunction(() => !document.querySelector('.ant-modal[class*="ant-zoom"]'))
     await dialog.getByRole('button', { name: /确认发货/ }).click()
     await dialog.getByText('请选择快递公司').waitFor()
     await dialog.getByLabel('快递公司').click()
