@@ -230,7 +230,8 @@ async function startWechatSimulator(): Promise<string> {
       SIM_KEYS_DIR: keysDir,
       SIM_PUSH_URL: `http://127.0.0.1:${API_PORT}/api/wechat/message-push`,
       SIM_PUSH_AES_KEY: 'random',
-      SIM_XPAY_PRODUCTS: 'month:990,half_year:4800,year:6800',
+      // The plans, and the sample course sold alone (content/courses/, course 2 on a new database).
+      SIM_XPAY_PRODUCTS: 'month:990,half_year:4800,year:6800,course_2:2990',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

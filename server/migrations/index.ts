@@ -17,6 +17,7 @@ import * as m015 from './015_site_settings'
 import * as m016 from './016_reading_position'
 import * as m017 from './017_store'
 import * as m018 from './018_shipping'
+import * as m019 from './019_courses'
 
 /** Versioned migrations, applied in name order by Kysely's Migrator. Never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '016_reading_position': m016,
   '017_store': m017,
   '018_shipping': m018,
+  '019_courses': m019,
 }

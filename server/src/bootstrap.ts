@@ -5,6 +5,8 @@ import { ConfigError, loadConfig, type Config } from './config'
 import { migrateToLatest, openDb, type Db } from './db/database'
 import { ensureTaxonomy } from './domain/content-store'
 import { formatImportSummary, importContent } from './domain/content-import'
+import { importCourses } from './domain/course-import'
+import type { MediaStorage } from './infra/media-storage'
 import { loggerOptions } from './logger'
 import { REPO_ROOT } from './paths'
 
@@ -91,5 +93,25 @@ export async function importSampleIfEmpty(db: Db, config: Config, log: (line: st
   if (any) return
   const report = await importContent(db, [path.resolve(REPO_ROOT, config.SAMPLE_CONTENT_DIR)])
   log(`sample content imported: ${formatImportSummary(report)}`)
+  for (const problem of report.problems) log(problem)
+}
+
+/** Imports the sample courses (content/courses/) when the database has no course yet. */
+export async function importSampleCoursesIfEmpty(
+  db: Db,
+  config: Config,
+  storage: MediaStorage,
+  log: (line: string) => void,
+): Promise<void> {
+  if (!config.IMPORT_SAMPLE_CONTENT) return
+  const any = await db.kysely.selectFrom('courses').select('id').limit(1).executeTakeFirst()
+  if (any) return
+  const report = await importCourses(
+    db.kysely,
+    storage,
+    path.resolve(REPO_ROOT, config.SAMPLE_CONTENT_DIR, 'courses'),
+    Date.now(),
+  )
+  log(`sample courses imported: ${report.imported.join(', ') || 'none'}`)
   for (const problem of report.problems) log(problem)
 }

@@ -155,6 +155,16 @@ export const ConfigSchema = Type.Object({
   /** How often the shipping-upload job uploads shipments to WeChat (0: never by itself) */
   SHIPPING_UPLOAD_INTERVAL_MS: Type.Integer({ default: 30000, minimum: 0, maximum: 3600000 }),
 
+  /**
+   * Where course videos, posters and subtitles are fetched from: a CDN (or cloud VOD) base URL that
+   * checks type-A signed URLs with COURSE_MEDIA_URL_KEY; empty: this API serves them from media storage
+   */
+  COURSE_MEDIA_BASE_URL: Type.String({ default: '', maxLength: 300, pattern: '^(|https?://[^\\s?#]+)$' }),
+  /** The key course media URLs are signed with (the CDN's own, required with COURSE_MEDIA_BASE_URL); empty: one the server makes and keeps in the database */
+  COURSE_MEDIA_URL_KEY: Type.String({ default: '', maxLength: 128 }),
+  /** How long a signed course media URL plays, seconds */
+  COURSE_MEDIA_URL_TTL_SECONDS: Type.Integer({ default: 600, minimum: 30, maximum: 86400 }),
+
   /** 32 bytes, hex or base64: encrypts and signs the operator console's session cookie; required in production */
   ADMIN_SESSION_KEY: Type.String({ default: '', maxLength: 128 }),
   /** A console session ends after this many minutes without a request */
@@ -181,6 +191,7 @@ export const SECRET_VARIABLES = new Set([
   'XPAY_APP_KEY',
   'WECHATPAY_APIV3_KEY',
   'ADMIN_SESSION_KEY',
+  'COURSE_MEDIA_URL_KEY',
 ])
 
 /** Reads and validates the environment; throws a ConfigError naming each bad variable. */
@@ -209,6 +220,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   if (config.ADMIN_SESSION_KEY && !decodeKey(config.ADMIN_SESSION_KEY)) {
     problems.push('ADMIN_SESSION_KEY: must be 32 bytes written as 64 hex digits or base64')
+  }
+  if (config.COURSE_MEDIA_BASE_URL && config.COURSE_MEDIA_URL_KEY.length < 16) {
+    problems.push(
+      "COURSE_MEDIA_URL_KEY: must be set (16 characters or more, the CDN's URL signing key) when COURSE_MEDIA_BASE_URL is set",
+    )
   }
   if (valid) {
     const trustProblem = trustProxyProblem(config.TRUST_PROXY)

@@ -15,10 +15,11 @@ export const REDACTED_PATHS = [
 ]
 
 /**
- * Routes WeChat calls with signed URLs (消息推送 and WeChat Pay notifications): their query strings
- * carry signature, msg_signature, nonce, timestamp and openid, so only the path is logged.
+ * Routes called with signed URLs: 消息推送 and WeChat Pay notifications (their query strings carry
+ * signature, msg_signature, nonce, timestamp and openid) and paid course media (a log line must not
+ * hold a URL that plays a paid lesson), so only the path is logged.
  */
-const SIGNED_URL_PREFIXES = ['/api/wechat/', '/api/wechatpay/']
+const SIGNED_URL_PREFIXES = ['/api/wechat/', '/api/wechatpay/', '/api/media/course/']
 
 /** The URL as logged: the path alone under SIGNED_URL_PREFIXES, the whole URL elsewhere. */
 export function loggedUrl(url: string): string {

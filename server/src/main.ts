@@ -1,5 +1,5 @@
 import { buildApp } from './app'
-import { cliLogger, configOrExit, importSampleIfEmpty, openMigratedDb } from './bootstrap'
+import { cliLogger, configOrExit, importSampleCoursesIfEmpty, importSampleIfEmpty, openMigratedDb } from './bootstrap'
 import { serveMetrics, type MetricsServer } from './infra/metrics'
 
 async function main(): Promise<void> {
@@ -10,6 +10,7 @@ async function main(): Promise<void> {
   await importSampleIfEmpty(db, config, (line) => logger.info(line))
 
   const app = await buildApp({ config, db, logger })
+  await importSampleCoursesIfEmpty(db, config, app.services.courseMedia, (line) => logger.info(line))
   let metricsServer: MetricsServer | null = null
   let closing = false
   /**

@@ -7,6 +7,7 @@ import { Accounts } from './domain/accounts'
 import { AdminReports } from './domain/admin-reports'
 import { Audit } from './domain/audit'
 import { Catalog } from './domain/catalog'
+import { Courses } from './domain/courses'
 import { Funnel } from './domain/funnel'
 import { IssuePdfCache } from './domain/issue-pdf'
 import { IssueDesk } from './domain/issue-desk'
@@ -37,9 +38,11 @@ import { DatabaseMediaStorage } from './infra/database-media-storage'
 import { SharedRateLimiter } from './infra/shared-rate-limiter'
 import { ChangeFeed, type ChangeTopic } from './db/change-feed'
 import { SecretBox } from './infra/secret-box'
+import { MediaUrlSigner } from './infra/signed-media-url'
 import { Metrics } from './infra/metrics'
 import { TtlCache } from './infra/ttl-cache'
 import { REPO_ROOT } from './paths'
+import { CourseOrders } from './payments/course-orders'
 import { GoodsOrders } from './payments/goods'
 import { Payments } from './payments/payments'
 import { Reconciler } from './payments/reconciler'
@@ -121,6 +124,14 @@ export interface Services {
   goods: GoodsOrders
   /** Shipping goods orders: 已发货 with its outbox row, the shipping-upload job, 已收货 from WeChat's get_order */
   shipping: Shipping
+  /** Video courses: the shelf, who plays which lesson, signed URLs, progress (docs/courses.md) */
+  courses: Courses
+  /** Orders of courses sold alone, on the rail that sells VIP */
+  courseOrders: CourseOrders
+  /** Where this API keeps the course media it serves itself (sample clips; production uses a CDN) */
+  courseMedia: MediaStorage
+  /** Signs and checks course media URLs */
+  courseMediaUrls: MediaUrlSigner
   reconciler: Reconciler
   /** 通知我下一期: announces new issues to subscribed readers and sends the messages */
   subscriptionSweep: SubscriptionSweep
@@ -363,6 +374,29 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     now,
   })
 
+  // Course media: a CDN in production; here, media storage. The key is configured (the CDN's), or
+  // one the first migration to courses made, which every replica reads from the database.
+  const courseMedia: MediaStorage =
+    config.MEDIA_STORAGE === 'database'
+      ? new DatabaseMediaStorage(db.kysely, now)
+      : new FolderStorage(path.resolve(REPO_ROOT, config.MEDIA_DIR, 'courses'))
+  const courseMediaUrls = new MediaUrlSigner({
+    base: config.COURSE_MEDIA_BASE_URL || `${config.PUBLIC_BASE_URL.replace(/\/+$/, '')}/api/media/course`,
+    key:
+      config.COURSE_MEDIA_URL_KEY ||
+      (async () =>
+        (
+          await db.kysely
+            .selectFrom('signing_keys')
+            .select('secret')
+            .where('name', '=', 'course_media')
+            .executeTakeFirstOrThrow()
+        ).secret),
+    ttlSeconds: config.COURSE_MEDIA_URL_TTL_SECONDS,
+    now,
+  })
+  const courses = new Courses({ db: db.kysely, urls: courseMediaUrls, now })
+
   let started = false
   return {
     config,
@@ -421,6 +455,17 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
       now,
     }),
     shipping,
+    courses,
+    courseOrders: new CourseOrders({
+      db: db.kysely,
+      payments,
+      courses,
+      orderExpireMs: config.ORDER_EXPIRE_MINUTES * 60000,
+      firstQueryAfterMs: config.RECONCILE_AFTER_MS,
+      now,
+    }),
+    courseMedia,
+    courseMediaUrls,
     reconciler,
     subscriptionSweep,
     wechatpay: { rail: wechatpayRail, keys: wechatpayKeys?.wechatpayKeys ?? null },

@@ -179,15 +179,17 @@ export interface OrderTable {
   source_sharer_user_id: ColumnType<number | null, number | null | undefined, never>
   /** The scene bucket of the reader's entry (chat, group, moments, code, search, other) */
   source_scene: ColumnType<string | null, string | null | undefined, never>
-  /** 'goods': books and magazines (order_lines, order_addresses; docs/store.md); 'vip' otherwise */
+  /** 'goods': books and magazines (order_lines, order_addresses; docs/store.md); 'course': a course sold alone (course_id; docs/courses.md); 'vip' otherwise */
   kind: ColumnType<OrderKind, OrderKind | undefined, never>
+  /** The course a 'course' order buys (019); null for other kinds */
+  course_id: ColumnType<number | null, number | null | undefined, never>
   /** Goods orders: 1 while their lines hold stock, 0 once it went back to the shelf; null for VIP */
   stock_held: ColumnType<number | null, number | null | undefined, number | null>
   /** The fen asked for by the refund under way (partial refunds of goods, 018); null: all that is left */
   refund_amount_fen: ColumnType<number | null, number | null | undefined, number | null>
 }
 
-export type OrderKind = 'vip' | 'goods'
+export type OrderKind = 'vip' | 'goods' | 'course'
 export type ProductKind = 'in_stock' | 'preorder' | 'subscription'
 
 /** A book or magazine of the store (domain/store.ts) */
@@ -210,6 +212,67 @@ export interface ProductTable {
   view_count: ColumnType<number, number | undefined, number>
   created_at: Millis
   updated_at: Millis
+}
+
+export type CourseAccess = 'vip' | 'sale'
+
+/** A video course (019, domain/courses.ts): included in VIP, or sold alone */
+export interface CourseTable {
+  id: Generated<number>
+  slug: string
+  title: string
+  subtitle: ColumnType<string, string | undefined, string>
+  teacher: ColumnType<string, string | undefined, string>
+  description: ColumnType<string, string | undefined, string>
+  cover: string | null
+  access: CourseAccess
+  /** The price of a course sold alone; null when included in VIP (a check says so) */
+  price_fen: number | null
+  original_price_fen: number | null
+  on_shelf: ColumnType<number, number | undefined, number>
+  sort_order: ColumnType<number, number | undefined, number>
+  created_at: Millis
+  updated_at: Millis
+}
+
+export interface CourseLessonTable {
+  id: Generated<number>
+  course_id: number
+  position: number
+  title: string
+  outline: ColumnType<string, string | undefined, string>
+  duration_seconds: number
+  /** 1: 试看, anyone may watch it */
+  preview: ColumnType<number, number | undefined, number>
+  /** Names in media storage (or paths under the CDN's base), handed out only signed */
+  video: string
+  poster: string | null
+  subtitles: string | null
+}
+
+/** A course sold alone, bought: one row per paid order, revoked by its refund */
+export interface CourseGrantTable {
+  order_id: number
+  user_id: number
+  course_id: number
+  granted_at: Millis
+  revoked_at: Millis | null
+}
+
+export interface LessonProgressTable {
+  user_id: number
+  lesson_id: number
+  course_id: number
+  position_seconds: number
+  completed: ColumnType<number, number | undefined, number>
+  updated_at: Millis
+}
+
+/** Keys the server made itself, shared by every replica through the database */
+export interface SigningKeyTable {
+  name: string
+  secret: string
+  created_at: Millis
 }
 
 export interface ProductViewTable {
@@ -535,6 +598,11 @@ export interface Database {
   member_links: MemberLinkTable
   orders: OrderTable
   products: ProductTable
+  courses: CourseTable
+  course_lessons: CourseLessonTable
+  course_grants: CourseGrantTable
+  lesson_progress: LessonProgressTable
+  signing_keys: SigningKeyTable
   product_views: ProductViewTable
   order_lines: OrderLineTable
   order_addresses: OrderAddressTable

@@ -148,11 +148,34 @@ async function firstDelivery(
   return fresh !== undefined
 }
 
+/** A paid course order opens its course to the reader: one grant per order (its primary key) */
+async function grantCourse(trx: Transaction<Database>, order: OrderRow, now: number): Promise<void> {
+  if (order.course_id === null) throw new Error(`course order ${order.id} names no course`)
+  await trx
+    .insertInto('course_grants')
+    .values({ order_id: order.id, user_id: order.user_id, course_id: order.course_id, granted_at: now })
+    .onConflict((oc) => oc.column('order_id').doNothing())
+    .execute()
+}
+
+/** A course order refunded: its grant ends (once) */
+async function revokeCourse(trx: Transaction<Database>, orderId: number, now: number): Promise<void> {
+  await trx
+    .updateTable('course_grants')
+    .set({ revoked_at: now })
+    .where('order_id', '=', orderId)
+    .where('revoked_at', 'is', null)
+    .execute()
+}
+
 /** Statuses in which the rail may still change the order's fate */
 const OPEN: ReadonlySet<OrderStatus> = new Set(['created', 'pending', 'refunding'])
 
 /** What WeChat's cashier and the bill say the reader is paying for */
 const orderDescription = (planName: string) => `北辰遴选VIP会员-${planName}`
+
+/** The 道具 id of a course sold alone in WeChat's virtual payment console, registered there at the course's price */
+export const courseProductId = (courseId: number) => `course_${courseId}`
 
 export class Payments {
   constructor(private readonly deps: PaymentsDeps) {}
@@ -427,7 +450,7 @@ export class Payments {
       amountFen: order.amount_fen,
       refundedFen: order.refunded_fen,
       openid: order.openid,
-      productId: order.plan_id,
+      productId: order.kind === 'course' && order.course_id !== null ? courseProductId(order.course_id) : order.plan_id,
       description,
       expiresAt: order.expires_at,
       prepayId: order.prepay_id,
@@ -524,11 +547,19 @@ export class Payments {
         now,
       )
       if (goods) return 'paid'
-      const period = await extendMembership(trx, order.user_id, order.months, now)
+      // What the order grants: its course, or its months of VIP.
+      let granted: string
+      let period: { from: number; until: number } | null = null
+      if (order.kind === 'course') {
+        await grantCourse(trx, order, now)
+        granted = `course ${order.course_id} opened`
+      } else {
+        period = await extendMembership(trx, order.user_id, order.months, now)
+        granted = `VIP ${order.months} month(s) until ${new Date(period.until).toISOString()}`
+      }
       await moveOrder(trx, order.id, 'fulfilled', {
         fulfilled_at: now,
-        granted_from: period.from,
-        granted_until: period.until,
+        ...(period ? { granted_from: period.from, granted_until: period.until } : {}),
         next_query_at: null,
       })
       await ledger(
@@ -539,7 +570,7 @@ export class Payments {
           event: 'fulfilled',
           amountFen: order.amount_fen,
           source,
-          detail: `VIP ${order.months} month(s) until ${new Date(period.until).toISOString()}`,
+          detail: granted,
         },
         now,
       )
@@ -893,6 +924,10 @@ export class Payments {
         // Refunded in full before it shipped: its copies never left, so they go back on the shelf (once).
         const restocked = full && order.fulfilled_at === null && (await releaseStock(trx, order.id))
         effect = `${refundedFen} of ${order.amount_fen} fen refunded${restocked ? '; copies back on the shelf' : ''}`
+      } else if (order.kind === 'course') {
+        // A course is refunded in full (no partial refunds of virtual goods): the reader's grant ends.
+        if (full) await revokeCourse(trx, order.id, now)
+        effect = full ? `course ${order.course_id} closed` : `${refundedFen} of ${order.amount_fen} fen refunded`
       } else {
         const period =
           order.granted_until !== null && order.granted_from !== null ? order.granted_until - order.granted_from : 0

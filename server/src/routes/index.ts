@@ -5,6 +5,7 @@ import { adminRoutes } from './admin'
 import { adminSessionRoutes } from './admin/session'
 import { authRoutes } from './auth'
 import { consoleRoutes } from './console'
+import { courseRoutes } from './courses'
 import { catalogRoutes } from './catalog'
 import { eventRoutes } from './events'
 import { healthRoutes } from './health'
@@ -31,6 +32,7 @@ export async function routes(app: App): Promise<void> {
   await app.register(studyRoutes, { prefix: '/api' })
   await app.register(orderRoutes, { prefix: '/api' })
   await app.register(storeRoutes, { prefix: '/api' })
+  await app.register(courseRoutes, { prefix: '/api' })
   await app.register(xpayPushRoutes, { prefix: '/api' })
   await app.register(wechatpayNotifyRoutes, { prefix: '/api' })
   await app.register(navigatorRoutes, { prefix: '/api' })

@@ -22,8 +22,11 @@ export function orderView(
   order: OrderRow,
   names: Map<string, string>,
   goods: Map<number, GoodsOrderDetailDto>,
+  /** Course titles by id, for course orders (services.courses.titles) */
+  courses: Map<number, string> = new Map(),
 ): OrderDto {
   const detail = goods.get(order.id)
+  const courseTitle = order.course_id === null ? undefined : courses.get(order.course_id)
   return {
     id: order.id,
     outTradeNo: order.out_trade_no,
@@ -38,18 +41,23 @@ export function orderView(
     expiresAt: new Date(order.expires_at).toISOString(),
     kind: order.kind,
     ...(detail ? { goods: detail } : {}),
+    ...(order.course_id !== null && courseTitle !== undefined
+      ? { course: { id: order.course_id, title: courseTitle } }
+      : {}),
   }
 }
 
 export async function orderRoutes(app: App): Promise<void> {
   const { services } = app
   const now = services.clock
-  const { catalog, funnel, goods, payments, throttles } = services
+  const { catalog, courses, funnel, goods, payments, throttles } = services
   const secured = { tags: ['orders'], security: [{ bearer: [] }] }
 
   const planNames = () => payments.planNames()
-  const view = async (order: OrderRow, names: Map<string, string>): Promise<OrderDto> =>
-    orderView(order, names, await goods.details([order]))
+  const view = async (order: OrderRow, names: Map<string, string>): Promise<OrderDto> => {
+    const [details, titles] = await Promise.all([goods.details([order]), courses.titles([order])])
+    return orderView(order, names, details, titles)
+  }
 
   app.get(
     '/plans',
@@ -116,8 +124,8 @@ export async function orderRoutes(app: App): Promise<void> {
     async (request) => {
       const { userId } = app.requireSession(request)
       const rows = await payments.ordersOf(userId)
-      const [names, details] = await Promise.all([planNames(), goods.details(rows)])
-      return { items: rows.map((row) => orderView(row, names, details)) }
+      const [names, details, titles] = await Promise.all([planNames(), goods.details(rows), courses.titles(rows)])
+      return { items: rows.map((row) => orderView(row, names, details, titles)) }
     },
   )
 

@@ -90,10 +90,12 @@ export const Order = Type.Object({
   paidAt: Nullable(Type.String()),
   /** Until when the order can be paid */
   expiresAt: Type.String(),
-  /** vip: a membership plan; goods: books and magazines from the store (docs/store.md) */
-  kind: Type.Union([Type.Literal('vip'), Type.Literal('goods')]),
-  /** A goods order's lines, address and stage; absent for VIP orders */
+  /** vip: a membership plan; goods: books and magazines from the store (docs/store.md); course: a course sold alone (docs/courses.md) */
+  kind: Type.Union([Type.Literal('vip'), Type.Literal('goods'), Type.Literal('course')]),
+  /** A goods order's lines, address and stage; absent for other orders */
   goods: Type.Optional(GoodsOrderDetail),
+  /** The course a course order buys; absent for other orders */
+  course: Type.Optional(Type.Object({ id: Type.Integer(), title: Type.String() })),
 })
 export type OrderDto = Static<typeof Order>
 
