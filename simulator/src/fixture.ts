@@ -53,7 +53,8 @@ export function makePaymentFixture(options: { dir: string; apiBase: string; encr
       xpay: {
         appKey,
         offerId,
-        products: { month: 990, half_year: 4800, year: 6800 },
+        // The VIP plans, and the sample course sold alone (content/courses/, course 2 on a new database)
+        products: { month: 990, half_year: 4800, year: 6800, course_2: 2990 },
         pushUrl: `${options.apiBase}/api/wechat/message-push`,
         pushToken,
         ...(options.encrypted ? { encodingAesKey: aesKey } : {}),
