@@ -10,8 +10,10 @@
  * stock at 0: anything oversold (or undersold) exits non-zero. Goal (docs/benchmarks.md): no
  * oversell, order creation p99 ≤ 50 ms on SQLite (judged one at a time; 50 in flight printed too).
  *
- * The issue's signed video URL check (≥ 10,000/s) belongs to the courses, which are not built
- * yet: it is not part of this bench.
+ * Then the course videos' signed URLs (docs/courses.md): how many URL checks one process makes per
+ * second (MediaUrlSigner.verify: the type-A signature and its expiry, goal ≥ 10,000/s), and, through
+ * the SQLite API, signed range requests of a sample clip (`Range: bytes=0-65535`, 206) and forged
+ * signatures (403) per second, 50 in flight.
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -20,6 +22,7 @@ import { buildSimulator } from '../simulator/src/app'
 import { makePaymentFixture } from '../simulator/src/fixture'
 import { openDb, type Db } from '../server/src/db/database'
 import { Store } from '../server/src/domain/store'
+import { MediaUrlSigner } from '../server/src/infra/signed-media-url'
 import { SAMPLE_ADDRESS as ADDRESS } from '../server/test/store-fixtures'
 import { benchPostgres } from './lib/postgres'
 import { formatTable, freePort, pool, postJson, runCli, startApi, tempDir } from './lib'
@@ -28,6 +31,10 @@ const READERS = Number(process.env.BENCH_READERS ?? 1000)
 const STOCK = Number(process.env.BENCH_STOCK ?? 100)
 const IN_FLIGHT = 50
 const BUDGET_MS = 50
+/** Signed URL checks per second one process must make */
+const URL_CHECKS_GOAL = 10000
+const URL_CHECKS = Number(process.env.BENCH_URL_CHECKS ?? 200000)
+const MEDIA_REQUESTS = Number(process.env.BENCH_MEDIA_REQUESTS ?? 3000)
 
 type Row = Record<string, string | number>
 
@@ -127,10 +134,50 @@ async function checkoutRound(
   }
 }
 
+/** URL checks per second in this process: valid signatures of many files, as the media route checks them */
+async function urlChecksPerSecond(): Promise<number> {
+  const signer = new MediaUrlSigner({
+    base: 'https://vod.example.com/courses',
+    key: crypto.randomBytes(32).toString('hex'),
+    ttlSeconds: 600,
+    now: Date.now,
+  })
+  const names = Array.from({ length: 1000 }, (_, i) => `course-bench-lesson-${i}.mp4`)
+  const signs = await Promise.all(
+    names.map(async (name, i) => (await signer.sign(name, i)).url.split('sign=')[1] ?? ''),
+  )
+  let ok = 0
+  const started = process.hrtime.bigint()
+  for (let i = 0; i < URL_CHECKS; i++) {
+    if ((await signer.verify(names[i % 1000] as string, signs[i % 1000] as string)) === 'ok') ok++
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  if (ok !== URL_CHECKS) throw new Error(`only ${ok} of ${URL_CHECKS} signed URLs checked ok`)
+  return Math.round(URL_CHECKS / seconds)
+}
+
+/** Signed media requests per second through the API, 50 in flight: what a player's range requests cost */
+async function mediaRequestsPerSecond(api: string, forged: boolean): Promise<number> {
+  const { url } = (await (await fetch(`${api}/api/courses/lessons/1/play`)).json()) as { url: string }
+  const target = forged ? url.replace(/-[0-9a-f]{32}$/, `-${'0'.repeat(32)}`) : url
+  const expected = forged ? 403 : 206
+  const started = process.hrtime.bigint()
+  await pool(
+    Array.from({ length: MEDIA_REQUESTS }, (_, i) => i),
+    IN_FLIGHT,
+    async () => {
+      const response = await fetch(`${api}${target}`, { headers: { range: 'bytes=0-65535' } })
+      await response.arrayBuffer()
+      if (response.status !== expected) throw new Error(`media answered ${response.status}, not ${expected}`)
+    },
+  )
+  return Math.round(MEDIA_REQUESTS / (Number(process.hrtime.bigint() - started) / 1e9))
+}
+
 async function run(
   database: 'SQLite' | 'PostgreSQL',
   databaseUrl: string,
-): Promise<{ rows: Row[]; wrong: boolean; p99: { alone: number; steady: number } }> {
+): Promise<{ rows: Row[]; wrong: boolean; p99: { alone: number; steady: number }; media: Row }> {
   const dir = tempDir('beichen-bench-store-')
   const port = await freePort()
   const api = `http://127.0.0.1:${port}`
@@ -166,7 +213,13 @@ async function run(
     const burst = await checkoutRound(db, api, tokens, `${database}, all at once`, READERS)
     const steady = await checkoutRound(db, api, tokens, `${database}, ${IN_FLIGHT} in flight`, IN_FLIGHT)
     const alone = await checkoutRound(db, api, tokens, `${database}, one at a time`, 1)
+    const media = {
+      database,
+      'signed 206/s': await mediaRequestsPerSecond(api, false),
+      'forged 403/s': await mediaRequestsPerSecond(api, true),
+    }
     return {
+      media,
       rows: [burst.row, steady.row, alone.row],
       wrong: burst.wrong || steady.wrong || alone.wrong,
       p99: { alone: Number(alone.row['made p99 ms']), steady: Number(steady.row['made p99 ms']) },
@@ -183,12 +236,14 @@ async function run(
 async function main(): Promise<void> {
   const sqlite = await run('SQLite', '')
   const rows = [...sqlite.rows]
+  const mediaRows = [sqlite.media]
   let wrong = sqlite.wrong
   if (process.env.BENCH_DATABASE_URL) {
     const postgres = await benchPostgres()
     try {
       const result = await run('PostgreSQL', postgres.url)
       rows.push(...result.rows)
+      mediaRows.push(result.media)
       wrong ||= result.wrong
     } finally {
       await postgres.stop()
@@ -204,7 +259,12 @@ async function main(): Promise<void> {
       `with ${IN_FLIGHT} in flight ${sqlite.p99.steady.toFixed(1)} ms (${sqlite.p99.steady <= BUDGET_MS ? 'met' : 'NOT met'}: queued behind one another's WeChat Pay signing)\n` +
       `stock exact (no oversell) on every run: ${wrong ? 'NO' : 'yes'}\n`,
   )
-  if (wrong) process.exitCode = 1
+  const checks = await urlChecksPerSecond()
+  process.stdout.write(
+    `\nSigned course video URLs (${URL_CHECKS.toLocaleString('en')} checks in this process; ${MEDIA_REQUESTS} requests of 64 KB through the API, ${IN_FLIGHT} in flight)\n\n` +
+      `${formatTable(mediaRows)}\n\nURL checks per second: ${checks.toLocaleString('en')} (goal ≥ ${URL_CHECKS_GOAL.toLocaleString('en')}: ${checks >= URL_CHECKS_GOAL ? 'met' : 'NOT met'}; ${(checks / URL_CHECKS_GOAL).toFixed(1)}× the goal)\n`,
+  )
+  if (wrong || checks < URL_CHECKS_GOAL) process.exitCode = 1
 }
 
 main().catch((error: unknown) => {
