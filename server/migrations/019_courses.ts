@@ -9,6 +9,7 @@ import { id, MILLIS } from './helpers'
  * signed URLs. A course is included in VIP, or sold alone as a virtual good: its orders are rows of
  * `orders` with kind 'course' and the course in `course_id`, naming the reserved plan `course`
  * (orders.plan_id is not null since 003), so the one state machine, ledger and reconciler settle them.
+ * Shipments gain delivered_at (已签收, after which WeChat reminds the reader to confirm receipt).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -112,6 +113,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('course_id', 'integer', (c) => c.references('courses.id'))
     .execute()
 
+  /** 已签收: when the operator said the parcel was delivered, and WeChat was asked to remind the reader (notify_confirm_receive, once) */
+  await db.schema.alterTable('shipments').addColumn('delivered_at', MILLIS).execute()
+
   await db
     .insertInto('plans')
     .values({
@@ -132,6 +136,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   // The ledger is append-only and names them: course orders cannot be undone.
   const sold = await db.selectFrom('orders').select('id').where('kind', '=', 'course').executeTakeFirst()
   if (sold) throw new Error('course orders exist: courses cannot be migrated down')
+  await db.schema.alterTable('shipments').dropColumn('delivered_at').execute()
   await db.schema.alterTable('orders').dropColumn('course_id').execute()
   for (const table of ['signing_keys', 'lesson_progress', 'course_grants', 'course_lessons', 'courses'])
     await db.schema.dropTable(table).execute()

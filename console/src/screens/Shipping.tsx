@@ -6,7 +6,22 @@
  */
 import { useState } from 'react'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { Alert, App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography, Upload } from 'antd'
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Form,
+  Input,
+  Modal,
+  Popconfirm,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+  Upload,
+} from 'antd'
 import { api, errorText } from '../api'
 import { LoadError, ReasonModal } from '../components'
 import { addressLine, SHIPMENT_STATUS, text, time, yuan } from '../format'
@@ -320,6 +335,14 @@ function Shipments() {
     },
     onError: (error) => void message.error(`重新上传失败：${errorText(error)}`),
   })
+  const delivered = useMutation({
+    mutationFn: (orderId: number) => api.post<ShipmentRow>(`/store/orders/${orderId}/delivered`, {}),
+    onSuccess: () => {
+      void message.success('已标记签收，微信将提醒读者确认收货')
+      void queryClient.invalidateQueries({ queryKey: ['shipments'] })
+    },
+    onError: (error) => void message.error(`标记签收失败：${errorText(error)}`),
+  })
   return (
     <Card
       title='发货记录'
@@ -358,12 +381,37 @@ function Shipments() {
           { title: '微信应答', render: (_, row) => text(row.wechatAnswer) },
           { title: '上传时间', render: (_, row) => time(row.uploadedAt) },
           {
+            title: '收货',
+            render: (_, row) =>
+              row.receivedAt
+                ? `已收货 ${time(row.receivedAt)}`
+                : row.deliveredAt
+                  ? `已签收 ${time(row.deliveredAt)}，待读者确认`
+                  : '—',
+          },
+          {
             title: '操作',
             render: (_, row) =>
-              row.status === 'failed' && (
+              row.status === 'failed' ? (
                 <Button size='small' onClick={() => setRetrying(row.orderId)}>
                   重新上传
                 </Button>
+              ) : (
+                row.status === 'uploaded' &&
+                !row.receivedAt &&
+                !row.deliveredAt && (
+                  <Popconfirm
+                    title='快递已签收？'
+                    description='微信将提醒读者确认收货（每单一次）'
+                    okText='已签收'
+                    cancelText='取消'
+                    onConfirm={() => delivered.mutateAsync(row.orderId)}
+                  >
+                    <Button size='small' data-testid={`delivered-${row.orderId}`}>
+                      已签收
+                    </Button>
+                  </Popconfirm>
+                )
               ),
           },
         ]}

@@ -25,6 +25,9 @@ export const PRODUCT_USAGE = `  npm run admin -- product list                   
   npm run admin -- product ship-csv <file>           ship many: one "orderId,company,tracking" per line, a report per line
   npm run admin -- product upload                    run the shipping-upload job once (uploads, preorder reports)
   npm run admin -- product retry-upload <orderId>    upload a shipment WeChat refused again, after fixing why
+  npm run admin -- product delivered <orderId> [--at <time>] [--reason <text>]
+                                                     已签收: the courier delivered it (at an ISO time, default now);
+                                                     WeChat reminds the reader to confirm receipt (once per order)
   npm run admin -- product refund <orderId> [--amount <yuan>] --reason <text>
                                                      refund a goods order: in full before shipping, up to what is left after
   npm run admin -- product trade-managed             ask WeChat whether the mini-program is under 发货信息管理 (is_trade_managed)
@@ -51,10 +54,11 @@ const VALUE_FLAGS = [
   '--company',
   '--tracking',
   '--amount',
+  '--at',
 ] as const
 type ValueFlag = (typeof VALUE_FLAGS)[number]
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 /** "37", "37.5" or "37.00" yuan → fen */
 export function parseYuan(text: string): number {
@@ -131,6 +135,7 @@ export async function productCommand(args: string[], withServices: WithServices)
     if (sub === 'ship-csv' && rest.length === 1) return await shipCsvFile(rest[0] as string, withServices)
     if (sub === 'upload' && rest.length === 0) return await withServices(upload)
     if (sub === 'retry-upload') return await retryUpload(rest, withServices)
+    if (sub === 'delivered') return await delivered(rest, withServices)
     if (sub === 'refund') return await refund(rest, withServices)
     if (sub === 'trade-managed' && rest.length === 0) return await withServices(tradeManaged)
     if (sub === 'add') return await add(rest, withServices)
@@ -379,6 +384,27 @@ async function retryUpload(args: string[], withServices: WithServices): Promise<
       after: { status: row.status },
     })
     process.stdout.write(`order ${orderId}: the shipment is queued for upload again\n`)
+    return 0
+  })
+}
+
+async function delivered(args: string[], withServices: WithServices): Promise<number> {
+  const [ref, ...rest] = args
+  const orderId = orderIdOf(ref, 'product delivered')
+  const { values } = parseFlags(rest)
+  const at = values['--at'] === undefined ? undefined : Date.parse(values['--at'])
+  if (at !== undefined && !Number.isFinite(at))
+    throw new UsageError(`--at must be a time such as 2026-12-07T15:30+08:00, not "${values['--at']}"`)
+  return withServices(async (services) => {
+    const row = await services.shipping.markDelivered(orderId, at ?? services.clock())
+    await services.audit.record({
+      operator: cliActor(),
+      action: 'order.delivered',
+      target: `order:${orderId}`,
+      reason: values['--reason'] ?? '',
+      after: { deliveredAt: new Date(row.delivered_at ?? 0).toISOString() },
+    })
+    process.stdout.write(`order ${orderId}: delivered; WeChat reminds the reader to confirm receipt\n`)
     return 0
   })
 }

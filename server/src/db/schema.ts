@@ -320,6 +320,8 @@ export interface ShipmentTable {
   uploaded_at: Millis | null
   received_at: Millis | null
   settled_at: Millis | null
+  /** 已签收 (019): the operator said it was delivered and WeChat reminded the reader to confirm receipt */
+  delivered_at: ColumnType<Millis | null, Millis | null | undefined, Millis | null>
   updated_at: Millis
 }
 

@@ -540,6 +540,53 @@ export class Shipping {
   }
 
   /**
+   * 已签收: the operator says the parcel was delivered at `deliveredAt` (the courier's record), and
+   * WeChat is asked to remind the reader to confirm receipt (notify_confirm_receive), once per
+   * order: the shipment's delivered_at is claimed with a conditional update first, and given back
+   * when WeChat refuses. 409 NOT_SHIPPED before the shipment is uploaded, ALREADY_RECEIVED,
+   * ALREADY_DELIVERED; 400 INVALID_DELIVERY_TIME before it shipped or in the future.
+   */
+  async markDelivered(orderId: number, deliveredAt: number): Promise<ShipmentRow> {
+    const { db, now: clock, log } = this.deps
+    const order = await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst()
+    if (!order) throw new ApiError(404, 'ORDER_NOT_FOUND', `there is no order ${orderId}`)
+    if (order.kind !== 'goods') throw new ApiError(409, 'NOT_GOODS_ORDER', `order ${orderId} ships nothing`)
+    const shipment = (await this.shipmentsOf([orderId])).get(orderId)
+    if (!shipment || shipment.status !== 'uploaded')
+      throw new ApiError(409, 'NOT_SHIPPED', `order ${orderId} has no shipment WeChat took yet`)
+    if (shipment.received_at !== null)
+      throw new ApiError(409, 'ALREADY_RECEIVED', `order ${orderId} is received already`)
+    if (deliveredAt < Number(shipment.created_at) || deliveredAt > clock())
+      throw new ApiError(400, 'INVALID_DELIVERY_TIME', 'the delivery time is between shipping and now')
+    const clients = this.deps.clients()
+    if (!clients) throw new ApiError(503, 'WECHAT_NOT_CONFIGURED', 'WeChat is not set up on this server')
+    const claim = await db
+      .updateTable('shipments')
+      .set({ delivered_at: deliveredAt, updated_at: clock() })
+      .where('order_id', '=', orderId)
+      .where('delivered_at', 'is', null)
+      .executeTakeFirst()
+    if (Number(claim.numUpdatedRows) !== 1)
+      throw new ApiError(409, 'ALREADY_DELIVERED', `order ${orderId} was marked delivered already`)
+    try {
+      await clients.accessTokens.withToken((token) =>
+        new ShippingApi(clients.wechat).notifyConfirmReceive(token, this.keyOf(order), deliveredAt),
+      )
+    } catch (error) {
+      await db
+        .updateTable('shipments')
+        .set({ delivered_at: null, updated_at: clock() })
+        .where('order_id', '=', orderId)
+        .execute()
+      if (!(error instanceof WeChatError)) throw error
+      log.warn({ orderId, errcode: error.errcode }, 'notify_confirm_receive failed')
+      throw new ApiError(503, 'WECHAT_BUSY', `WeChat did not take the delivery: ${answerOf(error)}`)
+    }
+    log.info({ orderId }, 'goods order delivered; WeChat reminds the reader to confirm receipt')
+    return (await this.shipmentsOf([orderId])).get(orderId) as ShipmentRow
+  }
+
+  /**
    * A trade-management push (消息推送): `remind` (trade_manage_remind_shipping) is recorded for the
    * 待发货 queue; `settlement` (trade_manage_order_settlement) is checked with get_order, and the
    * order is 已收货 (and settled) when WeChat says so. The push's own fields are never trusted.

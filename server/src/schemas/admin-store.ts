@@ -82,6 +82,8 @@ export const AdminShipment = Type.Object({
   uploadedAt: Nullable(Time),
   receivedAt: Nullable(Time),
   settledAt: Nullable(Time),
+  /** 已签收: when the operator said it was delivered (WeChat then reminds the reader to confirm receipt) */
+  deliveredAt: Nullable(Time),
 })
 export type AdminShipmentDto = Static<typeof AdminShipment>
 
@@ -156,6 +158,15 @@ export const ShipCsvResult = Type.Object({
 })
 
 export const RetryUploadBody = Type.Object({ reason: Reason }, { additionalProperties: false })
+
+export const DeliveredBody = Type.Object(
+  {
+    /** When the courier delivered it (ISO 8601); now when left out */
+    deliveredAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
+    reason: Type.Optional(Reason),
+  },
+  { additionalProperties: false },
+)
 
 /** A goods order's parcel in the console's order detail */
 export const AdminGoods = Type.Object({

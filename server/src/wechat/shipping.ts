@@ -80,6 +80,23 @@ export class ShippingApi {
     return answer.is_trade_managed
   }
 
+  /** 确认收货提醒: the parcel was delivered at `receivedAt` (epoch ms); WeChat reminds the reader to confirm receipt */
+  async notifyConfirmReceive(
+    token: string,
+    key: { transactionId: string | null; mchid: string; outTradeNo: string },
+    receivedAt: number,
+  ): Promise<void> {
+    const order = key.transactionId
+      ? { transaction_id: key.transactionId }
+      : { merchant_id: key.mchid, merchant_trade_no: key.outTradeNo }
+    await this.wechat.call(
+      'notify_confirm_receive',
+      withToken('/wxa/sec/order/notify_confirm_receive', token),
+      json({ ...order, received_time: Math.floor(receivedAt / 1000) }),
+      Ok,
+    )
+  }
+
   /** 特殊发货报备 as a preorder (type 1) expected to ship at `delayTo` (epoch ms) */
   async reportPreorder(token: string, orderId: string, delayTo: number): Promise<void> {
     await this.wechat.call(

@@ -83,6 +83,7 @@ describe.each(dialects())('the store in the console on %s', (dialect) => {
         ['POST', '/api/admin/store/orders/1/ship', 'finance', 'editor', { company: 'SF', trackingNo: 'SF123456' }],
         ['POST', '/api/admin/store/ship-csv', 'finance', 'editor', { csv: '1,SF,SF123456' }],
         ['POST', '/api/admin/store/orders/1/retry-upload', 'finance', 'editor', { reason: 'x' }],
+        ['POST', '/api/admin/store/orders/1/delivered', 'finance', 'editor', {}],
         ['POST', '/api/admin/store/trade-managed', 'finance', 'editor'],
       ],
       reader,
@@ -242,6 +243,33 @@ describe.each(dialects())('the store in the console on %s', (dialect) => {
         }),
       ),
     ).toEqual([409, 'SHIPMENT_NOT_FAILED'])
+
+    // 已签收: WeChat reminds the reader to confirm receipt, once; audited.
+    for (const deliveredAt of ['yesterday', '2099-01-01T00:00:00+08:00'])
+      expect(
+        (
+          await call('POST', `/api/admin/store/orders/${order.id}/delivered`, {
+            as: 'finance',
+            payload: { deliveredAt },
+          })
+        ).statusCode,
+      ).toBe(400)
+    const delivered = await call('POST', `/api/admin/store/orders/${order.id}/delivered`, {
+      as: 'finance',
+      payload: { reason: '快递已签收' },
+    })
+    expect(delivered.statusCode).toBe(200)
+    expect(delivered.json().deliveredAt).not.toBeNull()
+    expect(
+      errorOf(await call('POST', `/api/admin/store/orders/${order.id}/delivered`, { as: 'finance', payload: {} })),
+    ).toEqual([409, 'ALREADY_DELIVERED'])
+    const deliveredAudit = await s.db.kysely
+      .selectFrom('admin_audit')
+      .selectAll()
+      .where('action', '=', 'order.delivered')
+      .where('target', '=', `order:${order.id}`)
+      .execute()
+    expect(deliveredAudit).toHaveLength(1)
 
     const detail = (await call('GET', `/api/admin/orders/${order.id}`, { as: 'finance' })).json()
     expect(detail.goods).toMatchObject({

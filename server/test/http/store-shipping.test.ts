@@ -183,6 +183,37 @@ describe.each(dialects())('shipping goods orders on %s', (dialect) => {
     expect(answer.body.goods).toMatchObject({ stage: 'completed', shipment: { receivedAt: received.received_at } })
   })
 
+  it('已签收 asks WeChat to remind the reader once, only after WeChat took the shipment', async () => {
+    const book = await product()
+    const { id, outTradeNo } = await paidOrder('ship-delivered', book.id)
+    const deliver = (at = Date.now()) => s.app.services.shipping.markDelivered(id, at)
+    await expect(deliver()).rejects.toMatchObject({ code: 'NOT_SHIPPED' })
+    await ship(id)
+    await expect(deliver()).rejects.toMatchObject({ code: 'NOT_SHIPPED' })
+    await s.app.services.shipping.runOnce()
+    const shippedAt = Number((await shipment(id)).created_at)
+    await expect(deliver(shippedAt - 1000)).rejects.toMatchObject({ code: 'INVALID_DELIVERY_TIME' })
+    await expect(deliver(Date.now() + 3600000)).rejects.toMatchObject({ code: 'INVALID_DELIVERY_TIME' })
+
+    // WeChat refuses once (busy): nothing is recorded, so the operator can try again.
+    await s.control('/faults', { path: '/wxa/sec/order/notify_confirm_receive', errcode: -1, count: 1 })
+    await expect(deliver()).rejects.toMatchObject({ code: 'WECHAT_BUSY' })
+    expect((await shipment(id)).delivered_at).toBeNull()
+
+    const deliveredAt = shippedAt + 1
+    const row = await deliver(deliveredAt)
+    expect(Number(row.delivered_at)).toBe(deliveredAt)
+    expect((await atWeChat(outTradeNo)) as unknown).toMatchObject({ confirmReminders: 1 })
+    // Once per order: a second 已签收 (another operator, a replica) never reaches WeChat.
+    await expect(deliver()).rejects.toMatchObject({ code: 'ALREADY_DELIVERED' })
+    expect((await atWeChat(outTradeNo)) as unknown).toMatchObject({ confirmReminders: 1 })
+    // The reader confirms; 已签收 after that is refused as received.
+    await s.control('/shipping/confirm-receipt', { out_trade_no: outTradeNo })
+    await s.waitFor(async () => (await shipment(id)).received_at !== null)
+    await s.db.kysely.updateTable('shipments').set({ delivered_at: null }).where('order_id', '=', id).execute()
+    await expect(deliver()).rejects.toMatchObject({ code: 'ALREADY_RECEIVED' })
+  })
+
   it('提醒发货 pushes are recorded and shown in the 待发货 queue', async () => {
     const book = await product()
     const { id, outTradeNo } = await paidOrder('ship-remind', book.id)

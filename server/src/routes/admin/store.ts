@@ -12,6 +12,7 @@ import {
   AwaitingQueue,
   CreateProductBody,
   RetryUploadBody,
+  DeliveredBody,
   ShipBody,
   ShipCsvBody,
   ShipCsvResult,
@@ -46,6 +47,7 @@ export function shipmentView(row: ShipmentRow): AdminShipmentDto {
     uploadedAt: isoOrNull(row.uploaded_at),
     receivedAt: isoOrNull(row.received_at),
     settledAt: isoOrNull(row.settled_at),
+    deliveredAt: isoOrNull(row.delivered_at),
   }
 }
 
@@ -320,6 +322,36 @@ export async function adminStoreRoutes(app: App): Promise<void> {
         reason: request.body.reason,
         before: { status: before?.status, wechatAnswer: before?.wechat_answer },
         after: { status: row.status },
+      })
+      return shipmentView(row)
+    },
+  )
+
+  app.post(
+    '/admin/store/orders/:id/delivered',
+    {
+      schema: {
+        summary:
+          '已签收: the parcel was delivered; WeChat reminds the reader to confirm receipt (notify_confirm_receive, once per order), as product delivered; audited order.delivered (finance, admin)',
+        description:
+          '409 NOT_SHIPPED before WeChat took the shipment, ALREADY_RECEIVED, ALREADY_DELIVERED, NOT_GOODS_ORDER; 400 INVALID_DELIVERY_TIME before it shipped or in the future; 503 WECHAT_BUSY when WeChat refused (nothing is recorded then).',
+        tags: ['admin'],
+        params: Type.Object({ id: IdInteger() }),
+        body: DeliveredBody,
+        response: { 200: AdminShipment, 409: errorResponses[400], 503: errorResponses[500], ...errorResponses },
+      },
+    },
+    async (request) => {
+      const operator = app.requireOperator(request, finance)
+      const orderId = request.params.id
+      const { deliveredAt, reason } = request.body
+      const row = await shipping.markDelivered(orderId, deliveredAt ? Date.parse(deliveredAt) : services.clock())
+      await audit.record({
+        operator: actor(operator),
+        action: 'order.delivered',
+        target: `order:${orderId}`,
+        reason: reason ?? '',
+        after: { deliveredAt: isoOrNull(row.delivered_at) },
       })
       return shipmentView(row)
     },
