@@ -1,6 +1,8 @@
 import { request } from './http'
 import type { Column, IssueDetail, IssuePage, ItemList, ListIssuesParams, Region } from './types'
 
+// The store's and the courses' calls (./store, ./courses) are imported from their files by their
+// subpackages only, so they stay out of the main package; their types are exported below.
 export { API_BASE, TOKEN_STORAGE_KEY, buildQuery, isSessionError, request, upload } from './http'
 export { ApiError, ClientErrorCode, isApiError, readerMessage, toApiError } from './errors'
 export { avatarSource, bindPhone, deleteMe, getMe, login, logout, updateNickname, uploadAvatar } from './account'
@@ -67,6 +69,10 @@ export type {
   Block,
   BlockOf,
   Column,
+  CourseDetail,
+  CourseResume,
+  CourseSummary,
+  CreateCourseOrderInput,
   CreateGoodsOrderInput,
   CreateOrderInput,
   GoodsOrder,
@@ -78,6 +84,10 @@ export type {
   IssuePage,
   IssueSummary,
   ItemList,
+  Lesson,
+  LessonLock,
+  LessonPlayback,
+  LessonProgress,
   ListIssuesParams,
   LoginResult,
   Me,
@@ -94,6 +104,7 @@ export type {
   PurchaseRules,
   Region,
   RequestPaymentParams,
+  SaveLessonProgressInput,
   Section,
   Shipment,
   ShippingAddress,

@@ -20,6 +20,13 @@ import type {
   SectionDto,
   ShippingAddressDto,
 } from '../../../server/src/schemas'
+import type {
+  CourseDetailDto,
+  CourseSummaryDto,
+  LessonDto,
+  LessonPlaybackDto,
+  LessonProgressDto,
+} from '../../../server/src/schemas/courses'
 import type { ProductDto } from '../../../server/src/schemas/store'
 
 export type Access = AccessDto
@@ -62,6 +69,32 @@ export interface CreateGoodsOrderInput {
   productId: number
   quantity: number
   address: ShippingAddress
+  platform: Platform
+  requestKey: string
+}
+
+/** 视频课程: a course in the list, and its page with the lessons (server/src/schemas/courses.ts) */
+export type CourseSummary = CourseSummaryDto
+export type CourseDetail = CourseDetailDto
+export type Lesson = LessonDto
+/** What opens a lesson the viewer cannot play */
+export type LessonLock = NonNullable<LessonDto['lockedBy']>
+export type LessonProgress = LessonProgressDto
+/** Where the reader stopped last in a course */
+export type CourseResume = NonNullable<CourseDetailDto['resume']>
+/** A lesson's signed, short-lived video (and poster, subtitles) URLs and where to start */
+export type LessonPlayback = LessonPlaybackDto
+
+/** PUT /api/courses/lessons/:id/progress */
+export interface SaveLessonProgressInput {
+  positionSeconds: number
+  /** The player said it ended: the lesson is done */
+  ended?: boolean
+}
+
+/** POST /api/courses/:id/orders: no price: the server sets it */
+export interface CreateCourseOrderInput {
+  courseId: number
   platform: Platform
   requestKey: string
 }
