@@ -1,4 +1,4 @@
-import { API_BASE, type Product } from '../../services/api'
+import type { Product } from '../../services/api'
 import { formatAmount, formatCount } from '../../utils/format'
 
 /** 现货 / 预售 with its ship date / 预定 with its issue count, as the shelf tags a product */
@@ -23,12 +23,6 @@ export function priceTexts(product: Pick<Product, 'priceFen' | 'originalPriceFen
     price: formatAmount(priceFen),
     original: originalPriceFen !== null && originalPriceFen > priceFen ? formatAmount(originalPriceFen) : '',
   }
-}
-
-/** The cover is an https URL or a path of the API */
-export function coverUrl(cover: string | null): string {
-  if (!cover) return ''
-  return cover.startsWith('/') ? `${API_BASE}${cover}` : cover
 }
 
 /** Most copies one order may hold now: the stock, the limit per reader, the server's 99 */

@@ -1,15 +1,16 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
-import Taro, { useDidShow, usePullDownRefresh, useRouter, useShareAppMessage, useShareTimeline } from '@tarojs/taro'
+import Taro, { usePullDownRefresh, useRouter, useShareAppMessage, useShareTimeline } from '@tarojs/taro'
 import { TextSkeleton } from '../../../components/Skeleton'
 import OfficialAccountFollow from '../../../components/OfficialAccountFollow'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
 import { requestFeedFilter, type FeedFilter } from '../../../hooks/useIssueFeed'
 import type { IssueDetail, IssueNeighbour } from '../../../services/api'
+import { useMembershipReload } from '../../../hooks/useMembershipReload'
 import { usePageTheme } from '../../../hooks/usePageTheme'
 import { loadReaderSettings, saveReaderSettings, useReaderSettings } from '../../../store/readerSettings'
-import { getSession, useSession } from '../../../store/session'
+import { useSession } from '../../../store/session'
 import { formatCount, formatDate, issueLabel } from '../../../utils/format'
 import { isSinglePageMode, previewMode, type PreviewPersona } from '../../../utils/launch'
 import { SectionsView, sectionAnchor, type AnswerFold } from '../components/Blocks'
@@ -210,11 +211,6 @@ function Article({
   )
 }
 
-/** What decides the reader's access: the session's membership expiry (null: none, or not signed in). */
-function membershipKey(): string | null {
-  return getSession().me?.membership.expiresAt ?? null
-}
-
 /**
  * One issue. Opened from the list, from a chat share (cold or warm, maybe as the only
  * page) or from Moments in single-page mode, where it must not navigate or show
@@ -254,18 +250,8 @@ export default function ArticlePage() {
     if (studying) void loadReaderSettings()
   }, [studying])
 
-  // The reader's membership when the issue was loaded. Back on this page after buying VIP (or after
-  // any change to it), the issue is loaded again and unlocks in place: no restart, no new page.
-  const loadedFor = useRef<string | null | undefined>(undefined)
-  useEffect(() => {
-    loadedFor.current = state.status === 'ready' ? membershipKey() : undefined
-  }, [state])
-  useDidShow(() => {
-    const current = membershipKey()
-    if (loadedFor.current === undefined || loadedFor.current === current) return
-    loadedFor.current = current
-    refresh()
-  })
+  // Back on this page after buying VIP (or after any change to it), the issue is loaded again.
+  useMembershipReload(state, refresh)
 
   // Pull-down refresh reloads the issue in place (new views, an edit, a membership bought elsewhere).
   const pulling = useRef(false)

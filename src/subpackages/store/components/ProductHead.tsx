@@ -1,6 +1,7 @@
 import { Image, Text, View } from '@tarojs/components'
 import type { Product } from '../../../services/api'
-import { countsText, coverUrl, kindTag, priceTexts } from '../product'
+import { mediaUrl } from '../../../utils/media'
+import { countsText, kindTag, priceTexts } from '../product'
 import './ProductHead.scss'
 
 interface ProductHeadProps {
@@ -13,7 +14,7 @@ interface ProductHeadProps {
 /** Cover, title, 现货/预售/预定 tag, price with 原价 struck, 销售 · 浏览, 已售罄 */
 export default function ProductHead({ product, size, onOpen }: ProductHeadProps) {
   const { price, original } = priceTexts(product)
-  const cover = coverUrl(product.cover)
+  const cover = mediaUrl(product.cover)
   return (
     <View className={`product product-${size}`} onClick={onOpen ? () => onOpen(product) : undefined}>
       <View className='product-cover'>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback } from 'react'
 import { View } from '@tarojs/components'
 import Taro, { usePullDownRefresh, useShareAppMessage } from '@tarojs/taro'
 import ListEnd from '../../../components/ListEnd'
@@ -6,13 +6,12 @@ import { TextSkeleton } from '../../../components/Skeleton'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import WindowedList, { type WindowLayout } from '../../../components/WindowedList'
 import { BRAND, routes } from '../../../constants'
+import { useItemList } from '../../../hooks/useItemList'
 import { usePageTheme } from '../../../hooks/usePageTheme'
-import { toApiError, type ApiError, type Product } from '../../../services/api'
+import type { Product } from '../../../services/api'
 import { listProducts } from '../../../services/api/store'
 import ProductHead from '../components/ProductHead'
 import './index.scss'
-
-type ShelfState = { status: 'loading' } | { status: 'ready'; items: Product[] } | { status: 'error'; error: ApiError }
 
 /** The shelf comes in one answer; pages of 10 rows, far ones collapsed, keep a long shelf light */
 const SHELF_LAYOUT: WindowLayout = { scope: 'shelf', pageSize: 10, itemHeight: 150 }
@@ -20,24 +19,7 @@ const SHELF_LAYOUT: WindowLayout = { scope: 'shelf', pageSize: 10, itemHeight: 1
 /** 图书: the books and magazines on the shelf, in the operator's order. */
 export default function StorePage() {
   const theme = usePageTheme()
-  const [state, setState] = useState<ShelfState>({ status: 'loading' })
-  const alive = useRef(true)
-
-  const load = useCallback((quiet: boolean) => {
-    if (!quiet) setState({ status: 'loading' })
-    return listProducts().then(
-      ({ items }) => alive.current && setState({ status: 'ready', items }),
-      (error: unknown) => alive.current && setState({ status: 'error', error: toApiError(error) }),
-    )
-  }, [])
-
-  useEffect(() => {
-    alive.current = true
-    void load(false)
-    return () => {
-      alive.current = false
-    }
-  }, [load])
+  const { state, load } = useItemList(listProducts)
 
   usePullDownRefresh(() => {
     const done = () => Taro.stopPullDownRefresh()
