@@ -54,8 +54,9 @@ export interface PurchaseFlow {
   /** Buys the plan; a tap while an attempt is under way does nothing */
   buy: (plan: Plan) => Promise<void>
   /**
-   * Buys with another order request (the store's POST /api/store/orders): `attempt` names the purchase, so
-   * an unanswered attempt's next tap sends the same requestKey; a goods order is done once paid (待发货)
+   * Buys with another order request (the store's POST /api/store/orders, a course's POST
+   * /api/courses/:id/orders): `attempt` names the purchase, so an unanswered attempt's next tap sends
+   * the same requestKey; a goods order is done once paid (待发货), a course once fulfilled
    */
   buyWith: (attempt: string, create: (requestKey: string) => Promise<CreateOrderResult>) => Promise<void>
   /** 继续支付: pays a pending order of the reader's again (same order, same price) */
@@ -69,6 +70,7 @@ export interface PurchaseFlow {
 export const PURCHASE_MESSAGES = {
   success: '开通成功',
   goodsSuccess: '支付成功',
+  courseSuccess: '购买成功',
   confirming: '正在确认支付结果…',
   pending: '支付结果确认中',
   pendingNote: '如已完成支付，会员将在确认后自动开通，无需重复购买；可稍后在“我的订单”中查看',
@@ -76,15 +78,22 @@ export const PURCHASE_MESSAGES = {
   closed: '订单已关闭，如已扣款将原路退回，请联系客服',
 } as const
 
-/** What the reader waits for: a membership is fulfilled; a parcel is paid (待发货), shipping comes later */
+/** What the toast says once the server fulfilled the order */
+const SUCCESS = { vip: 'success', goods: 'goodsSuccess', course: 'courseSuccess' } as const
+
+/** What the reader waits for: a membership or a course is fulfilled; a parcel is paid (待发货), shipping comes later */
 export function isSettled(order: Order): boolean {
   if (order.kind === 'goods') return order.status === 'paid' || order.status === 'fulfilled'
   return order.status === 'fulfilled'
 }
 
-/** What the H5 stand-in cashier shows for the order: the plan, or 图书商品 for goods (WeChat's own sheet shows the payee) */
-export function orderTitle(order: Order): string {
-  return order.kind === 'goods' ? order.planName : `北辰遴选VIP会员·${order.planName}`
+/**
+ * What the H5 stand-in cashier shows for the order: the plan, 图书商品 for goods, 课程·<title> for a
+ * course (WeChat's own sheet shows the payee)
+ */
+export function orderTitle({ kind, planName, course }: Order): string {
+  if (course) return `课程·${course.title}`
+  return kind === 'goods' ? planName : `北辰遴选VIP会员·${planName}`
 }
 
 /** Orders that will never be fulfilled */
@@ -181,7 +190,7 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
     await refreshMe().catch(() => undefined)
     busy.current = false
     update(IDLE)
-    toast(order.kind === 'goods' ? PURCHASE_MESSAGES.goodsSuccess : PURCHASE_MESSAGES.success, 'success')
+    toast(PURCHASE_MESSAGES[SUCCESS[order.kind]], 'success')
     if (alive.current) latest.current.onFulfilled?.(order)
   }
 
@@ -269,9 +278,11 @@ export function usePurchase(options: UsePurchaseOptions): PurchaseFlow {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- reads options through `latest`
   }, [])
 
-  // Physical goods are paid with WeChat Pay JSAPI whatever the VIP rail is: no xpay session_key needed.
+  // The caller's rail: goods are paid with WeChat Pay JSAPI whatever the VIP rail is (no session_key
+  // needed); a course sold alone is paid on the VIP rail, so xpay needs a fresh sign-in as plans do.
   const buyWith = useCallback(
-    (attempt: string, create: (requestKey: string) => Promise<CreateOrderResult>) => start(attempt, false, create),
+    (attempt: string, create: (requestKey: string) => Promise<CreateOrderResult>) =>
+      start(attempt, latest.current.rail === 'xpay', create),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- reads options through `latest`
     [],
   )

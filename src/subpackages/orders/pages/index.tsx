@@ -8,7 +8,7 @@ import ServiceContact, { ServiceChat } from '../../../components/ServiceContact'
 import StateView, { LoadFailed } from '../../../components/StateView'
 import { routes } from '../../../constants'
 import { usePageTheme } from '../../../hooks/usePageTheme'
-import { usePurchase } from '../../../hooks/usePurchase'
+import { orderTitle, usePurchase } from '../../../hooks/usePurchase'
 import { cancelOrder, listOrders, toApiError, type ApiError, type GoodsStage, type Order } from '../../../services/api'
 import { confirmReceipt, requestRefund } from '../../../services/api/store'
 import { getPlatform, openOrderConfirm } from '../../../services/wechat'
@@ -32,6 +32,19 @@ const STATUS_TEXT: Record<string, string> = {
 
 export function orderStatusText(status: string): string {
   return STATUS_TEXT[status] ?? '处理中'
+}
+
+/** A VIP or course order's status: a fulfilled course is 已购买 (a membership is 已开通) */
+function statusOf(order: Order): string {
+  return order.kind === 'course' && order.status === 'fulfilled' ? '已购买' : orderStatusText(order.status)
+}
+
+/** What the order bought: the books × quantity, 课程·<title>, or VIP会员·<plan> */
+export function orderName(order: Order): string {
+  if (order.kind === 'goods' && order.goods)
+    return order.goods.lines.map((line) => `${line.title} ×${line.quantity}`).join('，') || order.planName
+  if (order.kind === 'course') return orderTitle(order)
+  return `VIP会员·${order.planName}`
 }
 
 /** A goods order's stage as the reader reads it (docs/store.md, States) */
@@ -141,17 +154,12 @@ function GoodsDetail({ order, pending }: { order: Order; pending: PendingActions
 function OrderItem({ order, pending }: { order: Order; pending: PendingActions }) {
   const left = order.status === 'pending' ? timeLeft(order.expiresAt, pending.now) : null
   const goods = order.kind === 'goods' ? order.goods : undefined
-  const name = goods
-    ? goods.lines.map((line) => `${line.title} ×${line.quantity}`).join('，') || order.planName
-    : `VIP会员·${order.planName}`
   const statusClass = goods ? `order-stage-${goods.stage}` : `order-status-${order.status}`
   return (
     <View className={goods ? 'order order-of-goods' : 'order'}>
       <View className='order-head'>
-        <Text className='order-name'>{name}</Text>
-        <Text className={`order-status ${statusClass}`}>
-          {goods ? goodsStageText(goods.stage) : orderStatusText(order.status)}
-        </Text>
+        <Text className='order-name'>{orderName(order)}</Text>
+        <Text className={`order-status ${statusClass}`}>{goods ? goodsStageText(goods.stage) : statusOf(order)}</Text>
       </View>
       <View className='order-line'>
         <Text className='order-time'>{shanghaiDateTime(order.createdAt)}</Text>
