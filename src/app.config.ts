@@ -40,6 +40,10 @@ export default defineAppConfig({
       pages: ['pages/index', 'pages/detail', 'pages/checkout'],
     },
     {
+      root: 'subpackages/courses',
+      pages: ['pages/index', 'pages/detail'],
+    },
+    {
       root: 'subpackages/admin',
       pages: ['pages/confirm'],
     },

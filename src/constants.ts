@@ -26,6 +26,8 @@ export const routes = {
   store: '/subpackages/store/pages/index',
   product: (id: number) => `/subpackages/store/pages/detail?id=${id}`,
   checkout: (id: number, quantity: number) => `/subpackages/store/pages/checkout?id=${id}&qty=${quantity}`,
+  /** 课程: the video courses (subpackages/courses; a course's page is courseRoute there, out of the main package) */
+  courses: '/subpackages/courses/pages/index',
   /** Where an unknown or malformed address lands (app.ts, index.html) */
   notFound: '/subpackages/fallback/pages/not-found',
 } as const

@@ -23,6 +23,13 @@ const ISSUE_LAYOUT: WindowLayout = {
   pageClassName: 'issue-group',
 }
 
+/** Under the search box: 往期导航, then 图书 and 课程 (their subpackages) */
+const HERO_LINKS = [
+  ['往期导航 · 按期浏览 ›', routes.navigator],
+  ['图书 ›', routes.store],
+  ['课程 ›', routes.courses],
+] as const
+
 export default function IssueListPage() {
   const theme = usePageTheme()
   useTabBarTheme()
@@ -56,8 +63,6 @@ export default function IssueListPage() {
   }, [])
 
   const openSearch = useCallback(() => void Taro.navigateTo({ url: routes.search }), [])
-  const openNavigator = useCallback(() => void Taro.navigateTo({ url: routes.navigator }), [])
-  const openStore = useCallback(() => void Taro.navigateTo({ url: routes.store }), [])
 
   let body: ReactNode
   if (!loaded && (loading === 'initial' || (loading === null && !error))) {
@@ -93,12 +98,16 @@ export default function IssueListPage() {
         <View className='home-search' hoverClass='home-search-hover' onClick={openSearch}>
           <Text className='home-search-text'>搜索期刊、热点关键词</Text>
         </View>
-        <View className='home-navigator' hoverClass='home-search-hover' onClick={openNavigator}>
-          <Text>往期导航 · 按期浏览 ›</Text>
-        </View>
-        <View className='home-navigator home-store' hoverClass='home-search-hover' onClick={openStore}>
-          <Text>图书 ›</Text>
-        </View>
+        {HERO_LINKS.map(([text, url], index) => (
+          <View
+            key={url}
+            className={index > 0 ? 'home-navigator home-store' : 'home-navigator'}
+            hoverClass='home-search-hover'
+            onClick={() => void Taro.navigateTo({ url })}
+          >
+            <Text>{text}</Text>
+          </View>
+        ))}
       </View>
       <RegionChips regions={regions} active={region} onChange={selectRegion} />
       {column ? (

@@ -49,6 +49,8 @@ export const ScrollView = host('div', 'ScrollView')
 export const Image = host('img', 'Image')
 export const Navigator = host('a', 'Navigator')
 export const OfficialAccount = host('div', 'OfficialAccount')
+/** WeChat's player as a <video>: src, poster, initialTime … become data-*; fireTaroEvent plays its events (onTimeUpdate …) */
+export const Video = host('video', 'Video')
 export const Block = ({ children }: Props) => <>{children}</>
 
 /** formType='submit' submits the enclosing Form, as in WeChat. */
