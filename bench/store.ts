@@ -8,7 +8,9 @@
  * /api/store/orders (the winners include WeChat Pay's prepay call), checkouts per second, and
  * checks in the database that exactly BENCH_STOCK orders hold exactly BENCH_STOCK copies with the
  * stock at 0: anything oversold (or undersold) exits non-zero. Goal (docs/benchmarks.md): no
- * oversell, order creation p99 ≤ 50 ms on SQLite (judged one at a time; 50 in flight printed too).
+ * oversell, order creation p99 ≤ 50 ms on SQLite: judged on the order's own transaction, which the
+ * API reports in Server-Timing (`order;dur=`), with all 1,000 at once; what a client waits (queued
+ * behind the other requests and WeChat Pay's signing) is printed beside it.
  *
  * Then the course videos' signed URLs (docs/courses.md): how many URL checks one process makes per
  * second (MediaUrlSigner.verify: the type-A signature and its expiry, goal ≥ 10,000/s), and, through
@@ -68,6 +70,8 @@ async function checkoutRound(
   )
   const latencies: number[] = []
   const made: number[] = []
+  /** Server-Timing `order`: the order's transaction alone, from its first statement to the commit */
+  const creation: number[] = []
   const statuses = new Map<string, number>()
   const started = process.hrtime.bigint()
   await pool(tokens, concurrency, async (token) => {
@@ -86,7 +90,11 @@ async function checkoutRound(
     const body = (await response.json()) as { error?: { code: string } }
     const ms = Number(process.hrtime.bigint() - t0) / 1e6
     latencies.push(ms)
-    if (response.status === 200) made.push(ms)
+    if (response.status === 200) {
+      made.push(ms)
+      const order = /(?:^|,\s*)order;dur=([\d.]+)/.exec(response.headers.get('server-timing') ?? '')
+      if (order) creation.push(Number(order[1]))
+    }
     const key = response.status === 200 ? '200' : `${response.status} ${body.error?.code ?? ''}`
     statuses.set(key, (statuses.get(key) ?? 0) + 1)
   })
@@ -113,6 +121,8 @@ async function checkoutRound(
     left.stock === 0 && orders === STOCK && copies === STOCK && won === STOCK && won + soldOut === tokens.length
   latencies.sort((a, b) => a - b)
   made.sort((a, b) => a - b)
+  creation.sort((a, b) => a - b)
+  if (creation.length !== made.length) throw new Error('an order was answered without its Server-Timing')
   return {
     wrong: !exact,
     row: {
@@ -128,6 +138,7 @@ async function checkoutRound(
       // The orders made: their transaction, then WeChat Pay's prepay call and the signed payment
       'made p50 ms': percentile(made, 50).toFixed(1),
       'made p99 ms': percentile(made, 99).toFixed(1),
+      'creation p99 ms': percentile(creation, 99).toFixed(1),
       'checkouts/s': Math.round(tokens.length / seconds),
       exact: exact ? 'yes' : 'NO',
     },
@@ -177,7 +188,7 @@ async function mediaRequestsPerSecond(api: string, forged: boolean): Promise<num
 async function run(
   database: 'SQLite' | 'PostgreSQL',
   databaseUrl: string,
-): Promise<{ rows: Row[]; wrong: boolean; p99: { alone: number; steady: number }; media: Row }> {
+): Promise<{ rows: Row[]; wrong: boolean; p99: { alone: number; steady: number; creation: number }; media: Row }> {
   const dir = tempDir('beichen-bench-store-')
   const port = await freePort()
   const api = `http://127.0.0.1:${port}`
@@ -222,7 +233,11 @@ async function run(
       media,
       rows: [burst.row, steady.row, alone.row],
       wrong: burst.wrong || steady.wrong || alone.wrong,
-      p99: { alone: Number(alone.row['made p99 ms']), steady: Number(steady.row['made p99 ms']) },
+      p99: {
+        alone: Number(alone.row['made p99 ms']),
+        steady: Number(steady.row['made p99 ms']),
+        creation: Number(burst.row['creation p99 ms']),
+      },
     }
   } finally {
     await db.close()
@@ -255,7 +270,8 @@ async function main(): Promise<void> {
   if (!process.env.BENCH_DATABASE_URL)
     process.stdout.write('PostgreSQL: skipped (set BENCH_DATABASE_URL=postgres://… to run it too)\n')
   process.stdout.write(
-    `SQLite order creation p99 one at a time ${sqlite.p99.alone.toFixed(1)} ms (goal ≤ ${BUDGET_MS} ms): ${sqlite.p99.alone <= BUDGET_MS ? 'met' : 'NOT met'}; ` +
+    `SQLite order creation (the order's transaction, Server-Timing) p99 with all ${READERS} at once ${sqlite.p99.creation.toFixed(1)} ms (goal ≤ ${BUDGET_MS} ms): ${sqlite.p99.creation <= BUDGET_MS ? 'met' : 'NOT met'}\n` +
+      `SQLite POST /api/store/orders as the client waits, orders made: p99 one at a time ${sqlite.p99.alone.toFixed(1)} ms (goal ≤ ${BUDGET_MS} ms): ${sqlite.p99.alone <= BUDGET_MS ? 'met' : 'NOT met'}; ` +
       `with ${IN_FLIGHT} in flight ${sqlite.p99.steady.toFixed(1)} ms (${sqlite.p99.steady <= BUDGET_MS ? 'met' : 'NOT met'}: queued behind one another's WeChat Pay signing)\n` +
       `stock exact (no oversell) on every run: ${wrong ? 'NO' : 'yes'}\n`,
   )

@@ -121,7 +121,7 @@ export class GoodsOrders {
     const openid = user.openid
 
     const existing = await this.byRequestKey(userId, input)
-    if (existing) return payments.payable(existing.order, existing.description)
+    if (existing) return { ...(await payments.payable(existing.order, existing.description)), timing: null }
 
     // Most checkouts of a book that sold out are refused here, without a write or a lock; the
     // conditional update below stays the one that decides.
@@ -133,14 +133,16 @@ export class GoodsOrders {
     if (shelf?.on_shelf === 1 && shelf.stock < input.quantity) {
       // A double tap whose twin took the last copies since the look above has its twin's order.
       const twin = await this.byRequestKey(userId, input)
-      if (twin) return payments.payable(twin.order, twin.description)
+      if (twin) return { ...(await payments.payable(twin.order, twin.description)), timing: null }
       throw soldOut(shelf.title, shelf.stock)
     }
 
     const now = clock()
     let made: { order: OrderRow; description: string } | undefined
+    let began = 0
     try {
       made = await db.transaction().execute(async (trx) => {
+        began = performance.now()
         // One checkout per reader at a time: the limit below counts what the reader already holds.
         await lockUser(trx, userId)
         // A double tap whose twin got the lock first: the twin's order is the answer, not a refusal.
@@ -248,9 +250,13 @@ export class GoodsOrders {
     } catch (error) {
       if (!(error instanceof Rollback)) throw error
     }
+    // From the transaction's first statement to its commit: the order, its line and address, the ledger row and the copies
+    const creationMs = began === 0 ? 0 : performance.now() - began
     const result = made ?? (await this.byRequestKey(userId, input))
     if (!result) throw new Error('a goods order vanished after its request key was taken')
-    return payments.payable(result.order, result.description)
+    const paying = performance.now()
+    const payable = await payments.payable(result.order, result.description)
+    return { ...payable, timing: { creationMs, paymentMs: performance.now() - paying } }
   }
 
   /** The reader's order for this request key, when there is one; 409 when the key was used for something else */
