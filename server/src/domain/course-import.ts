@@ -93,16 +93,42 @@ export async function importCourses(
     .filter((slug) => fs.statSync(path.join(folder, slug)).isDirectory())
     .map((slug) => ({ slug, sort: sortOf(path.join(folder, slug, 'course.yaml')) }))
     .sort((a, b) => a.sort - b.sort || a.slug.localeCompare(b.slug))
-  for (const { slug } of slugs) {
-    const dir = path.join(folder, slug)
-    try {
-      await importCourse(db, storage, dir, slug, now)
-      report.imported.push(slug)
-    } catch (error) {
-      report.problems.push(`${dir}: ${(error as Error).message}`)
-    }
-  }
+  for (const { slug } of slugs) await importInto(report, db, storage, path.join(folder, slug), slug, now)
   return report
+}
+
+/**
+ * What `npm run admin -- course import` takes: one course folder (it holds course.yaml, and its
+ * name is the slug) or a folder of course folders (as importCourses). A missing folder is a problem.
+ */
+export async function importCourseFolder(
+  db: Kysely<Database>,
+  storage: MediaStorage,
+  folder: string,
+  now: number,
+): Promise<CourseImportReport> {
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory())
+    return { imported: [], problems: [`${folder}: no such folder`] }
+  if (!fs.existsSync(path.join(folder, 'course.yaml'))) return importCourses(db, storage, folder, now)
+  const report: CourseImportReport = { imported: [], problems: [] }
+  await importInto(report, db, storage, folder, path.basename(path.resolve(folder)), now)
+  return report
+}
+
+async function importInto(
+  report: CourseImportReport,
+  db: Kysely<Database>,
+  storage: MediaStorage,
+  dir: string,
+  slug: string,
+  now: number,
+) {
+  try {
+    await importCourse(db, storage, dir, slug, now)
+    report.imported.push(slug)
+  } catch (error) {
+    report.problems.push(`${dir}: ${(error as Error).message}`)
+  }
 }
 
 async function importCourse(db: Kysely<Database>, storage: MediaStorage, dir: string, slug: string, now: number) {
