@@ -7,6 +7,7 @@ import { Accounts } from './domain/accounts'
 import { AdminReports } from './domain/admin-reports'
 import { Audit } from './domain/audit'
 import { Catalog } from './domain/catalog'
+import { CourseDesk } from './domain/course-desk'
 import { Courses } from './domain/courses'
 import { Funnel } from './domain/funnel'
 import { IssuePdfCache } from './domain/issue-pdf'
@@ -128,6 +129,8 @@ export interface Services {
   courses: Courses
   /** Orders of courses sold alone, on the rail that sells VIP */
   courseOrders: CourseOrders
+  /** The operator's side of courses: the list with sales and learners, shelf, price, grants, imports (audited) */
+  courseDesk: CourseDesk
   /** Where this API keeps the course media it serves itself (sample clips; production uses a CDN) */
   courseMedia: MediaStorage
   /** Signs and checks course media URLs */
@@ -396,6 +399,7 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     now,
   })
   const courses = new Courses({ db: db.kysely, urls: courseMediaUrls, now })
+  const audit = new Audit(db.kysely, now)
 
   let started = false
   return {
@@ -432,7 +436,7 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
     operators,
     scanLogins: new ScanLogins(db.kysely, operators),
     previewTickets: new PreviewTickets(decodeKey(config.ADMIN_SESSION_KEY)),
-    audit: new Audit(db.kysely, now),
+    audit,
     adminReports: new AdminReports({
       db: db.kysely,
       rail: config.PAYMENT_RAIL,
@@ -464,6 +468,7 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
       firstQueryAfterMs: config.RECONCILE_AFTER_MS,
       now,
     }),
+    courseDesk: new CourseDesk({ db: db.kysely, storage: courseMedia, audit, now }),
     courseMedia,
     courseMediaUrls,
     reconciler,

@@ -11,6 +11,7 @@ import { shanghaiDate } from '../infra/time'
 import { subscriptionReport } from '../domain/subscriptions'
 import { SHARE_SCENES } from '../domain/sharing'
 import { backupCommand } from './backup'
+import { COURSE_USAGE, courseCommand } from './courses'
 import { OPERATOR_USAGE, operatorCommand } from './operators'
 import { PRODUCT_USAGE, productCommand } from './store'
 
@@ -29,6 +30,7 @@ const USAGE = `usage:
   npm run admin -- subscriptions                     通知我下一期: opt-ins waiting per region, messages by status
 ${OPERATOR_USAGE}
 ${PRODUCT_USAGE}
+${COURSE_USAGE}
 <user> is #<id> (e.g. #7) or a name; a bare number is refused, since names are never all digits`
 
 type Command = (args: string[]) => Promise<number>
@@ -51,6 +53,7 @@ async function main(): Promise<number> {
     backup: backupCommand,
     operator: (args) => operatorCommand(args, withServices),
     product: (args) => productCommand(args, withServices),
+    course: (args) => courseCommand(args, withServices),
   }
   const run = command ? commands[command] : undefined
   if (!run) {

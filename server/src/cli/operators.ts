@@ -2,8 +2,8 @@ import os from 'node:os'
 import readline from 'node:readline'
 import { Writable } from 'node:stream'
 import { OPERATOR_ROLES, passwordProblem, type OperatorRole } from '../domain/operators'
-import { ApiError } from '../errors'
 import type { Services } from '../services'
+import { runSubcommand } from './subcommand'
 
 export const OPERATOR_USAGE = `  npm run admin -- operator add <name> --role <editor|finance|admin> [--password] [--openid <openid> | --reader #<id>]
                                                      add a console operator: --password reads it from the terminal
@@ -30,11 +30,11 @@ export async function operatorCommand(
   withServices: (work: (services: Services) => Promise<number>) => Promise<number>,
 ): Promise<number> {
   const [sub, ...rest] = args
-  try {
-    if (sub === 'add') return await add(rest, withServices)
-    if (sub === 'list' && rest.length === 0) return await withServices(list)
+  return runSubcommand(OPERATOR_USAGE, () => {
+    if (sub === 'add') return add(rest, withServices)
+    if (sub === 'list' && rest.length === 0) return withServices(list)
     if (sub === 'disable' && rest.length === 1) {
-      return await withServices(async (services) => {
+      return withServices(async (services) => {
         const operator = await services.operators.disable(rest[0], Date.now())
         await services.audit.record({
           operator: cliActor(),
@@ -47,15 +47,8 @@ export async function operatorCommand(
         return 0
       })
     }
-  } catch (error) {
-    if (error instanceof ApiError) {
-      process.stderr.write(`${error.message}\n`)
-      return 1
-    }
-    throw error
-  }
-  process.stderr.write(`usage:\n${OPERATOR_USAGE}\n`)
-  return 64
+    return undefined
+  })
 }
 
 async function add(

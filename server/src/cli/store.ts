@@ -7,6 +7,7 @@ import { PRODUCT_KINDS, productFields, type ProductFields } from '../domain/stor
 import { ApiError } from '../errors'
 import type { Services } from '../services'
 import { cliActor } from './operators'
+import { runSubcommand, UsageError } from './subcommand'
 
 export const PRODUCT_USAGE = `  npm run admin -- product list                      the store's products: price, stock, 销售, 浏览, on the shelf or not
   npm run admin -- product add <slug> --title <t> --price <yuan> --kind <in_stock|preorder|subscription> --stock <n>
@@ -57,8 +58,6 @@ const VALUE_FLAGS = [
   '--at',
 ] as const
 type ValueFlag = (typeof VALUE_FLAGS)[number]
-
-export class UsageError extends Error {}
 
 /** "37", "37.5" or "37.00" yuan → fen */
 export function parseYuan(text: string): number {
@@ -128,33 +127,22 @@ const audited = productFields
 /** `npm run admin -- product …`: the store's shelf (docs/store.md); every change is audited */
 export async function productCommand(args: string[], withServices: WithServices): Promise<number> {
   const [sub, ...rest] = args
-  try {
-    if (sub === 'list' && rest.length === 0) return await withServices(list)
-    if (sub === 'awaiting' && rest.length === 0) return await withServices(awaiting)
-    if (sub === 'ship') return await ship(rest, withServices)
-    if (sub === 'ship-csv' && rest.length === 1) return await shipCsvFile(rest[0] as string, withServices)
-    if (sub === 'upload' && rest.length === 0) return await withServices(upload)
-    if (sub === 'retry-upload') return await retryUpload(rest, withServices)
-    if (sub === 'delivered') return await delivered(rest, withServices)
-    if (sub === 'refund') return await refund(rest, withServices)
-    if (sub === 'trade-managed' && rest.length === 0) return await withServices(tradeManaged)
-    if (sub === 'add') return await add(rest, withServices)
-    if (sub === 'update') return await update(rest, withServices)
-    if (sub === 'shelf') return await shelf(rest, withServices)
-    if (sub === 'stock') return await stock(rest, withServices)
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\nusage:\n${PRODUCT_USAGE}\n`)
-      return 64
-    }
-    if (error instanceof ApiError) {
-      process.stderr.write(`${error.message}\n`)
-      return 1
-    }
-    throw error
-  }
-  process.stderr.write(`usage:\n${PRODUCT_USAGE}\n`)
-  return 64
+  return runSubcommand(PRODUCT_USAGE, () => {
+    if (sub === 'list' && rest.length === 0) return withServices(list)
+    if (sub === 'awaiting' && rest.length === 0) return withServices(awaiting)
+    if (sub === 'ship') return ship(rest, withServices)
+    if (sub === 'ship-csv' && rest.length === 1) return shipCsvFile(rest[0] as string, withServices)
+    if (sub === 'upload' && rest.length === 0) return withServices(upload)
+    if (sub === 'retry-upload') return retryUpload(rest, withServices)
+    if (sub === 'delivered') return delivered(rest, withServices)
+    if (sub === 'refund') return refund(rest, withServices)
+    if (sub === 'trade-managed' && rest.length === 0) return withServices(tradeManaged)
+    if (sub === 'add') return add(rest, withServices)
+    if (sub === 'update') return update(rest, withServices)
+    if (sub === 'shelf') return shelf(rest, withServices)
+    if (sub === 'stock') return stock(rest, withServices)
+    return undefined
+  })
 }
 
 async function list(services: Services): Promise<number> {

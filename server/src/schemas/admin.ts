@@ -4,7 +4,7 @@ import { BoundedInteger, IdInteger, INT4_MAX, Nullable } from './common'
 
 /** Schemas of the operator console's business routes (/api/admin/*; docs/api.md#operator-console). */
 
-const OrderStatus = Type.Union([
+export const OrderStatus = Type.Union([
   Type.Literal('created'),
   Type.Literal('pending'),
   Type.Literal('paid'),
@@ -13,7 +13,7 @@ const OrderStatus = Type.Union([
   Type.Literal('refunding'),
   Type.Literal('refunded'),
 ])
-const Rail = Type.Union([Type.Literal('xpay'), Type.Literal('wechatpay')])
+export const Rail = Type.Union([Type.Literal('xpay'), Type.Literal('wechatpay')])
 const Time = Type.String({ description: 'ISO 8601, UTC' })
 const Cursor = Type.String({ minLength: 1, maxLength: 128 })
 
