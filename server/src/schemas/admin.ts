@@ -63,6 +63,10 @@ export const AdminOrder = Type.Object({
   userId: Type.Integer(),
   planId: Type.String(),
   planName: Type.String(),
+  /** vip: a membership plan; goods: the store's books; course: a course sold alone */
+  kind: Type.Union([Type.Literal('vip'), Type.Literal('goods'), Type.Literal('course')]),
+  /** The course a course order buys (its title now); absent for other orders */
+  course: Type.Optional(Type.Object({ id: Type.Integer(), title: Type.String() })),
   months: Type.Integer(),
   amountFen: Type.Integer(),
   refundedFen: Type.Integer(),

@@ -116,13 +116,19 @@ export async function adminExportRoutes(app: App): Promise<void> {
             limit: Math.min(BATCH, left),
           })
           count(rows.length)
+          const courses = await services.courses.titles(rows)
+          const plan = (order: (typeof rows)[number]) => {
+            const name = names.get(order.plan_id) ?? order.plan_id
+            const course = order.course_id === null ? undefined : courses.get(order.course_id)
+            return course === undefined ? name : `${name}《${course}》`
+          }
           yield rows
             .map((order) =>
               csvLine([
                 order.id,
                 order.out_trade_no,
                 order.user_id,
-                names.get(order.plan_id) ?? order.plan_id,
+                plan(order),
                 order.months,
                 yuan(order.amount_fen),
                 yuan(order.refunded_fen),

@@ -1,5 +1,6 @@
 import type { App } from '../../plugins/types'
 import { adminAuditRoutes } from './audit'
+import { adminCourseRoutes } from './courses'
 import { adminDashboardRoutes } from './dashboard'
 import { adminExportRoutes } from './exports'
 import { adminFunnelRoutes } from './funnel'
@@ -30,4 +31,5 @@ export async function adminRoutes(app: App): Promise<void> {
   await app.register(adminFunnelRoutes)
   await app.register(adminSettingsRoutes)
   await app.register(adminStoreRoutes)
+  await app.register(adminCourseRoutes)
 }

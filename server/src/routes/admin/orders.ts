@@ -37,14 +37,15 @@ export async function adminOrderRoutes(app: App): Promise<void> {
   const detail = async (id: number) => {
     const order = await payments.findOrder(id)
     if (!order) throw notFound('ORDER_NOT_FOUND', `there is no order ${id}`)
-    const [names, ledger, notifications, goods] = await Promise.all([
+    const [names, ledger, notifications, goods, titles] = await Promise.all([
       payments.planNames(),
       payments.ledgerOf({ orderId: id }),
       services.adminReports.notificationsOf(id),
       goodsOf(order),
+      services.courses.titles([order]),
     ])
     return {
-      order: orderView(order, names),
+      order: orderView(order, names, titles),
       ...(goods ? { goods } : {}),
       ledger: ledger.map(ledgerView),
       notifications: notifications.map((row) => ({ ...row, receivedAt: iso(row.receivedAt) })),
@@ -78,11 +79,12 @@ export async function adminOrderRoutes(app: App): Promise<void> {
         }),
         payments.planNames(),
       ])
+      const titles = await services.courses.titles(rows)
       return cursorPage(
         rows,
         limit,
         (row) => row.created_at,
-        (row) => orderView(row, names),
+        (row) => orderView(row, names, titles),
       )
     },
   )

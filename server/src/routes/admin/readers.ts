@@ -52,10 +52,11 @@ export async function adminReaderRoutes(app: App): Promise<void> {
         payments.listOrders({ userId: id, limit: 100 }),
         payments.planNames(),
       ])
+      const titles = await services.courses.titles(orders)
       return {
         reader: { ...readerView(reader, operator.role, now()), shareCode: reader.shareCode },
         vipHistory: history.map(ledgerView),
-        orders: orders.map((order) => orderView(order, names)),
+        orders: orders.map((order) => orderView(order, names, titles)),
       }
     },
   )

@@ -8,13 +8,23 @@ import type { AdminOrderDto, AdminReaderDto, LedgerEntryDto } from '../../schema
 export const iso = (ms: number): string => new Date(ms).toISOString()
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms))
 
-export function orderView(order: OrderRow, planNames: Map<string, string>): AdminOrderDto {
+/** An order for the console; `courses` names the courses of course orders (services.courses.titles) */
+export function orderView(
+  order: OrderRow,
+  planNames: Map<string, string>,
+  courses: Map<number, string> = new Map(),
+): AdminOrderDto {
+  const courseTitle = order.course_id === null ? undefined : courses.get(order.course_id)
   return {
     id: order.id,
     outTradeNo: order.out_trade_no,
     userId: order.user_id,
     planId: order.plan_id,
     planName: planNames.get(order.plan_id) ?? order.plan_id,
+    kind: order.kind,
+    ...(order.course_id !== null && courseTitle !== undefined
+      ? { course: { id: order.course_id, title: courseTitle } }
+      : {}),
     months: order.months,
     amountFen: order.amount_fen,
     refundedFen: order.refunded_fen,
