@@ -22,10 +22,10 @@ export async function signInOperator(t: Caller, role: OperatorRole, name = `op-$
   return { cookie, csrf: response.json().csrfToken }
 }
 
-/** Calls a route as one of the signed-in operators (or nobody), with their CSRF token on POST unless told not to */
+/** Calls a route as one of the signed-in operators (or nobody), with their CSRF token on POST and PATCH unless told not to */
 export function caller(t: Caller, sessions: Partial<Record<OperatorRole, AdminSession>>) {
   return (
-    method: 'GET' | 'HEAD' | 'POST',
+    method: 'GET' | 'HEAD' | 'POST' | 'PATCH',
     url: string,
     options: { as?: OperatorRole; payload?: unknown; csrf?: boolean; bearer?: string } = {},
   ) => {
@@ -35,7 +35,9 @@ export function caller(t: Caller, sessions: Partial<Record<OperatorRole, AdminSe
       url,
       headers: {
         ...(session ? { cookie: session.cookie } : {}),
-        ...(session && method === 'POST' && options.csrf !== false ? { 'x-csrf-token': session.csrf } : {}),
+        ...(session && method !== 'GET' && method !== 'HEAD' && options.csrf !== false
+          ? { 'x-csrf-token': session.csrf }
+          : {}),
         ...(options.bearer ? { authorization: `Bearer ${options.bearer}` } : {}),
       },
       ...(options.payload === undefined ? {} : { payload: options.payload as object }),
@@ -84,11 +86,11 @@ export function useAdminTestApp(dialect: DialectName) {
 }
 
 /** A route, a role that may call it, a role that may not (null: every role may), and a body */
-export type GuardedRoute = ['GET' | 'POST', string, OperatorRole, OperatorRole | null, unknown?]
+export type GuardedRoute = ['GET' | 'POST' | 'PATCH', string, OperatorRole, OperatorRole | null, unknown?]
 
 /**
  * Each route answers 401 without a session (a reader's bearer token counts for nothing), 403 to a
- * role that may not, and on POST 403 without the CSRF token; a GET by the role that may is no 401.
+ * role that may not, and on POST and PATCH 403 without the CSRF token; a GET by the role that may is no 401.
  */
 export async function expectGuarded(
   call: ReturnType<typeof caller>,
@@ -109,7 +111,7 @@ export async function expectGuarded(
         'ADMIN_ROLE_REQUIRED',
       ])
     }
-    if (method === 'POST') {
+    if (method !== 'GET') {
       expect([url, ...errorOf(await call(method, url, { as: allowed, payload, csrf: false }))]).toEqual([
         url,
         403,
