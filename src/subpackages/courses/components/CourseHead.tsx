@@ -9,7 +9,7 @@ import './CourseHead.scss'
 interface CourseHeadProps {
   course: CourseSummary
   /** The list's row (with the cover) or the course page's head (under the player) */
-  size: 'row' | 'page'
+  size: 'row' | 'head'
   /** Lessons finished: the page counts them as the reader plays; the list has the server's count */
   completed?: number
   onOpen?: (course: CourseSummary) => void

@@ -1,4 +1,4 @@
-import { Video } from '@tarojs/components'
+import { Video, View } from '@tarojs/components'
 import type { LessonPlayback } from '../../../services/api'
 import { mediaUrl } from '../../../utils/media'
 import './LessonPlayer.scss'
@@ -22,25 +22,28 @@ export interface LessonPlayerProps {
  * only counts when a player starts.
  */
 export default function LessonPlayer({ playback, title, startAt, autoplay, ...on }: LessonPlayerProps) {
+  // H5's Video is absolutely positioned in its parent: the box gives it its place and size.
   return (
-    <Video
-      key={playback.url}
-      id='lesson-video'
-      className='lesson-video'
-      src={mediaUrl(playback.url)}
-      poster={mediaUrl(playback.poster) || undefined}
-      title={title}
-      initialTime={startAt}
-      autoplay={autoplay}
-      controls
-      showCenterPlayBtn
-      enablePlayGesture
-      objectFit='contain'
-      onPlay={on.onPlay}
-      onTimeUpdate={(event) => on.onTime(event.detail.currentTime)}
-      onPause={on.onPause}
-      onEnded={on.onEnded}
-      onError={on.onError}
-    />
+    <View className='lesson-player'>
+      <Video
+        key={playback.url}
+        id='lesson-video'
+        className='lesson-video'
+        src={mediaUrl(playback.url)}
+        poster={mediaUrl(playback.poster) || undefined}
+        title={title}
+        initialTime={startAt}
+        autoplay={autoplay}
+        controls
+        showCenterPlayBtn
+        enablePlayGesture
+        objectFit='contain'
+        onPlay={on.onPlay}
+        onTimeUpdate={(event) => on.onTime(event.detail.currentTime)}
+        onPause={on.onPause}
+        onEnded={on.onEnded}
+        onError={on.onError}
+      />
+    </View>
   )
 }

@@ -212,7 +212,7 @@ export default function CoursePage() {
       <NowPlaying course={course} stage={stage} onOpen={open} />
       {started ? null : <ResumeLine course={course} onContinue={open} />}
       <View className='course-section'>
-        <CourseHead course={course} size='page' completed={completed} />
+        <CourseHead course={course} size='head' completed={completed} />
       </View>
       {course.description ? (
         <View className='course-section course-card'>
