@@ -161,7 +161,7 @@ describe('course page', () => {
       '开通会员如有疑问，请联系客服 400-1788-950（09:00—21:30）',
     )
     fireEvent.click(within(paywall).getByRole('button', { name: '开通会员' }))
-    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/vip/pages/index' })
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/vip/pages/index?from=course' })
 
     // Bought on 开通会员; back here, the course is asked again and lesson 2 plays at once.
     const vip = { ...course, entitled: true }

@@ -7,7 +7,7 @@ import { useFunnelReport } from '@/subpackages/article/useFunnel'
 import VipBuyPage from '@/subpackages/vip/pages/index'
 import { answers, fakeApi, type FakeApi } from './fake-api'
 import { issue, me, plans } from './fixtures'
-import { resetTaroMock, storage } from './mocks/taro'
+import { resetTaroMock, storage, useRouter } from './mocks/taro'
 
 /**
  * The paywall funnel's reporter: events queued and sent in batches under an anonymous key kept in
@@ -128,6 +128,14 @@ describe('the article and the plan page', () => {
     flushFunnel()
     await settle()
     expect(batches()[0].events.map((event) => event.step)).toEqual(['opened', 'plan_sheet'])
+
+    // Opened from a course's card after reading that article: not that article's plan sheet.
+    useRouter.mockReturnValue({ params: { from: 'course' }, path: '' })
+    render(<VipBuyPage />)
+    flushFunnel()
+    await settle()
+    expect(batches()).toHaveLength(1)
+    useRouter.mockReturnValue({ params: {}, path: '' })
   })
 
   it('an order carries its source; without one it carries none', async () => {

@@ -28,8 +28,11 @@ export interface CoursePaywallProps {
   onBought: () => void
 }
 
-/** 开通会员 opens the purchase page over the course (not the 会员 tab): after paying, the reader is back here. */
-const openVip = () => void Taro.navigateTo({ url: routes.vipBuy }).catch(() => undefined)
+/**
+ * 开通会员 opens the purchase page over the course (not the 会员 tab): after paying, the reader is back
+ * here. `from=course`: the paywall funnel does not count it for the article read last.
+ */
+const openVip = () => void Taro.navigateTo({ url: `${routes.vipBuy}?from=course` }).catch(() => undefined)
 
 /** Whether this platform may buy and on which rail (GET /api/plans): courses are sold on the VIP rail */
 function usePurchaseRules(wanted: boolean): PurchaseRules | null {
