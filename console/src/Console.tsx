@@ -15,6 +15,7 @@ const Login = lazy(() => import('./screens/Login'))
 const Dashboard = lazy(() => import('./screens/Dashboard'))
 const Issues = lazy(() => import('./screens/Issues'))
 const Products = lazy(() => import('./screens/Products'))
+const Courses = lazy(() => import('./screens/Courses'))
 const Shipping = lazy(() => import('./screens/Shipping'))
 const Orders = lazy(() => import('./screens/Orders'))
 const Readers = lazy(() => import('./screens/Readers'))
@@ -27,6 +28,7 @@ const SCREENS: Record<Route, { label: string; roles?: Role[]; Component: React.C
   dashboard: { label: '概览', Component: Dashboard },
   issues: { label: '期刊', roles: ['editor', 'admin'], Component: Issues },
   products: { label: '商品', Component: Products },
+  courses: { label: '课程', Component: Courses },
   shipping: { label: '待发货', roles: ['finance', 'admin'], Component: Shipping },
   orders: { label: '订单', roles: ['finance', 'admin'], Component: Orders },
   readers: { label: '读者', Component: Readers },
@@ -40,6 +42,7 @@ const MENU_ORDER: Route[] = [
   'dashboard',
   'issues',
   'products',
+  'courses',
   'shipping',
   'orders',
   'readers',

@@ -101,6 +101,8 @@ export const api = {
     request<T>('POST', path, { ...options, body }),
   put: <T>(path: string, body: unknown = {}, options: RequestOptions = {}) =>
     request<T>('PUT', path, { ...options, body }),
+  patch: <T>(path: string, body: unknown = {}, options: RequestOptions = {}) =>
+    request<T>('PATCH', path, { ...options, body }),
   delete: <T>(path: string, options: RequestOptions = {}) => request<T>('DELETE', path, options),
 }
 

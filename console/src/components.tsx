@@ -221,6 +221,59 @@ export function ReasonModal({
   )
 }
 
+/** A price with its 原价 struck through under it (none when null), right-aligned in a table cell */
+export function PriceCell({ priceFen, originalPriceFen }: { priceFen: number; originalPriceFen: number | null }) {
+  return (
+    <Space direction='vertical' size={0} style={{ textAlign: 'right' }}>
+      <span>{yuan(priceFen)}</span>
+      {originalPriceFen !== null && (
+        <Typography.Text delete type='secondary' style={{ fontSize: 12 }}>
+          {yuan(originalPriceFen)}
+        </Typography.Text>
+      )}
+    </Space>
+  )
+}
+
+/** The API's highest price, ¥100,000 (server/src/domain/store.ts MAX_PRICE_FEN) */
+const MAX_PRICE_YUAN = 100000
+
+/**
+ * 售价 and 原价 in yuan in a form (fields `price` and `original`): the price required, 原价 optional and
+ * above it, both ¥0.01 to ¥100,000, as the API checks them.
+ */
+export function PriceItems({ disabled }: { disabled?: boolean }) {
+  return (
+    <Space size='large' align='start'>
+      <Form.Item label='售价（元）' name='price' rules={[{ required: true, message: '请填写售价' }]}>
+        <InputNumber min={0.01} max={MAX_PRICE_YUAN} precision={2} style={{ width: 160 }} disabled={disabled} />
+      </Form.Item>
+      <Form.Item
+        label='原价（元）'
+        name='original'
+        dependencies={['price']}
+        rules={[
+          ({ getFieldValue }) => ({
+            validator: (_, value: number | null | undefined) =>
+              value && value <= (getFieldValue('price') as number)
+                ? Promise.reject(new Error('原价需高于售价'))
+                : Promise.resolve(),
+          }),
+        ]}
+      >
+        <InputNumber
+          min={0.01}
+          max={MAX_PRICE_YUAN}
+          precision={2}
+          style={{ width: 160 }}
+          placeholder='可不填'
+          disabled={disabled}
+        />
+      </Form.Item>
+    </Space>
+  )
+}
+
 /** A list that failed to load: what failed, and the server's reason. */
 export function LoadError({ title, error }: { title: string; error: unknown }) {
   return <Alert type='error' showIcon message={title} description={errorText(error)} style={{ marginBottom: 16 }} />

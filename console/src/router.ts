@@ -1,17 +1,28 @@
 /**
- * A hash router of ten screens: #/, #/issues, #/products, #/shipping, #/orders, #/readers, #/audit, #/funnel,
- * #/reach, #/settings. The console is static
+ * A hash router of eleven screens: #/, #/issues, #/products, #/courses, #/shipping, #/orders, #/readers, #/audit,
+ * #/funnel, #/reach, #/settings. The console is static
  * files under /admin/, so the hash keeps every URL working on reload without a server fallback.
  */
 import { useEffect, useState } from 'react'
 
 export type Route =
-  'dashboard' | 'issues' | 'products' | 'shipping' | 'orders' | 'readers' | 'audit' | 'funnel' | 'reach' | 'settings'
+  | 'dashboard'
+  | 'issues'
+  | 'products'
+  | 'courses'
+  | 'shipping'
+  | 'orders'
+  | 'readers'
+  | 'audit'
+  | 'funnel'
+  | 'reach'
+  | 'settings'
 
 export const ROUTES: Route[] = [
   'dashboard',
   'issues',
   'products',
+  'courses',
   'shipping',
   'orders',
   'readers',

@@ -1,6 +1,6 @@
 /**
- * What the console reads from /api/admin: the API's own TypeBox schemas (server/src/schemas/admin.ts
- * and admin-session.ts), imported as types only, so nothing of the server reaches the bundle.
+ * What the console reads from /api/admin: the API's own TypeBox schemas (server/src/schemas/admin*.ts),
+ * imported as types only, so nothing of the server reaches the bundle.
  * Screens still render tolerantly (a missing field shows —), since the console and the API of one
  * deploy can be a build apart while a new version rolls out.
  */
@@ -36,6 +36,7 @@ import type {
   ShipCsvResult,
   TradeManaged,
 } from '../../server/src/schemas/admin-store'
+import type { AdminCourse, CourseGrantList as CourseGrantListSchema } from '../../server/src/schemas/admin-courses'
 import type { AdminSessionDto, OperatorDto, ScanStatusDto, ScanTicketDto } from '../../server/src/schemas/admin-session'
 import type { FunnelReport as FunnelReportSchema } from '../../server/src/schemas/funnel'
 import type { AdminSettingsDto, UpdateSettingsBodyDto } from '../../server/src/schemas/site-settings'
@@ -85,6 +86,10 @@ export type ShipCsvReport = Static<typeof ShipCsvResult>
 export type TradeManagedData = Static<typeof TradeManaged>
 export type GoodsDetail = NonNullable<OrderDetail['goods']>
 export type Address = NonNullable<GoodsDetail['address']>
+
+export type CourseRow = Static<typeof AdminCourse>
+export type CourseGrantList = Static<typeof CourseGrantListSchema>
+export type CourseGrant = CourseGrantList['items'][number]
 
 export type SiteSettings = AdminSettingsDto
 export type SiteSettingsUpdate = UpdateSettingsBodyDto

@@ -41,7 +41,13 @@ interface FormValues extends Omit<Filters, 'from' | 'to'> {
   days?: [DayValue | null, DayValue | null] | null
 }
 
-const PLANS: Record<string, string> = { month: '一个月', half_year: '半年', year: '一年' }
+const PLANS: Record<string, string> = { month: '一个月', half_year: '半年', year: '一年', course: '视频课程' }
+
+/** What an order bought: the plan's name, and the course's title for a course order */
+function planText(order: OrderRow): string {
+  const plan = text(order.planName || order.planId)
+  return order.course ? `${plan}《${order.course.title}》` : plan
+}
 
 /** The most rows one export holds (the API's cap); narrower filters export the rest */
 const EXPORT_MAX_ROWS = 100000
@@ -54,7 +60,7 @@ export function orderColumns(onOpen: ((id: number) => void) | null, withReader =
   const columns: ColumnsType<OrderRow> = [
     { title: '订单', dataIndex: 'id', width: 80, render: (id: number) => `#${id}` },
     { title: '读者', render: (_, row) => `#${row.userId}` },
-    { title: '套餐', render: (_, row) => text(row.planName || row.planId) },
+    { title: '套餐', render: (_, row) => planText(row) },
     { title: '金额', align: 'right', render: (_, row) => yuan(row.amountFen) },
     { title: '通道', render: (_, row) => RAIL_LABELS[row.rail] ?? text(row.rail) },
     { title: '状态', render: (_, row) => <OrderStatusTag status={row.status} /> },
@@ -177,7 +183,17 @@ export function OrderDrawer({ id, onClose }: { id: number | null; onClose(): voi
     onSuccess: () => {
       setRefunding(false)
       void message.success('退款已提交')
-      for (const key of ['order', 'orders', 'dashboard', 'reader', 'readers', 'awaiting', 'products']) {
+      for (const key of [
+        'order',
+        'orders',
+        'dashboard',
+        'reader',
+        'readers',
+        'awaiting',
+        'products',
+        'courses',
+        'course-grants',
+      ]) {
         void queryClient.invalidateQueries({ queryKey: [key] })
       }
     },
@@ -218,7 +234,9 @@ export function OrderDrawer({ id, onClose }: { id: number | null; onClose(): voi
               <Typography.Text copyable>{order.outTradeNo}</Typography.Text>
             </Descriptions.Item>
             <Descriptions.Item label='读者'>#{order.userId}</Descriptions.Item>
-            <Descriptions.Item label='套餐'>{text(order.planName || order.planId)}</Descriptions.Item>
+            <Descriptions.Item label={order.course ? '课程' : '套餐'}>
+              {order.course ? `${planText(order)}（课程 #${order.course.id}）` : planText(order)}
+            </Descriptions.Item>
             <Descriptions.Item label='通道'>{RAIL_LABELS[order.rail] ?? text(order.rail)}</Descriptions.Item>
             <Descriptions.Item label='微信交易号'>{text(order.transactionId)}</Descriptions.Item>
             <Descriptions.Item label='下单时间'>{time(order.createdAt)}</Descriptions.Item>
@@ -275,7 +293,9 @@ export function OrderDrawer({ id, onClose }: { id: number | null; onClose(): voi
                   ? goods.partialRefund
                     ? `已发货：可部分退款，最多 ${yuan(goods.refundableFen)}（已付 ${yuan(order.amountFen)}，已退 ${yuan(order.refundedFen)}）。此操作不可撤销。`
                     : `未发货：将全额退款 ${yuan(goods.refundableFen)}，库存自动退回。此操作不可撤销。`
-                  : `将全额退款 ${yuan(order.amountFen)}，并相应缩短该读者的会员期。此操作不可撤销。`
+                  : order.course
+                    ? `将全额退款 ${yuan(order.amountFen)}，读者将不能再观看《${order.course.title}》的付费课时。此操作不可撤销。`
+                    : `将全额退款 ${yuan(order.amountFen)}，并相应缩短该读者的会员期。此操作不可撤销。`
               }
             />
           )

@@ -22,13 +22,12 @@ import {
 } from 'antd'
 import type { ColumnsType } from 'antd/es/table'
 import { api, errorText } from '../api'
-import { LoadError, ReasonItem, ReasonModal } from '../components'
+import { LoadError, PriceCell, PriceItems, ReasonItem, ReasonModal } from '../components'
 import { PRODUCT_KINDS, yuan } from '../format'
 import { useCan } from '../session'
 import type { ProductRow } from '../types'
 
 /** The API's limits (server/src/schemas/admin-store.ts, domain/store.ts) */
-const MAX_PRICE_YUAN = 100000
 const MAX_STOCK = 1000000
 const MAX_LIMIT = 99
 
@@ -84,16 +83,7 @@ export default function Products() {
     {
       title: '价格',
       align: 'right',
-      render: (_, row) => (
-        <Space direction='vertical' size={0} style={{ textAlign: 'right' }}>
-          <span>{yuan(row.priceFen)}</span>
-          {row.originalPriceFen !== null && (
-            <Typography.Text delete type='secondary' style={{ fontSize: 12 }}>
-              {yuan(row.originalPriceFen)}
-            </Typography.Text>
-          )}
-        </Space>
-      ),
+      render: (_, row) => <PriceCell priceFen={row.priceFen} originalPriceFen={row.originalPriceFen} />,
     },
     {
       title: '库存',
@@ -252,26 +242,7 @@ function ProductDrawer({ product, onClose }: { product: ProductRow | 'new' | nul
           >
             <Input placeholder='https://…' />
           </Form.Item>
-          <Space size='large' align='start'>
-            <Form.Item label='售价（元）' name='price' rules={[{ required: true, message: '请填写售价' }]}>
-              <InputNumber min={0.01} max={MAX_PRICE_YUAN} precision={2} style={{ width: 160 }} />
-            </Form.Item>
-            <Form.Item
-              label='原价（元）'
-              name='original'
-              dependencies={['price']}
-              rules={[
-                ({ getFieldValue }) => ({
-                  validator: (_, value: number | null | undefined) =>
-                    value && value <= (getFieldValue('price') as number)
-                      ? Promise.reject(new Error('原价需高于售价'))
-                      : Promise.resolve(),
-                }),
-              ]}
-            >
-              <InputNumber min={0.01} max={MAX_PRICE_YUAN} precision={2} style={{ width: 160 }} placeholder='可不填' />
-            </Form.Item>
-          </Space>
+          <PriceItems />
           <Form.Item label='类型' name='kind' rules={[{ required: true }]}>
             <Select
               options={Object.entries(PRODUCT_KINDS).map(([value, label]) => ({ value, label }))}
