@@ -71,7 +71,7 @@ function BuyCourse({ course, onBought }: Pick<CoursePaywallProps, 'course' | 'on
   }
   // Bought already (another phone, a double tap's twin): the server says so, and the course reloads unlocked.
   const buy = () =>
-    void purchase.buyWith(`course:${course.id}`, (requestKey) =>
+    void purchase.buyWith(`course-${course.id}`, (requestKey) =>
       createCourseOrder({ courseId: course.id, platform, requestKey }).catch((error: unknown) => {
         if (isApiError(error) && error.code === 'COURSE_OWNED') onBought()
         throw error
