@@ -11,6 +11,7 @@ import {
   type AdminCourseDto,
   type CourseGrantListDto,
 } from '../schemas/admin-courses'
+import { INT4_MAX } from '../schemas/common'
 import type { Audit, AuditActor } from './audit'
 import { importCourseFolder, type CourseImportReport } from './course-import'
 import type { CourseRow } from './courses'
@@ -169,12 +170,19 @@ export class CourseDesk {
     return view as AdminCourseDto
   }
 
-  /** A course by id (a number, `#12` or `12`) or slug; 404 COURSE_NOT_FOUND */
+  /**
+   * A course by id (a number, `#12` or `12`) or slug; `12` is the slug "12" when no course has the
+   * id 12. 404 COURSE_NOT_FOUND.
+   */
   async find(ref: string | number): Promise<CourseRow> {
-    const id = typeof ref === 'number' ? ref : /^#?([1-9]\d{0,9})$/.exec(ref)?.[1]
-    let query = this.deps.db.selectFrom('courses').selectAll()
-    query = id !== undefined ? query.where('id', '=', Number(id)) : query.where('slug', '=', String(ref))
-    const row = await query.executeTakeFirst()
+    const courses = () => this.deps.db.selectFrom('courses').selectAll()
+    const digits = typeof ref === 'number' ? ref : Number(/^#?([1-9]\d{0,9})$/.exec(ref)?.[1])
+    const id = Number.isInteger(digits) && digits <= INT4_MAX ? digits : undefined
+    const row =
+      (id !== undefined ? await courses().where('id', '=', id).executeTakeFirst() : undefined) ??
+      (typeof ref === 'string' && !ref.startsWith('#')
+        ? await courses().where('slug', '=', ref).executeTakeFirst()
+        : undefined)
     if (!row) throw notFound(ref)
     return row
   }
