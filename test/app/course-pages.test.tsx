@@ -380,6 +380,13 @@ describe('course page', () => {
     expect(progressCalls()).toHaveLength(0)
   })
 
+  it('a course without lessons shows no player', async () => {
+    const { container } = await openCourse(courseDetail(vipCourse({ lessonCount: 0 }), {}, []))
+    expect(container.querySelector('.course-stage')).toBeNull()
+    expect(video(container)).toBeNull()
+    expect(screen.getByText('课程目录 · 共0节')).toBeTruthy()
+  })
+
   it('an unknown course says so', async () => {
     useRouter.mockReturnValue({ params: { id: '99' }, path: '' })
     api.route('GET /api/courses/99', answers.error(404, 'COURSE_NOT_FOUND'))

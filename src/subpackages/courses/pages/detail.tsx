@@ -202,7 +202,8 @@ export default function CoursePage() {
       </View>
     )
   } else {
-    top = <View className='course-stage' aria-busy='true' />
+    // The first lesson's playback on its way; nothing to play in a course without lessons.
+    top = course.lessons.length > 0 ? <View className='course-stage' aria-busy='true' /> : null
   }
 
   const completed = course.lessons.filter((lesson) => lesson.progress?.completed).length
