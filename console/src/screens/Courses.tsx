@@ -140,7 +140,7 @@ export default function Courses() {
         <Popconfirm
           title={row.onShelf ? `下架《${row.title}》？` : `上架《${row.title}》？`}
           description={
-            row.onShelf ? '下架后读者在课程列表看不到它，已购买的读者也暂时无法观看' : '上架后读者即可在课程列表看到它'
+            row.onShelf ? '下架后不再出售，课程列表不再显示；已购买的读者仍可观看' : '上架后读者即可在课程列表看到它'
           }
           okText={row.onShelf ? '下架' : '上架'}
           cancelText='取消'

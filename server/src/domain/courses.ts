@@ -40,25 +40,27 @@ const isMember = (viewer: Viewer | null, now: number) =>
 export class Courses {
   constructor(private readonly deps: CoursesDeps) {}
 
-  /** The courses on the shelf, in the operator's order, as this viewer sees them */
+  /** The courses on the shelf, and those off it this viewer bought, in the operator's order */
   async list(viewer: Viewer | null): Promise<CourseSummaryDto[]> {
     const { db } = this.deps
+    const owned = await this.ownedCourses(viewer)
     const courses = await db
       .selectFrom('courses')
       .selectAll()
-      .where('on_shelf', '=', 1)
+      .where((eb) =>
+        owned.size > 0 ? eb.or([eb('on_shelf', '=', 1), eb('id', 'in', [...owned])]) : eb('on_shelf', '=', 1),
+      )
       .orderBy('sort_order')
       .orderBy('id')
       .execute()
     if (courses.length === 0) return []
     const ids = courses.map((course) => course.id)
-    const [lessons, owned, completed] = await Promise.all([
+    const [lessons, completed] = await Promise.all([
       db
         .selectFrom('course_lessons')
         .select(['course_id', 'duration_seconds', 'preview'])
         .where('course_id', 'in', ids)
         .execute(),
-      this.ownedCourses(viewer),
       viewer
         ? db
             .selectFrom('lesson_progress')
@@ -80,10 +82,10 @@ export class Courses {
   /** One course on the shelf with its lessons, what this viewer may play and where they stopped */
   async detail(courseId: number, viewer: Viewer | null): Promise<CourseDetailDto> {
     const { db } = this.deps
-    const course = await this.onShelf(courseId)
-    const [lessons, owned, progress] = await Promise.all([
+    const owned = await this.ownedCourses(viewer)
+    const course = await this.visible(courseId, owned)
+    const [lessons, progress] = await Promise.all([
       db.selectFrom('course_lessons').selectAll().where('course_id', '=', course.id).orderBy('position').execute(),
-      this.ownedCourses(viewer),
       viewer
         ? db
             .selectFrom('lesson_progress')
@@ -123,8 +125,9 @@ export class Courses {
    * what opens it. Anonymous viewers may play 试看 lessons.
    */
   async playback(lessonId: number, viewer: Viewer | null): Promise<LessonPlaybackDto> {
-    const { course, lesson } = await this.lesson(lessonId)
-    const lock = this.lockOf(course, lesson, viewer, await this.ownedCourses(viewer))
+    const owned = await this.ownedCourses(viewer)
+    const { course, lesson } = await this.lesson(lessonId, owned)
+    const lock = this.lockOf(course, lesson, viewer, owned)
     if (lock) throw new ApiError(403, 'LESSON_LOCKED', lock.message)
     const uid = viewer?.userId ?? 0
     const video = await this.deps.urls.sign(lesson.video, uid)
@@ -158,8 +161,9 @@ export class Courses {
     positionSeconds: number,
     ended: boolean,
   ): Promise<LessonProgressDto> {
-    const { course, lesson } = await this.lesson(lessonId)
-    const lock = this.lockOf(course, lesson, viewer, await this.ownedCourses(viewer))
+    const owned = await this.ownedCourses(viewer)
+    const { course, lesson } = await this.lesson(lessonId, owned)
+    const lock = this.lockOf(course, lesson, viewer, owned)
     if (lock) throw new ApiError(403, 'LESSON_LOCKED', lock.message)
     const position = Math.min(Math.max(0, Math.trunc(positionSeconds)), lesson.duration_seconds)
     const finished = ended || position >= lesson.duration_seconds - FINISHED_WITHIN_SECONDS ? 1 : 0
@@ -195,7 +199,18 @@ export class Courses {
     return new Map(rows.map((row) => [row.id, row.title]))
   }
 
-  /** A course on the shelf, or 404 COURSE_NOT_FOUND */
+  /**
+   * A course this viewer may open: on the shelf, or bought (a course taken off the shelf is no
+   * longer sold or listed, but who paid for it keeps it); 404 COURSE_NOT_FOUND otherwise
+   */
+  private async visible(courseId: number, owned: Set<number>): Promise<CourseRow> {
+    const course = await this.deps.db.selectFrom('courses').selectAll().where('id', '=', courseId).executeTakeFirst()
+    if (!course || (course.on_shelf !== 1 && !owned.has(course.id)))
+      throw new ApiError(404, 'COURSE_NOT_FOUND', `没有编号为 ${courseId} 的课程`)
+    return course
+  }
+
+  /** A course on the shelf (one that can be bought), or 404 COURSE_NOT_FOUND */
   async onShelf(courseId: number): Promise<CourseRow> {
     const course = await this.deps.db
       .selectFrom('courses')
@@ -219,21 +234,18 @@ export class Courses {
     return grant !== undefined
   }
 
-  private async lesson(lessonId: number): Promise<{ course: CourseRow; lesson: LessonRow }> {
+  /** A lesson of a course this viewer may open (visible), or 404 LESSON_NOT_FOUND */
+  private async lesson(lessonId: number, owned: Set<number>): Promise<{ course: CourseRow; lesson: LessonRow }> {
     const lesson = await this.deps.db
       .selectFrom('course_lessons')
       .selectAll()
       .where('id', '=', lessonId)
       .executeTakeFirst()
     const course = lesson
-      ? await this.deps.db
-          .selectFrom('courses')
-          .selectAll()
-          .where('id', '=', lesson.course_id)
-          .where('on_shelf', '=', 1)
-          .executeTakeFirst()
+      ? await this.deps.db.selectFrom('courses').selectAll().where('id', '=', lesson.course_id).executeTakeFirst()
       : undefined
-    if (!lesson || !course) throw new ApiError(404, 'LESSON_NOT_FOUND', `没有编号为 ${lessonId} 的课时`)
+    if (!lesson || !course || (course.on_shelf !== 1 && !owned.has(course.id)))
+      throw new ApiError(404, 'LESSON_NOT_FOUND', `没有编号为 ${lessonId} 的课时`)
     return { course, lesson }
   }
 

@@ -79,6 +79,28 @@ describe.each(cases)('buying a course on %s over %s', (dialect, rail) => {
     const grants = await s.db.kysely.selectFrom('course_grants').selectAll().where('order_id', '=', made.id).execute()
     expect(grants).toHaveLength(1)
 
+    // Taken off the shelf, it is sold and shown to nobody new, and its buyer keeps it.
+    const shelf = (on: number) =>
+      s.db.kysely.updateTable('courses').set({ on_shelf: on }).where('id', '=', saleCourse).execute()
+    await shelf(0)
+    try {
+      const stranger = await s.login('course-stranger')
+      const listed = async (who: string) =>
+        ((await s.call('GET', '/api/courses', who)).body.items as Array<{ id: number }>).some(
+          (c) => c.id === saleCourse,
+        )
+      expect(await listed(stranger)).toBe(false)
+      expect(await listed(token)).toBe(true)
+      expect((await s.call('GET', `/api/courses/${saleCourse}`, stranger)).status).toBe(404)
+      const preview = (await lessonIds(s.db, SALE_COURSE_SLUG))[0] as number
+      expect((await s.call('GET', `/api/courses/lessons/${preview}/play`, stranger)).status).toBe(404)
+      expect((await order(stranger, saleCourse)).status).toBe(404)
+      expect((await s.call('GET', `/api/courses/${saleCourse}`, token)).body.entitled).toBe(true)
+      expect((await s.call('GET', `/api/courses/lessons/${paidLesson}/play`, token)).status).toBe(200)
+    } finally {
+      await shelf(1)
+    }
+
     await s.app.services.payments.refund(made.id, '读者申请退款')
     await s.waitFor(async () => (await status(made.id)) === 'refunded')
     expect((await s.call('GET', `/api/courses/lessons/${paidLesson}/play`, token)).status).toBe(403)
