@@ -99,12 +99,23 @@ test('a reader buys a 现货 book, the operator ships it, the reader confirms re
     )
     await visible(page, '确认收货').click()
     expect((await confirmed).status()).toBe(200)
-    // 已收货; 已完成 when WeChat's settlement push (sent on the confirmation) was handled first.
+    // The server took WeChat's word: 已收货 at least (已完成 if the settlement push came first).
     await page
       .getByText(/^(已收货|已完成)$/)
       .filter({ visible: true })
       .first()
       .waitFor({ state: 'visible' })
     expect(await page.getByText('确认收货', { exact: true }).filter({ visible: true }).count()).toBe(0)
+    // WeChat's settlement push follows the confirmation; once the server handled it the order is
+    // 已完成, whichever came first.
+    await until('the settled shipment', async () => {
+      const row = readSqlite(stack.sqlitePath, (db) =>
+        db.prepare('select settled_at from shipments where order_id = ?').get(id),
+      ) as { settled_at: number | null }
+      return row.settled_at !== null ? true : undefined
+    })
+    await page.reload()
+    await waitForText(page, TRACKING)
+    expect(await page.locator('.order').filter({ visible: true }).first().innerText()).toMatch(/已完成/)
   })
 })
