@@ -50,6 +50,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('video', 'varchar(128)', (c) => c.notNull())
     .addColumn('poster', 'varchar(128)')
     .addColumn('subtitles', 'varchar(128)')
+    /** The subtitles' cues as JSON [{start, end, text}], read from the WebVTT file when imported; null without subtitles */
+    .addColumn('cues', 'text')
     .addUniqueConstraint('course_lessons_position_unique', ['course_id', 'position'])
     .execute()
 

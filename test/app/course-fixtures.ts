@@ -85,6 +85,7 @@ export function playback(lessonId: number, startSeconds = 0, now = Date.now()): 
     subtitles: null,
     expiresAt: new Date(now + 600_000).toISOString(),
     startSeconds,
+    cues: [],
   }
 }
 

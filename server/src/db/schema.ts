@@ -248,6 +248,8 @@ export interface CourseLessonTable {
   video: string
   poster: string | null
   subtitles: string | null
+  /** The subtitles' cues, JSON [{start, end, text}] in seconds, for the app to draw under WeChat's player (which takes no track) */
+  cues: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 /** A course sold alone, bought: one row per paid order, revoked by its refund */

@@ -73,6 +73,54 @@ function sortOf(file: string): number {
   }
 }
 
+export interface Cue {
+  /** Seconds from the lesson's start */
+  start: number
+  end: number
+  text: string
+}
+
+/** The most cues and characters per cue kept of one lesson's subtitles */
+const MAX_CUES = 3000
+const MAX_CUE_LENGTH = 300
+
+/** `hh:mm:ss.ttt` or `mm:ss.ttt` → seconds */
+function vttTime(stamp: string): number | null {
+  const match = /^(?:(\d{1,3}):)?([0-5]\d):([0-5]\d)[.,](\d{3})$/.exec(stamp.trim())
+  if (!match) return null
+  const [, hours, minutes, seconds, millis] = match
+  return Number(hours ?? 0) * 3600 + Number(minutes) * 60 + Number(seconds) + Number(millis) / 1000
+}
+
+/**
+ * The cues of a WebVTT file: each block's timing line (`start --> end`, settings after it ignored)
+ * and its text lines joined, tags such as <v Speaker> removed. Blocks without a timing line (the
+ * header, NOTE, STYLE, REGION) are skipped; a file that is not WebVTT is refused.
+ */
+export function parseVtt(source: string): Cue[] {
+  const lines = source.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)
+  if (!/^WEBVTT(?:[ \t].*)?$/.test(lines[0] ?? '')) throw new Error('not a WebVTT file (it starts with WEBVTT)')
+  const cues: Cue[] = []
+  const blocks = lines.join('\n').split(/\n{2,}/)
+  for (const block of blocks) {
+    const rows = block.split('\n')
+    const timing = rows.findIndex((row) => row.includes('-->'))
+    if (timing === -1) continue
+    const [from = '', rest = ''] = (rows[timing] as string).split('-->')
+    const start = vttTime(from)
+    const end = vttTime(rest.trim().split(/\s+/)[0] ?? '')
+    if (start === null || end === null || end <= start) throw new Error(`a cue timing is not valid: ${rows[timing]}`)
+    const words = rows
+      .slice(timing + 1)
+      .map((row) => row.replace(/<[^>]*>/g, '').trim())
+      .filter(Boolean)
+      .join(' ')
+    if (words) cues.push({ start, end, text: words.slice(0, MAX_CUE_LENGTH) })
+    if (cues.length > MAX_CUES) throw new Error(`more than ${MAX_CUES} cues`)
+  }
+  return cues
+}
+
 const text = (value: unknown, max: number): string | null =>
   typeof value === 'string' && value.trim().length > 0 && value.trim().length <= max ? value.trim() : null
 
@@ -161,13 +209,21 @@ async function importCourse(db: Kysely<Database>, storage: MediaStorage, dir: st
       const found = path.join(dir, `lesson-${position}.${extension}`)
       return fs.existsSync(found) ? fs.readFileSync(found) : null
     }
+    const vtt = extra('vtt')
+    let cues: Cue[] | null = null
+    try {
+      cues = vtt ? parseVtt(vtt.toString('utf8')) : null
+    } catch (error) {
+      throw new Error(`lesson-${position}.vtt: ${(error as Error).message}`)
+    }
     return {
       position,
       title: lessonTitle,
       outline: text(lesson.outline, 1000) ?? '',
       preview: lesson.preview === true ? 1 : 0,
       duration,
-      files: { mp4: data, jpg: extra('jpg'), vtt: extra('vtt') },
+      cues,
+      files: { mp4: data, jpg: extra('jpg'), vtt },
     }
   })
 
@@ -211,6 +267,7 @@ async function importCourse(db: Kysely<Database>, storage: MediaStorage, dir: st
         video: name(`lesson-${lesson.position}.mp4`),
         poster: lesson.files.jpg ? name(`lesson-${lesson.position}.jpg`) : null,
         subtitles: lesson.files.vtt ? name(`lesson-${lesson.position}.vtt`) : null,
+        cues: lesson.cues ? JSON.stringify(lesson.cues) : null,
       }
       const found = await trx
         .selectFrom('course_lessons')

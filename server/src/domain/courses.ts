@@ -147,6 +147,7 @@ export class Courses {
       poster: lesson.poster ? (await this.deps.urls.sign(lesson.poster, uid)).url : null,
       subtitles: lesson.subtitles ? (await this.deps.urls.sign(lesson.subtitles, uid)).url : null,
       expiresAt: new Date(video.expiresAt).toISOString(),
+      cues: lesson.cues ? (JSON.parse(lesson.cues) as LessonPlaybackDto['cues']) : [],
       startSeconds: resumable ? saved.position_seconds : 0,
     }
   }

@@ -93,6 +93,15 @@ export const LessonPlayback = Type.Object({
   poster: Nullable(Type.String({ description: 'A frame of this lesson, signed like the video' })),
   /** WebVTT subtitles, signed like the video; null when the lesson has none */
   subtitles: Nullable(Type.String()),
+  /** The same subtitles as cues, for drawing them under WeChat's player, which takes no subtitle track; [] when none */
+  cues: Type.Array(
+    Type.Object({
+      /** Seconds from the lesson's start */
+      start: Type.Number(),
+      end: Type.Number(),
+      text: Type.String(),
+    }),
+  ),
   expiresAt: Type.String({ description: 'ISO time after which the URLs are refused: ask …/play again' }),
   /** Where to start: the reader's saved place, 0 when new, finished or signed out */
   startSeconds: Type.Integer(),

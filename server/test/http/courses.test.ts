@@ -78,6 +78,7 @@ describe.each(dialects())('courses on %s', (dialect) => {
         expect(body).not.toContain('/api/media/course/')
         expect(body).not.toContain('lesson-')
         expect(body).not.toContain('sign=')
+        expect(body).not.toContain('同学们好')
       }
     }
   })
@@ -96,6 +97,8 @@ describe.each(dialects())('courses on %s', (dialect) => {
     expect(errorOf(locked)).toEqual([403, 'LESSON_LOCKED'])
     expect(locked.json().error.message).toContain('开通会员')
     expect(locked.body).not.toContain('/api/media/course/')
+    // Nor the words of its subtitles.
+    expect(locked.body).not.toContain('立意要从材料的主线里来')
 
     const forMember = (await get(`/api/courses/${vipCourse}`, member.token)).json()
     expect(forMember.entitled).toBe(true)
@@ -142,6 +145,11 @@ describe.each(dialects())('courses on %s', (dialect) => {
     expect(beyond.headers['content-range']).toBe(`bytes */${clip.length}`)
 
     expect((await get(playback.poster)).headers['content-type']).toBe('image/jpeg')
+    expect(playback.cues).toEqual([
+      { start: 0, end: 4, text: '同学们好，这一节讲审题。' },
+      { start: 4, end: 8, text: '先读作答要求，圈出作答对象、身份和字数。' },
+      { start: 8, end: 12, text: '再回到材料，找出与要求对应的段落。' },
+    ])
     const subtitles = await get(playback.subtitles)
     expect(subtitles.headers['content-type']).toBe('text/vtt; charset=utf-8')
     expect(subtitles.body).toBe(sampleCourseFile(VIP_COURSE_SLUG, 'lesson-1.vtt').toString('utf8'))
