@@ -1,6 +1,7 @@
 import {
   clock,
   courseMeta,
+  cueAt,
   coursePrice,
   lessonProgressText,
   nextLesson,
@@ -55,6 +56,18 @@ describe('course texts', () => {
     expect(openingLesson(courseDetail(course, {}, []))).toBeNull()
     expect(nextLesson(courseDetail(course), 13)?.id).toBe(14)
     expect(nextLesson(courseDetail(course), 14)).toBeNull()
+  })
+
+  it('the cue showing at a time: within its start and end, none between cues or past the last', () => {
+    const cues = [
+      { start: 0, end: 4 },
+      { start: 4, end: 8 },
+      { start: 10, end: 12 },
+    ]
+    expect([0, 3.99, 4, 7.5, 8, 9.9, 10, 11.99, 12, -1].map((at) => cueAt(cues, at))).toEqual([
+      0, 0, 1, 1, -1, -1, 2, 2, -1, -1,
+    ])
+    expect(cueAt([], 3)).toBe(-1)
   })
 
   it('the description’s paragraphs', () => {

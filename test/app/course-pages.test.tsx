@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react'
 import Taro from '@tarojs/taro'
-import type { CourseDetail } from '@/services/api'
+import type { CourseDetail, LessonPlayback } from '@/services/api'
 import { resetSession, setMe } from '@/store/session'
 import IssueListPage from '@/pages/index/index'
 import CoursesPage from '@/subpackages/courses/pages/index'
@@ -50,13 +50,15 @@ const playerEvent = (container: HTMLElement, name: string, detail: unknown = {})
     await new Promise((resolve) => setTimeout(resolve, 0))
   })
 
-/** Opens the course page on `detail`, with each lesson's playback as the server would sign it */
-async function openCourse(detail: CourseDetail) {
+/** Opens the course page on `detail`, with each lesson's playback as the server would sign it (and `extra`) */
+async function openCourse(detail: CourseDetail, extra: Partial<LessonPlayback> = {}) {
   useRouter.mockReturnValue({ params: { id: String(detail.id) }, path: '' })
   api.route(`GET /api/courses/${detail.id}`, answers.ok(detail))
   for (const item of detail.lessons) {
     const start = detail.resume?.lessonId === item.id ? detail.resume.positionSeconds : 0
-    api.route(`GET /api/courses/lessons/${item.id}/play`, () => answers.ok(playback(item.id, start, now)))
+    api.route(`GET /api/courses/lessons/${item.id}/play`, () =>
+      answers.ok({ ...playback(item.id, start, now), ...extra }),
+    )
     api.route(`PUT /api/courses/lessons/${item.id}/progress`, (call) => {
       const body = call.data as { positionSeconds: number; ended?: boolean }
       return answers.ok({ positionSeconds: body.positionSeconds, completed: body.ended === true })
@@ -282,6 +284,31 @@ describe('course page', () => {
     fire('useDidHide')
     await settle()
     expect(progressCalls().at(-1)?.data).toEqual({ positionSeconds: 27 })
+  })
+
+  it('draws the subtitles under the player, one cue at a time, and hides them on 字幕 关', async () => {
+    const cues = [
+      { start: 0, end: 4, text: '同学们好，这一节讲审题。' },
+      { start: 4, end: 8, text: '先读作答要求。' },
+    ]
+    const { container } = await openCourse(courseDetail(vipCourse()), { cues })
+    const caption = () => container.querySelector('.lesson-caption')?.textContent
+    expect(caption()).toBe('同学们好，这一节讲审题。')
+    await playerEvent(container, 'onTimeUpdate', { currentTime: 5.2, duration: 120 })
+    expect(caption()).toBe('先读作答要求。')
+    await playerEvent(container, 'onTimeUpdate', { currentTime: 9, duration: 120 })
+    expect(caption()).toBe('')
+    await playerEvent(container, 'onTimeUpdate', { currentTime: 1, duration: 120 })
+    fireEvent.click(screen.getByRole('button', { name: '字幕 开' }))
+    await settle()
+    expect(caption()).toBe('')
+    expect(screen.getByRole('button', { name: '字幕 关' })).toBeTruthy()
+  })
+
+  it('shows no subtitle line for a lesson without subtitles', async () => {
+    const { container } = await openCourse(courseDetail(vipCourse()))
+    expect(video(container)).not.toBeNull()
+    expect(container.querySelector('.lesson-captions')).toBeNull()
   })
 
   it('ended: the lesson is done (✓ 已学完) and the next one is offered; it may be locked', async () => {

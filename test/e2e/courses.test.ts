@@ -14,6 +14,8 @@ jest.setTimeout(180_000)
 const VIP_COURSE = '申论高分写作课'
 /** A media URL of lessons 2–4 (paid in the VIP course; in the course sold alone too) */
 const PAID_MEDIA = /\/api\/media\/course\/[^"'\s<>?]*lesson-[234]\.(mp4|jpg|vtt)/
+/** A line of lesson 2's subtitles (content/courses/shenlun-gaofen-xiezuo/lesson-2.vtt): paid words */
+const PAID_SUBTITLE = '立意要从材料的主线里来'
 
 const env = useStackAndBrowser()
 
@@ -85,6 +87,8 @@ test('a reader without VIP watches the 试看 lesson and meets the paywall on le
       )
     expect(media.length).toBeGreaterThan(0)
     expect(media.every((response) => response.status === 200 || response.status === 206)).toBe(true)
+    // Its subtitles, drawn under the player (WeChat's player takes no track).
+    await page.locator('.lesson-caption').filter({ hasText: '同学们好，这一节讲审题。' }).first().waitFor()
 
     await lesson(page, 2).click()
     const paywall = page.locator('#paywall').filter({ visible: true })
@@ -97,6 +101,8 @@ test('a reader without VIP watches the 试看 lesson and meets the paywall on le
     expect(leaks.map((response) => response.url)).toEqual([])
     expect(requested.filter((url) => PAID_MEDIA.test(url))).toEqual([])
     expect(PAID_MEDIA.test(await page.content())).toBe(false)
+    // Nor the words of lesson 2's subtitles.
+    expect(recorded.responses.filter((response) => response.body.includes(PAID_SUBTITLE)).map((r) => r.url)).toEqual([])
   })
 })
 

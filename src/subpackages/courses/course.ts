@@ -69,6 +69,20 @@ export function lessonProgressText(lesson: Lesson): string {
 }
 
 /** 第2节 */
+/** The index of the cue showing at `seconds` (cues in order, as the server gives them), or -1 */
+export function cueAt(cues: ReadonlyArray<{ start: number; end: number }>, seconds: number): number {
+  let low = 0
+  let high = cues.length - 1
+  while (low <= high) {
+    const middle = (low + high) >> 1
+    const cue = cues[middle] as { start: number; end: number }
+    if (seconds < cue.start) high = middle - 1
+    else if (seconds >= cue.end) low = middle + 1
+    else return middle
+  }
+  return -1
+}
+
 export const lessonNumber = (lesson: Pick<Lesson, 'position'>) => `第${lesson.position}节`
 
 /**
