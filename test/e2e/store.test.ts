@@ -56,6 +56,11 @@ test('a reader buys a 现货 book, the operator ships it, the reader confirms re
     await row.click()
 
     await waitForText(page, '立即购买')
+    // The product's head is its cover and lines, not a screen-high box pushing 数量 out of sight.
+    const head = await page.locator('.product-head-page').filter({ visible: true }).boundingBox()
+    const quantity = await page.getByText('数量', { exact: true }).filter({ visible: true }).boundingBox()
+    expect(head!.height).toBeLessThan(page.viewportSize()!.height / 2)
+    expect(quantity!.y).toBeLessThan(page.viewportSize()!.height)
     await visible(page, '立即购买').click()
     await waitForText(page, '选择收货地址 ›')
     await visible(page, '选择收货地址 ›').click()

@@ -16,7 +16,7 @@ export default function ProductHead({ product, size, onOpen }: ProductHeadProps)
   const { price, original } = priceTexts(product)
   const cover = mediaUrl(product.cover)
   return (
-    <View className={`product product-${size}`} onClick={onOpen ? () => onOpen(product) : undefined}>
+    <View className={`product product-head-${size}`} onClick={onOpen ? () => onOpen(product) : undefined}>
       <View className='product-cover'>
         {cover ? <Image className='product-cover-image' src={cover} mode='aspectFill' lazyLoad /> : null}
         {product.soldOut ? <Text className='product-sold-out'>已售罄</Text> : null}
