@@ -163,6 +163,17 @@ describeOnPostgres('two API replicas on one PostgreSQL', () => {
     for (const media of ['media-a', 'media-b']) expect(fs.existsSync(path.join(dir, media, 'avatars'))).toBe(false)
   })
 
+  it('a course video URL signed by one replica plays from the other; a forged one from neither', async () => {
+    const course: Json = await (await fetch(`${a}/api/courses/1`)).json()
+    const preview = course.lessons.find((lesson: Json) => lesson.preview)
+    const playback: Json = await (await fetch(`${a}/api/courses/lessons/${preview.id}/play`)).json()
+    const fromB = await fetch(`${b}${playback.url}`, { headers: { range: 'bytes=0-1023' } })
+    expect(fromB.status).toBe(206)
+    expect((await fromB.arrayBuffer()).byteLength).toBe(1024)
+    const forged = playback.url.replace(/-[0-9a-f]{32}$/, `-${'f'.repeat(32)}`)
+    for (const replica of [a, b]) expect((await fetch(`${replica}${forged}`)).status).toBe(403)
+  })
+
   it('a VIP bought through one replica unlocks on the other on the next request', async () => {
     const token = await signIn('vip-reader', a)
     const seed = (await get(`${b}/api/issues?limit=50`)).body.items.find(
