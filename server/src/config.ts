@@ -221,9 +221,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (config.ADMIN_SESSION_KEY && !decodeKey(config.ADMIN_SESSION_KEY)) {
     problems.push('ADMIN_SESSION_KEY: must be 32 bytes written as 64 hex digits or base64')
   }
-  if (config.COURSE_MEDIA_BASE_URL && config.COURSE_MEDIA_URL_KEY.length < 16) {
+  if (config.COURSE_MEDIA_BASE_URL && !/^[A-Za-z0-9]{16,40}$/.test(config.COURSE_MEDIA_URL_KEY)) {
     problems.push(
-      "COURSE_MEDIA_URL_KEY: must be set (16 characters or more, the CDN's URL signing key) when COURSE_MEDIA_BASE_URL is set",
+      "COURSE_MEDIA_URL_KEY: must be the CDN's URL signing key, 16 to 40 letters and digits, when COURSE_MEDIA_BASE_URL is set",
     )
   }
   if (valid) {

@@ -129,8 +129,7 @@ export class Courses {
     const { course, lesson } = await this.lesson(lessonId, owned)
     const lock = this.lockOf(course, lesson, viewer, owned)
     if (lock) throw new ApiError(403, 'LESSON_LOCKED', lock.message)
-    const uid = viewer?.userId ?? 0
-    const video = await this.deps.urls.sign(lesson.video, uid)
+    const video = await this.deps.urls.sign(lesson.video)
     const saved = viewer
       ? await this.deps.db
           .selectFrom('lesson_progress')
@@ -144,8 +143,8 @@ export class Courses {
     return {
       lessonId: lesson.id,
       url: video.url,
-      poster: lesson.poster ? (await this.deps.urls.sign(lesson.poster, uid)).url : null,
-      subtitles: lesson.subtitles ? (await this.deps.urls.sign(lesson.subtitles, uid)).url : null,
+      poster: lesson.poster ? (await this.deps.urls.sign(lesson.poster)).url : null,
+      subtitles: lesson.subtitles ? (await this.deps.urls.sign(lesson.subtitles)).url : null,
       expiresAt: new Date(video.expiresAt).toISOString(),
       cues: lesson.cues ? (JSON.parse(lesson.cues) as LessonPlaybackDto['cues']) : [],
       startSeconds: resumable ? saved.position_seconds : 0,

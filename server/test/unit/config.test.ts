@@ -9,6 +9,23 @@ describe('configuration', () => {
     expect(config).toMatchObject({ PORT: 3000, SQLITE_PATH: 'data/beichen.db', DATABASE_URL: '', LOG_LEVEL: 'info' })
   })
 
+  it('wants the CDN’s URL signing key with a CDN for course media, and never shows it', () => {
+    const base = 'https://vod.example.com/courses'
+    expect(() => loadConfig({ COURSE_MEDIA_BASE_URL: base })).toThrow(/COURSE_MEDIA_URL_KEY: must be the CDN/)
+    const tooLong = 'a1'.repeat(25)
+    expect(() => loadConfig({ COURSE_MEDIA_BASE_URL: base, COURSE_MEDIA_URL_KEY: tooLong })).toThrow(ConfigError)
+    expect(() => loadConfig({ COURSE_MEDIA_BASE_URL: base, COURSE_MEDIA_URL_KEY: tooLong })).not.toThrow(
+      new RegExp(tooLong),
+    )
+    const key = 'Vod0Key1Vod2Key3Vod4'
+    expect(loadConfig({ COURSE_MEDIA_BASE_URL: base, COURSE_MEDIA_URL_KEY: key })).toMatchObject({
+      COURSE_MEDIA_BASE_URL: base,
+      COURSE_MEDIA_URL_TTL_SECONDS: 600,
+    })
+    // Without a CDN the API signs with a key of its own: none is needed.
+    expect(loadConfig({}).COURSE_MEDIA_URL_KEY).toBe('')
+  })
+
   it('converts numbers and booleans from the environment', () => {
     expect(loadConfig({ PORT: '8080', IMPORT_SAMPLE_CONTENT: 'false' })).toMatchObject({
       PORT: 8080,
