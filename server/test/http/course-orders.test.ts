@@ -4,6 +4,9 @@ import { courseId, importSampleCourses, lessonIds, SALE_COURSE_SLUG, VIP_COURSE_
 import { dialects } from '../helpers'
 import { startPaymentStack, type PaymentStack } from '../payment-stack'
 
+// A stack per case (a simulator, migrations, the sample content and courses): slow on a busy machine.
+jest.setTimeout(90000)
+
 const cases = dialects().flatMap((dialect) => (['xpay', 'wechatpay'] as PaymentRail[]).map((rail) => [dialect, rail]))
 
 /**

@@ -9,6 +9,9 @@ import {
 } from '../course-fixtures'
 import { dialects, errorOf, issueToken, startTestApp, type TestApp } from '../helpers'
 
+// A stack per case (a simulator, migrations, the sample content and courses): slow on a busy machine.
+jest.setTimeout(90000)
+
 const DAY_MS = 86400000
 const TTL_SECONDS = 120
 
