@@ -13,7 +13,7 @@
 #   SKIP_INSTALL=1      never call apt-get (fail instead when something is missing)
 #   SKIP_BUILD=1        reuse dist/ and dist-h5/ from an earlier run (quick local re-runs)
 #   JEST_ARGS           extra arguments for jest, e.g. JEST_ARGS="--selectProjects e2e"
-#   STEP_TIMEOUT        longest time one step may take (15m), in timeout(1) syntax
+#   STEP_TIMEOUT        longest time one step may take (25m), in timeout(1) syntax
 set -uo pipefail
 
 # The whole script is one block, so bash reads it completely before running it: editing or
@@ -46,7 +46,7 @@ if command -v flock >/dev/null 2>&1; then
   fi
 fi
 
-STEP_TIMEOUT=${STEP_TIMEOUT:-15m}
+STEP_TIMEOUT=${STEP_TIMEOUT:-25m}
 START_TIME=$(date +%s)
 FAILED=()
 TIMINGS=()
