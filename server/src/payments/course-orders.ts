@@ -1,11 +1,12 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database, OrderRow } from '../db/schema'
 import { lockUser } from '../db/locks'
+import type { Accounts } from '../domain/accounts'
 import type { Courses } from '../domain/courses'
 import type { OrderSource } from '../domain/funnel'
 import { ApiError } from '../errors'
 import { ledger } from './ledger'
-import { newOutTradeNo, type Payments } from './payments'
+import type { Payments } from './payments'
 
 /**
  * Courses sold alone (docs/courses.md): virtual goods, so they are sold on the rail that sells VIP
@@ -30,8 +31,8 @@ export interface CourseOrdersDeps {
   db: Kysely<Database>
   payments: Payments
   courses: Courses
-  orderExpireMs: number
-  firstQueryAfterMs: number
+  /** Who pays: the buyer's openid (403 WECHAT_ACCOUNT_REQUIRED without one) */
+  accounts: Pick<Accounts, 'openidOf'>
   now: () => number
 }
 
@@ -68,10 +69,7 @@ export class CourseOrders {
       throw new ApiError(409, 'COURSE_INCLUDED_IN_VIP', `《${course.title}》包含在VIP会员中，开通会员即可观看全部课时`)
     if (await courses.owns(userId, course.id))
       throw new ApiError(409, 'COURSE_OWNED', `你已购买《${course.title}》，可直接观看全部课时`)
-    const user = await db.selectFrom('users').select('openid').where('id', '=', userId).executeTakeFirst()
-    if (!user?.openid)
-      throw new ApiError(403, 'WECHAT_ACCOUNT_REQUIRED', 'buying needs an account signed in with WeChat')
-    const openid = user.openid
+    const openid = await this.deps.accounts.openidOf(userId, 'buying')
     const price = course.price_fen
 
     const now = this.deps.now()
@@ -84,24 +82,24 @@ export class CourseOrders {
         if (unpaid) throw new Answered(unpaid)
         const inserted = await trx
           .insertInto('orders')
-          .values({
-            out_trade_no: newOutTradeNo(now),
-            user_id: userId,
-            plan_id: COURSE_PLAN_ID,
-            months: 0,
-            amount_fen: price,
-            rail: payments.rail,
-            status: 'created',
-            openid,
-            platform: input.platform,
-            request_key: input.requestKey,
-            created_at: now,
-            expires_at: now + this.deps.orderExpireMs,
-            next_query_at: now + this.deps.firstQueryAfterMs,
-            kind: 'course',
-            course_id: course.id,
-            ...input.source,
-          })
+          .values(
+            payments.newOrder(
+              {
+                user_id: userId,
+                plan_id: COURSE_PLAN_ID,
+                months: 0,
+                amount_fen: price,
+                rail: payments.rail,
+                openid,
+                platform: input.platform,
+                request_key: input.requestKey,
+                kind: 'course',
+                course_id: course.id,
+                ...input.source,
+              },
+              now,
+            ),
+          )
           .returningAll()
           .executeTakeFirstOrThrow()
         await ledger(

@@ -3,11 +3,12 @@ import type { Database, OrderAddressTable, OrderRow, OrderStatus } from '../db/s
 import { lockUser } from '../db/locks'
 import { ApiError } from '../errors'
 import { EXPRESS_COMPANIES } from '../domain/shipping-companies'
+import type { Accounts } from '../domain/accounts'
 import type { Shipping, ShipmentRow } from '../domain/shipping'
 import type { GoodsOrderDetailDto, ShippingAddressDto } from '../schemas/orders'
 import { takeStock } from './goods-stock'
 import { ledger } from './ledger'
-import { newOutTradeNo, type Payments } from './payments'
+import type { Payments } from './payments'
 
 /**
  * Checkout of books and magazines (docs/store.md). A goods order is a row of `orders` (kind
@@ -55,8 +56,8 @@ export interface GoodsOrdersDeps {
   db: Kysely<Database>
   payments: Payments
   shipping: Shipping
-  orderExpireMs: number
-  firstQueryAfterMs: number
+  /** Who pays: the buyer's openid (403 WECHAT_ACCOUNT_REQUIRED without one) */
+  accounts: Pick<Accounts, 'openidOf'>
   now: () => number
 }
 
@@ -115,10 +116,7 @@ export class GoodsOrders {
     const { db, payments, now: clock } = this.deps
     if (!payments.railOf(GOODS_RAIL))
       throw new ApiError(503, 'PAYMENT_UNAVAILABLE', '微信支付暂未开通，暂时不能购买图书，敬请期待')
-    const user = await db.selectFrom('users').select('openid').where('id', '=', userId).executeTakeFirst()
-    if (!user?.openid)
-      throw new ApiError(403, 'WECHAT_ACCOUNT_REQUIRED', 'buying needs an account signed in with WeChat')
-    const openid = user.openid
+    const openid = await this.deps.accounts.openidOf(userId, 'buying')
 
     const existing = await this.byRequestKey(userId, input)
     if (existing) return { ...(await payments.payable(existing.order, existing.description)), timing: null }
@@ -181,23 +179,23 @@ export class GoodsOrders {
         const amount = product.price_fen * input.quantity
         const order = await trx
           .insertInto('orders')
-          .values({
-            out_trade_no: newOutTradeNo(now),
-            user_id: userId,
-            plan_id: GOODS_PLAN_ID,
-            months: 0,
-            amount_fen: amount,
-            rail: GOODS_RAIL,
-            status: 'created',
-            openid,
-            platform: input.platform,
-            request_key: input.requestKey,
-            created_at: now,
-            expires_at: now + this.deps.orderExpireMs,
-            next_query_at: now + this.deps.firstQueryAfterMs,
-            kind: 'goods',
-            stock_held: 1,
-          })
+          .values(
+            payments.newOrder(
+              {
+                user_id: userId,
+                plan_id: GOODS_PLAN_ID,
+                months: 0,
+                amount_fen: amount,
+                rail: GOODS_RAIL,
+                openid,
+                platform: input.platform,
+                request_key: input.requestKey,
+                kind: 'goods',
+                stock_held: 1,
+              },
+              now,
+            ),
+          )
           .onConflict((oc) => oc.columns(['user_id', 'request_key']).doNothing())
           .returningAll()
           .executeTakeFirst()

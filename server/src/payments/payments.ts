@@ -1,5 +1,5 @@
 import crypto from 'node:crypto'
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely'
+import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely'
 import type { Logger } from '../infra/log'
 import type {
   Database,
@@ -314,6 +314,24 @@ export class Payments {
   // ---- buying -----------------------------------------------------------------------------------
 
   /**
+   * A new order's row as every kind of order starts: a fresh number, `created`, and when it expires
+   * and is first asked about; the caller adds what it sells, to whom, at what price, on which rail.
+   */
+  newOrder(
+    fields: Omit<Insertable<OrderTable>, 'out_trade_no' | 'status' | 'created_at' | 'expires_at' | 'next_query_at'>,
+    now: number,
+  ): Insertable<OrderTable> {
+    return {
+      ...fields,
+      out_trade_no: newOutTradeNo(now),
+      status: 'created',
+      created_at: now,
+      expires_at: now + this.deps.orderExpireMs,
+      next_query_at: now + this.deps.firstQueryAfterMs,
+    }
+  }
+
+  /**
    * Creates (or, for the same request key, returns) an order for a plan at the plan's price,
    * and what the client needs to pay it on the configured rail.
    */
@@ -366,22 +384,22 @@ export class Payments {
     const order = await this.deps.db.transaction().execute(async (trx) => {
       const inserted = await trx
         .insertInto('orders')
-        .values({
-          out_trade_no: newOutTradeNo(now),
-          user_id: userId,
-          plan_id: plan.id,
-          months: plan.months,
-          amount_fen: plan.price_fen,
-          rail: this.deps.rail,
-          status: 'created',
-          openid: user.openid as string,
-          platform,
-          request_key: requestKey,
-          created_at: now,
-          expires_at: now + this.deps.orderExpireMs,
-          next_query_at: now + this.deps.firstQueryAfterMs,
-          ...source,
-        })
+        .values(
+          this.newOrder(
+            {
+              user_id: userId,
+              plan_id: plan.id,
+              months: plan.months,
+              amount_fen: plan.price_fen,
+              rail: this.deps.rail,
+              openid: user.openid as string,
+              platform,
+              request_key: requestKey,
+              ...source,
+            },
+            now,
+          ),
+        )
         .onConflict((oc) => oc.columns(['user_id', 'request_key']).doNothing())
         .returningAll()
         .executeTakeFirst()
