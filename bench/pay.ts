@@ -10,13 +10,10 @@
  * Goal (docs/benchmarks.md): ≥ 500/s.
  */
 import crypto from 'node:crypto'
-import fs from 'node:fs'
-import path from 'node:path'
-import { buildSimulator } from '../simulator/src/app'
-import { makePaymentFixture } from '../simulator/src/fixture'
 import { openDb } from '../server/src/db/database'
 import type { CreateOrderResultDto } from '../server/src/schemas/orders'
-import { formatTable, freePort, pool, postJson, runCli, startApi, tempDir } from './lib'
+import { formatTable, pool, postJson } from './lib'
+import { startPaymentBench } from './lib/payment-bench'
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 2000)
 const READERS = 50
@@ -25,34 +22,12 @@ const CONCURRENCY = 50
 type Payment = NonNullable<CreateOrderResultDto['payment']>
 
 async function run(rail: 'xpay' | 'wechatpay') {
-  const dir = tempDir(`beichen-bench-pay-${rail}-`)
-  const port = await freePort()
-  const api = `http://127.0.0.1:${port}`
-  const fixture = makePaymentFixture({ dir, apiBase: api, encrypted: true })
-  const simulator = buildSimulator({ ...fixture.simulator, retryScale: 0.001 })
-  const sim = await simulator.listen({ port: 0, host: '127.0.0.1' })
-  const sqlitePath = path.join(dir, 'bench.db')
-  const env = {
-    ...fixture.server,
-    WECHAT_API_BASE: sim,
-    WECHATPAY_API_BASE: sim,
-    SQLITE_PATH: sqlitePath,
-    DATABASE_URL: '',
-    PAYMENT_RAIL: rail,
-    LOGIN_RATE_PER_IP: '100000',
-    // Each bench reader buys far more often than a person would.
-    ORDERS_PER_READER: '100000',
-    RECONCILE_INTERVAL_MS: '0',
-    MEDIA_DIR: path.join(dir, 'media'),
-  }
-  await runCli('server/src/cli/migrate.ts', [], env)
-  const server = await startApi(env, port)
+  const { api, sim, sqlitePath, signIn, stop } = await startPaymentBench({ name: `pay-${rail}`, rail })
   try {
     const readers = await Promise.all(
       Array.from({ length: READERS }, async (_, i) => {
         const user = `bench${i}`
-        const { code } = await postJson(`${sim}/__phone/login`, { user })
-        return { user, token: (await postJson(`${api}/api/auth/login`, { code })).token as string }
+        return { user, token: await signIn(user) }
       }),
     )
     const plans = ['month', 'half_year', 'year']
@@ -116,10 +91,7 @@ async function run(rail: 'xpay' | 'wechatpay') {
       'exactly once': exactlyOnce ? 'yes' : 'NO',
     }
   } finally {
-    await server.stop()
-    await fetch(`${sim}/__control/reset`, { method: 'POST' })
-    await simulator.close()
-    fs.rmSync(dir, { recursive: true, force: true })
+    await stop()
   }
 }
 

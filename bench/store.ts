@@ -18,16 +18,13 @@
  * signatures (403) per second, 50 in flight.
  */
 import crypto from 'node:crypto'
-import fs from 'node:fs'
-import path from 'node:path'
-import { buildSimulator } from '../simulator/src/app'
-import { makePaymentFixture } from '../simulator/src/fixture'
 import { openDb, type Db } from '../server/src/db/database'
 import { Store } from '../server/src/domain/store'
 import { MediaUrlSigner } from '../server/src/infra/signed-media-url'
-import { SAMPLE_ADDRESS as ADDRESS } from '../server/test/store-fixtures'
+import { SAMPLE_ADDRESS as ADDRESS, bookFields } from '../server/test/store-fixtures'
+import { formatTable, pool } from './lib'
+import { startPaymentBench } from './lib/payment-bench'
 import { benchPostgres } from './lib/postgres'
-import { formatTable, freePort, pool, postJson, runCli, startApi, tempDir } from './lib'
 
 const READERS = Number(process.env.BENCH_READERS ?? 1000)
 const STOCK = Number(process.env.BENCH_STOCK ?? 100)
@@ -52,20 +49,7 @@ async function checkoutRound(
   concurrency: number,
 ): Promise<{ row: Row; wrong: boolean }> {
   const product = await new Store(db.kysely).add(
-    {
-      slug: `bench-${crypto.randomBytes(4).toString('hex')}`,
-      title: '【新品现货】2024年10月笔试考题解析+答题纸',
-      cover: null,
-      priceFen: 3700,
-      originalPriceFen: null,
-      kind: 'in_stock',
-      shipDate: null,
-      issuesCount: null,
-      stock: STOCK,
-      limitPerReader: 1,
-      onShelf: true,
-      sortOrder: 0,
-    },
+    bookFields(`bench-${crypto.randomBytes(4).toString('hex')}`, { stock: STOCK, limitPerReader: 1 }),
     Date.now(),
   )
   const latencies: number[] = []
@@ -187,27 +171,11 @@ async function run(
   database: 'SQLite' | 'PostgreSQL',
   databaseUrl: string,
 ): Promise<{ rows: Row[]; wrong: boolean; p99: { alone: number; steady: number; creation: number }; media: Row }> {
-  const dir = tempDir('beichen-bench-store-')
-  const port = await freePort()
-  const api = `http://127.0.0.1:${port}`
-  const fixture = makePaymentFixture({ dir, apiBase: api, encrypted: true })
-  const simulator = buildSimulator({ ...fixture.simulator, retryScale: 0.001 })
-  const sim = await simulator.listen({ port: 0, host: '127.0.0.1' })
-  const sqlitePath = path.join(dir, 'bench.db')
-  const env = {
-    ...fixture.server,
-    WECHAT_API_BASE: sim,
-    WECHATPAY_API_BASE: sim,
-    SQLITE_PATH: sqlitePath,
-    DATABASE_URL: databaseUrl,
-    PAYMENT_RAIL: 'wechatpay',
-    LOGIN_RATE_PER_IP: '100000',
-    ORDERS_PER_READER: '100000',
-    RECONCILE_INTERVAL_MS: '0',
-    MEDIA_DIR: path.join(dir, 'media'),
-  }
-  await runCli('server/src/cli/migrate.ts', [], env)
-  const server = await startApi(env, port)
+  const { api, sqlitePath, signIn, stop } = await startPaymentBench({
+    name: 'store',
+    rail: 'wechatpay',
+    databaseUrl,
+  })
   const db = openDb({ databaseUrl, sqlitePath })
   try {
     const tokens: string[] = []
@@ -215,8 +183,7 @@ async function run(
       Array.from({ length: READERS }, (_, i) => i),
       IN_FLIGHT,
       async (i) => {
-        const { code } = await postJson(`${sim}/__phone/login`, { user: `store${i}` })
-        tokens.push((await postJson(`${api}/api/auth/login`, { code })).token as string)
+        tokens.push(await signIn(`store${i}`))
       },
     )
     const burst = await checkoutRound(db, api, tokens, `${database}, all at once`, READERS)
@@ -239,10 +206,7 @@ async function run(
     }
   } finally {
     await db.close()
-    await server.stop()
-    await fetch(`${sim}/__control/reset`, { method: 'POST' })
-    await simulator.close()
-    fs.rmSync(dir, { recursive: true, force: true })
+    await stop()
   }
 }
 

@@ -8,6 +8,7 @@ import {
   withPage,
   type Stack,
 } from './harness'
+import { SAMPLE_ADDRESS } from '../../server/test/store-fixtures'
 
 /**
  * 商品 and 待发货 in Chromium: an operator adds a book in the console, a reader buys and pays for it
@@ -46,15 +47,7 @@ async function buyAndPay(stack: Stack, productId: number): Promise<number> {
     {
       productId,
       quantity: 1,
-      address: {
-        userName: '张三',
-        telNumber: '13800138000',
-        provinceName: '广东省',
-        cityName: '广州市',
-        countyName: '海珠区',
-        detailInfo: '新港中路397号',
-        postalCode: '510000',
-      },
+      address: SAMPLE_ADDRESS,
       platform: 'android',
       requestKey: crypto.randomBytes(8).toString('hex'),
     },
