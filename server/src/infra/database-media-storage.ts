@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import type { MediaStorage } from './media-storage'
 
@@ -30,6 +30,29 @@ export class DatabaseMediaStorage implements MediaStorage {
     const row = await this.db.selectFrom('media').select('data').where('name', '=', name).executeTakeFirst()
     if (row) return Buffer.from(row.data)
     return this.legacy ? this.legacy.read(name) : null
+  }
+
+  async size(name: string): Promise<number | null> {
+    if (!SAFE_NAME.test(name)) return null
+    const row = await this.db
+      .selectFrom('media')
+      .select(sql<number | string>`length(data)`.as('size'))
+      .where('name', '=', name)
+      .executeTakeFirst()
+    if (row) return Number(row.size)
+    return this.legacy ? this.legacy.size(name) : null
+  }
+
+  /** substr on the blob (SQLite) or bytea (PostgreSQL) in the database: only the range is read out */
+  async readRange(name: string, start: number, end: number): Promise<Buffer | null> {
+    if (!SAFE_NAME.test(name)) return null
+    const row = await this.db
+      .selectFrom('media')
+      .select(sql<Buffer>`substr(data, ${start + 1}, ${end - start + 1})`.as('part'))
+      .where('name', '=', name)
+      .executeTakeFirst()
+    if (row) return Buffer.from(row.part)
+    return this.legacy ? this.legacy.readRange(name, start, end) : null
   }
 
   async remove(name: string): Promise<void> {

@@ -5,6 +5,10 @@ import path from 'node:path'
 export interface MediaStorage {
   put(name: string, data: Buffer): Promise<void>
   read(name: string): Promise<Buffer | null>
+  /** How many bytes a file has, without reading it; null when there is none */
+  size(name: string): Promise<number | null>
+  /** Bytes `start` to `end` (inclusive) of a file, without reading the rest; null when there is none */
+  readRange(name: string, start: number, end: number): Promise<Buffer | null>
   remove(name: string): Promise<void>
 }
 
@@ -26,6 +30,32 @@ export class FolderStorage implements MediaStorage {
       return await fs.promises.readFile(this.pathOf(name))
     } catch {
       return null
+    }
+  }
+
+  async size(name: string): Promise<number | null> {
+    if (!SAFE_NAME.test(name)) return null
+    try {
+      return (await fs.promises.stat(this.pathOf(name))).size
+    } catch {
+      return null
+    }
+  }
+
+  async readRange(name: string, start: number, end: number): Promise<Buffer | null> {
+    if (!SAFE_NAME.test(name)) return null
+    let file: fs.promises.FileHandle
+    try {
+      file = await fs.promises.open(this.pathOf(name), 'r')
+    } catch {
+      return null
+    }
+    try {
+      const buffer = Buffer.alloc(end - start + 1)
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, start)
+      return buffer.subarray(0, bytesRead)
+    } finally {
+      await file.close()
     }
   }
 

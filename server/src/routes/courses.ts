@@ -181,8 +181,8 @@ export async function courseRoutes(app: App): Promise<void> {
       if (verdict === 'expired') throw new ApiError(403, 'URL_EXPIRED', '播放链接已过期，请返回课程重新播放')
       if (verdict !== 'ok') throw new ApiError(403, 'URL_SIGNATURE_INVALID', '播放链接无效，请返回课程重新播放')
       const type = MEDIA_TYPES[name.slice(name.lastIndexOf('.') + 1)]
-      const data = type ? await courseMedia.read(name) : null
-      if (!type || !data) throw new ApiError(404, 'MEDIA_NOT_FOUND', '没有这个课程文件')
+      const size = type ? await courseMedia.size(name) : null
+      if (!type || size === null) throw new ApiError(404, 'MEDIA_NOT_FOUND', '没有这个课程文件')
       reply
         .header('content-type', type)
         .header('accept-ranges', 'bytes')
@@ -190,18 +190,21 @@ export async function courseRoutes(app: App): Promise<void> {
         .header('cache-control', 'private, max-age=60')
         .header('x-content-type-options', 'nosniff')
       const header = request.headers.range
-      const ranges = header ? rangeParser(data.length, header, { combine: true }) : -2
+      const ranges = header ? rangeParser(size, header, { combine: true }) : -2
       if (ranges === -1)
-        throw new ApiError(416, 'RANGE_NOT_SATISFIABLE', `the file has ${data.length} bytes`, {
-          'content-range': `bytes */${data.length}`,
+        throw new ApiError(416, 'RANGE_NOT_SATISFIABLE', `the file has ${size} bytes`, {
+          'content-range': `bytes */${size}`,
         })
       // No range, a malformed one, or several: the whole file (a server may ignore Range).
-      if (ranges === -2 || ranges.length !== 1 || ranges.type !== 'bytes') return reply.send(data as never)
-      const [{ start, end }] = ranges as unknown as [{ start: number; end: number }]
+      const single = ranges !== -2 && ranges.length === 1 && ranges.type === 'bytes' ? ranges[0] : undefined
+      // A player asks for parts: only the part asked for is read, not the whole video each time.
+      const data = single ? await courseMedia.readRange(name, single.start, single.end) : await courseMedia.read(name)
+      if (!data) throw new ApiError(404, 'MEDIA_NOT_FOUND', '没有这个课程文件')
+      if (!single) return reply.send(data as never)
       return reply
         .code(206)
-        .header('content-range', `bytes ${start}-${end}/${data.length}`)
-        .send(data.subarray(start, end + 1) as never)
+        .header('content-range', `bytes ${single.start}-${single.end}/${size}`)
+        .send(data as never)
     },
   )
 }
