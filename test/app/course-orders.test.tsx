@@ -1,26 +1,17 @@
-import { act, fireEvent, render, screen } from '@testing-library/react'
+import { fireEvent, render, screen } from '@testing-library/react'
 import Taro from '@tarojs/taro'
 import { isSettled, orderTitle } from '@/hooks/usePurchase'
-import { resetSession, setMe } from '@/store/session'
 import OrdersPage from '@/subpackages/orders/pages/index'
-import { answers, fakeApi, type FakeApi } from './fake-api'
+import { answers, type FakeApi } from './fake-api'
+import { settle, withSignedInReader } from './signed-in'
 import { courseOrder } from './course-fixtures'
 import { me } from './fixtures'
-import { resetTaroMock, storage } from './mocks/taro'
 
-const settle = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)))
 const XPAY = { mode: 'short_series_goods', signData: '{"goodsPrice":2990}', paySig: 'ps', signature: 'sig' }
 
 let api: FakeApi
 
-beforeEach(() => {
-  jest.clearAllMocks()
-  resetTaroMock()
-  resetSession()
-  api = fakeApi()
-  storage.set('token', 'tok')
-  setMe(me())
-})
+withSignedInReader((fresh) => (api = fresh))
 
 afterEach(() => {
   delete (globalThis as { wx?: unknown }).wx

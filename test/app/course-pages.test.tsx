@@ -6,13 +6,12 @@ import IssueListPage from '@/pages/index/index'
 import CoursesPage from '@/subpackages/courses/pages/index'
 import CoursePage from '@/subpackages/courses/pages/detail'
 import { SAVE_EVERY_MS } from '@/subpackages/courses/useProgressSaver'
-import { answers, fakeApi, type FakeApi } from './fake-api'
+import { answers, type FakeApi } from './fake-api'
+import { settle, withSignedInReader } from './signed-in'
 import { courseDetail, courseOrder, lesson, playback, saleCourse, vipCourse } from './course-fixtures'
 import { me, plans } from './fixtures'
-import { fire, resetTaroMock, storage, useRouter } from './mocks/taro'
+import { fire, storage, useRouter } from './mocks/taro'
 import { fireTaroEvent } from './mocks/taro-components'
-
-const settle = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)))
 
 const API = 'http://localhost:3000'
 const VIP_UNTIL = '2027-06-30T15:59:59.999Z'
@@ -21,13 +20,9 @@ const XPAY = { mode: 'short_series_goods', signData: '{"goodsPrice":2990}', payS
 let api: FakeApi
 let now: number
 
+withSignedInReader((fresh) => (api = fresh))
+
 beforeEach(() => {
-  jest.clearAllMocks()
-  resetTaroMock()
-  resetSession()
-  api = fakeApi()
-  storage.set('token', 'tok')
-  setMe(me())
   now = Date.parse('2026-12-07T02:00:00.000Z')
   jest.spyOn(Date, 'now').mockImplementation(() => now)
 })

@@ -3,25 +3,14 @@ import Taro from '@tarojs/taro'
 import type { Order } from '@/services/api'
 import { chooseAddress, openOrderConfirm, SAMPLE_ADDRESS } from '@/services/wechat/index.h5'
 import type { AddressResult } from '@/services/wechat'
-import { resetSession, setMe } from '@/store/session'
 import OrdersPage, { goodsStageText } from '@/subpackages/orders/pages/index'
-import { answers, fakeApi, type FakeApi } from './fake-api'
-import { me } from './fixtures'
+import { answers, type FakeApi } from './fake-api'
+import { settle, withSignedInReader } from './signed-in'
 import { goodsOrder, type GoodsStage as Stage } from './store-fixtures'
-import { resetTaroMock, storage } from './mocks/taro'
-
-const settle = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)))
 
 let api: FakeApi
 
-beforeEach(() => {
-  jest.clearAllMocks()
-  resetTaroMock()
-  resetSession()
-  api = fakeApi()
-  storage.set('token', 'tok')
-  setMe(me())
-})
+withSignedInReader((fresh) => (api = fresh))
 
 describe('我的订单: goods orders', () => {
   it('names every stage in Chinese', () => {

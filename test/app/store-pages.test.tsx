@@ -1,16 +1,13 @@
-import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
+import { fireEvent, render, screen, waitFor } from '@testing-library/react'
 import Taro from '@tarojs/taro'
 import type { Product } from '@/services/api'
-import { resetSession, setMe } from '@/store/session'
 import StorePage from '@/subpackages/store/pages/index'
 import ProductPage from '@/subpackages/store/pages/detail'
 import CheckoutPage from '@/subpackages/store/pages/checkout'
-import { answers, fakeApi, type FakeApi } from './fake-api'
-import { me } from './fixtures'
+import { answers, type FakeApi } from './fake-api'
+import { settle, withSignedInReader } from './signed-in'
 import { ADDRESS, goodsOrder } from './store-fixtures'
-import { resetTaroMock, storage, useRouter } from './mocks/taro'
-
-const settle = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)))
+import { useRouter } from './mocks/taro'
 
 /** Taro's mock has no address API: WeChat's sheet is scripted per test. */
 const chooseAddress = jest.fn()
@@ -43,14 +40,7 @@ const WECHATPAY = {
 
 let api: FakeApi
 
-beforeEach(() => {
-  jest.clearAllMocks()
-  resetTaroMock()
-  resetSession()
-  api = fakeApi()
-  storage.set('token', 'tok')
-  setMe(me())
-})
+withSignedInReader((fresh) => (api = fresh))
 
 describe('图书 shelf', () => {
   it('shows each product: tag, price, 原价 struck, 销售 · 浏览, 已售罄; a tap opens it', async () => {
