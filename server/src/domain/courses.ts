@@ -28,6 +28,14 @@ type Lock = { by: 'vip' | 'purchase'; message: string } | null
 /** A lesson counts as finished this close to its end */
 const FINISHED_WITHIN_SECONDS = 3
 
+const nearTheEnd = (positionSeconds: number, durationSeconds: number) =>
+  positionSeconds >= durationSeconds - FINISHED_WITHIN_SECONDS
+
+/** Where a reader goes on in a lesson: their saved place while it is unfinished; null once finished */
+function placeIn(saved: { position_seconds: number; completed: number }, durationSeconds: number): number | null {
+  return saved.completed === 1 || nearTheEnd(saved.position_seconds, durationSeconds) ? null : saved.position_seconds
+}
+
 export interface CoursesDeps {
   db: Kysely<Database>
   urls: MediaUrlSigner
@@ -79,7 +87,7 @@ export class Courses {
     })
   }
 
-  /** One course on the shelf with its lessons, what this viewer may play and where they stopped */
+  /** One course (on the shelf, or bought) with its lessons, what this viewer may play and where they stopped */
   async detail(courseId: number, viewer: Viewer | null): Promise<CourseDetailDto> {
     const { db } = this.deps
     const owned = await this.ownedCourses(viewer)
@@ -138,8 +146,6 @@ export class Courses {
           .where('lesson_id', '=', lesson.id)
           .executeTakeFirst()
       : undefined
-    const resumable =
-      saved && saved.completed !== 1 && saved.position_seconds < lesson.duration_seconds - FINISHED_WITHIN_SECONDS
     return {
       lessonId: lesson.id,
       url: video.url,
@@ -147,7 +153,7 @@ export class Courses {
       subtitles: lesson.subtitles ? (await this.deps.urls.sign(lesson.subtitles)).url : null,
       expiresAt: new Date(video.expiresAt).toISOString(),
       cues: lesson.cues ? (JSON.parse(lesson.cues) as LessonPlaybackDto['cues']) : [],
-      startSeconds: resumable ? saved.position_seconds : 0,
+      startSeconds: (saved && placeIn(saved, lesson.duration_seconds)) ?? 0,
     }
   }
 
@@ -166,7 +172,7 @@ export class Courses {
     const lock = this.lockOf(course, lesson, viewer, owned)
     if (lock) throw new ApiError(403, 'LESSON_LOCKED', lock.message)
     const position = Math.min(Math.max(0, Math.trunc(positionSeconds)), lesson.duration_seconds)
-    const finished = ended || position >= lesson.duration_seconds - FINISHED_WITHIN_SECONDS ? 1 : 0
+    const finished = ended || nearTheEnd(position, lesson.duration_seconds) ? 1 : 0
     const now = this.deps.now()
     const row = await this.deps.db
       .insertInto('lesson_progress')
@@ -320,8 +326,8 @@ function resumeAt(
   const index = lessons.findIndex((lesson) => lesson.id === last.lesson_id)
   const lesson = lessons[index]
   if (!lesson) return null
-  if (last.completed !== 1 && last.position_seconds < lesson.duration_seconds - FINISHED_WITHIN_SECONDS)
-    return { lessonId: lesson.id, positionSeconds: last.position_seconds }
+  const place = placeIn(last, lesson.duration_seconds)
+  if (place !== null) return { lessonId: lesson.id, positionSeconds: place }
   const next = lessons[index + 1]
   return next ? { lessonId: next.id, positionSeconds: 0 } : null
 }
